@@ -1,0 +1,259 @@
+//! Parse: the signature of a `#[differentiable]` or `#[derivative]` function, its
+//! parameters classified as active (differentiated) or constant (passed through), and the
+//! attribute's arguments. Every error carries the span of the syntax it is about.
+
+use proc_macro2::TokenStream;
+use quote::format_ident;
+use syn::{FnArg, Ident, ItemFn, Pat, ReturnType, Type, Visibility};
+
+/// A function under one of our attributes, as the later stages need it.
+pub struct Function {
+    /// The user's function, emitted unchanged except that `#[no_grad]` is stripped.
+    pub item: ItemFn,
+    pub vis: Visibility,
+    pub ident: Ident,
+    /// `#[cfg]`-like attributes that every generated item must share with the original.
+    pub cfgs: Vec<syn::Attribute>,
+    pub params: Vec<Param>,
+    /// `f64` or `f32`: the type of every active parameter and of the result.
+    pub float: Ident,
+    pub names: Generated,
+    /// The path generated code uses to reach the runtime (`::chainrule` unless renamed).
+    pub krate: TokenStream,
+}
+
+pub struct Param {
+    pub ident: Ident,
+    pub ty: Type,
+    pub active: bool,
+}
+
+/// Names of the public functions written beside `f`.
+pub struct Generated {
+    pub grad: Ident,
+    pub vjp: Ident,
+    pub jvp: Ident,
+}
+
+/// Arguments of `#[differentiable(...)]`.
+#[derive(Default)]
+pub struct Args {
+    pub grad: Option<Ident>,
+    pub vjp: Option<Ident>,
+    pub jvp: Option<Ident>,
+    pub krate: Option<syn::Path>,
+}
+
+impl Args {
+    pub fn parse(tokens: TokenStream) -> syn::Result<Self> {
+        let mut args = Args::default();
+        let parser = syn::meta::parser(|meta| {
+            let slot = if meta.path.is_ident("grad") {
+                &mut args.grad
+            } else if meta.path.is_ident("vjp") {
+                &mut args.vjp
+            } else if meta.path.is_ident("jvp") {
+                &mut args.jvp
+            } else if meta.path.is_ident("crate") {
+                args.krate = Some(meta.value()?.parse()?);
+                return Ok(());
+            } else {
+                return Err(meta
+                    .error("unknown argument; expected `grad = name`, `vjp = name`, `jvp = name` or `crate = path`"));
+            };
+            *slot = Some(meta.value()?.parse()?);
+            Ok(())
+        });
+        syn::parse::Parser::parse2(parser, tokens)?;
+        Ok(args)
+    }
+}
+
+impl Function {
+    /// Reads the signature. Body checks are the fence's job, not this one's.
+    pub fn from_syn(mut item: ItemFn, args: Args) -> syn::Result<Self> {
+        let mut errors = Errors::default();
+        let sig = &item.sig;
+        if let Some(g) = sig.generics.params.first() {
+            errors.push(syn::Error::new_spanned(
+                g,
+                "generic parameters are not supported by #[differentiable]; write the function for `f64` or `f32`",
+            ));
+        }
+        if let Some(w) = &sig.generics.where_clause {
+            errors.push(syn::Error::new_spanned(w, "where clauses are not supported by #[differentiable]; remove it"));
+        }
+        if let Some(a) = &sig.asyncness {
+            errors.push(syn::Error::new_spanned(a, "async functions cannot be differentiated; make it a plain `fn`"));
+        }
+        if let Some(u) = &sig.unsafety {
+            errors.push(syn::Error::new_spanned(u, "unsafe functions cannot be differentiated; remove `unsafe`"));
+        }
+        if let Some(v) = &sig.variadic {
+            errors.push(syn::Error::new_spanned(v, "variadic functions cannot be differentiated"));
+        }
+        if let Some(abi) = &sig.abi {
+            errors.push(syn::Error::new_spanned(abi, "extern functions cannot be differentiated; remove the ABI"));
+        }
+
+        let mut params = Vec::new();
+        let mut float: Option<Ident> = None;
+        for input in item.sig.inputs.iter_mut() {
+            let FnArg::Typed(pt) = input else {
+                errors.push(syn::Error::new_spanned(
+                    &*input,
+                    "methods cannot be differentiated yet; write a free function that takes the value as a parameter",
+                ));
+                continue;
+            };
+            let no_grad = strip_no_grad(&mut pt.attrs);
+            let ident = match &*pt.pat {
+                Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => p.ident.clone(),
+                other => {
+                    errors.push(syn::Error::new_spanned(
+                        other,
+                        "parameter patterns are not supported by #[differentiable]; give the parameter a name",
+                    ));
+                    continue;
+                }
+            };
+            let active = if no_grad {
+                false
+            } else {
+                match classify(&pt.ty) {
+                    Kind::Float(f) => {
+                        match &float {
+                            Some(prev) if prev != &f => errors.push(syn::Error::new_spanned(
+                                &pt.ty,
+                                format!(
+                                    "all active parameters must share one float type; this one is `{f}` but an earlier one is `{prev}`; convert with `as` inside the body or mark it #[no_grad]"
+                                ),
+                            )),
+                            Some(_) => {}
+                            None => float = Some(f),
+                        }
+                        true
+                    }
+                    Kind::Constant => false,
+                    Kind::Unsupported(msg) => {
+                        errors.push(syn::Error::new_spanned(&pt.ty, msg));
+                        continue;
+                    }
+                }
+            };
+            params.push(Param { ident, ty: (*pt.ty).clone(), active });
+        }
+
+        let ret_float = match &item.sig.output {
+            ReturnType::Type(_, ty) => match classify(ty) {
+                Kind::Float(f) => Some(f),
+                _ => {
+                    errors.push(syn::Error::new_spanned(ty, "a #[differentiable] function must return `f64` or `f32`"));
+                    None
+                }
+            },
+            ReturnType::Default => {
+                errors.push(syn::Error::new_spanned(
+                    &item.sig,
+                    "a #[differentiable] function must return `f64` or `f32`; add `-> f64`",
+                ));
+                None
+            }
+        };
+        let float = match (float, ret_float) {
+            (Some(p), Some(r)) => {
+                if p != r {
+                    errors.push(syn::Error::new_spanned(
+                        &item.sig.output,
+                        format!("the result must have the active parameters' type `{p}`"),
+                    ));
+                }
+                p
+            }
+            (None, Some(r)) => {
+                errors.push(syn::Error::new_spanned(
+                    &item.sig.inputs,
+                    format!("nothing to differentiate: no parameter is `{r}`; add one, or drop #[differentiable]"),
+                ));
+                r
+            }
+            (_, None) => format_ident!("f64"),
+        };
+        errors.finish()?;
+
+        let ident = item.sig.ident.clone();
+        let names = Generated {
+            grad: args.grad.unwrap_or_else(|| format_ident!("{}_grad", ident)),
+            vjp: args.vjp.unwrap_or_else(|| format_ident!("{}_vjp", ident)),
+            jvp: args.jvp.unwrap_or_else(|| format_ident!("{}_jvp", ident)),
+        };
+        let krate = match args.krate {
+            Some(p) => quote::quote!(#p),
+            None => quote::quote!(::chainrule),
+        };
+        let cfgs = item.attrs.iter().filter(|a| a.path().is_ident("cfg")).cloned().collect();
+        Ok(Function { vis: item.vis.clone(), ident, cfgs, params, float, names, krate, item })
+    }
+
+    pub fn active(&self) -> impl Iterator<Item = &Param> {
+        self.params.iter().filter(|p| p.active)
+    }
+}
+
+fn strip_no_grad(attrs: &mut Vec<syn::Attribute>) -> bool {
+    let before = attrs.len();
+    attrs.retain(|a| !a.path().is_ident("no_grad"));
+    attrs.len() != before
+}
+
+pub enum Kind {
+    Float(Ident),
+    Constant,
+    Unsupported(String),
+}
+
+/// Which parameters are differentiated. Floats are; integers, `bool` and `char` are
+/// constants. Anything else is refused rather than guessed: treating an alias of `f64` as a
+/// constant would silently drop its gradient.
+pub fn classify(ty: &Type) -> Kind {
+    match ty {
+        Type::Path(p) if p.qself.is_none() => {
+            let Some(last) = p.path.segments.last() else {
+                return Kind::Unsupported("empty type".into());
+            };
+            let name = last.ident.to_string();
+            match name.as_str() {
+                "f64" | "f32" => Kind::Float(last.ident.clone()),
+                "usize" | "isize" | "u8" | "u16" | "u32" | "u64" | "u128" | "i8" | "i16" | "i32" | "i64"
+                | "i128" | "bool" | "char" => Kind::Constant,
+                _ => Kind::Unsupported(format!(
+                    "chainrule cannot tell whether `{name}` is differentiable; write `f64` or `f32` for a differentiated parameter, or put #[no_grad] on the parameter to pass it through as a constant"
+                )),
+            }
+        }
+        Type::Paren(p) => classify(&p.elem),
+        Type::Reference(_) | Type::Array(_) | Type::Slice(_) => Kind::Unsupported(
+            "array, slice and reference parameters are not supported yet; pass the elements as scalar `f64` parameters, or mark it #[no_grad]".into(),
+        ),
+        _ => Kind::Unsupported(
+            "this parameter type cannot be differentiated; use `f64` or `f32`, or mark it #[no_grad]".into(),
+        ),
+    }
+}
+
+/// Errors collected across a pass and reported together (serde_derive's `Ctxt`).
+#[derive(Default)]
+pub struct Errors(Option<syn::Error>);
+
+impl Errors {
+    pub fn push(&mut self, e: syn::Error) {
+        match &mut self.0 {
+            Some(all) => all.combine(e),
+            None => self.0 = Some(e),
+        }
+    }
+
+    pub fn finish(self) -> syn::Result<()> {
+        self.0.map_or(Ok(()), Err)
+    }
+}

@@ -1,0 +1,67 @@
+//! The compact form of the design card: `fn f(x, y, z) < (x + y) * z >`. Every parameter
+//! and the result are `f64`; the body between `< >` is a block's contents. Each function
+//! becomes an ordinary `#[differentiable] fn` and goes through the same expansion, so the
+//! two forms generate exactly the same items.
+
+use crate::expand;
+use proc_macro2::{TokenStream, TokenTree};
+use quote::quote;
+use syn::parse::{ParseStream, Parser};
+use syn::punctuated::Punctuated;
+use syn::{Attribute, Ident, Token, Visibility};
+
+pub fn differentiable_fns(input: TokenStream) -> TokenStream {
+    match Parser::parse2(parse_all, input) {
+        Ok(out) => out,
+        Err(e) => e.to_compile_error(),
+    }
+}
+
+fn parse_all(input: ParseStream) -> syn::Result<TokenStream> {
+    let mut out = TokenStream::new();
+    while !input.is_empty() {
+        out.extend(parse_one(input)?);
+    }
+    Ok(out)
+}
+
+fn parse_one(input: ParseStream) -> syn::Result<TokenStream> {
+    let attrs = input.call(Attribute::parse_outer)?;
+    let vis: Visibility = input.parse()?;
+    let fn_token: Token![fn] = input.parse()?;
+    let ident: Ident = input.parse()?;
+    let content;
+    syn::parenthesized!(content in input);
+    let params = Punctuated::<Ident, Token![,]>::parse_terminated(&content)?;
+    let open: Token![<] = input.parse()?;
+
+    // The body runs to the last `>` before the next function (or the end): comparisons
+    // inside the body are thus not mistaken for its end.
+    let mut body: Vec<TokenTree> = Vec::new();
+    while !input.is_empty() && !(input.peek(Token![#]) || input.peek(Token![pub]) || input.peek(Token![fn])) {
+        body.push(input.parse()?);
+    }
+    match body.pop() {
+        Some(TokenTree::Punct(p)) if p.as_char() == '>' => {}
+        _ => return Err(syn::Error::new(open.span, "the body must be closed with `>`: `fn f(x) < x * x >`")),
+    }
+    let body: TokenStream = body.into_iter().collect();
+
+    let mut args = TokenStream::new();
+    let mut kept = Vec::new();
+    for attr in attrs {
+        if attr.path().is_ident("differentiable") {
+            if let syn::Meta::List(list) = &attr.meta {
+                args = list.tokens.clone();
+            }
+        } else {
+            kept.push(attr);
+        }
+    }
+    let params = params.iter().map(|p| quote!(#p: f64));
+    let item = quote! {
+        #(#kept)*
+        #vis #fn_token #ident(#(#params),*) -> f64 { #body }
+    };
+    Ok(expand::differentiable(args, item))
+}

@@ -1,0 +1,128 @@
+//! `#[derivative(x = .., y = .., output = r)]`: a function with hand-written partial
+//! derivatives. Its body stays opaque (it may use anything: branches, loops, library
+//! calls); the partials, written over the parameters and the result `r`, give both modes
+//! and the same protocol `#[differentiable]` writes, so differentiable code calls it like
+//! any other function. The runtime's activations (`sigmoid`, `relu`, ...) are written so.
+
+use crate::ast::{Args, Errors, Function};
+use crate::expand::{self, Bodies};
+use crate::names::Names;
+use proc_macro2::TokenStream;
+use quote::{ToTokens, quote};
+use syn::parse::{Parse, ParseStream};
+use syn::punctuated::Punctuated;
+use syn::{Expr, Ident, ItemFn, Token};
+
+struct Partial {
+    wrt: Ident,
+    expr: Expr,
+}
+
+impl Parse for Partial {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let wrt = input.call(syn::ext::IdentExt::parse_any)?;
+        input.parse::<Token![=]>()?;
+        Ok(Partial { wrt, expr: input.parse()? })
+    }
+}
+
+pub fn derivative(args: TokenStream, item: TokenStream) -> TokenStream {
+    let item: ItemFn = match syn::parse2(item.clone()) {
+        Ok(item) => item,
+        Err(_) => {
+            let err = syn::Error::new(proc_macro2::Span::call_site(), "#[derivative] applies to a function");
+            return quote!(#item).into_iter().chain(err.to_compile_error()).collect();
+        }
+    };
+    let plain = expand::without_no_grad(&item);
+    let parsed = syn::parse::Parser::parse2(Punctuated::<Partial, Token![,]>::parse_terminated, args);
+    let result = parsed.and_then(|partials| {
+        let func = Function::from_syn(item, Args::default())?;
+        let bodies = bodies(&func, partials.into_iter().collect())?;
+        Ok((func, bodies))
+    });
+    match result {
+        Ok((func, bodies)) => {
+            let original = &func.item;
+            let items = expand::items(&func, Some(bodies));
+            quote!(#original #items)
+        }
+        Err(e) => {
+            let err = e.to_compile_error();
+            quote!(#plain #err)
+        }
+    }
+}
+
+/// The partials, checked against the signature: one per active parameter, none for a
+/// constant, and `output = name` to name the result.
+fn bodies(func: &Function, partials: Vec<Partial>) -> syn::Result<Bodies> {
+    let mut errors = Errors::default();
+    let mut output: Option<Ident> = None;
+    let mut by_param: Vec<Option<Expr>> = vec![None; func.params.len()];
+    for partial in partials {
+        if partial.wrt == "output" {
+            match partial.expr {
+                Expr::Path(p) if p.path.get_ident().is_some() => output = p.path.get_ident().cloned(),
+                other => errors
+                    .push(syn::Error::new_spanned(other, "`output = name` names the result for use in the partials")),
+            }
+            continue;
+        }
+        match func.params.iter().position(|p| p.ident == partial.wrt) {
+            Some(i) if !func.params[i].active => errors.push(syn::Error::new_spanned(
+                &partial.wrt,
+                format!("`{}` is a constant parameter; it has no derivative to give", partial.wrt),
+            )),
+            Some(i) if by_param[i].is_some() => {
+                errors.push(syn::Error::new_spanned(&partial.wrt, "this partial derivative is given twice"))
+            }
+            Some(i) => by_param[i] = Some(partial.expr),
+            None => errors.push(syn::Error::new_spanned(
+                &partial.wrt,
+                format!(
+                    "`{}` is not a parameter of this function; give `param = ∂f/∂param` or `output = name`",
+                    partial.wrt
+                ),
+            )),
+        }
+    }
+    for (p, partial) in func.params.iter().zip(&by_param) {
+        if p.active && partial.is_none() {
+            errors.push(syn::Error::new_spanned(
+                &p.ident,
+                format!("give the partial derivative with respect to `{0}`: #[derivative({0} = ...)], or mark it #[no_grad]", p.ident),
+            ));
+        }
+    }
+    errors.finish()?;
+
+    let (ident, float) = (&func.ident, &func.float);
+    let mut names = Names::new(func.item.to_token_stream());
+    for p in &func.params {
+        names.user(&p.ident);
+    }
+    let output = output.unwrap_or_else(|| names.fresh("output", proc_macro2::Span::call_site()));
+    let seed = names.fresh("seed", proc_macro2::Span::call_site());
+    let args: Vec<_> = func.params.iter().map(|p| &p.ident).collect();
+    let tangents: Vec<Option<Ident>> =
+        func.params.iter().map(|p| p.active.then(|| crate::code::derivative_name(&p.ident, &mut names))).collect();
+
+    let terms = by_param.iter().zip(&tangents).filter_map(|(partial, d)| {
+        let (partial, d) = (partial.as_ref()?, d.as_ref()?);
+        Some(quote!((#partial) * #d))
+    });
+    let tangent = quote! {
+        let #output = #ident(#(#args),*);
+        (#output, #(#terms)+*)
+    };
+    let slots = by_param.iter().map(|partial| match partial {
+        Some(partial) => quote!(#seed * (#partial)),
+        None => quote!(()),
+    });
+    let pullback = quote! {
+        let #output = #ident(#(#args),*);
+        (#output, move |#seed: #float| (#(#slots,)*))
+    };
+    Ok(Bodies { tangents, tangent, pullback })
+}

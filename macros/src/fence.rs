@@ -1,0 +1,251 @@
+//! The fence: rejects syntax that cannot be differentiated (yet) before lowering sees it,
+//! each with an error on the exact span that names the construct and says what to write
+//! instead. Everything past the fence is something `lower` knows how to handle; what
+//! depends on activity (an unknown method on an active value, say) is checked there.
+
+use crate::ast::Errors;
+use syn::{BinOp, Expr, Lit, Pat, Stmt, UnOp};
+
+/// Checks a function body; all errors are reported together.
+pub fn check(block: &syn::Block) -> syn::Result<()> {
+    let mut errors = Errors::default();
+    stmts(&block.stmts, true, &mut errors);
+    errors.finish()
+}
+
+fn err(errors: &mut Errors, node: impl quote::ToTokens, msg: &str) {
+    errors.push(syn::Error::new_spanned(node, msg));
+}
+
+/// `is_body`: whether these are the statements of the function body itself, the only
+/// place `return` may appear (as the last statement).
+fn stmts(stmts: &[Stmt], is_body: bool, errors: &mut Errors) {
+    for (i, stmt) in stmts.iter().enumerate() {
+        let last = i + 1 == stmts.len();
+        match stmt {
+            Stmt::Local(local) => {
+                let ident = match &local.pat {
+                    Pat::Ident(p) => Some(p),
+                    Pat::Type(t) => match &*t.pat {
+                        Pat::Ident(p) => Some(p),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                match ident {
+                    Some(p) if p.by_ref.is_none() && p.subpat.is_none() => {}
+                    _ => err(
+                        errors,
+                        &local.pat,
+                        "only `let name = ...;` bindings are supported here; bind each value to its own name",
+                    ),
+                }
+                match &local.init {
+                    None => err(
+                        errors,
+                        local,
+                        "a `let` without a value cannot be differentiated; give it an initial value: `let name = ...;`",
+                    ),
+                    Some(init) => {
+                        if let Some((_, diverge)) = &init.diverge {
+                            err(errors, diverge, "`let ... else` is not supported; bind the value with a plain `let`");
+                        }
+                        expr(&init.expr, errors);
+                    }
+                }
+            }
+            Stmt::Item(item) => err(
+                errors,
+                item,
+                "items inside a #[differentiable] function are not supported; define this item outside the function",
+            ),
+            Stmt::Macro(m) => macro_error(errors, &m.mac),
+            Stmt::Expr(e, semi) => match (e, semi) {
+                (Expr::Return(r), _) => {
+                    if !(is_body && last) {
+                        err(
+                            errors,
+                            r,
+                            "`return` is only supported as the last statement of the function; compute the value and return it at the end",
+                        );
+                    }
+                    match &r.expr {
+                        Some(v) => expr(v, errors),
+                        None => err(errors, r, "return the function's value: `return value;`"),
+                    }
+                }
+                (Expr::Assign(a), Some(_)) => {
+                    target(&a.left, errors);
+                    expr(&a.right, errors);
+                }
+                (Expr::Binary(b), Some(_)) if is_compound(&b.op) => {
+                    target(&b.left, errors);
+                    match b.op {
+                        BinOp::AddAssign(_) | BinOp::SubAssign(_) | BinOp::MulAssign(_) | BinOp::DivAssign(_) => {}
+                        _ => err(
+                            errors,
+                            b.op,
+                            "only `+= -= *= /=` are supported as compound assignments; write `x = x op y`",
+                        ),
+                    }
+                    expr(&b.right, errors);
+                }
+                (Expr::Block(b), None) if !last => {
+                    if b.block.stmts.last().is_some_and(|s| matches!(s, Stmt::Expr(_, None))) {
+                        err(errors, b, "a block statement cannot produce a value; bind it with `let`");
+                    }
+                    block(b, errors);
+                }
+                (e, None) if last => expr(e, errors),
+                (e, _) => {
+                    // Statements that would be unsupported anyway get their specific message.
+                    if unsupported(e).is_some() {
+                        expr(e, errors);
+                    } else {
+                        err(errors, e, "this statement has no effect on the result; bind it with `let` or remove it")
+                    }
+                }
+            },
+        }
+    }
+}
+
+fn is_compound(op: &BinOp) -> bool {
+    matches!(
+        op,
+        BinOp::AddAssign(_)
+            | BinOp::SubAssign(_)
+            | BinOp::MulAssign(_)
+            | BinOp::DivAssign(_)
+            | BinOp::RemAssign(_)
+            | BinOp::BitXorAssign(_)
+            | BinOp::BitAndAssign(_)
+            | BinOp::BitOrAssign(_)
+            | BinOp::ShlAssign(_)
+            | BinOp::ShrAssign(_)
+    )
+}
+
+fn target(e: &Expr, errors: &mut Errors) {
+    match e {
+        Expr::Path(p) if p.qself.is_none() && p.path.get_ident().is_some() => {}
+        Expr::Index(i) => err(errors, i, "element writes are not supported yet; assign to a scalar variable"),
+        Expr::Field(f) => err(errors, f, "field writes are not supported; assign to a scalar variable"),
+        other => err(errors, other, "only a local variable can be assigned to here"),
+    }
+}
+
+fn block(b: &syn::ExprBlock, errors: &mut Errors) {
+    if let Some(label) = &b.label {
+        err(errors, label, "labelled blocks are not supported; remove the label");
+    }
+    stmts(&b.block.stmts, false, errors);
+}
+
+fn macro_error(errors: &mut Errors, mac: &syn::Macro) {
+    err(
+        errors,
+        mac,
+        "macros cannot be differentiated through; write the expression out (for debugging output, call the generated `_grad` outside the function)",
+    );
+}
+
+/// The message for a construct that is never allowed, if `e` is one.
+fn unsupported(e: &Expr) -> Option<&'static str> {
+    Some(match e {
+        Expr::If(_) => {
+            "`if` is not supported yet; for a smooth choice use `max`/`min`/`abs`, or compute both sides and combine them"
+        }
+        Expr::Match(_) => "`match` is not supported yet; write the arithmetic out, or use `max`/`min`",
+        Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_) => {
+            "loops are not supported yet; unroll the loop by hand into `let` bindings"
+        }
+        Expr::Index(_) => "indexing is not supported yet; pass the elements as separate `f64` parameters",
+        Expr::Reference(_) => "references are not supported; use the value itself",
+        Expr::Closure(_) => {
+            "closures cannot be differentiated; write a separate #[differentiable] function and call it"
+        }
+        Expr::Macro(_) => "macros cannot be differentiated through; write the expression out",
+        Expr::Try(_) => "`?` is not supported: a differentiable function returns a float; handle the error outside it",
+        Expr::Async(_) | Expr::Await(_) => "async code cannot be differentiated; compute with plain expressions",
+        Expr::Unsafe(_) => "`unsafe` blocks cannot be differentiated; move the unsafe code out of the function",
+        Expr::Field(_) => "field access is not supported; pass the field as an `f64` parameter",
+        Expr::Struct(_) => "struct literals are not supported; a differentiable function works on `f64` values",
+        Expr::Tuple(_) => "tuples are not supported yet; return one `f64`, or split into several functions",
+        Expr::Array(_) | Expr::Repeat(_) => "arrays are not supported yet; use separate `f64` variables",
+        Expr::Range(_) => "ranges are only meaningful in loops, which are not supported yet",
+        Expr::Let(_) => "`let` in expression position is not supported",
+        Expr::Break(_) | Expr::Continue(_) => "`break`/`continue` are not supported: there are no loops",
+        Expr::Assign(_) => "assignment is only supported as a statement: `x = ...;`",
+        Expr::Return(_) => "`return` is only supported as the last statement of the function",
+        Expr::Const(_) => "`const` blocks are not supported; define a `const` item outside the function",
+        Expr::TryBlock(_) => "`try` blocks are not supported",
+        Expr::Yield(_) => "`yield` is not supported",
+        Expr::Infer(_) => "`_` is not a value; write the expression",
+        Expr::RawAddr(_) => "raw pointers are not supported; use the value itself",
+        Expr::Verbatim(_) => "this syntax is not supported by #[differentiable]",
+        _ => return None,
+    })
+}
+
+/// Checks an expression in value position.
+fn expr(e: &Expr, errors: &mut Errors) {
+    if let Some(msg) = unsupported(e) {
+        return err(errors, e, msg);
+    }
+    match e {
+        Expr::Lit(l) => {
+            if matches!(l.lit, Lit::Str(_) | Lit::ByteStr(_) | Lit::CStr(_) | Lit::Verbatim(_)) {
+                err(errors, l, "string literals are not values a differentiable function can use");
+            }
+        }
+        Expr::Path(p) => {
+            if p.qself.is_some() {
+                err(
+                    errors,
+                    p,
+                    "qualified paths `<T as Trait>::X` are not supported; bind the constant with `const` outside the function",
+                );
+            }
+        }
+        Expr::Paren(p) => expr(&p.expr, errors),
+        Expr::Group(g) => expr(&g.expr, errors),
+        Expr::Unary(u) => match u.op {
+            UnOp::Deref(_) => err(errors, u, "dereferencing is not supported; use the value itself"),
+            _ => expr(&u.expr, errors),
+        },
+        Expr::Binary(b) => {
+            if is_compound(&b.op) {
+                err(errors, b, "compound assignment is only supported as a statement: `x += ...;`");
+            }
+            expr(&b.left, errors);
+            expr(&b.right, errors);
+        }
+        Expr::Cast(c) => expr(&c.expr, errors),
+        Expr::MethodCall(m) => {
+            if let Some(t) = &m.turbofish {
+                err(errors, t, "turbofish on a method call is not supported; annotate the type with `let`");
+            }
+            expr(&m.receiver, errors);
+            m.args.iter().for_each(|a| expr(a, errors));
+        }
+        Expr::Call(c) => {
+            match &*c.func {
+                Expr::Path(p) if p.qself.is_none() => {
+                    if let Some(seg) = p.path.segments.iter().find(|s| !s.arguments.is_none()) {
+                        err(errors, seg, "generic arguments on a call are not supported; call a non-generic function");
+                    }
+                }
+                other => err(errors, other, "only functions called by name or path can be differentiated through"),
+            }
+            c.args.iter().for_each(|a| expr(a, errors));
+        }
+        Expr::Block(b) => {
+            if !matches!(b.block.stmts.last(), Some(Stmt::Expr(_, None))) {
+                err(errors, b, "this block has no value; end it with an expression");
+            }
+            block(b, errors);
+        }
+        other => err(errors, other, "this expression is not supported by #[differentiable]"),
+    }
+}

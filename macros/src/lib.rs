@@ -1,0 +1,36 @@
+//! The proc-macros of chainrule. Each entry point is three steps: parse the function
+//! ([`ast`]), lower its body to a Wengert list ([`lower`]), and write the derivative code
+//! ([`expand`]). Users reach these through the `chainrule` crate, not directly.
+
+mod ast;
+mod code;
+mod compact;
+mod custom;
+mod expand;
+mod fence;
+mod forward;
+mod ir;
+mod lower;
+mod names;
+mod reverse;
+mod rules;
+
+use proc_macro::TokenStream;
+
+/// Writes `f_grad`, `f_vjp` and `f_jvp` beside `f`. See the `chainrule` crate docs.
+#[proc_macro_attribute]
+pub fn differentiable(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::differentiable(args.into(), item.into()).into()
+}
+
+/// Gives a function a hand-written derivative. See the `chainrule` crate docs.
+#[proc_macro_attribute]
+pub fn derivative(args: TokenStream, item: TokenStream) -> TokenStream {
+    custom::derivative(args.into(), item.into()).into()
+}
+
+/// The compact form `fn f(x, y) < body >`. See the `chainrule` crate docs.
+#[proc_macro]
+pub fn differentiable_fns(input: TokenStream) -> TokenStream {
+    compact::differentiable_fns(input.into()).into()
+}

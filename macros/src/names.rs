@@ -1,0 +1,66 @@
+//! Fresh identifiers for generated code. User variable names survive into the generated
+//! code (so `cargo expand` reads like the source); every other name is checked against
+//! every identifier the user wrote, so no generated binding can capture or shadow theirs.
+
+use proc_macro2::{Span, TokenStream, TokenTree};
+use std::collections::HashSet;
+use syn::Ident;
+
+pub struct Names {
+    /// Every identifier in the user's function.
+    written: HashSet<String>,
+    /// Names already bound by generated code.
+    taken: HashSet<String>,
+}
+
+impl Names {
+    pub fn new(tokens: TokenStream) -> Self {
+        let mut written = HashSet::new();
+        collect(tokens, &mut written);
+        Names { written, taken: HashSet::new() }
+    }
+
+    /// The binding for a user variable: its own name the first time, then `name_2`, ...
+    /// (shadowing and reassignment give new SSA values that all need distinct names).
+    pub fn user(&mut self, ident: &Ident) -> Ident {
+        let base = ident.to_string();
+        let base = base.strip_prefix("r#").unwrap_or(&base).to_owned();
+        if self.taken.insert(base.clone()) {
+            return ident.clone();
+        }
+        self.numbered(&base, ident.span())
+    }
+
+    /// A generated name close to `base` that clashes with nothing.
+    pub fn fresh(&mut self, base: &str, span: Span) -> Ident {
+        if !self.written.contains(base) && self.taken.insert(base.to_owned()) {
+            return Ident::new(base, span);
+        }
+        self.numbered(base, span)
+    }
+
+    fn numbered(&mut self, base: &str, span: Span) -> Ident {
+        // `x_` + `2` must not become `x__2`: a double underscore trips `non_snake_case`.
+        let sep = if base.ends_with('_') { "" } else { "_" };
+        let mut i = 2usize;
+        loop {
+            let name = format!("{base}{sep}{i}");
+            if !self.written.contains(&name) && self.taken.insert(name.clone()) {
+                return Ident::new(&name, span);
+            }
+            i += 1;
+        }
+    }
+}
+
+fn collect(tokens: TokenStream, out: &mut HashSet<String>) {
+    for tt in tokens {
+        match tt {
+            TokenTree::Ident(i) => {
+                out.insert(i.to_string());
+            }
+            TokenTree::Group(g) => collect(g.stream(), out),
+            _ => {}
+        }
+    }
+}
