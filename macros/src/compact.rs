@@ -38,7 +38,7 @@ fn parse_one(input: ParseStream) -> syn::Result<TokenStream> {
     // The body runs to the last `>` before the next function (or the end): comparisons
     // inside the body are thus not mistaken for its end.
     let mut body: Vec<TokenTree> = Vec::new();
-    while !input.is_empty() && !(input.peek(Token![#]) || input.peek(Token![pub]) || input.peek(Token![fn])) {
+    while !(input.is_empty() || input.peek(Token![#]) || input.peek(Token![pub]) || input.peek(Token![fn])) {
         body.push(input.parse()?);
     }
     match body.pop() {
