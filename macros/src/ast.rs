@@ -170,13 +170,14 @@ impl Function {
                 }
                 p
             }
-            (None, Some(r)) => {
+            (None, Some(r)) if !errors.has_any() => {
                 errors.push(syn::Error::new_spanned(
                     &item.sig.inputs,
                     format!("nothing to differentiate: no parameter is `{r}`; add one, or drop #[differentiable]"),
                 ));
                 r
             }
+            (None, Some(r)) => r,
             (_, None) => format_ident!("f64"),
         };
         errors.finish()?;
@@ -251,6 +252,10 @@ impl Errors {
             Some(all) => all.combine(e),
             None => self.0 = Some(e),
         }
+    }
+
+    pub fn has_any(&self) -> bool {
+        self.0.is_some()
     }
 
     pub fn finish(self) -> syn::Result<()> {
