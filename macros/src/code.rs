@@ -48,7 +48,15 @@ pub fn bind(value: &Value, rhs: TokenStream) -> TokenStream {
 pub fn partials(ir: &Ir, value: &Value, float: &Ident) -> Vec<Partial> {
     match &value.op {
         Op::Prim { rule, args } => {
-            let args: Vec<_> = args.iter().map(|a| a.tokens.clone()).collect();
+            // A literal takes the function's float type: `0.5.is_nan()` would not compile.
+            let args: Vec<_> = args
+                .iter()
+                .enumerate()
+                .map(|(i, a)| {
+                    let t = &a.tokens;
+                    if a.value.is_none() && !rule.constant.contains(&i) { quote!((#t as #float)) } else { t.clone() }
+                })
+                .collect();
             let name = &value.name;
             let result = quote!(#name);
             let _ = ir;

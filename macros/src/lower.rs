@@ -303,6 +303,11 @@ impl Lower<'_> {
                 if let [ty, _] = &segments[..] {
                     if (ty == "f64" || ty == "f32") && !args.is_empty() {
                         let method = p.path.segments[1].ident.clone();
+                        // `f64::atan2(2.0, x)`: the path typed the literal receiver.
+                        if args[0].value.is_none() {
+                            let (t, ty) = (&args[0].tokens, &p.path.segments[0].ident);
+                            args[0].tokens = quote!((#t as #ty));
+                        }
                         return self.method(&method, args, c, span);
                     }
                 }
