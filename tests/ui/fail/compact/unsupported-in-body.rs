@@ -1,0 +1,13 @@
+// An unsupported construct in a compact-form body is reported on the construct, inside the
+// macro call, and the other functions of the invocation still exist.
+use chainrule::prelude::*;
+
+differentiable_fns! {
+    fn f(x, y) < x * y >
+    fn g(x) < let y = x * x; loop { break y; } >
+}
+
+fn main() {
+    let _ = f_grad(1.0, 2.0);
+    let _ = g_grad(1.0);
+}
