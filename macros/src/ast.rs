@@ -26,6 +26,17 @@ pub struct Param {
     pub ident: Ident,
     pub ty: Type,
     pub active: bool,
+    pub shape: Shape,
+}
+
+/// How a parameter holds its floats.
+#[derive(Clone, PartialEq)]
+pub enum Shape {
+    Scalar,
+    /// `[F; N]` by value.
+    Array,
+    /// `&[F]`, `&[F; N]` or `&Vec<F>`.
+    Slice,
 }
 
 /// Names of the public functions written beside `f`.
@@ -117,11 +128,15 @@ impl Function {
                     continue;
                 }
             };
+            let mut shape = Shape::Scalar;
             let active = if no_grad {
                 false
             } else {
                 match classify(&pt.ty) {
-                    Kind::Float(f) => {
+                    Kind::Float(f) | Kind::Array(f, _) => {
+                        if let Kind::Array(_, s) = classify(&pt.ty) {
+                            shape = s;
+                        }
                         match &float {
                             Some(prev) if prev != &f => errors.push(syn::Error::new_spanned(
                                 &pt.ty,
@@ -141,7 +156,7 @@ impl Function {
                     }
                 }
             };
-            params.push(Param { ident, ty: (*pt.ty).clone(), active });
+            params.push(Param { ident, ty: (*pt.ty).clone(), active, shape });
         }
 
         let ret_float = match &item.sig.output {
@@ -209,6 +224,8 @@ fn strip_no_grad(attrs: &mut Vec<syn::Attribute>) -> bool {
 
 pub enum Kind {
     Float(Ident),
+    /// Floats in an array by value or behind a reference, with the element type.
+    Array(Ident, Shape),
     Constant,
     Unsupported(String),
 }
@@ -233,8 +250,39 @@ pub fn classify(ty: &Type) -> Kind {
             }
         }
         Type::Paren(p) => classify(&p.elem),
-        Type::Reference(_) | Type::Array(_) | Type::Slice(_) => Kind::Unsupported(
-            "array, slice and reference parameters are not supported yet; pass the elements as scalar `f64` parameters, or mark it #[no_grad]".into(),
+        Type::Array(a) => match classify(&a.elem) {
+            Kind::Float(f) => Kind::Array(f, Shape::Array),
+            Kind::Constant => Kind::Constant,
+            _ => Kind::Unsupported("only arrays of `f64` or `f32` can be differentiated; mark it #[no_grad] to pass it through".into()),
+        },
+        Type::Reference(r) if r.mutability.is_none() => {
+            let elem = match &*r.elem {
+                Type::Slice(s) => Some(&*s.elem),
+                Type::Array(a) => Some(&*a.elem),
+                Type::Path(p) => p
+                    .path
+                    .segments
+                    .last()
+                    .filter(|s| s.ident == "Vec")
+                    .and_then(|s| match &s.arguments {
+                        syn::PathArguments::AngleBracketed(a) => match a.args.first() {
+                            Some(syn::GenericArgument::Type(t)) => Some(t),
+                            _ => None,
+                        },
+                        _ => None,
+                    }),
+                _ => None,
+            };
+            match elem.map(classify) {
+                Some(Kind::Float(f)) => Kind::Array(f, Shape::Slice),
+                Some(Kind::Constant) => Kind::Constant,
+                _ => Kind::Unsupported(
+                    "references are supported to float slices only (`&[f64]`, `&[f64; N]`, `&Vec<f64>`); mark it #[no_grad] to pass it through".into(),
+                ),
+            }
+        }
+        Type::Reference(_) => Kind::Unsupported(
+            "`&mut` parameters are not supported; return the result instead".into(),
         ),
         _ => Kind::Unsupported(
             "this parameter type cannot be differentiated; use `f64` or `f32`, or mark it #[no_grad]".into(),
