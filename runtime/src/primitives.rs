@@ -10,7 +10,7 @@ use chainrule_macros::derivative;
 /// from its output, as the lecture derives it. Stable for any finite `x`: no overflow.
 ///
 /// ```
-/// use chainrule::prelude::*;
+/// use chainrule_runtime::primitives::*;
 /// assert!((sigmoid(0.0) - 0.5).abs() < 1e-15);
 /// let (s, ds) = sigmoid_grad(0.0);
 /// assert!((ds - s * (1.0 - s)).abs() < 1e-15);
@@ -28,7 +28,7 @@ pub fn sigmoid(x: f64) -> f64 {
 /// The rectified linear unit max(0, x); its derivative at 0 is 0.
 ///
 /// ```
-/// use chainrule::prelude::*;
+/// use chainrule_runtime::primitives::*;
 /// assert_eq!(relu_grad(-1.0), (0.0, 0.0));
 /// assert_eq!(relu_grad(2.0), (2.0, 1.0));
 /// ```
@@ -41,7 +41,7 @@ pub fn relu(x: f64) -> f64 {
 /// constant. For a learned slope use [`prelu`].
 ///
 /// ```
-/// use chainrule::prelude::*;
+/// use chainrule_runtime::primitives::*;
 /// assert_eq!(leaky_relu_grad(-2.0, 0.01), (-0.02, 0.01));
 /// ```
 #[derivative(x = if x > 0.0 { 1.0 } else { slope })]
@@ -53,7 +53,7 @@ pub fn leaky_relu(x: f64, #[no_grad] slope: f64) -> f64 {
 /// flows into it too ("backprop into α to learn").
 ///
 /// ```
-/// use chainrule::prelude::*;
+/// use chainrule_runtime::primitives::*;
 /// let (y, (dx, dalpha)) = prelu_grad(-2.0, 0.25);
 /// assert_eq!((y, dx, dalpha), (-0.5, 0.25, -2.0));
 /// ```
@@ -66,7 +66,7 @@ pub fn prelu(x: f64, alpha: f64) -> f64 {
 /// constant (1.0 is customary). The derivative for x ≤ 0 is `y + alpha`.
 ///
 /// ```
-/// use chainrule::prelude::*;
+/// use chainrule_runtime::primitives::*;
 /// let (y, dy) = elu_grad(0.0, 1.0);
 /// assert_eq!((y, dy), (0.0, 1.0));
 /// ```
@@ -79,7 +79,7 @@ pub fn elu(x: f64, #[no_grad] alpha: f64) -> f64 {
 /// overflow for large `x`, no loss of precision for very negative `x`.
 ///
 /// ```
-/// use chainrule::prelude::*;
+/// use chainrule_runtime::primitives::*;
 /// assert!((softplus(0.0) - 2f64.ln()).abs() < 1e-15);
 /// assert!((softplus(1e4) - 1e4).abs() < 1e-9);
 /// ```
