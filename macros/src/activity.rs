@@ -5,16 +5,10 @@
 //! Then the check that needs activity: an active value may only flow into operations that
 //! have a derivative. A constant may flow anywhere.
 
-use crate::ast::{Errors, Function};
+use crate::ast::Errors;
 use crate::ir::{Block, Ir, Op, Operand, SlotKind, Stmt};
 
-pub fn analyse(ir: &mut Ir, func: &Function) -> syn::Result<()> {
-    for v in ir.values.iter_mut() {
-        if let Op::Param = v.op {
-            let p = func.params.iter().find(|p| p.ident == v.name || v.name == p.ident.to_string().trim_start_matches("r#"));
-            v.active = p.is_some_and(|p| p.active);
-        }
-    }
+pub fn analyse(ir: &mut Ir) -> syn::Result<()> {
     loop {
         let mut changed = false;
         let body = std::mem::take(&mut ir.body);
@@ -36,7 +30,8 @@ fn walk(ir: &mut Ir, block: &Block, changed: &mut bool) {
         match stmt {
             Stmt::Def(v) => {
                 let now = match &ir.values[*v].op {
-                    Op::Param | Op::LoopVar | Op::Len(_) | Op::Count => false,
+                    Op::Param => ir.values[*v].active,
+                    Op::LoopVar | Op::Len(_) | Op::Count => false,
                     Op::Const { .. } => false,
                     Op::Prim { args, .. } | Op::Call { args, .. } => args.iter().any(|a| active(ir, a)),
                     Op::Read(s) | Op::Index { slot: s, .. } => ir.slots[*s].active,
@@ -89,7 +84,8 @@ fn check(ir: &Ir) -> syn::Result<()> {
                     errors.push(syn::Error::new(
                         v.span,
                         format!(
-                            "argument {i} of `{}` must not depend on a differentiated value; for a differentiable exponent use `powf`",
+                            "the {} argument of `{}` must not depend on a differentiated value; for a differentiable exponent use `powf`",
+                            ["receiver", "first", "second"][i.min(2)],
                             rule.name
                         ),
                     ));

@@ -242,8 +242,8 @@ pub fn classify(ty: &Type) -> Kind {
             let name = last.ident.to_string();
             match name.as_str() {
                 "f64" | "f32" => Kind::Float(last.ident.clone()),
-                "usize" | "isize" | "u8" | "u16" | "u32" | "u64" | "u128" | "i8" | "i16" | "i32" | "i64"
-                | "i128" | "bool" | "char" => Kind::Constant,
+                "usize" | "isize" | "u8" | "u16" | "u32" | "u64" | "u128" | "i8" | "i16" | "i32" | "i64" | "i128"
+                | "bool" | "char" => Kind::Constant,
                 _ => Kind::Unsupported(format!(
                     "chainrule cannot tell whether `{name}` is differentiable; write `f64` or `f32` for a differentiated parameter, or put #[no_grad] on the parameter to pass it through as a constant"
                 )),
@@ -253,24 +253,21 @@ pub fn classify(ty: &Type) -> Kind {
         Type::Array(a) => match classify(&a.elem) {
             Kind::Float(f) => Kind::Array(f, Shape::Array),
             Kind::Constant => Kind::Constant,
-            _ => Kind::Unsupported("only arrays of `f64` or `f32` can be differentiated; mark it #[no_grad] to pass it through".into()),
+            _ => Kind::Unsupported(
+                "only arrays of `f64` or `f32` can be differentiated; mark it #[no_grad] to pass it through".into(),
+            ),
         },
         Type::Reference(r) if r.mutability.is_none() => {
             let elem = match &*r.elem {
                 Type::Slice(s) => Some(&*s.elem),
                 Type::Array(a) => Some(&*a.elem),
-                Type::Path(p) => p
-                    .path
-                    .segments
-                    .last()
-                    .filter(|s| s.ident == "Vec")
-                    .and_then(|s| match &s.arguments {
-                        syn::PathArguments::AngleBracketed(a) => match a.args.first() {
-                            Some(syn::GenericArgument::Type(t)) => Some(t),
-                            _ => None,
-                        },
+                Type::Path(p) => p.path.segments.last().filter(|s| s.ident == "Vec").and_then(|s| match &s.arguments {
+                    syn::PathArguments::AngleBracketed(a) => match a.args.first() {
+                        Some(syn::GenericArgument::Type(t)) => Some(t),
                         _ => None,
-                    }),
+                    },
+                    _ => None,
+                }),
                 _ => None,
             };
             match elem.map(classify) {
@@ -281,9 +278,9 @@ pub fn classify(ty: &Type) -> Kind {
                 ),
             }
         }
-        Type::Reference(_) => Kind::Unsupported(
-            "`&mut` parameters are not supported; return the result instead".into(),
-        ),
+        Type::Reference(_) => {
+            Kind::Unsupported("`&mut` parameters are not supported; return the result instead".into())
+        }
         _ => Kind::Unsupported(
             "this parameter type cannot be differentiated; use `f64` or `f32`, or mark it #[no_grad]".into(),
         ),

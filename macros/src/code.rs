@@ -14,6 +14,11 @@ pub fn derivative_names(ir: &Ir, names: &mut Names) -> Vec<Option<Ident>> {
     ir.values.iter().map(|v| v.active.then(|| derivative_name(&v.name, names))).collect()
 }
 
+/// The derivative's name for each active slot.
+pub fn slot_derivative_names(ir: &Ir, names: &mut Names) -> Vec<Option<Ident>> {
+    ir.slots.iter().map(|s| s.active.then(|| derivative_name(&s.name, names))).collect()
+}
+
 pub fn derivative_name(name: &Ident, names: &mut Names) -> Ident {
     let name = name.to_string();
     let base = match name.strip_prefix("__") {

@@ -19,9 +19,9 @@ fn err(errors: &mut Errors, node: impl quote::ToTokens, msg: &str) {
 
 /// `is_body`: whether these are the statements of the function body itself, the only
 /// place `return` may appear (as the last statement).
-fn stmts(stmts: &[Stmt], is_body: bool, errors: &mut Errors) {
-    for (i, stmt) in stmts.iter().enumerate() {
-        let last = i + 1 == stmts.len();
+fn stmts(list: &[Stmt], is_body: bool, errors: &mut Errors) {
+    for (i, stmt) in list.iter().enumerate() {
+        let last = i + 1 == list.len();
         match stmt {
             Stmt::Local(local) => {
                 let ident = match &local.pat {
@@ -34,11 +34,14 @@ fn stmts(stmts: &[Stmt], is_body: bool, errors: &mut Errors) {
                 };
                 match ident {
                     Some(p) if p.by_ref.is_none() && p.subpat.is_none() => {}
-                    _ => err(
-                        errors,
-                        &local.pat,
-                        "only `let name = ...;` bindings are supported here; bind each value to its own name",
-                    ),
+                    _ => {
+                        err(
+                            errors,
+                            &local.pat,
+                            "only `let name = ...;` bindings are supported here; bind each value to its own name",
+                        );
+                        continue;
+                    }
                 }
                 match &local.init {
                     None => err(
@@ -50,7 +53,15 @@ fn stmts(stmts: &[Stmt], is_body: bool, errors: &mut Errors) {
                         if let Some((_, diverge)) = &init.diverge {
                             err(errors, diverge, "`let ... else` is not supported; bind the value with a plain `let`");
                         }
-                        expr(&init.expr, errors);
+                        match &*init.expr {
+                            Expr::Repeat(r) => {
+                                expr(&r.expr, errors);
+                                expr(&r.len, errors);
+                            }
+                            Expr::Array(a) => a.elems.iter().for_each(|e| expr(e, errors)),
+                            Expr::Macro(m) if m.mac.path.is_ident("vec") => {}
+                            e => expr(e, errors),
+                        }
                     }
                 }
             }
@@ -85,10 +96,49 @@ fn stmts(stmts: &[Stmt], is_body: bool, errors: &mut Errors) {
                         _ => err(
                             errors,
                             b.op,
-                            "only `+= -= *= /=` are supported as compound assignments; write `x = x op y`",
+                            "only `+= -= *= /=` are supported as compound assignments; `%` and the bit operators have no derivative",
                         ),
                     }
                     expr(&b.right, errors);
+                }
+                (Expr::If(i), _) => if_expr(i, errors),
+                (Expr::ForLoop(f), _) => {
+                    if let Some(l) = &f.label {
+                        err(errors, l, "labelled loops are not supported; restructure with a flag variable");
+                    }
+                    iter(&f.expr, errors);
+                    stmts(&f.body.stmts, false, errors);
+                }
+                (Expr::While(w), _) => {
+                    if let Some(l) = &w.label {
+                        err(errors, l, "labelled loops are not supported; restructure with a flag variable");
+                    }
+                    if let Expr::Let(l) = &*w.cond {
+                        err(errors, l, "`while let` is not supported; loop with `while cond` over values");
+                    } else {
+                        expr(&w.cond, errors);
+                    }
+                    stmts(&w.body.stmts, false, errors);
+                }
+                (Expr::Loop(l), _) => {
+                    if let Some(label) = &l.label {
+                        err(errors, label, "labelled loops are not supported; restructure with a flag variable");
+                    }
+                    stmts(&l.body.stmts, false, errors);
+                }
+                (Expr::Break(b), _) => {
+                    if b.label.is_some() || b.expr.is_some() {
+                        err(
+                            errors,
+                            b,
+                            "only a plain `break;` is supported: no label, no value; keep the result in a `let mut` variable",
+                        );
+                    }
+                }
+                (Expr::Continue(c), _) => {
+                    if c.label.is_some() {
+                        err(errors, c, "only a plain `continue;` is supported: no label");
+                    }
                 }
                 (Expr::Block(b), None) if !last => {
                     if b.block.stmts.last().is_some_and(|s| matches!(s, Stmt::Expr(_, None))) {
@@ -129,7 +179,10 @@ fn is_compound(op: &BinOp) -> bool {
 fn target(e: &Expr, errors: &mut Errors) {
     match e {
         Expr::Path(p) if p.qself.is_none() && p.path.get_ident().is_some() => {}
-        Expr::Index(i) => err(errors, i, "element writes are not supported yet; assign to a scalar variable"),
+        Expr::Index(i) => {
+            expr(&i.expr, errors);
+            expr(&i.index, errors);
+        }
         Expr::Field(f) => err(errors, f, "field writes are not supported; assign to a scalar variable"),
         other => err(errors, other, "only a local variable can be assigned to here"),
     }
@@ -153,39 +206,71 @@ fn macro_error(errors: &mut Errors, mac: &syn::Macro) {
 /// The message for a construct that is never allowed, if `e` is one.
 fn unsupported(e: &Expr) -> Option<&'static str> {
     Some(match e {
-        Expr::If(_) => {
-            "`if` is not supported yet; for a smooth choice use `max`/`min`/`abs`, or compute both sides and combine them"
-        }
-        Expr::Match(_) => "`match` is not supported yet; write the arithmetic out, or use `max`/`min`",
+        Expr::Match(_) => "`match` is not supported yet; write it as `if` / `else if` / `else`",
         Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_) => {
-            "loops are not supported yet; unroll the loop by hand into `let` bindings"
+            "a loop has no value; run it as a statement and keep the result in a `let mut` variable"
         }
-        Expr::Index(_) => "indexing is not supported yet; pass the elements as separate `f64` parameters",
-        Expr::Reference(_) => "references are not supported; use the value itself",
         Expr::Closure(_) => {
             "closures cannot be differentiated; write a separate #[differentiable] function and call it"
         }
-        Expr::Macro(_) => "macros cannot be differentiated through; write the expression out",
+        Expr::Macro(_) => {
+            "macros cannot be differentiated through; write the expression out (`vec![0.0; n]` is supported as a `let` initialiser)"
+        }
         Expr::Try(_) => "`?` is not supported: a differentiable function returns a float; handle the error outside it",
         Expr::Async(_) | Expr::Await(_) => "async code cannot be differentiated; compute with plain expressions",
         Expr::Unsafe(_) => "`unsafe` blocks cannot be differentiated; move the unsafe code out of the function",
         Expr::Field(_) => "field access is not supported; pass the field as an `f64` parameter",
         Expr::Struct(_) => "struct literals are not supported; a differentiable function works on `f64` values",
         Expr::Tuple(_) => "tuples are not supported yet; return one `f64`, or split into several functions",
-        Expr::Array(_) | Expr::Repeat(_) => "arrays are not supported yet; use separate `f64` variables",
-        Expr::Range(_) => "ranges are only meaningful in loops, which are not supported yet",
-        Expr::Let(_) => "`let` in expression position is not supported",
-        Expr::Break(_) | Expr::Continue(_) => "`break`/`continue` are not supported: there are no loops",
+        Expr::Array(_) | Expr::Repeat(_) => {
+            "array expressions are supported as `let` initialisers only: `let mut a = [0.0; N];`"
+        }
+        Expr::Range(_) => "ranges are supported as the iterator of a `for` loop only",
+        Expr::Let(_) => "`if let` is not supported; compare values with `==`, `<`, ...",
+        Expr::Break(_) | Expr::Continue(_) => "`break`/`continue` are supported as statements only",
         Expr::Assign(_) => "assignment is only supported as a statement: `x = ...;`",
         Expr::Return(_) => "`return` is only supported as the last statement of the function",
         Expr::Const(_) => "`const` blocks are not supported; define a `const` item outside the function",
         Expr::TryBlock(_) => "`try` blocks are not supported",
         Expr::Yield(_) => "`yield` is not supported",
         Expr::Infer(_) => "`_` is not a value; write the expression",
-        Expr::RawAddr(_) => "raw pointers are not supported; use the value itself",
+        Expr::RawAddr(_) => "raw pointers are not supported; index arrays and slices instead",
         Expr::Verbatim(_) => "this syntax is not supported by #[differentiable]",
         _ => return None,
     })
+}
+
+/// A `for` loop's iterator: a range, possibly with `.rev()` and `.step_by(k)`.
+fn iter(e: &Expr, errors: &mut Errors) {
+    match e {
+        Expr::Paren(p) => iter(&p.expr, errors),
+        Expr::MethodCall(m) if m.method == "rev" || m.method == "step_by" => {
+            iter(&m.receiver, errors);
+            m.args.iter().for_each(|a| expr(a, errors));
+        }
+        Expr::Range(r) => {
+            r.start.iter().chain(r.end.iter()).for_each(|e| expr(e, errors));
+        }
+        other => err(
+            errors,
+            other,
+            "loops run over index ranges: write `for i in 0..xs.len() { ... xs[i] ... }` (with `.rev()` or `.step_by(k)` if needed)",
+        ),
+    }
+}
+
+fn if_expr(i: &syn::ExprIf, errors: &mut Errors) {
+    match &*i.cond {
+        Expr::Let(l) => err(errors, l, "`if let` is not supported; compare values with `==`, `<`, ..."),
+        c => expr(c, errors),
+    }
+    stmts(&i.then_branch.stmts, false, errors);
+    match i.else_branch.as_ref().map(|(_, e)| &**e) {
+        Some(Expr::If(inner)) => if_expr(inner, errors),
+        Some(Expr::Block(b)) => stmts(&b.block.stmts, false, errors),
+        Some(other) => expr(other, errors),
+        None => {}
+    }
 }
 
 /// Checks an expression in value position.
@@ -209,6 +294,17 @@ fn expr(e: &Expr, errors: &mut Errors) {
             }
         }
         Expr::Paren(p) => expr(&p.expr, errors),
+        Expr::If(i) => if_expr(i, errors),
+        Expr::Index(i) => {
+            expr(&i.expr, errors);
+            expr(&i.index, errors);
+        }
+        Expr::Reference(r) => {
+            if r.mutability.is_some() {
+                err(errors, r, "`&mut` is not supported; write into a local array with `a[i] = ...`");
+            }
+            expr(&r.expr, errors);
+        }
         Expr::Group(g) => expr(&g.expr, errors),
         Expr::Unary(u) => match u.op {
             UnOp::Deref(_) => err(errors, u, "dereferencing is not supported; use the value itself"),

@@ -29,15 +29,37 @@ pub enum Stmt {
     /// `let mut slot = init;` (its initial value, or array shape, is in the slot's kind).
     Declare(usize),
     /// `slot = value`.
-    Set { slot: usize, value: Operand },
+    Set {
+        slot: usize,
+        value: Operand,
+    },
     /// `slot[index] = value`, or `+=` when `add`.
-    Write { slot: usize, index: Operand, value: Operand, add: bool },
-    If { cond: Operand, then: Block, els: Block },
+    Write {
+        slot: usize,
+        index: Operand,
+        value: Operand,
+        add: bool,
+    },
+    If {
+        cond: Operand,
+        then: Block,
+        els: Block,
+    },
     /// `for var in iter { body }`; `count` receives the number of iterations started when
     /// the body can `break`, so the adjoint loop knows how many to run back.
-    For { var: usize, iter: Iter, body: Block, count: Option<usize> },
+    For {
+        var: usize,
+        iter: Iter,
+        body: Block,
+        count: Option<usize>,
+    },
     /// `loop { cond; if !test { break } body }`: `count` receives the number of iterations.
-    While { cond: Block, test: Operand, body: Block, count: usize },
+    While {
+        cond: Block,
+        test: Operand,
+        body: Block,
+        count: usize,
+    },
     Break,
     Continue,
 }
@@ -109,11 +131,20 @@ pub struct Slot {
 
 #[derive(Clone)]
 pub enum SlotKind {
-    Scalar { init: Operand },
+    Scalar {
+        init: Operand,
+    },
     /// `[init; len]` (a fixed array) or `vec![init; len]`; for a parameter, its own shape.
-    Array { init: Operand, len: Operand, vec: bool },
-    /// An array or slice parameter: `[F; N]` by value (`by_value`) or a reference.
-    ArrayParam { by_value: bool },
+    Array {
+        init: Operand,
+        len: Operand,
+        vec: bool,
+    },
+    /// An array or slice parameter: `[F; N]` by value (`by_value`) or a reference (which
+    /// a callee's pullback may keep borrowing).
+    ArrayParam {
+        by_value: bool,
+    },
 }
 
 /// An argument of an operation: a value of the list, or an inline constant (a literal,

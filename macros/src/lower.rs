@@ -35,6 +35,7 @@ pub fn lower(func: &Function, names: &mut Names) -> syn::Result<Ir> {
         let name = lower.names.user(&p.ident);
         if p.shape == Shape::Scalar {
             let id = lower.push(name, Op::Param, p.ident.span());
+            lower.values[id].active = p.active;
             lower.bind(&p.ident, Binding::Value(lower.operand(id)));
         } else {
             let kind = SlotKind::ArrayParam { by_value: p.shape == Shape::Array };
@@ -45,7 +46,8 @@ pub fn lower(func: &Function, names: &mut Names) -> syn::Result<Ir> {
     let output = lower.stmts(&func.item.block.stmts);
     let body = lower.blocks.pop().unwrap_or_default();
     lower.errors.finish()?;
-    let output = output.ok_or_else(|| syn::Error::new_spanned(&func.item.block, "the function must end with its value"))?;
+    let output =
+        output.ok_or_else(|| syn::Error::new_spanned(&func.item.block, "the function must end with its value"))?;
     Ok(Ir { values: lower.values, slots: lower.slots, body, output })
 }
 
@@ -118,10 +120,6 @@ impl Lower<'_> {
         self.operand(id)
     }
 
-    fn constant(&mut self, code: TokenStream, args: Vec<Operand>, span: Span) -> Operand {
-        self.value(Op::Const { code, args, active_ok: false, why: String::new() }, span)
-    }
-
     fn lookup(&self, name: &str) -> Option<Binding> {
         self.scopes.iter().rev().find_map(|s| s.get(name).cloned())
     }
@@ -142,9 +140,8 @@ impl Lower<'_> {
     /// itself takes the user's name; an existing value or a literal is copied, so the
     /// name survives in the generated code.
     fn named(&mut self, ident: &Ident, ty: Option<&Type>, init: Operand, created_after: usize) -> Operand {
-        if let Some(v) = init
-            .value
-            .filter(|&v| v >= created_after && v + 1 == self.values.len() && self.unnamed.contains(&v))
+        if let Some(v) =
+            init.value.filter(|&v| v >= created_after && v + 1 == self.values.len() && self.unnamed.contains(&v))
         {
             self.values[v].name = self.names.user(ident);
             self.values[v].ty = ty.cloned();
@@ -319,7 +316,7 @@ impl Lower<'_> {
     /// `[init; len]`, `vec![init; len]` or `[a, b, c]` as a `let` initialiser.
     fn array_init(&mut self, e: &Expr) -> Result<Option<ArrayInit>> {
         Ok(match e {
-            Expr::Repeat(r) => Some(ArrayInit::Repeat((*r.expr).clone(), (*r.len).clone(), false)),
+            Expr::Repeat(r) => Some(ArrayInit::Repeat(r.expr.clone(), r.len.clone(), false)),
             Expr::Macro(m) if m.mac.path.is_ident("vec") => {
                 let parsed = m.mac.parse_body_with(|input: syn::parse::ParseStream| {
                     let init: Expr = input.parse()?;
@@ -328,7 +325,7 @@ impl Lower<'_> {
                     Ok((init, len))
                 });
                 match parsed {
-                    Ok((init, len)) => Some(ArrayInit::Repeat(init, len, true)),
+                    Ok((init, len)) => Some(ArrayInit::Repeat(Box::new(init), Box::new(len), true)),
                     Err(_) => return Err(self.error(m, "write a local vector as `vec![0.0; n]`")),
                 }
             }
@@ -532,7 +529,14 @@ impl Lower<'_> {
             None
         });
         let name = self.names.fresh("__iterations", node.to_token_stream().span());
-        self.values.push(Value { name, ty: None, op: Op::Count, active: false, depth: self.depth, span: Span::call_site() });
+        self.values.push(Value {
+            name,
+            ty: None,
+            op: Op::Count,
+            active: false,
+            depth: self.depth,
+            span: Span::call_site(),
+        });
         let count = self.values.len() - 1;
         self.emit(Stmt::While { cond: cond_block, test, body, count });
         Ok(())
@@ -563,8 +567,10 @@ impl Lower<'_> {
             Expr::Paren(p) => self.expr(&p.expr),
             Expr::Group(g) => self.expr(&g.expr),
             Expr::Reference(r) if r.mutability.is_none() => {
-                let o = self.expr(&r.expr)?;
+                let mut o = self.expr(&r.expr)?;
                 if o.slot.is_some() {
+                    let t = &o.tokens;
+                    o.tokens = quote!(&#t);
                     return Ok(o);
                 }
                 Err(self.error(r, "references are supported to arrays only; use the value itself"))
@@ -613,15 +619,19 @@ impl Lower<'_> {
                         Ok(self.value(Op::Prim { rule, args: vec![a] }, span))
                     }
                     crate::ast::Kind::Float(f) => {
-                        let why = format!("mixed precision is not supported: this function differentiates `{float}`, not `{f}`; keep the value `{float}`");
-                        Ok(self.value(Op::Const { code: quote!(#t as #ty), args: vec![a], active_ok: false, why }, span))
+                        let why = format!(
+                            "mixed precision is not supported: this function differentiates `{float}`, not `{f}`; keep the value `{float}`"
+                        );
+                        Ok(self
+                            .value(Op::Const { code: quote!(#t as #ty), args: vec![a], active_ok: false, why }, span))
                     }
                     _ => {
                         let why = format!(
                             "casting a differentiated value to `{}` would silently drop its derivative; keep it `{float}` (use `.floor()`/`.round()` for a piecewise-constant value)",
                             ty.to_token_stream()
                         );
-                        Ok(self.value(Op::Const { code: quote!(#t as #ty), args: vec![a], active_ok: false, why }, span))
+                        Ok(self
+                            .value(Op::Const { code: quote!(#t as #ty), args: vec![a], active_ok: false, why }, span))
                     }
                 }
             }
@@ -646,12 +656,28 @@ impl Lower<'_> {
                 };
                 let mut args = Vec::new();
                 for a in &c.args {
-                    args.push(self.expr(a)?);
+                    let o = self.expr(a)?;
+                    // The callee's pullback borrows its slice arguments until the adjoint
+                    // sweep, after this function's locals are gone.
+                    let borrowed = |s: usize| matches!(self.slots[s].kind, SlotKind::ArrayParam { by_value: false });
+                    if let Some(s) = o.slot.filter(|&s| !borrowed(s)) {
+                        if o.tokens.to_string().starts_with('&') {
+                            return Err(self.error(
+                                a,
+                                format!(
+                                    "only slice parameters can be lent to a differentiable call yet; make `{}` a `&[f64]` parameter of this function, or inline the call",
+                                    self.slots[s].name
+                                ),
+                            ));
+                        }
+                    }
+                    args.push(o);
                 }
                 // `f64::sin(x)` is the method `x.sin()`.
                 let segments: Vec<_> = p.path.segments.iter().map(|s| s.ident.to_string()).collect();
-                if let [ty, _] = &segments[..] {
-                    if (ty == "f64" || ty == "f32") && !args.is_empty() {
+                if let [ty, method] = &segments[..] {
+                    if (ty == "f64" || ty == "f32") && !args.is_empty() && rules::find(method, Syntax::Method).is_some()
+                    {
                         let method = p.path.segments[1].ident.clone();
                         // `f64::atan2(2.0, x)`: the path typed the literal receiver.
                         if args[0].value.is_none() {
@@ -676,7 +702,13 @@ impl Lower<'_> {
             let name = self.temp(span);
             self.unnamed.pop();
             let init = Operand { tokens: quote!(#is_and), value: None, slot: None };
-            let slot = self.slot(Slot { name, ty: None, kind: SlotKind::Scalar { init: l.clone() }, active: false, param: None });
+            let slot = self.slot(Slot {
+                name,
+                ty: None,
+                kind: SlotKind::Scalar { init: l.clone() },
+                active: false,
+                param: None,
+            });
             let _ = init;
             self.emit(Stmt::Declare(slot));
             let (rhs, _) = self.region(0, |lw| {
@@ -700,7 +732,8 @@ impl Lower<'_> {
         if l.value.is_none() && r.value.is_none() {
             return Ok(literal(code));
         }
-        let comparison = matches!(b.op, BinOp::Eq(_) | BinOp::Ne(_) | BinOp::Lt(_) | BinOp::Le(_) | BinOp::Gt(_) | BinOp::Ge(_));
+        let comparison =
+            matches!(b.op, BinOp::Eq(_) | BinOp::Ne(_) | BinOp::Lt(_) | BinOp::Le(_) | BinOp::Gt(_) | BinOp::Ge(_));
         let why = binary_message(&b.op).to_owned();
         Ok(self.value(Op::Const { code, args: vec![l, r], active_ok: comparison, why }, span))
     }
@@ -714,7 +747,10 @@ impl Lower<'_> {
                 let code = quote!(#recv.#method(#(#rest),*));
                 let why = match rules::find(&name, Syntax::Method) {
                     Some(rule) => format!("`{name}` takes {} argument(s) besides the receiver", rule.arity - 1),
-                    None => format!("`{name}` has no derivative rule; the differentiable float methods are: {}", rules::methods()),
+                    None => format!(
+                        "`{name}` has no derivative rule; the differentiable float methods are: {}",
+                        rules::methods()
+                    ),
                 };
                 self.value(Op::Const { code, args, active_ok: false, why }, span)
             }
@@ -723,7 +759,7 @@ impl Lower<'_> {
 }
 
 enum ArrayInit {
-    Repeat(Expr, Expr, bool),
+    Repeat(Box<Expr>, Box<Expr>, bool),
     List(Vec<Expr>),
 }
 
@@ -749,11 +785,18 @@ fn compound(op: &BinOp) -> Option<&'static str> {
 fn if_has_value(e: &syn::ExprIf) -> bool {
     e.else_branch.is_some()
         && match e.then_branch.stmts.last() {
-            Some(SynStmt::Expr(e, None)) => !matches!(
-                e,
-                Expr::Assign(_) | Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_) | Expr::Break(_) | Expr::Continue(_)
-            ) && !matches!(e, Expr::Binary(b) if compound(&b.op).is_some())
-                && !matches!(e, Expr::If(i) if !if_has_value(i)),
+            Some(SynStmt::Expr(e, None)) => {
+                !matches!(
+                    e,
+                    Expr::Assign(_)
+                        | Expr::ForLoop(_)
+                        | Expr::While(_)
+                        | Expr::Loop(_)
+                        | Expr::Break(_)
+                        | Expr::Continue(_)
+                ) && !matches!(e, Expr::Binary(b) if compound(&b.op).is_some())
+                    && !matches!(e, Expr::If(i) if !if_has_value(i))
+            }
             _ => false,
         }
 }
@@ -773,9 +816,8 @@ fn else_diverges(e: &syn::ExprIf) -> bool {
 /// Whether `stmts` contain a `break` for the enclosing loop (not one of an inner loop).
 fn has_break(stmts: &[SynStmt]) -> bool {
     fn tokens(ts: TokenStream, depth: usize) -> bool {
-        let mut iter = ts.into_iter().peekable();
         let mut inner_loop = false;
-        while let Some(tt) = iter.next() {
+        for tt in ts {
             match tt {
                 TokenTree::Ident(i) if i == "break" && depth == 0 => return true,
                 TokenTree::Ident(i) if i == "for" || i == "while" || i == "loop" => inner_loop = true,
@@ -805,13 +847,16 @@ fn assigned_in_region(stmts: &[SynStmt], name: &Ident) -> bool {
         let mut region_next = false;
         for (i, tt) in tts.iter().enumerate() {
             match tt {
-                TokenTree::Ident(id) if ["if", "else", "for", "while", "loop", "match"].contains(&id.to_string().as_str()) => {
+                TokenTree::Ident(id)
+                    if ["if", "else", "for", "while", "loop", "match"].contains(&id.to_string().as_str()) =>
+                {
                     region_next = true;
                 }
                 TokenTree::Ident(id) if id == name && in_region => {
                     let assigns = match (tts.get(i + 1), tts.get(i + 2)) {
                         (Some(TokenTree::Punct(p)), Some(TokenTree::Punct(q))) => {
-                            p.as_char() == '=' && q.as_char() != '=' || "+-*/".contains(p.as_char()) && q.as_char() == '='
+                            p.as_char() == '=' && q.as_char() != '='
+                                || "+-*/".contains(p.as_char()) && q.as_char() == '='
                         }
                         (Some(TokenTree::Punct(p)), _) => p.as_char() == '=',
                         _ => false,
