@@ -85,11 +85,11 @@ fn stmts(list: &[Stmt], is_body: bool, errors: &mut Errors) {
                         None => err(errors, r, "return the function's value: `return value;`"),
                     }
                 }
-                (Expr::Assign(a), Some(_)) => {
+                (Expr::Assign(a), _) => {
                     target(&a.left, errors);
                     expr(&a.right, errors);
                 }
-                (Expr::Binary(b), Some(_)) if is_compound(&b.op) => {
+                (Expr::Binary(b), _) if is_compound(&b.op) => {
                     target(&b.left, errors);
                     match b.op {
                         BinOp::AddAssign(_) | BinOp::SubAssign(_) | BinOp::MulAssign(_) | BinOp::DivAssign(_) => {}
@@ -102,6 +102,7 @@ fn stmts(list: &[Stmt], is_body: bool, errors: &mut Errors) {
                     expr(&b.right, errors);
                 }
                 (Expr::If(i), _) => if_expr(i, errors),
+                (Expr::Match(_), _) => expr(e, errors),
                 (Expr::ForLoop(f), _) => {
                     if let Some(l) = &f.label {
                         err(errors, l, "labelled loops are not supported; restructure with a flag variable");
@@ -206,7 +207,6 @@ fn macro_error(errors: &mut Errors, mac: &syn::Macro) {
 /// The message for a construct that is never allowed, if `e` is one.
 fn unsupported(e: &Expr) -> Option<&'static str> {
     Some(match e {
-        Expr::Match(_) => "`match` is not supported yet; write it as `if` / `else if` / `else`",
         Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_) => {
             "a loop has no value; run it as a statement and keep the result in a `let mut` variable"
         }
@@ -295,6 +295,18 @@ fn expr(e: &Expr, errors: &mut Errors) {
         }
         Expr::Paren(p) => expr(&p.expr, errors),
         Expr::If(i) => if_expr(i, errors),
+        Expr::Match(m) => {
+            expr(&m.expr, errors);
+            for arm in &m.arms {
+                if let Some((_, g)) = &arm.guard {
+                    expr(g, errors);
+                }
+                match &*arm.body {
+                    Expr::Block(b) => stmts(&b.block.stmts, false, errors),
+                    e => stmts(&[Stmt::Expr(e.clone(), None)], false, errors),
+                }
+            }
+        }
         Expr::Index(i) => {
             expr(&i.expr, errors);
             expr(&i.index, errors);

@@ -254,6 +254,15 @@ impl Lower<'_> {
             SynStmt::Expr(Expr::If(e), semi) if semi.is_some() || !rest.is_empty() || !if_has_value(e) => {
                 self.if_stmt(e, &[]).map(|_| None)
             }
+            SynStmt::Expr(Expr::Match(m), semi) if semi.is_some() || !rest.is_empty() => {
+                let desugared = self.desugar_match(m)?;
+                let r = match &desugared {
+                    Expr::If(e) => self.if_stmt(e, &[]),
+                    _ => self.expr(&desugared).map(|_| ()),
+                };
+                self.scopes.pop();
+                r.map(|_| None)
+            }
             SynStmt::Expr(Expr::ForLoop(f), _) => self.for_loop(f).map(|_| None),
             SynStmt::Expr(Expr::While(w), _) => self.while_loop(Some(&w.cond), &w.body.stmts, w).map(|_| None),
             SynStmt::Expr(Expr::Loop(l), _) => self.while_loop(None, &l.body.stmts, l).map(|_| None),
@@ -360,6 +369,72 @@ impl Lower<'_> {
         }
         self.bind(ident, Binding::Slot(slot));
         Ok(())
+    }
+
+    /// `match` on an integer becomes an `if` chain over the scrutinee, evaluated once and
+    /// bound in a new scope (which the caller pops). The last arm needs no test: the match is
+    /// exhaustive, or the user's own function would not compile.
+    fn desugar_match(&mut self, m: &syn::ExprMatch) -> Result<Expr> {
+        let scrutinee = self.expr(&m.expr)?;
+        let ident = self.names.fresh("__matched", m.match_token.span);
+        self.scopes.push(HashMap::new());
+        self.bind(&ident, Binding::Value(scrutinee));
+        let mut chain: Option<Expr> = None;
+        for (i, arm) in m.arms.iter().enumerate().rev() {
+            let body = &arm.body;
+            let block: syn::Block = syn::parse_quote!({ #body });
+            let test = match (i + 1 == m.arms.len() && arm.guard.is_none(), self.pattern(&arm.pat, &ident)) {
+                (true, _) => None,
+                (false, Ok(t)) => Some(t),
+                (false, Err(e)) => return Err(e),
+            };
+            let test = match (test, &arm.guard) {
+                (Some(t), Some((_, g))) => Some(syn::parse_quote!((#t) && (#g))),
+                (Some(t), None) => Some(t),
+                (None, _) => None,
+            };
+            chain = Some(match (test, chain) {
+                (None, _) => Expr::Block(syn::ExprBlock { attrs: Vec::new(), label: None, block }),
+                (Some(t), Some(Expr::Block(rest))) => syn::parse_quote!(if #t #block else #rest),
+                (Some(t), Some(rest)) => syn::parse_quote!(if #t #block else { #rest }),
+                (Some(t), None) => syn::parse_quote!(if #t #block),
+            });
+        }
+        chain.ok_or_else(|| self.error(m, "a `match` needs at least one arm"))
+    }
+
+    fn pattern(&mut self, pat: &Pat, m: &Ident) -> Result<Expr> {
+        Ok(match pat {
+            Pat::Lit(l) => syn::parse_quote!(#m == #l),
+            Pat::Path(p) => syn::parse_quote!(#m == #p),
+            Pat::Range(r) => {
+                let lo: Option<Expr> = r.start.as_ref().map(|s| syn::parse_quote!(#m >= #s));
+                let hi: Option<Expr> = r.end.as_ref().map(|e| match r.limits {
+                    syn::RangeLimits::Closed(_) => syn::parse_quote!(#m <= #e),
+                    syn::RangeLimits::HalfOpen(_) => syn::parse_quote!(#m < #e),
+                });
+                match (lo, hi) {
+                    (Some(a), Some(b)) => syn::parse_quote!(#a && #b),
+                    (Some(a), None) | (None, Some(a)) => a,
+                    (None, None) => syn::parse_quote!(true),
+                }
+            }
+            Pat::Or(o) => {
+                let mut cases = Vec::new();
+                for c in &o.cases {
+                    cases.push(self.pattern(c, m)?);
+                }
+                syn::parse_quote!(#(#cases)||*)
+            }
+            Pat::Paren(p) => self.pattern(&p.pat, m)?,
+            Pat::Wild(_) => syn::parse_quote!(true),
+            other => {
+                return Err(self.error(
+                    other,
+                    "`match` patterns may be literals, ranges, constants, `|` and `_`; bind values with `let` before the match",
+                ));
+            }
+        })
     }
 
     /// `if` as a statement; `rest` (statements after a diverging branch) joins the branch
@@ -582,6 +657,12 @@ impl Lower<'_> {
                 v.ok_or_else(|| self.error(b, "this block has no value"))
             }
             Expr::If(i) => self.if_expr(i),
+            Expr::Match(m) => {
+                let desugared = self.desugar_match(m)?;
+                let v = self.expr(&desugared);
+                self.scopes.pop();
+                v
+            }
             Expr::Index(ix) => {
                 let slot = self.array_slot(&ix.expr)?;
                 let index = self.expr(&ix.index)?;
