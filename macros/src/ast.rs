@@ -18,6 +18,8 @@ pub struct Function {
     /// `f64` or `f32`: the type of every active parameter and of the result.
     pub float: Ident,
     pub names: Generated,
+    /// The shape of the result.
+    pub returns: Returns,
     /// The path generated code uses to reach the runtime (`::chainrule` unless renamed).
     pub krate: TokenStream,
 }
@@ -37,6 +39,14 @@ pub enum Shape {
     Array,
     /// `&[F]`, `&[F; N]` or `&Vec<F>`.
     Slice,
+}
+
+/// What a function returns: `F`, `[F; N]` or `(F, .., F)`.
+#[derive(Clone)]
+pub enum Returns {
+    Scalar,
+    Array,
+    Tuple(usize),
 }
 
 /// Names of the public functions written beside `f`.
@@ -159,11 +169,35 @@ impl Function {
             params.push(Param { ident, ty: (*pt.ty).clone(), active, shape });
         }
 
+        let mut returns = Returns::Scalar;
         let ret_float = match &item.sig.output {
-            ReturnType::Type(_, ty) => match classify(ty) {
-                Kind::Float(f) => Some(f),
+            ReturnType::Type(_, ty) => match (classify(ty), &**ty) {
+                (Kind::Float(f), _) => Some(f),
+                (Kind::Array(f, Shape::Array), Type::Array(_)) => {
+                    returns = Returns::Array;
+                    Some(f)
+                }
+                (_, Type::Tuple(t)) if !t.elems.is_empty() => {
+                    let kinds: Vec<_> = t.elems.iter().map(classify).collect();
+                    match kinds.first() {
+                        Some(Kind::Float(f)) if kinds.iter().all(|k| matches!(k, Kind::Float(g) if g == f)) => {
+                            returns = Returns::Tuple(t.elems.len());
+                            Some(f.clone())
+                        }
+                        _ => {
+                            errors.push(syn::Error::new_spanned(
+                                ty,
+                                "a returned tuple must hold floats of one type: `(f64, f64)`",
+                            ));
+                            None
+                        }
+                    }
+                }
                 _ => {
-                    errors.push(syn::Error::new_spanned(ty, "a #[differentiable] function must return `f64` or `f32`"));
+                    errors.push(syn::Error::new_spanned(
+                        ty,
+                        "a #[differentiable] function must return `f64` or `f32`, an array `[f64; N]` or a tuple of floats",
+                    ));
                     None
                 }
             },
@@ -208,7 +242,18 @@ impl Function {
             None => quote::quote!(::chainrule),
         };
         let cfgs = item.attrs.iter().filter(|a| a.path().is_ident("cfg")).cloned().collect();
-        Ok(Function { vis: item.vis.clone(), ident, cfgs, params, float, names, krate, item })
+        Ok(Function { vis: item.vis.clone(), ident, cfgs, params, float, names, returns, krate, item })
+    }
+
+    /// The result type: `F`, `[F; N]` or `(F, ..)`.
+    pub fn output_type(&self) -> TokenStream {
+        match (&self.returns, &self.item.sig.output) {
+            (Returns::Scalar, _) | (_, ReturnType::Default) => {
+                let f = &self.float;
+                quote::quote!(#f)
+            }
+            (_, ReturnType::Type(_, ty)) => quote::quote!(#ty),
+        }
     }
 
     pub fn active(&self) -> impl Iterator<Item = &Param> {

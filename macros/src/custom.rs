@@ -95,6 +95,9 @@ fn bodies(func: &Function, partials: Vec<Partial>) -> syn::Result<Bodies> {
             ));
         }
     }
+    if !matches!(func.returns, crate::ast::Returns::Scalar) {
+        errors.push(syn::Error::new_spanned(&func.item.sig.output, "#[derivative] functions return a scalar"));
+    }
     for p in &func.params {
         if p.active && p.shape != crate::ast::Shape::Scalar {
             errors.push(syn::Error::new_spanned(

@@ -11,7 +11,7 @@
 //!   primitives and built-ins are called alike.
 
 use crate::ast::{Args, Function};
-use crate::ast::{Param, Shape};
+use crate::ast::{Param, Returns, Shape};
 use crate::names::Names;
 use crate::{activity, code, fence, forward, lower, reverse};
 use proc_macro2::TokenStream;
@@ -69,7 +69,7 @@ pub struct Bodies {
 }
 
 fn bodies(func: &Function) -> syn::Result<Bodies> {
-    fence::check(&func.item.block)?;
+    fence::check(&func.item.block, &func.returns)?;
     let mut names = Names::new(func.item.to_token_stream());
     let mut ir = lower::lower(func, &mut names)?;
     activity::analyse(&mut ir)?;
@@ -84,7 +84,7 @@ fn bodies(func: &Function) -> syn::Result<Bodies> {
     };
     let tangent = forward.body();
     let pb = reverse::build(&ir, func, &derivs, &slot_derivs, &mut names);
-    let (primal, closure, output) = (pb.primal, pb.closure, &ir.output.tokens);
+    let (primal, closure, output) = (pb.primal, pb.closure, ir.output_tokens());
     // Each parameter's tangent: a scalar's is its value's, an array's its slot's.
     let tangents = (0..func.params.len())
         .map(|i| match ir.slots.iter().position(|s| s.param == Some(i)) {
@@ -113,6 +113,7 @@ pub fn allow() -> TokenStream {
 /// the right signatures (used beside a compile error).
 pub fn items(func: &Function, bodies: Option<Bodies>) -> TokenStream {
     let (ident, vis, float, cfgs) = (&func.ident, &func.vis, &func.float, &func.cfgs);
+    let out = func.output_type();
     let allow = allow();
     let params: Vec<_> = func.params.iter().map(|p| (&p.ident, &p.ty)).collect();
     let unimplemented = quote!(::core::unimplemented!("chainrule could not differentiate this function"));
@@ -144,7 +145,7 @@ pub fn items(func: &Function, bodies: Option<Bodies>) -> TokenStream {
         }
         None => (
             unimplemented.clone(),
-            quote!((#unimplemented, move |_: #float, _: (#(#shadow_types,)*)| -> (#(#slot_types,)*) { #unimplemented })),
+            quote!((#unimplemented, move |_: #out, _: (#(#shadow_types,)*)| -> (#(#slot_types,)*) { #unimplemented })),
         ),
     };
     let protocol = quote! {
@@ -160,7 +161,7 @@ pub fn items(func: &Function, bodies: Option<Bodies>) -> TokenStream {
             /// (`()` for a constant).
             #[doc(hidden)]
             #[inline]
-            #vis fn tangent(#(#tangent_params),*) -> (#float, #float) {
+            #vis fn tangent(#(#tangent_params),*) -> (#out, #out) {
                 #tangent_body
             }
 
@@ -168,7 +169,7 @@ pub fn items(func: &Function, bodies: Option<Bodies>) -> TokenStream {
             /// gradient slot per parameter (`()` for a constant).
             #[doc(hidden)]
             #[inline]
-            #vis fn pullback(#(#pullback_params),*) -> (#float, impl ::core::ops::FnOnce(#float, (#(#shadow_types,)*)) -> (#(#slot_types,)*)) {
+            #vis fn pullback(#(#pullback_params),*) -> (#out, impl ::core::ops::FnOnce(#out, (#(#shadow_types,)*)) -> (#(#slot_types,)*)) {
                 #pullback_body
             }
         }
@@ -295,22 +296,30 @@ fn public(func: &Function) -> TokenStream {
         tangent_args.join(", ")
     );
 
+    let out = func.output_type();
+    // `f_grad` is the gradient of a scalar; a vector result has a vjp and a jvp only.
+    let grad_fn = match func.returns {
+        Returns::Scalar => quote! {
+            #(#cfgs)*
+            #[doc = #grad_doc]
+            #[inline]
+            #allow
+            #vis fn #grad(#(#signature),*) -> (#float, #gradient_type) {
+                #(#grad_setup)*
+                let (#value, #vjp_pattern) = #vjp(#(#grad_args,)* 1.0);
+                (#value, #gradient)
+            }
+        },
+        _ => TokenStream::new(),
+    };
     quote! {
-        #(#cfgs)*
-        #[doc = #grad_doc]
-        #[inline]
-        #allow
-        #vis fn #grad(#(#signature),*) -> (#float, #gradient_type) {
-            #(#grad_setup)*
-            let (#value, #vjp_pattern) = #vjp(#(#grad_args,)* 1.0);
-            (#value, #gradient)
-        }
+        #grad_fn
 
         #(#cfgs)*
         #[doc = #vjp_doc]
         #[inline]
         #allow
-        #vis fn #vjp(#(#vjp_params,)* #seed: #float) -> (#float, #vjp_type) {
+        #vis fn #vjp(#(#vjp_params,)* #seed: #out) -> (#out, #vjp_type) {
             let (#value, #pullback) = #ident::pullback(#(#args),*);
             let (#(#slots,)*) = #pullback(#seed, (#(#shadows,)*));
             (#value, #vjp_gradient)
@@ -320,7 +329,7 @@ fn public(func: &Function) -> TokenStream {
         #[doc = #jvp_doc]
         #[inline]
         #allow
-        #vis fn #jvp(#(#jvp_params),*) -> (#float, #float) {
+        #vis fn #jvp(#(#jvp_params),*) -> (#out, #out) {
             #ident::tangent(#(#jvp_args),*)
         }
     }

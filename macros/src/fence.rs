@@ -3,13 +3,35 @@
 //! instead. Everything past the fence is something `lower` knows how to handle; what
 //! depends on activity (an unknown method on an active value, say) is checked there.
 
-use crate::ast::Errors;
+use crate::ast::{Errors, Returns};
 use syn::{BinOp, Expr, Lit, Pat, Stmt, UnOp};
 
 /// Checks a function body; all errors are reported together.
-pub fn check(block: &syn::Block) -> syn::Result<()> {
+pub fn check(block: &syn::Block, returns: &Returns) -> syn::Result<()> {
     let mut errors = Errors::default();
-    stmts(&block.stmts, true, &mut errors);
+    // A tuple or array result is a literal (or a local array) at the very end.
+    let tail = match (returns, block.stmts.split_last()) {
+        (Returns::Scalar, _) | (_, None) => None,
+        (_, Some((last, init))) => {
+            let e = match last {
+                Stmt::Expr(Expr::Return(r), _) => r.expr.as_deref(),
+                Stmt::Expr(e, None) => Some(e),
+                _ => None,
+            };
+            e.map(|e| (e, init))
+        }
+    };
+    match tail {
+        Some((Expr::Tuple(t), init)) => {
+            stmts(init, true, &mut errors);
+            t.elems.iter().for_each(|e| expr(e, &mut errors));
+        }
+        Some((Expr::Array(a), init)) => {
+            stmts(init, true, &mut errors);
+            a.elems.iter().for_each(|e| expr(e, &mut errors));
+        }
+        _ => stmts(&block.stmts, true, &mut errors),
+    }
     errors.finish()
 }
 

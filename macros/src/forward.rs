@@ -3,7 +3,7 @@
 //! written. Calls go to the callee's own forward mode (`g::tangent`).
 
 use crate::code::{self, Term};
-use crate::ir::{Block, Ir, Op, Operand, SlotKind, Stmt};
+use crate::ir::{Block, Ir, Op, Operand, Output, SlotKind, Stmt};
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::Ident;
@@ -21,8 +21,22 @@ impl Forward<'_> {
     /// followed by its tangent.
     pub fn body(&self) -> TokenStream {
         let mut out = self.block(&self.ir.body);
-        let value = &self.ir.output.tokens;
-        let d = self.tangent(&self.ir.output).unwrap_or_else(|| quote!(0.0));
+        let value = self.ir.output_tokens();
+        let d = match &self.ir.output {
+            Output::Scalar(o) => self.tangent(o).unwrap_or_else(|| quote!(0.0)),
+            Output::Tuple(items) => {
+                let ds = items.iter().map(|o| self.tangent(o).unwrap_or_else(|| quote!(0.0)));
+                quote!((#(#ds,)*))
+            }
+            Output::Array(s) => match (&self.slot_derivs[*s], &self.ir.slots[*s].kind) {
+                (Some(d), _) => quote!(#d),
+                (None, SlotKind::Array { len, .. }) => {
+                    let len = &len.tokens;
+                    quote!([0.0; #len])
+                }
+                (None, _) => quote!(::core::default::Default::default()),
+            },
+        };
         out.extend(quote!((#value, #d)));
         out
     }

@@ -18,7 +18,14 @@ pub struct Ir {
     pub slots: Vec<Slot>,
     pub body: Block,
     /// What the function returns.
-    pub output: Operand,
+    pub output: Output,
+}
+
+pub enum Output {
+    Scalar(Operand),
+    Tuple(Vec<Operand>),
+    /// A local array returned by value.
+    Array(usize),
 }
 
 pub type Block = Vec<Stmt>;
@@ -158,6 +165,21 @@ pub struct Operand {
 }
 
 impl Ir {
+    /// The returned value as an expression.
+    pub fn output_tokens(&self) -> TokenStream {
+        match &self.output {
+            Output::Scalar(o) => o.tokens.clone(),
+            Output::Tuple(items) => {
+                let items = items.iter().map(|o| &o.tokens);
+                quote::quote!((#(#items,)*))
+            }
+            Output::Array(s) => {
+                let name = &self.slots[*s].name;
+                quote::quote!(#name)
+            }
+        }
+    }
+
     /// The value an operand refers to, if that value is active.
     pub fn active(&self, operand: &Operand) -> Option<usize> {
         operand.value.filter(|&v| self.values[v].active)

@@ -8,8 +8,8 @@
 //! Lowering decides nothing about activity: `activity` does that afterwards, because in a
 //! loop a value can become active through an assignment further down.
 
-use crate::ast::{Errors, Function, Shape};
-use crate::ir::{Adapter, Block, Depth, Ir, Iter, Op, Operand, Slot, SlotKind, Stmt, Value};
+use crate::ast::{Errors, Function, Returns, Shape};
+use crate::ir::{Adapter, Block, Depth, Ir, Iter, Op, Operand, Output, Slot, SlotKind, Stmt, Value};
 use crate::names::Names;
 use crate::rules::{self, Syntax};
 use proc_macro2::{Span, TokenStream, TokenTree};
@@ -43,7 +43,14 @@ pub fn lower(func: &Function, names: &mut Names) -> syn::Result<Ir> {
             lower.bind(&p.ident, Binding::Slot(slot));
         }
     }
-    let output = lower.stmts(&func.item.block.stmts);
+    let stmts = &func.item.block.stmts;
+    let output = match (&func.returns, stmts.split_last()) {
+        (Returns::Scalar, _) | (_, None) => lower.stmts(stmts).map(Output::Scalar),
+        (shape, Some((last, init))) => {
+            lower.stmts(init);
+            lower.output(shape, last)
+        }
+    };
     let body = lower.blocks.pop().unwrap_or_default();
     lower.errors.finish()?;
     let output =
@@ -274,6 +281,56 @@ impl Lower<'_> {
             }
             SynStmt::Expr(e, None) => self.expr(e).map(Some),
             other => Err(self.error(other, "unsupported statement")),
+        }
+    }
+
+    /// The final expression of a function returning a tuple or an array: a tuple of
+    /// values, a local array, or an array literal.
+    fn output(&mut self, shape: &Returns, last: &SynStmt) -> Option<Output> {
+        let e = match last {
+            SynStmt::Expr(Expr::Return(r), _) => r.expr.as_deref(),
+            SynStmt::Expr(e, None) => Some(e),
+            _ => None,
+        };
+        let e = match e {
+            Some(Expr::Paren(p)) => &*p.expr,
+            Some(e) => e,
+            None => {
+                let _ = self.error(last, "the function must end with its value");
+                return None;
+            }
+        };
+        match (shape, e) {
+            (Returns::Tuple(n), Expr::Tuple(t)) if t.elems.len() == *n => {
+                let mut values = Vec::new();
+                for elem in &t.elems {
+                    values.push(self.expr(elem).ok()?);
+                }
+                Some(Output::Tuple(values))
+            }
+            (Returns::Array, Expr::Array(_)) => {
+                let ident = self.names.fresh("__result", e.span());
+                let init = self.array_init(e).ok()??;
+                self.declare_array(&ident, None, init, e).ok()?;
+                match self.lookup(&ident.to_string()) {
+                    Some(Binding::Slot(s)) => Some(Output::Array(s)),
+                    _ => None,
+                }
+            }
+            (Returns::Array, _) => match self.array_slot(e) {
+                Ok(s) if matches!(self.slots[s].kind, SlotKind::Array { vec: false, .. }) => Some(Output::Array(s)),
+                _ => {
+                    let _ = self.error(
+                        e,
+                        "return a local array by name (`let mut out = [0.0; N]; ... out`) or an array literal",
+                    );
+                    None
+                }
+            },
+            _ => {
+                let _ = self.error(e, "return a tuple literal `(a, b)` matching the return type");
+                None
+            }
         }
     }
 

@@ -22,7 +22,7 @@
 
 use crate::ast::{Function, Shape};
 use crate::code::{self, Term};
-use crate::ir::{Block, Ir, Op, Operand, SlotKind, Stmt};
+use crate::ir::{Block, Ir, Op, Operand, Output, SlotKind, Stmt};
 use crate::names::Names;
 use crate::rules::Partial;
 use proc_macro2::{Span, TokenStream, TokenTree};
@@ -75,6 +75,8 @@ struct Rev<'a> {
     started: Vec<bool>,
     /// Slots declared in each block.
     slots_of: HashMap<usize, Vec<usize>>,
+    /// `dout = seed;` for an array result, once its adjoint is declared.
+    top_seed: TokenStream,
 }
 
 fn id(block: &Block) -> usize {
@@ -105,9 +107,15 @@ pub fn build(
         nested: vec![false; n],
         started: vec![false; n],
         slots_of: HashMap::new(),
+        top_seed: TokenStream::new(),
     };
     rev.analyse(&ir.body);
-    if let Some(o) = ir.active(&ir.output) {
+    let outputs: Vec<&Operand> = match &ir.output {
+        Output::Scalar(o) => vec![o],
+        Output::Tuple(items) => items.iter().collect(),
+        Output::Array(_) => Vec::new(),
+    };
+    for o in outputs.into_iter().filter_map(|o| ir.active(o)) {
         rev.edges.push(Edge { to: o, from: None, block: id(&ir.body) });
     }
     rev.count_uses();
@@ -491,21 +499,46 @@ impl Rev<'_> {
     fn closure(&mut self, names: &mut Names) -> TokenStream {
         let ir = self.ir;
         let float = self.float().clone();
-        let output = ir.active(&ir.output);
-        let seed = match output {
-            Some(o) if self.uses[o] == 1 => self.derivs[o].clone().expect("active values have derivative names"),
-            Some(_) => names.fresh("seed", Span::call_site()),
-            // A constant result: the seed has nowhere to go.
-            None => names.fresh("_seed", Span::call_site()),
-        };
         let mut head = TokenStream::new();
-        if let Some(o) = output {
-            if self.uses[o] > 1 {
-                head.extend(self.add(o, quote!(#seed)));
-            } else {
-                self.started[o] = true;
+        // The seed: the adjoint of the result, shaped like it.
+        let output_type = self.func.output_type();
+        let seed = match &ir.output {
+            Output::Scalar(o) => match ir.active(o) {
+                Some(o) if self.uses[o] == 1 => {
+                    self.started[o] = true;
+                    let d = self.derivs[o].clone().expect("active values have derivative names");
+                    quote!(#d)
+                }
+                Some(o) => {
+                    let seed = names.fresh("seed", Span::call_site());
+                    head.extend(self.add(o, quote!(#seed)));
+                    quote!(#seed)
+                }
+                // A constant result: the seed has nowhere to go.
+                None => quote!(_),
+            },
+            Output::Tuple(items) => {
+                let mut pattern = Vec::new();
+                for (i, o) in items.iter().enumerate() {
+                    let seed = names.fresh(&format!("seed{i}"), Span::call_site());
+                    if let Some(o) = ir.active(o) {
+                        head.extend(self.add(o, quote!(#seed)));
+                        pattern.push(quote!(#seed));
+                    } else {
+                        pattern.push(quote!(_));
+                    }
+                }
+                quote!((#(#pattern,)*))
             }
-        }
+            Output::Array(s) => match &self.slot_derivs[*s] {
+                Some(d) => {
+                    let seed = names.fresh("seed", Span::call_site());
+                    self.top_seed = quote!(#d = #seed;);
+                    quote!(#seed)
+                }
+                None => quote!(_),
+            },
+        };
         // Adjoints of by-value array parameters start at zero; slices arrive as shadows.
         let mut shadows = Vec::new();
         let mut shadow_types = Vec::new();
@@ -552,7 +585,7 @@ impl Rev<'_> {
                 Shape::Slice => quote!(()),
             }
         });
-        quote!(move |#seed: #float, (#(#shadows,)*): (#(#shadow_types,)*)| {
+        quote!(move |#seed: #output_type, (#(#shadows,)*): (#(#shadow_types,)*)| {
             #head
             #body
             (#(#grads,)*)
@@ -609,6 +642,9 @@ impl Rev<'_> {
             if let Some(d) = &self.slot_derivs[s] {
                 out.extend(code::declare_derivative(&ir.slots[s], d));
             }
+        }
+        if std::ptr::eq(block, &ir.body) {
+            out.extend(std::mem::take(&mut self.top_seed));
         }
         for stmt in block.iter().rev() {
             out.extend(self.adjoint_stmt(stmt));
