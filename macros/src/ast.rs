@@ -18,6 +18,8 @@ pub struct Function {
     /// `f64` or `f32`: the type of every active parameter and of the result.
     pub float: Ident,
     pub names: Generated,
+    /// The shape of the result.
+    pub returns: Returns,
     /// The path generated code uses to reach the runtime (`::chainrule` unless renamed).
     pub krate: TokenStream,
 }
@@ -26,6 +28,25 @@ pub struct Param {
     pub ident: Ident,
     pub ty: Type,
     pub active: bool,
+    pub shape: Shape,
+}
+
+/// How a parameter holds its floats.
+#[derive(Clone, PartialEq)]
+pub enum Shape {
+    Scalar,
+    /// `[F; N]` by value.
+    Array,
+    /// `&[F]`, `&[F; N]` or `&Vec<F>`.
+    Slice,
+}
+
+/// What a function returns: `F`, `[F; N]` or `(F, .., F)`.
+#[derive(Clone)]
+pub enum Returns {
+    Scalar,
+    Array,
+    Tuple(usize),
 }
 
 /// Names of the public functions written beside `f`.
@@ -117,11 +138,15 @@ impl Function {
                     continue;
                 }
             };
+            let mut shape = Shape::Scalar;
             let active = if no_grad {
                 false
             } else {
                 match classify(&pt.ty) {
-                    Kind::Float(f) => {
+                    Kind::Float(f) | Kind::Array(f, _) => {
+                        if let Kind::Array(_, s) = classify(&pt.ty) {
+                            shape = s;
+                        }
                         match &float {
                             Some(prev) if prev != &f => errors.push(syn::Error::new_spanned(
                                 &pt.ty,
@@ -141,14 +166,38 @@ impl Function {
                     }
                 }
             };
-            params.push(Param { ident, ty: (*pt.ty).clone(), active });
+            params.push(Param { ident, ty: (*pt.ty).clone(), active, shape });
         }
 
+        let mut returns = Returns::Scalar;
         let ret_float = match &item.sig.output {
-            ReturnType::Type(_, ty) => match classify(ty) {
-                Kind::Float(f) => Some(f),
+            ReturnType::Type(_, ty) => match (classify(ty), &**ty) {
+                (Kind::Float(f), _) => Some(f),
+                (Kind::Array(f, Shape::Array), Type::Array(_)) => {
+                    returns = Returns::Array;
+                    Some(f)
+                }
+                (_, Type::Tuple(t)) if !t.elems.is_empty() => {
+                    let kinds: Vec<_> = t.elems.iter().map(classify).collect();
+                    match kinds.first() {
+                        Some(Kind::Float(f)) if kinds.iter().all(|k| matches!(k, Kind::Float(g) if g == f)) => {
+                            returns = Returns::Tuple(t.elems.len());
+                            Some(f.clone())
+                        }
+                        _ => {
+                            errors.push(syn::Error::new_spanned(
+                                ty,
+                                "a returned tuple must hold floats of one type: `(f64, f64)`",
+                            ));
+                            None
+                        }
+                    }
+                }
                 _ => {
-                    errors.push(syn::Error::new_spanned(ty, "a #[differentiable] function must return `f64` or `f32`"));
+                    errors.push(syn::Error::new_spanned(
+                        ty,
+                        "a #[differentiable] function must return `f64` or `f32`, an array `[f64; N]` or a tuple of floats",
+                    ));
                     None
                 }
             },
@@ -193,7 +242,18 @@ impl Function {
             None => quote::quote!(::chainrule),
         };
         let cfgs = item.attrs.iter().filter(|a| a.path().is_ident("cfg")).cloned().collect();
-        Ok(Function { vis: item.vis.clone(), ident, cfgs, params, float, names, krate, item })
+        Ok(Function { vis: item.vis.clone(), ident, cfgs, params, float, names, returns, krate, item })
+    }
+
+    /// The result type: `F`, `[F; N]` or `(F, ..)`.
+    pub fn output_type(&self) -> TokenStream {
+        match (&self.returns, &self.item.sig.output) {
+            (Returns::Scalar, _) | (_, ReturnType::Default) => {
+                let f = &self.float;
+                quote::quote!(#f)
+            }
+            (_, ReturnType::Type(_, ty)) => quote::quote!(#ty),
+        }
     }
 
     pub fn active(&self) -> impl Iterator<Item = &Param> {
@@ -209,6 +269,8 @@ fn strip_no_grad(attrs: &mut Vec<syn::Attribute>) -> bool {
 
 pub enum Kind {
     Float(Ident),
+    /// Floats in an array by value or behind a reference, with the element type.
+    Array(Ident, Shape),
     Constant,
     Unsupported(String),
 }
@@ -225,17 +287,45 @@ pub fn classify(ty: &Type) -> Kind {
             let name = last.ident.to_string();
             match name.as_str() {
                 "f64" | "f32" => Kind::Float(last.ident.clone()),
-                "usize" | "isize" | "u8" | "u16" | "u32" | "u64" | "u128" | "i8" | "i16" | "i32" | "i64"
-                | "i128" | "bool" | "char" => Kind::Constant,
+                "usize" | "isize" | "u8" | "u16" | "u32" | "u64" | "u128" | "i8" | "i16" | "i32" | "i64" | "i128"
+                | "bool" | "char" => Kind::Constant,
                 _ => Kind::Unsupported(format!(
                     "chainrule cannot tell whether `{name}` is differentiable; write `f64` or `f32` for a differentiated parameter, or put #[no_grad] on the parameter to pass it through as a constant"
                 )),
             }
         }
         Type::Paren(p) => classify(&p.elem),
-        Type::Reference(_) | Type::Array(_) | Type::Slice(_) => Kind::Unsupported(
-            "array, slice and reference parameters are not supported yet; pass the elements as scalar `f64` parameters, or mark it #[no_grad]".into(),
-        ),
+        Type::Array(a) => match classify(&a.elem) {
+            Kind::Float(f) => Kind::Array(f, Shape::Array),
+            Kind::Constant => Kind::Constant,
+            _ => Kind::Unsupported(
+                "only arrays of `f64` or `f32` can be differentiated; mark it #[no_grad] to pass it through".into(),
+            ),
+        },
+        Type::Reference(r) if r.mutability.is_none() => {
+            let elem = match &*r.elem {
+                Type::Slice(s) => Some(&*s.elem),
+                Type::Array(a) => Some(&*a.elem),
+                Type::Path(p) => p.path.segments.last().filter(|s| s.ident == "Vec").and_then(|s| match &s.arguments {
+                    syn::PathArguments::AngleBracketed(a) => match a.args.first() {
+                        Some(syn::GenericArgument::Type(t)) => Some(t),
+                        _ => None,
+                    },
+                    _ => None,
+                }),
+                _ => None,
+            };
+            match elem.map(classify) {
+                Some(Kind::Float(f)) => Kind::Array(f, Shape::Slice),
+                Some(Kind::Constant) => Kind::Constant,
+                _ => Kind::Unsupported(
+                    "references are supported to float slices only (`&[f64]`, `&[f64; N]`, `&Vec<f64>`); mark it #[no_grad] to pass it through".into(),
+                ),
+            }
+        }
+        Type::Reference(_) => {
+            Kind::Unsupported("`&mut` parameters are not supported; return the result instead".into())
+        }
         _ => Kind::Unsupported(
             "this parameter type cannot be differentiated; use `f64` or `f32`, or mark it #[no_grad]".into(),
         ),

@@ -1,17 +1,22 @@
 //! Pieces of generated code that both modes share: the primal statement of a value, the
 //! names of derivatives, and how a rule's partial derivative multiplies a derivative.
 
-use crate::ir::{Ir, Op, Value};
+use crate::ir::{Adapter, Ir, Iter, Op, Slot, SlotKind, Value};
 use crate::names::Names;
 use crate::rules::{self, Partial};
 use proc_macro2::{TokenStream, TokenTree};
-use quote::quote;
+use quote::{ToTokens, quote};
 use syn::Ident;
 
 /// The derivative's name for each active value: `dq` for `q`, `__dt3` for `__t3`. Forward
 /// mode calls it the tangent, reverse mode the adjoint; they never meet in one function.
 pub fn derivative_names(ir: &Ir, names: &mut Names) -> Vec<Option<Ident>> {
     ir.values.iter().map(|v| v.active.then(|| derivative_name(&v.name, names))).collect()
+}
+
+/// The derivative's name for each active slot.
+pub fn slot_derivative_names(ir: &Ir, names: &mut Names) -> Vec<Option<Ident>> {
+    ir.slots.iter().map(|s| s.active.then(|| derivative_name(&s.name, names))).collect()
 }
 
 pub fn derivative_name(name: &Ident, names: &mut Names) -> Ident {
@@ -23,15 +28,78 @@ pub fn derivative_name(name: &Ident, names: &mut Names) -> Ident {
     names.fresh(&base, proc_macro2::Span::call_site())
 }
 
-/// The right-hand side of a value's primal `let` (not for parameters and calls).
-pub fn primal(value: &Value) -> TokenStream {
+/// The right-hand side of a value's primal `let` (not for parameters, loop variables,
+/// counts and calls, which their statements bind).
+pub fn primal(ir: &Ir, value: &Value, float: &Ident) -> TokenStream {
     match &value.op {
-        Op::Const(tokens) => tokens.clone(),
+        Op::Const { code, .. } => code.clone(),
         Op::Prim { rule, args } => {
             let args: Vec<_> = args.iter().map(|a| a.tokens.clone()).collect();
-            rules::primal(rule, &args)
+            rules::primal(rule, &args, float)
         }
-        Op::Param | Op::Call { .. } => TokenStream::new(),
+        Op::Read(s) => ir.slots[*s].name.to_token_stream(),
+        Op::Index { slot, index } => {
+            let (a, i) = (&ir.slots[*slot].name, &index.tokens);
+            quote!(#a[#i])
+        }
+        Op::Len(s) => {
+            let a = &ir.slots[*s].name;
+            quote!(#a.len())
+        }
+        Op::Param | Op::LoopVar | Op::Count | Op::Call { .. } => TokenStream::new(),
+    }
+}
+
+/// The iterator of a range loop, as written.
+pub fn iter(iter: &Iter) -> TokenStream {
+    let (a, b) = (&iter.start.tokens, &iter.end.tokens);
+    let mut out = if iter.inclusive { quote!((#a..=#b)) } else { quote!((#a..#b)) };
+    for adapter in &iter.adapters {
+        out = match adapter {
+            Adapter::Rev => quote!(#out.rev()),
+            Adapter::StepBy(k) => {
+                let k = &k.tokens;
+                quote!(#out.step_by(#k))
+            }
+        };
+    }
+    out
+}
+
+/// `let mut a = [init; len];` or `vec![..]`, `let mut y = init;` for a slot's declaration
+/// (`None` for parameters).
+pub fn declare(slot: &Slot) -> Option<TokenStream> {
+    let name = &slot.name;
+    let ty = slot.ty.as_ref().map(|t| quote!(: #t));
+    match &slot.kind {
+        SlotKind::Scalar { init } => {
+            let init = &init.tokens;
+            Some(quote!(let mut #name #ty = #init;))
+        }
+        SlotKind::Array { init, len, vec } => {
+            let (init, len) = (&init.tokens, &len.tokens);
+            Some(if *vec {
+                quote!(let mut #name #ty = ::std::vec![#init; #len];)
+            } else {
+                quote!(let mut #name #ty = [#init; #len];)
+            })
+        }
+        SlotKind::ArrayParam { .. } => None,
+    }
+}
+
+/// The derivative of a slot: `let mut dy = 0.0;` or an array of zeros of its shape.
+pub fn declare_derivative(slot: &Slot, d: &Ident) -> TokenStream {
+    match &slot.kind {
+        SlotKind::Array { len, vec: true, .. } => {
+            let len = &len.tokens;
+            quote!(let mut #d = ::std::vec![0.0; #len];)
+        }
+        SlotKind::Array { len, vec: false, .. } => {
+            let len = &len.tokens;
+            quote!(let mut #d = [0.0; #len];)
+        }
+        _ => quote!(let mut #d = 0.0;),
     }
 }
 

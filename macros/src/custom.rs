@@ -95,6 +95,17 @@ fn bodies(func: &Function, partials: Vec<Partial>) -> syn::Result<Bodies> {
             ));
         }
     }
+    if !matches!(func.returns, crate::ast::Returns::Scalar) {
+        errors.push(syn::Error::new_spanned(&func.item.sig.output, "#[derivative] functions return a scalar"));
+    }
+    for p in &func.params {
+        if p.active && p.shape != crate::ast::Shape::Scalar {
+            errors.push(syn::Error::new_spanned(
+                &p.ty,
+                "#[derivative] gives scalar partial derivatives; array parameters need #[differentiable]",
+            ));
+        }
+    }
     errors.finish()?;
 
     let (ident, float) = (&func.ident, &func.float);
@@ -120,9 +131,10 @@ fn bodies(func: &Function, partials: Vec<Partial>) -> syn::Result<Bodies> {
         Some(partial) => quote!(#seed * (#partial)),
         None => quote!(()),
     });
+    let shadows = func.params.iter().map(|_| quote!(()));
     let pullback = quote! {
         let #output = #ident(#(#args),*);
-        (#output, move |#seed: #float| (#(#slots,)*))
+        (#output, move |#seed: #float, _: (#(#shadows,)*)| (#(#slots,)*))
     };
     Ok(Bodies { tangents, tangent, pullback })
 }

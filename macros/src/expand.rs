@@ -11,8 +11,9 @@
 //!   primitives and built-ins are called alike.
 
 use crate::ast::{Args, Function};
+use crate::ast::{Param, Returns, Shape};
 use crate::names::Names;
-use crate::{code, fence, forward, lower, reverse};
+use crate::{activity, code, fence, forward, lower, reverse};
 use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote};
 use syn::{Ident, ItemFn};
@@ -68,15 +69,35 @@ pub struct Bodies {
 }
 
 fn bodies(func: &Function) -> syn::Result<Bodies> {
-    fence::check(&func.item.block)?;
+    fence::check(&func.item.block, &func.returns)?;
     let mut names = Names::new(func.item.to_token_stream());
-    let ir = lower::lower(func, &mut names)?;
+    let mut ir = lower::lower(func, &mut names)?;
+    activity::analyse(&mut ir)?;
     let derivs = code::derivative_names(&ir, &mut names);
-    let tangent = forward::body(&ir, &derivs, &func.float, &func.krate);
-    let pb = reverse::build(&ir, &derivs, &func.float, &func.krate, &mut names);
-    let (primal, closure, output) = (pb.primal, pb.closure, &ir.output.tokens);
-    // Parameters are the first values of the list, in order.
-    let tangents = derivs[..func.params.len()].to_vec();
+    let slot_derivs = code::slot_derivative_names(&ir, &mut names);
+    let forward = forward::Forward {
+        ir: &ir,
+        derivs: &derivs,
+        slot_derivs: &slot_derivs,
+        float: &func.float,
+        krate: &func.krate,
+    };
+    let tangent = forward.body();
+    let pb = reverse::build(&ir, func, &derivs, &slot_derivs, &mut names);
+    let (primal, closure, output) = (pb.primal, pb.closure, ir.output_tokens());
+    // Each parameter's tangent: a scalar's is its value's, an array's its slot's.
+    let tangents = (0..func.params.len())
+        .map(|i| match ir.slots.iter().position(|s| s.param == Some(i)) {
+            Some(s) => slot_derivs[s].clone(),
+            None => {
+                let v = ir
+                    .values
+                    .iter()
+                    .position(|v| matches!(v.op, crate::ir::Op::Param) && v.name == func.params[i].ident);
+                v.and_then(|v| derivs[v].clone())
+            }
+        })
+        .collect();
     Ok(Bodies { tangents, tangent, pullback: quote!(#primal (#output, #closure)) })
 }
 
@@ -92,6 +113,7 @@ pub fn allow() -> TokenStream {
 /// the right signatures (used beside a compile error).
 pub fn items(func: &Function, bodies: Option<Bodies>) -> TokenStream {
     let (ident, vis, float, cfgs) = (&func.ident, &func.vis, &func.float, &func.cfgs);
+    let out = func.output_type();
     let allow = allow();
     let params: Vec<_> = func.params.iter().map(|p| (&p.ident, &p.ty)).collect();
     let unimplemented = quote!(::core::unimplemented!("chainrule could not differentiate this function"));
@@ -104,11 +126,15 @@ pub fn items(func: &Function, bodies: Option<Bodies>) -> TokenStream {
     let tangent_params = func.params.iter().zip(&tangent_names).map(|(p, d)| {
         let (x, ty) = (&p.ident, &p.ty);
         match (p.active, d) {
-            (true, Some(d)) => quote!(#x: #ty, #d: #float),
+            (true, Some(d)) => {
+                let t = tangent_type(p, float);
+                quote!(#x: #ty, #d: #t)
+            }
             _ => quote!(#x: #ty, _: ()),
         }
     });
-    let slot_types: Vec<_> = func.params.iter().map(|p| if p.active { quote!(#float) } else { quote!(()) }).collect();
+    let slot_types: Vec<_> = func.params.iter().map(|p| gradient_slot_type(p, float)).collect();
+    let shadow_types: Vec<_> = func.params.iter().map(|p| shadow_type(p, float)).collect();
     let pullback_params = params.iter().map(|(x, ty)| quote!(#x: #ty));
     let (tangent_body, pullback_body) = match bodies {
         // `let _ = f;` marks the user's function as used whenever its derivatives are,
@@ -117,9 +143,10 @@ pub fn items(func: &Function, bodies: Option<Bodies>) -> TokenStream {
             let (t, p) = (b.tangent, b.pullback);
             (quote!(let _ = #ident; #t), quote!(let _ = #ident; #p))
         }
-        None => {
-            (unimplemented.clone(), quote!((#unimplemented, move |_: #float| -> (#(#slot_types,)*) { #unimplemented })))
-        }
+        None => (
+            unimplemented.clone(),
+            quote!((#unimplemented, move |_: #out, _: (#(#shadow_types,)*)| -> (#(#slot_types,)*) { #unimplemented })),
+        ),
     };
     let protocol = quote! {
         #(#cfgs)*
@@ -134,7 +161,7 @@ pub fn items(func: &Function, bodies: Option<Bodies>) -> TokenStream {
             /// (`()` for a constant).
             #[doc(hidden)]
             #[inline]
-            #vis fn tangent(#(#tangent_params),*) -> (#float, #float) {
+            #vis fn tangent(#(#tangent_params),*) -> (#out, #out) {
                 #tangent_body
             }
 
@@ -142,7 +169,7 @@ pub fn items(func: &Function, bodies: Option<Bodies>) -> TokenStream {
             /// gradient slot per parameter (`()` for a constant).
             #[doc(hidden)]
             #[inline]
-            #vis fn pullback(#(#pullback_params),*) -> (#float, impl ::core::ops::FnOnce(#float) -> (#(#slot_types,)*)) {
+            #vis fn pullback(#(#pullback_params),*) -> (#out, impl ::core::ops::FnOnce(#out, (#(#shadow_types,)*)) -> (#(#slot_types,)*)) {
                 #pullback_body
             }
         }
@@ -176,27 +203,71 @@ fn public(func: &Function) -> TokenStream {
         })
         .collect();
     let args: Vec<_> = func.params.iter().map(|p| &p.ident).collect();
-    let active: Vec<&Ident> = derivs.iter().flatten().collect();
-    let gradient_type = if active.len() == 1 {
-        quote!(#float)
-    } else {
-        let f = active.iter().map(|_| float);
-        quote!((#(#f),*))
+    // f_grad: every active parameter's gradient, slices as `Vec`; f_vjp: the by-value ones.
+    let tuple = |items: Vec<TokenStream>| -> TokenStream {
+        if items.len() == 1 { items[0].clone() } else { quote!((#(#items),*)) }
     };
-    let gradient = if active.len() == 1 {
-        let d = active[0];
-        quote!(#d)
-    } else {
-        quote!((#(#active),*))
-    };
-    let slots = derivs.iter().map(|d| match d {
-        Some(d) => quote!(#d),
-        None => quote!(_),
+    let grad_items: Vec<(TokenStream, TokenStream)> = func
+        .params
+        .iter()
+        .zip(&derivs)
+        .filter_map(|(p, d)| {
+            let d = d.as_ref()?;
+            let ty = match p.shape {
+                Shape::Slice => quote!(::std::vec::Vec<#float>),
+                _ => gradient_slot_type(p, float),
+            };
+            Some((quote!(#d), ty))
+        })
+        .collect();
+    let by_value: Vec<(TokenStream, TokenStream)> = func
+        .params
+        .iter()
+        .zip(&derivs)
+        .filter(|(p, d)| d.is_some() && p.shape != Shape::Slice)
+        .map(|(p, d)| (quote!(#d), gradient_slot_type(p, float)))
+        .collect();
+    let gradient_type = tuple(grad_items.iter().map(|(_, t)| t.clone()).collect());
+    let gradient = tuple(grad_items.iter().map(|(d, _)| d.clone()).collect());
+    let vjp_type = tuple(by_value.iter().map(|(_, t)| t.clone()).collect());
+    let vjp_gradient = tuple(by_value.iter().map(|(d, _)| d.clone()).collect());
+    let vjp_pattern = vjp_gradient.clone();
+    let slots = func.params.iter().zip(&derivs).map(|(p, d)| match (d, &p.shape) {
+        (Some(d), Shape::Scalar | Shape::Array) => quote!(#d),
+        _ => quote!(_),
+    });
+    let shadows = func.params.iter().zip(&derivs).map(|(p, d)| match (d, &p.shape) {
+        (Some(d), Shape::Slice) => quote!(#d),
+        _ => quote!(()),
+    });
+    let vjp_params = func.params.iter().zip(&derivs).map(|(p, d)| {
+        let (x, ty) = (&p.ident, &p.ty);
+        match (d, &p.shape) {
+            (Some(d), Shape::Slice) => quote!(#x: #ty, #d: &mut [#float]),
+            _ => quote!(#x: #ty),
+        }
+    });
+    let grad_setup = func.params.iter().zip(&derivs).map(|(p, d)| match (d, &p.shape) {
+        (Some(d), Shape::Slice) => {
+            let x = &p.ident;
+            quote!(let mut #d = ::std::vec![0.0; #x.len()];)
+        }
+        _ => TokenStream::new(),
+    });
+    let grad_args = func.params.iter().zip(&derivs).map(|(p, d)| {
+        let x = &p.ident;
+        match (d, &p.shape) {
+            (Some(d), Shape::Slice) => quote!(#x, &mut #d),
+            _ => quote!(#x),
+        }
     });
     let jvp_params = func.params.iter().zip(&derivs).map(|(p, d)| {
         let (x, ty) = (&p.ident, &p.ty);
         match d {
-            Some(d) => quote!(#x: #ty, #d: #float),
+            Some(d) => {
+                let t = tangent_type(p, float);
+                quote!(#x: #ty, #d: #t)
+            }
             None => quote!(#x: #ty),
         }
     });
@@ -225,31 +296,68 @@ fn public(func: &Function) -> TokenStream {
         tangent_args.join(", ")
     );
 
+    let out = func.output_type();
+    // `f_grad` is the gradient of a scalar; a vector result has a vjp and a jvp only.
+    let grad_fn = match func.returns {
+        Returns::Scalar => quote! {
+            #(#cfgs)*
+            #[doc = #grad_doc]
+            #[inline]
+            #allow
+            #vis fn #grad(#(#signature),*) -> (#float, #gradient_type) {
+                #(#grad_setup)*
+                let (#value, #vjp_pattern) = #vjp(#(#grad_args,)* 1.0);
+                (#value, #gradient)
+            }
+        },
+        _ => TokenStream::new(),
+    };
     quote! {
-        #(#cfgs)*
-        #[doc = #grad_doc]
-        #[inline]
-        #allow
-        #vis fn #grad(#(#signature),*) -> (#float, #gradient_type) {
-            #vjp(#(#args,)* 1.0)
-        }
+        #grad_fn
 
         #(#cfgs)*
         #[doc = #vjp_doc]
         #[inline]
         #allow
-        #vis fn #vjp(#(#signature,)* #seed: #float) -> (#float, #gradient_type) {
+        #vis fn #vjp(#(#vjp_params,)* #seed: #out) -> (#out, #vjp_type) {
             let (#value, #pullback) = #ident::pullback(#(#args),*);
-            let (#(#slots,)*) = #pullback(#seed);
-            (#value, #gradient)
+            let (#(#slots,)*) = #pullback(#seed, (#(#shadows,)*));
+            (#value, #vjp_gradient)
         }
 
         #(#cfgs)*
         #[doc = #jvp_doc]
         #[inline]
         #allow
-        #vis fn #jvp(#(#jvp_params),*) -> (#float, #float) {
+        #vis fn #jvp(#(#jvp_params),*) -> (#out, #out) {
             #ident::tangent(#(#jvp_args),*)
         }
+    }
+}
+
+/// A parameter's tangent in the protocol and in `f_jvp`.
+fn tangent_type(p: &Param, float: &Ident) -> TokenStream {
+    match p.shape {
+        Shape::Scalar => quote!(#float),
+        Shape::Array => p.ty.to_token_stream(),
+        Shape::Slice => quote!(&[#float]),
+    }
+}
+
+/// A parameter's slot in the gradient the pullback returns: `()` for constants and for
+/// slices, whose gradient is added into their shadow instead.
+fn gradient_slot_type(p: &Param, float: &Ident) -> TokenStream {
+    match (p.active, &p.shape) {
+        (false, _) | (true, Shape::Slice) => quote!(()),
+        (true, Shape::Scalar) => quote!(#float),
+        (true, Shape::Array) => p.ty.to_token_stream(),
+    }
+}
+
+/// A parameter's shadow, passed to the pullback: `&mut [F]` for an active slice.
+fn shadow_type(p: &Param, float: &Ident) -> TokenStream {
+    match (p.active, &p.shape) {
+        (true, Shape::Slice) => quote!(&mut [#float]),
+        _ => quote!(()),
     }
 }

@@ -3,13 +3,35 @@
 //! instead. Everything past the fence is something `lower` knows how to handle; what
 //! depends on activity (an unknown method on an active value, say) is checked there.
 
-use crate::ast::Errors;
+use crate::ast::{Errors, Returns};
 use syn::{BinOp, Expr, Lit, Pat, Stmt, UnOp};
 
 /// Checks a function body; all errors are reported together.
-pub fn check(block: &syn::Block) -> syn::Result<()> {
+pub fn check(block: &syn::Block, returns: &Returns) -> syn::Result<()> {
     let mut errors = Errors::default();
-    stmts(&block.stmts, true, &mut errors);
+    // A tuple or array result is a literal (or a local array) at the very end.
+    let tail = match (returns, block.stmts.split_last()) {
+        (Returns::Scalar, _) | (_, None) => None,
+        (_, Some((last, init))) => {
+            let e = match last {
+                Stmt::Expr(Expr::Return(r), _) => r.expr.as_deref(),
+                Stmt::Expr(e, None) => Some(e),
+                _ => None,
+            };
+            e.map(|e| (e, init))
+        }
+    };
+    match tail {
+        Some((Expr::Tuple(t), init)) => {
+            stmts(init, true, &mut errors);
+            t.elems.iter().for_each(|e| expr(e, &mut errors));
+        }
+        Some((Expr::Array(a), init)) => {
+            stmts(init, true, &mut errors);
+            a.elems.iter().for_each(|e| expr(e, &mut errors));
+        }
+        _ => stmts(&block.stmts, true, &mut errors),
+    }
     errors.finish()
 }
 
@@ -19,9 +41,9 @@ fn err(errors: &mut Errors, node: impl quote::ToTokens, msg: &str) {
 
 /// `is_body`: whether these are the statements of the function body itself, the only
 /// place `return` may appear (as the last statement).
-fn stmts(stmts: &[Stmt], is_body: bool, errors: &mut Errors) {
-    for (i, stmt) in stmts.iter().enumerate() {
-        let last = i + 1 == stmts.len();
+fn stmts(list: &[Stmt], is_body: bool, errors: &mut Errors) {
+    for (i, stmt) in list.iter().enumerate() {
+        let last = i + 1 == list.len();
         match stmt {
             Stmt::Local(local) => {
                 let ident = match &local.pat {
@@ -34,11 +56,14 @@ fn stmts(stmts: &[Stmt], is_body: bool, errors: &mut Errors) {
                 };
                 match ident {
                     Some(p) if p.by_ref.is_none() && p.subpat.is_none() => {}
-                    _ => err(
-                        errors,
-                        &local.pat,
-                        "only `let name = ...;` bindings are supported here; bind each value to its own name",
-                    ),
+                    _ => {
+                        err(
+                            errors,
+                            &local.pat,
+                            "only `let name = ...;` bindings are supported here; bind each value to its own name",
+                        );
+                        continue;
+                    }
                 }
                 match &local.init {
                     None => err(
@@ -50,7 +75,15 @@ fn stmts(stmts: &[Stmt], is_body: bool, errors: &mut Errors) {
                         if let Some((_, diverge)) = &init.diverge {
                             err(errors, diverge, "`let ... else` is not supported; bind the value with a plain `let`");
                         }
-                        expr(&init.expr, errors);
+                        match &*init.expr {
+                            Expr::Repeat(r) => {
+                                expr(&r.expr, errors);
+                                expr(&r.len, errors);
+                            }
+                            Expr::Array(a) => a.elems.iter().for_each(|e| expr(e, errors)),
+                            Expr::Macro(m) if m.mac.path.is_ident("vec") => {}
+                            e => expr(e, errors),
+                        }
                     }
                 }
             }
@@ -74,21 +107,61 @@ fn stmts(stmts: &[Stmt], is_body: bool, errors: &mut Errors) {
                         None => err(errors, r, "return the function's value: `return value;`"),
                     }
                 }
-                (Expr::Assign(a), Some(_)) => {
+                (Expr::Assign(a), _) => {
                     target(&a.left, errors);
                     expr(&a.right, errors);
                 }
-                (Expr::Binary(b), Some(_)) if is_compound(&b.op) => {
+                (Expr::Binary(b), _) if is_compound(&b.op) => {
                     target(&b.left, errors);
                     match b.op {
                         BinOp::AddAssign(_) | BinOp::SubAssign(_) | BinOp::MulAssign(_) | BinOp::DivAssign(_) => {}
                         _ => err(
                             errors,
                             b.op,
-                            "only `+= -= *= /=` are supported as compound assignments; write `x = x op y`",
+                            "only `+= -= *= /=` are supported as compound assignments; `%` and the bit operators have no derivative",
                         ),
                     }
                     expr(&b.right, errors);
+                }
+                (Expr::If(i), _) => if_expr(i, errors),
+                (Expr::Match(_), _) => expr(e, errors),
+                (Expr::ForLoop(f), _) => {
+                    if let Some(l) = &f.label {
+                        err(errors, l, "labelled loops are not supported; restructure with a flag variable");
+                    }
+                    iter(&f.expr, errors);
+                    stmts(&f.body.stmts, false, errors);
+                }
+                (Expr::While(w), _) => {
+                    if let Some(l) = &w.label {
+                        err(errors, l, "labelled loops are not supported; restructure with a flag variable");
+                    }
+                    if let Expr::Let(l) = &*w.cond {
+                        err(errors, l, "`while let` is not supported; loop with `while cond` over values");
+                    } else {
+                        expr(&w.cond, errors);
+                    }
+                    stmts(&w.body.stmts, false, errors);
+                }
+                (Expr::Loop(l), _) => {
+                    if let Some(label) = &l.label {
+                        err(errors, label, "labelled loops are not supported; restructure with a flag variable");
+                    }
+                    stmts(&l.body.stmts, false, errors);
+                }
+                (Expr::Break(b), _) => {
+                    if b.label.is_some() || b.expr.is_some() {
+                        err(
+                            errors,
+                            b,
+                            "only a plain `break;` is supported: no label, no value; keep the result in a `let mut` variable",
+                        );
+                    }
+                }
+                (Expr::Continue(c), _) => {
+                    if c.label.is_some() {
+                        err(errors, c, "only a plain `continue;` is supported: no label");
+                    }
                 }
                 (Expr::Block(b), None) if !last => {
                     if b.block.stmts.last().is_some_and(|s| matches!(s, Stmt::Expr(_, None))) {
@@ -129,7 +202,10 @@ fn is_compound(op: &BinOp) -> bool {
 fn target(e: &Expr, errors: &mut Errors) {
     match e {
         Expr::Path(p) if p.qself.is_none() && p.path.get_ident().is_some() => {}
-        Expr::Index(i) => err(errors, i, "element writes are not supported yet; assign to a scalar variable"),
+        Expr::Index(i) => {
+            expr(&i.expr, errors);
+            expr(&i.index, errors);
+        }
         Expr::Field(f) => err(errors, f, "field writes are not supported; assign to a scalar variable"),
         other => err(errors, other, "only a local variable can be assigned to here"),
     }
@@ -153,39 +229,70 @@ fn macro_error(errors: &mut Errors, mac: &syn::Macro) {
 /// The message for a construct that is never allowed, if `e` is one.
 fn unsupported(e: &Expr) -> Option<&'static str> {
     Some(match e {
-        Expr::If(_) => {
-            "`if` is not supported yet; for a smooth choice use `max`/`min`/`abs`, or compute both sides and combine them"
-        }
-        Expr::Match(_) => "`match` is not supported yet; write the arithmetic out, or use `max`/`min`",
         Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_) => {
-            "loops are not supported yet; unroll the loop by hand into `let` bindings"
+            "a loop has no value; run it as a statement and keep the result in a `let mut` variable"
         }
-        Expr::Index(_) => "indexing is not supported yet; pass the elements as separate `f64` parameters",
-        Expr::Reference(_) => "references are not supported; use the value itself",
         Expr::Closure(_) => {
             "closures cannot be differentiated; write a separate #[differentiable] function and call it"
         }
-        Expr::Macro(_) => "macros cannot be differentiated through; write the expression out",
+        Expr::Macro(_) => {
+            "macros cannot be differentiated through; write the expression out (`vec![0.0; n]` is supported as a `let` initialiser)"
+        }
         Expr::Try(_) => "`?` is not supported: a differentiable function returns a float; handle the error outside it",
         Expr::Async(_) | Expr::Await(_) => "async code cannot be differentiated; compute with plain expressions",
         Expr::Unsafe(_) => "`unsafe` blocks cannot be differentiated; move the unsafe code out of the function",
         Expr::Field(_) => "field access is not supported; pass the field as an `f64` parameter",
         Expr::Struct(_) => "struct literals are not supported; a differentiable function works on `f64` values",
         Expr::Tuple(_) => "tuples are not supported yet; return one `f64`, or split into several functions",
-        Expr::Array(_) | Expr::Repeat(_) => "arrays are not supported yet; use separate `f64` variables",
-        Expr::Range(_) => "ranges are only meaningful in loops, which are not supported yet",
-        Expr::Let(_) => "`let` in expression position is not supported",
-        Expr::Break(_) | Expr::Continue(_) => "`break`/`continue` are not supported: there are no loops",
+        Expr::Array(_) | Expr::Repeat(_) => {
+            "array expressions are supported as `let` initialisers only: `let mut a = [0.0; N];`"
+        }
+        Expr::Range(_) => "ranges are supported as the iterator of a `for` loop only",
+        Expr::Let(_) => "`if let` is not supported; compare values with `==`, `<`, ...",
+        Expr::Break(_) | Expr::Continue(_) => "`break`/`continue` are supported as statements only",
         Expr::Assign(_) => "assignment is only supported as a statement: `x = ...;`",
         Expr::Return(_) => "`return` is only supported as the last statement of the function",
         Expr::Const(_) => "`const` blocks are not supported; define a `const` item outside the function",
         Expr::TryBlock(_) => "`try` blocks are not supported",
         Expr::Yield(_) => "`yield` is not supported",
         Expr::Infer(_) => "`_` is not a value; write the expression",
-        Expr::RawAddr(_) => "raw pointers are not supported; use the value itself",
+        Expr::RawAddr(_) => "raw pointers are not supported; index arrays and slices instead",
         Expr::Verbatim(_) => "this syntax is not supported by #[differentiable]",
         _ => return None,
     })
+}
+
+/// A `for` loop's iterator: a range, possibly with `.rev()` and `.step_by(k)`.
+fn iter(e: &Expr, errors: &mut Errors) {
+    match e {
+        Expr::Paren(p) => iter(&p.expr, errors),
+        Expr::MethodCall(m) if m.method == "rev" || m.method == "step_by" => {
+            iter(&m.receiver, errors);
+            m.args.iter().for_each(|a| expr(a, errors));
+        }
+        Expr::Range(r) => {
+            r.start.iter().chain(r.end.iter()).for_each(|e| expr(e, errors));
+        }
+        other => err(
+            errors,
+            other,
+            "loops run over index ranges: write `for i in 0..xs.len() { ... xs[i] ... }` (with `.rev()` or `.step_by(k)` if needed)",
+        ),
+    }
+}
+
+fn if_expr(i: &syn::ExprIf, errors: &mut Errors) {
+    match &*i.cond {
+        Expr::Let(l) => err(errors, l, "`if let` is not supported; compare values with `==`, `<`, ..."),
+        c => expr(c, errors),
+    }
+    stmts(&i.then_branch.stmts, false, errors);
+    match i.else_branch.as_ref().map(|(_, e)| &**e) {
+        Some(Expr::If(inner)) => if_expr(inner, errors),
+        Some(Expr::Block(b)) => stmts(&b.block.stmts, false, errors),
+        Some(other) => expr(other, errors),
+        None => {}
+    }
 }
 
 /// Checks an expression in value position.
@@ -209,6 +316,29 @@ fn expr(e: &Expr, errors: &mut Errors) {
             }
         }
         Expr::Paren(p) => expr(&p.expr, errors),
+        Expr::If(i) => if_expr(i, errors),
+        Expr::Match(m) => {
+            expr(&m.expr, errors);
+            for arm in &m.arms {
+                if let Some((_, g)) = &arm.guard {
+                    expr(g, errors);
+                }
+                match &*arm.body {
+                    Expr::Block(b) => stmts(&b.block.stmts, false, errors),
+                    e => stmts(&[Stmt::Expr(e.clone(), None)], false, errors),
+                }
+            }
+        }
+        Expr::Index(i) => {
+            expr(&i.expr, errors);
+            expr(&i.index, errors);
+        }
+        Expr::Reference(r) => {
+            if r.mutability.is_some() {
+                err(errors, r, "`&mut` is not supported; write into a local array with `a[i] = ...`");
+            }
+            expr(&r.expr, errors);
+        }
         Expr::Group(g) => expr(&g.expr, errors),
         Expr::Unary(u) => match u.op {
             UnOp::Deref(_) => err(errors, u, "dereferencing is not supported; use the value itself"),

@@ -1,54 +1,169 @@
-//! Forward mode: one pass down the Wengert list, each value followed by its tangent
-//! `dv = Σ ∂v/∂aᵢ · daᵢ`. Calls go to the callee's own forward mode (`g::tangent`).
+//! Forward mode: one pass through the IR in program order, each value followed by its
+//! tangent `dv = Σ ∂v/∂aᵢ · daᵢ`, each slot by a tangent slot, branches and loops as
+//! written. Calls go to the callee's own forward mode (`g::tangent`).
 
 use crate::code::{self, Term};
-use crate::ir::{Ir, Op};
+use crate::ir::{Block, Ir, Op, Operand, Output, SlotKind, Stmt};
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::Ident;
 
-/// The body of the protocol function `tangent`, whose parameters are each parameter
-/// followed by its tangent (named `derivs[i]` for active ones).
-pub fn body(ir: &Ir, derivs: &[Option<Ident>], float: &Ident, krate: &TokenStream) -> TokenStream {
-    let mut out = TokenStream::new();
-    let tangent = |o: &crate::ir::Operand| ir.active(o).and_then(|v| derivs[v].clone());
-    for (id, value) in ir.values.iter().enumerate() {
-        match &value.op {
-            Op::Param => {}
-            Op::Const(_) => out.extend(code::bind(value, code::primal(value))),
-            Op::Prim { args, .. } => {
-                out.extend(code::bind(value, code::primal(value)));
-                let partials = code::partials(ir, value, float);
-                let terms: Vec<Term> = args
-                    .iter()
-                    .zip(&partials)
-                    .filter_map(|(a, p)| {
-                        let d = tangent(a)?;
-                        code::scale(p, &quote!(#d), false)
-                    })
-                    .collect();
-                let d = &derivs[id];
-                let sum = code::sum(&terms);
-                out.extend(quote!(let #d = #sum;));
+pub struct Forward<'a> {
+    pub ir: &'a Ir,
+    pub derivs: &'a [Option<Ident>],
+    pub slot_derivs: &'a [Option<Ident>],
+    pub float: &'a Ident,
+    pub krate: &'a TokenStream,
+}
+
+impl Forward<'_> {
+    /// The body of the protocol function `tangent`, whose parameters are each parameter
+    /// followed by its tangent.
+    pub fn body(&self) -> TokenStream {
+        let mut out = self.block(&self.ir.body);
+        let value = self.ir.output_tokens();
+        let d = match &self.ir.output {
+            Output::Scalar(o) => self.tangent(o).unwrap_or_else(|| quote!(0.0)),
+            Output::Tuple(items) => {
+                let ds = items.iter().map(|o| self.tangent(o).unwrap_or_else(|| quote!(0.0)));
+                quote!((#(#ds,)*))
             }
-            Op::Call { func, args } => {
-                let (name, d) = (&value.name, &derivs[id]);
+            Output::Array(s) => match (&self.slot_derivs[*s], &self.ir.slots[*s].kind) {
+                (Some(d), _) => quote!(#d),
+                (None, SlotKind::Array { len, .. }) => {
+                    let len = &len.tokens;
+                    quote!([0.0; #len])
+                }
+                (None, _) => quote!(::core::default::Default::default()),
+            },
+        };
+        out.extend(quote!((#value, #d)));
+        out
+    }
+
+    fn tangent(&self, o: &Operand) -> Option<TokenStream> {
+        let v = self.ir.active(o)?;
+        let d = self.derivs[v].as_ref()?;
+        Some(quote!(#d))
+    }
+
+    fn block(&self, block: &Block) -> TokenStream {
+        block.iter().map(|s| self.stmt(s)).collect()
+    }
+
+    fn stmt(&self, stmt: &Stmt) -> TokenStream {
+        let ir = self.ir;
+        match stmt {
+            Stmt::Def(v) => self.def(*v),
+            Stmt::Declare(s) => {
+                let slot = &ir.slots[*s];
+                let mut out = code::declare(slot).unwrap_or_default();
+                if let Some(d) = &self.slot_derivs[*s] {
+                    match &slot.kind {
+                        SlotKind::Scalar { init } => {
+                            let t = self.tangent(init).unwrap_or_else(|| quote!(0.0));
+                            out.extend(quote!(let mut #d = #t;));
+                        }
+                        _ => out.extend(code::declare_derivative(slot, d)),
+                    }
+                }
+                out
+            }
+            Stmt::Set { slot, value } => {
+                let (name, v) = (&ir.slots[*slot].name, &value.tokens);
+                let mut out = quote!(#name = #v;);
+                if let Some(d) = &self.slot_derivs[*slot] {
+                    let t = self.tangent(value).unwrap_or_else(|| quote!(0.0));
+                    out.extend(quote!(#d = #t;));
+                }
+                out
+            }
+            Stmt::Write { slot, index, value, add } => {
+                let (name, i, v) = (&ir.slots[*slot].name, &index.tokens, &value.tokens);
+                let mut out = if *add { quote!(#name[#i] += #v;) } else { quote!(#name[#i] = #v;) };
+                if let Some(d) = &self.slot_derivs[*slot] {
+                    match (self.tangent(value), add) {
+                        (Some(t), true) => out.extend(quote!(#d[#i] += #t;)),
+                        (Some(t), false) => out.extend(quote!(#d[#i] = #t;)),
+                        (None, true) => {}
+                        (None, false) => out.extend(quote!(#d[#i] = 0.0;)),
+                    }
+                }
+                out
+            }
+            Stmt::If { cond, then, els } => {
+                let (c, then, els) = (&cond.tokens, self.block(then), self.block(els));
+                quote!(if #c { #then } else { #els })
+            }
+            Stmt::For { var, iter, body, .. } => {
+                let (var, iter, body) = (&ir.values[*var].name, code::iter(iter), self.block(body));
+                quote!(for #var in #iter { #body })
+            }
+            Stmt::While { cond, test, body, .. } => {
+                let (cond, test, body) = (self.block(cond), &test.tokens, self.block(body));
+                quote!(loop { #cond if !(#test) { break; } #body })
+            }
+            Stmt::Break => quote!(break;),
+            Stmt::Continue => quote!(continue;),
+        }
+    }
+
+    fn def(&self, v: usize) -> TokenStream {
+        let ir = self.ir;
+        let value = &ir.values[v];
+        let (name, d) = (&value.name, &self.derivs[v]);
+        match &value.op {
+            Op::Call { func, args } if value.active => {
+                let krate = self.krate;
                 let args = args.iter().map(|a| {
                     let t = &a.tokens;
-                    match tangent(a) {
-                        Some(d) => quote!(#t, #krate::__private::tangent(#d)),
-                        None => quote!(#t, ::core::default::Default::default()),
-                    }
+                    let tangent = match (a.slot, self.tangent(a)) {
+                        (_, Some(d)) => quote!(#krate::__private::tangent(#d)),
+                        (Some(s), None) => match &self.slot_derivs[s] {
+                            Some(ds) => quote!(#krate::__private::tangent(&#ds[..])),
+                            None => {
+                                let name = &ir.slots[s].name;
+                                quote!(#krate::__private::tangent(&::std::vec![0.0; #name.len()][..]))
+                            }
+                        },
+                        (None, None) => quote!(::core::default::Default::default()),
+                    };
+                    quote!(#t, #tangent)
                 });
-                out.extend(quote!(let (#name, #d) = #func::tangent(#(#args),*);));
+                quote!(let (#name, #d) = #func::tangent(#(#args),*);)
+            }
+            Op::Call { func, args } => {
+                let args = args.iter().map(|a| &a.tokens);
+                quote!(let #name = #func(#(#args),*);)
+            }
+            Op::Param | Op::LoopVar | Op::Count => TokenStream::new(),
+            _ => {
+                let mut out = code::bind(value, code::primal(ir, value, self.float));
+                if let Some(d) = d {
+                    let t = match &value.op {
+                        Op::Prim { args, .. } => {
+                            let partials = code::partials(ir, value, self.float);
+                            let terms: Vec<Term> = args
+                                .iter()
+                                .zip(&partials)
+                                .filter_map(|(a, p)| code::scale(p, &self.tangent(a)?, false))
+                                .collect();
+                            code::sum(&terms)
+                        }
+                        Op::Read(s) => {
+                            let ds = &self.slot_derivs[*s];
+                            quote!(#ds)
+                        }
+                        Op::Index { slot, index } => {
+                            let (ds, i) = (&self.slot_derivs[*slot], &index.tokens);
+                            quote!(#ds[#i])
+                        }
+                        _ => quote!(0.0),
+                    };
+                    out.extend(quote!(let #d = #t;));
+                }
+                out
             }
         }
     }
-    let value = &ir.output.tokens;
-    let d = match tangent(&ir.output) {
-        Some(d) => quote!(#d),
-        None => quote!(0.0),
-    };
-    out.extend(quote!((#value, #d)));
-    out
 }

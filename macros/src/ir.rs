@@ -1,7 +1,13 @@
-//! The intermediate representation: a Wengert list. Every intermediate result of the body
-//! is one single-assignment [`Value`]; reassignment and shadowing create new values. Both
-//! transformations walk this list: forward mode top to bottom with tangents beside values,
-//! reverse mode top to bottom for the primal and then bottom to top for the adjoints.
+//! The intermediate representation: a Wengert list with nested regions.
+//!
+//! Every intermediate result is one single-assignment [`Value`]. A user variable is either
+//! renamed at each assignment (straight-line code: `y`, `y_2`, ...) or, when it is assigned
+//! inside a branch or loop, a mutable [`Slot`] that values are read from and written to.
+//! Arrays are always slots. Statements nest in `if` and loop regions.
+//!
+//! Both transformations walk this structure: forward mode top to bottom with tangents
+//! beside values; reverse mode top to bottom for the primal and then bottom to top for the
+//! adjoints, with loops run backwards.
 
 use crate::rules::Rule;
 use proc_macro2::TokenStream;
@@ -9,8 +15,74 @@ use syn::{Ident, Type};
 
 pub struct Ir {
     pub values: Vec<Value>,
+    pub slots: Vec<Slot>,
+    pub body: Block,
     /// What the function returns.
-    pub output: Operand,
+    pub output: Output,
+}
+
+pub enum Output {
+    Scalar(Operand),
+    Tuple(Vec<Operand>),
+    /// A local array returned by value.
+    Array(usize),
+}
+
+pub type Block = Vec<Stmt>;
+
+pub enum Stmt {
+    /// Computes a value.
+    Def(usize),
+    /// `let mut slot = init;` (its initial value, or array shape, is in the slot's kind).
+    Declare(usize),
+    /// `slot = value`.
+    Set {
+        slot: usize,
+        value: Operand,
+    },
+    /// `slot[index] = value`, or `+=` when `add`.
+    Write {
+        slot: usize,
+        index: Operand,
+        value: Operand,
+        add: bool,
+    },
+    If {
+        cond: Operand,
+        then: Block,
+        els: Block,
+    },
+    /// `for var in iter { body }`; `count` receives the number of iterations started when
+    /// the body can `break`, so the adjoint loop knows how many to run back.
+    For {
+        var: usize,
+        iter: Iter,
+        body: Block,
+        count: Option<usize>,
+    },
+    /// `loop { cond; if !test { break } body }`: `count` receives the number of iterations.
+    While {
+        cond: Block,
+        test: Operand,
+        body: Block,
+        count: usize,
+    },
+    Break,
+    Continue,
+}
+
+/// A range loop's iterator: `start..end` or `start..=end`, then `.rev()` / `.step_by(step)`
+/// in source order.
+pub struct Iter {
+    pub start: Operand,
+    pub end: Operand,
+    pub inclusive: bool,
+    pub adapters: Vec<Adapter>,
+}
+
+pub enum Adapter {
+    Rev,
+    StepBy(Operand),
 }
 
 pub struct Value {
@@ -21,17 +93,65 @@ pub struct Value {
     pub op: Op,
     /// Whether the value depends on an active parameter (needs a tangent and an adjoint).
     pub active: bool,
+    /// Where it is defined: the number of enclosing loops and branches.
+    pub depth: Depth,
+    pub span: proc_macro2::Span,
+}
+
+#[derive(Clone, Copy, Default, PartialEq)]
+pub struct Depth {
+    pub loops: usize,
+    pub branches: usize,
 }
 
 pub enum Op {
-    /// A parameter of the function (parameters are the first values, in order).
+    /// A scalar parameter of the function.
     Param,
-    /// An inactive computation, already written out; it has no derivative.
-    Const(TokenStream),
-    /// A primitive from the rule table applied to operands (at least one active).
+    /// The loop variable of a `for`.
+    LoopVar,
+    /// A computation with no derivative (integer arithmetic, comparisons, ...), already
+    /// written out over its arguments. `active_ok`: an active argument is fine (a comparison
+    /// of floats yields a constant `bool`); otherwise an active argument is an error, `why`.
+    Const { code: TokenStream, args: Vec<Operand>, active_ok: bool, why: String },
+    /// A primitive from the rule table applied to operands.
     Prim { rule: &'static Rule, args: Vec<Operand> },
     /// A call of another differentiable function (or one with a custom derivative).
     Call { func: syn::Path, args: Vec<Operand> },
+    /// The current value of a scalar slot.
+    Read(usize),
+    /// `slot[index]`.
+    Index { slot: usize, index: Operand },
+    /// `slot.len()`.
+    Len(usize),
+    /// The number of iterations a loop ran (defined by the loop statement).
+    Count,
+}
+
+pub struct Slot {
+    pub name: Ident,
+    pub ty: Option<Type>,
+    pub kind: SlotKind,
+    pub active: bool,
+    /// The parameter this slot holds, if any.
+    pub param: Option<usize>,
+}
+
+#[derive(Clone)]
+pub enum SlotKind {
+    Scalar {
+        init: Operand,
+    },
+    /// `[init; len]` (a fixed array) or `vec![init; len]`; for a parameter, its own shape.
+    Array {
+        init: Operand,
+        len: Operand,
+        vec: bool,
+    },
+    /// An array or slice parameter: `[F; N]` by value (`by_value`) or a reference (which
+    /// a callee's pullback may keep borrowing).
+    ArrayParam {
+        by_value: bool,
+    },
 }
 
 /// An argument of an operation: a value of the list, or an inline constant (a literal,
@@ -40,9 +160,26 @@ pub enum Op {
 pub struct Operand {
     pub tokens: TokenStream,
     pub value: Option<usize>,
+    /// An array slot passed whole (a call argument `&a` or `xs`).
+    pub slot: Option<usize>,
 }
 
 impl Ir {
+    /// The returned value as an expression.
+    pub fn output_tokens(&self) -> TokenStream {
+        match &self.output {
+            Output::Scalar(o) => o.tokens.clone(),
+            Output::Tuple(items) => {
+                let items = items.iter().map(|o| &o.tokens);
+                quote::quote!((#(#items,)*))
+            }
+            Output::Array(s) => {
+                let name = &self.slots[*s].name;
+                quote::quote!(#name)
+            }
+        }
+    }
+
     /// The value an operand refers to, if that value is active.
     pub fn active(&self, operand: &Operand) -> Option<usize> {
         operand.value.filter(|&v| self.values[v].active)

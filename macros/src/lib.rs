@@ -2,6 +2,7 @@
 //! ([`ast`]), lower its body to a Wengert list ([`lower`]), and write the derivative code
 //! ([`expand`]). Users reach these through the `chainrule` crate, not directly.
 
+mod activity;
 mod ast;
 mod code;
 mod compact;

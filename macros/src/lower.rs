@@ -1,51 +1,83 @@
-//! Lowering: a fenced function body becomes a Wengert list ([`Ir`]). Expressions are
-//! flattened into single-assignment values, `let` bindings name them, reassignment and
-//! shadowing create new values, and every value learns whether it is active (depends on a
-//! differentiated parameter). Checks that depend on activity live here: an active value
-//! may only flow through operations that have a derivative.
+//! Lowering: a fenced function body becomes the IR. Expressions are flattened into
+//! single-assignment values; `let` bindings name them; a variable reassigned in the same
+//! region is renamed (`y`, `y_2`), one assigned inside a branch or loop becomes a mutable
+//! slot; arrays are slots. `break`/`continue` are made structured here: the statements after
+//! `if c { break; }` move into its `else`, so every region has one way out, which is what
+//! lets reverse mode run a loop body backwards.
+//!
+//! Lowering decides nothing about activity: `activity` does that afterwards, because in a
+//! loop a value can become active through an assignment further down.
 
-use crate::ast::{Errors, Function};
-use crate::ir::{Ir, Op, Operand, Value};
+use crate::ast::{Errors, Function, Returns, Shape};
+use crate::ir::{Adapter, Block, Depth, Ir, Iter, Op, Operand, Output, Slot, SlotKind, Stmt, Value};
 use crate::names::Names;
-use crate::rules::{self, Rule, Syntax};
+use crate::rules::{self, Syntax};
 use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote};
 use std::collections::HashMap;
 use syn::spanned::Spanned;
-use syn::{BinOp, Expr, Ident, Pat, Stmt, Type, UnOp};
+use syn::{BinOp, Expr, Ident, Pat, Stmt as SynStmt, Type, UnOp};
 
 pub fn lower(func: &Function, names: &mut Names) -> syn::Result<Ir> {
     let mut lower = Lower {
         func,
         names,
         values: Vec::new(),
+        slots: Vec::new(),
         scopes: vec![HashMap::new()],
+        blocks: vec![Vec::new()],
         errors: Errors::default(),
         temps: 0,
         unnamed: Vec::new(),
+        depth: Depth::default(),
     };
-    for p in &func.params {
+    for (i, p) in func.params.iter().enumerate() {
         let name = lower.names.user(&p.ident);
-        let id = lower.push(Value { name, ty: None, op: Op::Param, active: p.active });
-        lower.bind(&p.ident, lower.operand(id));
+        if p.shape == Shape::Scalar {
+            let id = lower.push(name, Op::Param, p.ident.span());
+            lower.values[id].active = p.active;
+            lower.bind(&p.ident, Binding::Value(lower.operand(id)));
+        } else {
+            let kind = SlotKind::ArrayParam { by_value: p.shape == Shape::Array };
+            let slot = lower.slot(Slot { name, ty: None, kind, active: p.active, param: Some(i) });
+            lower.bind(&p.ident, Binding::Slot(slot));
+        }
     }
-    let output = lower.stmts(&func.item.block.stmts);
+    let stmts = &func.item.block.stmts;
+    let output = match (&func.returns, stmts.split_last()) {
+        (Returns::Scalar, _) | (_, None) => lower.stmts(stmts).map(Output::Scalar),
+        (shape, Some((last, init))) => {
+            lower.stmts(init);
+            lower.output(shape, last)
+        }
+    };
+    let body = lower.blocks.pop().unwrap_or_default();
     lower.errors.finish()?;
     let output =
         output.ok_or_else(|| syn::Error::new_spanned(&func.item.block, "the function must end with its value"))?;
-    Ok(Ir { values: lower.values, output })
+    Ok(Ir { values: lower.values, slots: lower.slots, body, output })
+}
+
+#[derive(Clone)]
+enum Binding {
+    Value(Operand),
+    Slot(usize),
 }
 
 struct Lower<'a> {
     func: &'a Function,
     names: &'a mut Names,
     values: Vec<Value>,
-    /// Innermost scope last: user variable name -> its current value.
-    scopes: Vec<HashMap<String, Operand>>,
+    slots: Vec<Slot>,
+    /// Innermost scope last: user variable name -> its current value or slot.
+    scopes: Vec<HashMap<String, Binding>>,
+    /// The blocks being built, innermost last.
+    blocks: Vec<Block>,
     errors: Errors,
     temps: usize,
     /// Values named by `temp`, which a following `let` may rename to the user's name.
     unnamed: Vec<usize>,
+    depth: Depth,
 }
 
 /// An error already reported to `Lower::errors`; lowering of the enclosing node stops.
@@ -54,17 +86,27 @@ struct Reported;
 type Result<T> = std::result::Result<T, Reported>;
 
 impl Lower<'_> {
-    fn push(&mut self, value: Value) -> usize {
-        self.values.push(value);
-        self.values.len() - 1
+    fn emit(&mut self, stmt: Stmt) {
+        self.blocks.last_mut().expect("the body block is never popped").push(stmt);
+    }
+
+    /// A new value, defined here.
+    fn push(&mut self, name: Ident, op: Op, span: Span) -> usize {
+        self.values.push(Value { name, ty: None, op, active: false, depth: self.depth, span });
+        let id = self.values.len() - 1;
+        if !matches!(self.values[id].op, Op::Param | Op::LoopVar | Op::Count) {
+            self.emit(Stmt::Def(id));
+        }
+        id
+    }
+
+    fn slot(&mut self, slot: Slot) -> usize {
+        self.slots.push(slot);
+        self.slots.len() - 1
     }
 
     fn operand(&self, id: usize) -> Operand {
-        Operand { tokens: self.values[id].name.to_token_stream(), value: Some(id) }
-    }
-
-    fn is_active(&self, o: &Operand) -> bool {
-        o.value.is_some_and(|v| self.values[v].active)
+        Operand { tokens: self.values[id].name.to_token_stream(), value: Some(id), slot: None }
     }
 
     fn error(&mut self, node: impl ToTokens, msg: impl std::fmt::Display) -> Reported {
@@ -78,46 +120,27 @@ impl Lower<'_> {
         self.names.fresh(&format!("__t{}", self.temps), span)
     }
 
-    fn lookup(&self, name: &str) -> Option<Operand> {
+    /// A new temporary value computed by `op`.
+    fn value(&mut self, op: Op, span: Span) -> Operand {
+        let name = self.temp(span);
+        let id = self.push(name, op, span);
+        self.operand(id)
+    }
+
+    fn lookup(&self, name: &str) -> Option<Binding> {
         self.scopes.iter().rev().find_map(|s| s.get(name).cloned())
     }
 
-    fn bind(&mut self, ident: &Ident, o: Operand) {
-        let scope = self.scopes.last_mut().expect("the function scope is never popped");
-        scope.insert(ident.to_string(), o);
+    fn bind(&mut self, ident: &Ident, b: Binding) {
+        self.scopes.last_mut().expect("the function scope is never popped").insert(ident.to_string(), b);
     }
 
-    /// Reassignment: updates the variable in the scope that declared it.
-    fn rebind(&mut self, ident: &Ident, o: Operand) -> Result<()> {
+    /// Reassignment of a renamed variable: updates it in the scope that declared it.
+    fn rebind(&mut self, ident: &Ident, b: Binding) {
         let key = ident.to_string();
-        match self.scopes.iter_mut().rev().find(|s| s.contains_key(&key)) {
-            Some(scope) => {
-                scope.insert(key, o);
-                Ok(())
-            }
-            None => Err(self.error(
-                ident,
-                "assignment to a variable that is not a local of this function; declare it with `let mut`",
-            )),
+        if let Some(scope) = self.scopes.iter_mut().rev().find(|s| s.contains_key(&key)) {
+            scope.insert(key, b);
         }
-    }
-
-    /// A new value computed by `op` from `args`: a rule application when an argument is
-    /// active, otherwise a constant written out as `constant`.
-    fn apply(&mut self, rule: &'static Rule, args: Vec<Operand>, constant: TokenStream, span: Span) -> Operand {
-        if args.iter().any(|a| self.is_active(a)) {
-            let name = self.temp(span);
-            let id = self.push(Value { name, ty: None, op: Op::Prim { rule, args }, active: true });
-            self.operand(id)
-        } else {
-            self.constant(constant, span)
-        }
-    }
-
-    fn constant(&mut self, tokens: TokenStream, span: Span) -> Operand {
-        let name = self.temp(span);
-        let id = self.push(Value { name, ty: None, op: Op::Const(tokens), active: false });
-        self.operand(id)
     }
 
     /// Binds the result of `init` to a user variable. A value created by the expression
@@ -127,36 +150,54 @@ impl Lower<'_> {
         if let Some(v) =
             init.value.filter(|&v| v >= created_after && v + 1 == self.values.len() && self.unnamed.contains(&v))
         {
-            let name = self.names.user(ident);
-            self.values[v].name = name;
+            self.values[v].name = self.names.user(ident);
             self.values[v].ty = ty.cloned();
             return self.operand(v);
         }
         let name = self.names.user(ident);
-        let active = self.is_active(&init);
-        let op = if active {
-            Op::Prim { rule: rules::find("copy", Syntax::Copy).expect("copy is in the rule table"), args: vec![init] }
-        } else {
-            Op::Const(init.tokens)
-        };
-        let id = self.push(Value { name, ty: ty.cloned(), op, active });
+        let copy = rules::find("copy", Syntax::Copy).expect("copy is in the rule table");
+        let id = self.push(name, Op::Prim { rule: copy, args: vec![init] }, ident.span());
+        self.values[id].ty = ty.cloned();
         self.operand(id)
     }
 
+    /// Runs `f` inside a new region (block and scope) and returns the block it built.
+    fn region(&mut self, loops: usize, f: impl FnOnce(&mut Self) -> Option<Operand>) -> (Block, Option<Operand>) {
+        let saved = self.depth;
+        self.depth.loops += loops;
+        self.depth.branches += 1 - loops;
+        self.blocks.push(Vec::new());
+        self.scopes.push(HashMap::new());
+        let value = f(self);
+        self.scopes.pop();
+        self.depth = saved;
+        (self.blocks.pop().unwrap_or_default(), value)
+    }
+
     /// Lowers statements; returns the value of the trailing expression or `return`.
-    fn stmts(&mut self, stmts: &[Stmt]) -> Option<Operand> {
+    fn stmts(&mut self, stmts: &[SynStmt]) -> Option<Operand> {
         let mut result = None;
-        for stmt in stmts {
-            if let Ok(Some(value)) = self.stmt(stmt) {
-                result = Some(value);
+        for (i, stmt) in stmts.iter().enumerate() {
+            // `if c { ..; break; }` followed by more: the rest belongs to the `else`.
+            if let SynStmt::Expr(Expr::If(e), _) = stmt {
+                let rest = &stmts[i + 1..];
+                if !rest.is_empty() && (diverges(&e.then_branch.stmts) || else_diverges(e)) {
+                    let _ = self.if_stmt(e, rest);
+                    return None;
+                }
+            }
+            match self.stmt(stmt, &stmts[i + 1..]) {
+                Ok(Some(value)) => result = Some(value),
+                Ok(None) => result = None,
+                Err(Reported) => {}
             }
         }
         result
     }
 
-    fn stmt(&mut self, stmt: &Stmt) -> Result<Option<Operand>> {
+    fn stmt(&mut self, stmt: &SynStmt, rest: &[SynStmt]) -> Result<Option<Operand>> {
         match stmt {
-            Stmt::Local(local) => {
+            SynStmt::Local(local) => {
                 let (pat, ty) = match &local.pat {
                     Pat::Type(t) => (&*t.pat, Some(&*t.ty)),
                     p => (p, None),
@@ -164,54 +205,482 @@ impl Lower<'_> {
                 let (Pat::Ident(p), Some(init)) = (pat, &local.init) else {
                     return Err(self.error(local, "unsupported `let`"));
                 };
+                if let Some(kind) = self.array_init(&init.expr)? {
+                    return self.declare_array(&p.ident, ty, kind, &init.expr).map(|_| None);
+                }
                 let start = self.values.len();
                 let value = self.expr(&init.expr)?;
-                let value = self.named(&p.ident, ty, value, start);
-                self.bind(&p.ident, value);
+                if p.mutability.is_some() && assigned_in_region(rest, &p.ident) {
+                    let name = self.names.user(&p.ident);
+                    let slot = self.slot(Slot {
+                        name,
+                        ty: ty.cloned(),
+                        kind: SlotKind::Scalar { init: value },
+                        active: false,
+                        param: None,
+                    });
+                    self.emit(Stmt::Declare(slot));
+                    self.bind(&p.ident, Binding::Slot(slot));
+                } else {
+                    let value = self.named(&p.ident, ty, value, start);
+                    self.bind(&p.ident, Binding::Value(value));
+                }
                 Ok(None)
             }
-            Stmt::Expr(Expr::Assign(a), Some(_)) => {
-                let ident = target(&a.left);
-                let start = self.values.len();
+            SynStmt::Expr(Expr::Assign(a), _) => {
                 let value = self.expr(&a.right)?;
-                let value = self.named(&ident, None, value, start);
-                self.rebind(&ident, value)?;
-                Ok(None)
+                self.assign(&a.left, value).map(|_| None)
             }
-            Stmt::Expr(Expr::Binary(b), Some(_)) => {
-                let ident = target(&b.left);
-                let (symbol, rule) =
-                    compound(&b.op).ok_or_else(|| self.error(b.op, "unsupported compound assignment"))?;
-                let current = self.lookup(&ident.to_string()).ok_or_else(|| {
-                    self.error(&ident, "assignment to a variable that is not a local of this function")
-                })?;
+            SynStmt::Expr(Expr::Binary(b), _) if compound(&b.op).is_some() => {
+                let Some(symbol) = compound(&b.op) else {
+                    return Err(self.error(b.op, "unsupported compound assignment"));
+                };
+                let current = self.expr(&b.left)?;
                 let rhs = self.expr(&b.right)?;
-                let start = self.values.len();
-                let (l, r) = (&current.tokens, &rhs.tokens);
-                let constant = quote!(#l #symbol #r);
-                let value = self.apply(rule, vec![current, rhs], constant, b.span());
-                let value = self.named(&ident, None, value, start);
-                self.rebind(&ident, value)?;
-                Ok(None)
+                let value = self.binary(symbol, current, rhs, b.span());
+                self.assign(&b.left, value).map(|_| None)
             }
-            Stmt::Expr(Expr::Return(r), _) => match &r.expr {
+            SynStmt::Expr(Expr::Return(r), _) => match &r.expr {
                 Some(e) => self.expr(e).map(Some),
                 None => Err(self.error(r, "return the function's value")),
             },
-            Stmt::Expr(Expr::Block(b), None) if !matches!(b.block.stmts.last(), Some(Stmt::Expr(_, None))) => {
-                self.block(&b.block.stmts);
+            SynStmt::Expr(Expr::Break(b), _) => {
+                if b.label.is_some() || b.expr.is_some() {
+                    return Err(self.error(b, "only a plain `break;` is supported: no label, no value"));
+                }
+                self.emit(Stmt::Break);
                 Ok(None)
             }
-            Stmt::Expr(e, None) => self.expr(e).map(Some),
+            SynStmt::Expr(Expr::Continue(c), _) => {
+                if c.label.is_some() {
+                    return Err(self.error(c, "only a plain `continue;` is supported: no label"));
+                }
+                self.emit(Stmt::Continue);
+                Ok(None)
+            }
+            SynStmt::Expr(Expr::If(e), semi) if semi.is_some() || !rest.is_empty() || !if_has_value(e) => {
+                self.if_stmt(e, &[]).map(|_| None)
+            }
+            SynStmt::Expr(Expr::Match(m), semi) if semi.is_some() || !rest.is_empty() => {
+                let desugared = self.desugar_match(m)?;
+                let r = match &desugared {
+                    Expr::If(e) => self.if_stmt(e, &[]),
+                    _ => self.expr(&desugared).map(|_| ()),
+                };
+                self.scopes.pop();
+                r.map(|_| None)
+            }
+            SynStmt::Expr(Expr::ForLoop(f), _) => self.for_loop(f).map(|_| None),
+            SynStmt::Expr(Expr::While(w), _) => self.while_loop(Some(&w.cond), &w.body.stmts, w).map(|_| None),
+            SynStmt::Expr(Expr::Loop(l), _) => self.while_loop(None, &l.body.stmts, l).map(|_| None),
+            SynStmt::Expr(Expr::Block(b), None) if !rest.is_empty() => {
+                self.scopes.push(HashMap::new());
+                self.stmts(&b.block.stmts);
+                self.scopes.pop();
+                Ok(None)
+            }
+            SynStmt::Expr(e, None) => self.expr(e).map(Some),
             other => Err(self.error(other, "unsupported statement")),
         }
     }
 
-    fn block(&mut self, stmts: &[Stmt]) -> Option<Operand> {
+    /// The final expression of a function returning a tuple or an array: a tuple of
+    /// values, a local array, or an array literal.
+    fn output(&mut self, shape: &Returns, last: &SynStmt) -> Option<Output> {
+        let e = match last {
+            SynStmt::Expr(Expr::Return(r), _) => r.expr.as_deref(),
+            SynStmt::Expr(e, None) => Some(e),
+            _ => None,
+        };
+        let e = match e {
+            Some(Expr::Paren(p)) => &*p.expr,
+            Some(e) => e,
+            None => {
+                let _ = self.error(last, "the function must end with its value");
+                return None;
+            }
+        };
+        match (shape, e) {
+            (Returns::Tuple(n), Expr::Tuple(t)) if t.elems.len() == *n => {
+                let mut values = Vec::new();
+                for elem in &t.elems {
+                    values.push(self.expr(elem).ok()?);
+                }
+                Some(Output::Tuple(values))
+            }
+            (Returns::Array, Expr::Array(_)) => {
+                let ident = self.names.fresh("__result", e.span());
+                let init = self.array_init(e).ok()??;
+                self.declare_array(&ident, None, init, e).ok()?;
+                match self.lookup(&ident.to_string()) {
+                    Some(Binding::Slot(s)) => Some(Output::Array(s)),
+                    _ => None,
+                }
+            }
+            (Returns::Array, _) => match self.array_slot(e) {
+                Ok(s) if matches!(self.slots[s].kind, SlotKind::Array { vec: false, .. }) => Some(Output::Array(s)),
+                _ => {
+                    let _ = self.error(
+                        e,
+                        "return a local array by name (`let mut out = [0.0; N]; ... out`) or an array literal",
+                    );
+                    None
+                }
+            },
+            _ => {
+                let _ = self.error(e, "return a tuple literal `(a, b)` matching the return type");
+                None
+            }
+        }
+    }
+
+    /// `x = value`, `a[i] = value`.
+    fn assign(&mut self, target: &Expr, value: Operand) -> Result<()> {
+        match target {
+            Expr::Path(p) if p.path.get_ident().is_some() => {
+                let ident = &p.path.segments[0].ident;
+                match self.lookup(&ident.to_string()) {
+                    Some(Binding::Slot(slot)) if matches!(self.slots[slot].kind, SlotKind::Scalar { .. }) => {
+                        self.emit(Stmt::Set { slot, value });
+                        Ok(())
+                    }
+                    Some(Binding::Value(_)) => {
+                        let start = self.values.len().saturating_sub(1);
+                        let value = self.named(ident, None, value, start);
+                        self.rebind(ident, Binding::Value(value));
+                        Ok(())
+                    }
+                    _ => Err(self.error(ident, "only a local `let mut` variable can be assigned to")),
+                }
+            }
+            Expr::Index(ix) => {
+                let slot = self.array_slot(&ix.expr)?;
+                let index = self.expr(&ix.index)?;
+                if matches!(self.slots[slot].kind, SlotKind::ArrayParam { .. }) {
+                    return Err(self.error(&ix.expr, "parameters cannot be written; copy into a local array first"));
+                }
+                self.emit(Stmt::Write { slot, index, value, add: false });
+                Ok(())
+            }
+            other => Err(self.error(other, "only a local variable or an array element can be assigned to")),
+        }
+    }
+
+    /// The array slot an expression names (`a`, `&a`, `(a)`).
+    fn array_slot(&mut self, e: &Expr) -> Result<usize> {
+        match e {
+            Expr::Reference(r) if r.mutability.is_none() => self.array_slot(&r.expr),
+            Expr::Paren(p) => self.array_slot(&p.expr),
+            Expr::Path(p) if p.path.get_ident().is_some() => match self.lookup(&p.path.segments[0].ident.to_string()) {
+                Some(Binding::Slot(s)) if !matches!(self.slots[s].kind, SlotKind::Scalar { .. }) => Ok(s),
+                _ => Err(self.error(e, "not an array: index local arrays and array or slice parameters")),
+            },
+            other => Err(self.error(other, "index a named array: bind it with `let` first")),
+        }
+    }
+
+    /// `[init; len]`, `vec![init; len]` or `[a, b, c]` as a `let` initialiser.
+    fn array_init(&mut self, e: &Expr) -> Result<Option<ArrayInit>> {
+        Ok(match e {
+            Expr::Repeat(r) => Some(ArrayInit::Repeat(r.expr.clone(), r.len.clone(), false)),
+            Expr::Macro(m) if m.mac.path.is_ident("vec") => {
+                let parsed = m.mac.parse_body_with(|input: syn::parse::ParseStream| {
+                    let init: Expr = input.parse()?;
+                    input.parse::<syn::Token![;]>()?;
+                    let len: Expr = input.parse()?;
+                    Ok((init, len))
+                });
+                match parsed {
+                    Ok((init, len)) => Some(ArrayInit::Repeat(Box::new(init), Box::new(len), true)),
+                    Err(_) => return Err(self.error(m, "write a local vector as `vec![0.0; n]`")),
+                }
+            }
+            Expr::Array(a) => Some(ArrayInit::List(a.elems.iter().cloned().collect())),
+            _ => None,
+        })
+    }
+
+    fn declare_array(&mut self, ident: &Ident, ty: Option<&Type>, init: ArrayInit, node: &Expr) -> Result<()> {
+        let name = self.names.user(ident);
+        let (init_value, len, vec, elems) = match init {
+            ArrayInit::Repeat(init, len, vec) => {
+                let init = self.expr(&init)?;
+                let len = self.expr(&len)?;
+                (init, len, vec, Vec::new())
+            }
+            ArrayInit::List(elems) => {
+                let n = elems.len();
+                let zero = Operand { tokens: quote!(0.0), value: None, slot: None };
+                let len = Operand { tokens: quote!(#n), value: None, slot: None };
+                (zero, len, false, elems)
+            }
+        };
+        let _ = node;
+        let kind = SlotKind::Array { init: init_value, len, vec };
+        let slot = self.slot(Slot { name, ty: ty.cloned(), kind, active: false, param: None });
+        self.emit(Stmt::Declare(slot));
+        for (i, e) in elems.iter().enumerate() {
+            let value = self.expr(e)?;
+            let index = Operand { tokens: quote!(#i), value: None, slot: None };
+            self.emit(Stmt::Write { slot, index, value, add: false });
+        }
+        self.bind(ident, Binding::Slot(slot));
+        Ok(())
+    }
+
+    /// `match` on an integer becomes an `if` chain over the scrutinee, evaluated once and
+    /// bound in a new scope (which the caller pops). The last arm needs no test: the match is
+    /// exhaustive, or the user's own function would not compile.
+    fn desugar_match(&mut self, m: &syn::ExprMatch) -> Result<Expr> {
+        let scrutinee = self.expr(&m.expr)?;
+        let ident = self.names.fresh("__matched", m.match_token.span);
         self.scopes.push(HashMap::new());
-        let value = self.stmts(stmts);
-        self.scopes.pop();
-        value
+        self.bind(&ident, Binding::Value(scrutinee));
+        let mut chain: Option<Expr> = None;
+        for (i, arm) in m.arms.iter().enumerate().rev() {
+            let body = &arm.body;
+            let block: syn::Block = syn::parse_quote!({ #body });
+            let test = match (i + 1 == m.arms.len() && arm.guard.is_none(), self.pattern(&arm.pat, &ident)) {
+                (true, _) => None,
+                (false, Ok(t)) => Some(t),
+                (false, Err(e)) => return Err(e),
+            };
+            let test = match (test, &arm.guard) {
+                (Some(t), Some((_, g))) => Some(syn::parse_quote!((#t) && (#g))),
+                (Some(t), None) => Some(t),
+                (None, _) => None,
+            };
+            chain = Some(match (test, chain) {
+                (None, _) => Expr::Block(syn::ExprBlock { attrs: Vec::new(), label: None, block }),
+                (Some(t), Some(Expr::Block(rest))) => syn::parse_quote!(if #t #block else #rest),
+                (Some(t), Some(rest)) => syn::parse_quote!(if #t #block else { #rest }),
+                (Some(t), None) => syn::parse_quote!(if #t #block),
+            });
+        }
+        chain.ok_or_else(|| self.error(m, "a `match` needs at least one arm"))
+    }
+
+    fn pattern(&mut self, pat: &Pat, m: &Ident) -> Result<Expr> {
+        Ok(match pat {
+            Pat::Lit(l) => syn::parse_quote!(#m == #l),
+            Pat::Path(p) => syn::parse_quote!(#m == #p),
+            Pat::Range(r) => {
+                let lo: Option<Expr> = r.start.as_ref().map(|s| syn::parse_quote!(#m >= #s));
+                let hi: Option<Expr> = r.end.as_ref().map(|e| match r.limits {
+                    syn::RangeLimits::Closed(_) => syn::parse_quote!(#m <= #e),
+                    syn::RangeLimits::HalfOpen(_) => syn::parse_quote!(#m < #e),
+                });
+                match (lo, hi) {
+                    (Some(a), Some(b)) => syn::parse_quote!(#a && #b),
+                    (Some(a), None) | (None, Some(a)) => a,
+                    (None, None) => syn::parse_quote!(true),
+                }
+            }
+            Pat::Or(o) => {
+                let mut cases = Vec::new();
+                for c in &o.cases {
+                    cases.push(self.pattern(c, m)?);
+                }
+                syn::parse_quote!(#(#cases)||*)
+            }
+            Pat::Paren(p) => self.pattern(&p.pat, m)?,
+            Pat::Wild(_) => syn::parse_quote!(true),
+            other => {
+                return Err(self.error(
+                    other,
+                    "`match` patterns may be literals, ranges, constants, `|` and `_`; bind values with `let` before the match",
+                ));
+            }
+        })
+    }
+
+    /// `if` as a statement; `rest` (statements after a diverging branch) joins the branch
+    /// that falls through.
+    fn if_stmt(&mut self, e: &syn::ExprIf, rest: &[SynStmt]) -> Result<()> {
+        let cond = self.condition(&e.cond)?;
+        let then_diverges = diverges(&e.then_branch.stmts);
+        let (then, _) = self.region(0, |l| {
+            l.stmts(&e.then_branch.stmts);
+            if !then_diverges {
+                l.stmts(rest);
+            }
+            None
+        });
+        let (els, _) = self.region(0, |l| {
+            match e.else_branch.as_ref().map(|(_, b)| &**b) {
+                Some(Expr::If(inner)) => {
+                    let _ = l.if_stmt(inner, if then_diverges { rest } else { &[] });
+                }
+                Some(Expr::Block(b)) => {
+                    l.stmts(&b.block.stmts);
+                    if then_diverges && !diverges(&b.block.stmts) {
+                        l.stmts(rest);
+                    }
+                }
+                Some(other) => {
+                    let _ = l.error(other, "unsupported `else`");
+                }
+                None => {
+                    if then_diverges {
+                        l.stmts(rest);
+                    }
+                }
+            }
+            None
+        });
+        self.emit(Stmt::If { cond, then, els });
+        Ok(())
+    }
+
+    /// `if` as an expression: each branch sets a result slot, read after the `if`.
+    fn if_expr(&mut self, e: &syn::ExprIf) -> Result<Operand> {
+        let Some((_, else_branch)) = &e.else_branch else {
+            return Err(self.error(e, "an `if` used as a value needs an `else`"));
+        };
+        let cond = self.condition(&e.cond)?;
+        let name = self.temp(e.span());
+        self.unnamed.pop();
+        let init = Operand { tokens: quote!(::core::default::Default::default()), value: None, slot: None };
+        let slot = self.slot(Slot { name, ty: None, kind: SlotKind::Scalar { init }, active: false, param: None });
+        self.emit(Stmt::Declare(slot));
+        let (then, _) = self.region(0, |l| {
+            if let Some(v) = l.stmts(&e.then_branch.stmts) {
+                l.emit(Stmt::Set { slot, value: v });
+            }
+            None
+        });
+        let (els, _) = self.region(0, |l| {
+            let v = match &**else_branch {
+                Expr::If(inner) => l.if_expr(inner).ok(),
+                Expr::Block(b) => l.stmts(&b.block.stmts),
+                other => l.expr(other).ok(),
+            };
+            if let Some(v) = v {
+                l.emit(Stmt::Set { slot, value: v });
+            }
+            None
+        });
+        self.emit(Stmt::If { cond, then, els });
+        Ok(self.value(Op::Read(slot), e.span()))
+    }
+
+    fn condition(&mut self, cond: &Expr) -> Result<Operand> {
+        if let Expr::Let(l) = cond {
+            return Err(self.error(l, "`if let`/`while let` are not supported; compare values with `==`, `<`, ..."));
+        }
+        self.expr(cond)
+    }
+
+    fn for_loop(&mut self, f: &syn::ExprForLoop) -> Result<()> {
+        if let Some(label) = &f.label {
+            return Err(self.error(label, "labelled loops are not supported; remove the label"));
+        }
+        let var_ident = match &*f.pat {
+            Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => Some(p.ident.clone()),
+            Pat::Wild(_) => None,
+            other => return Err(self.error(other, "loop over a range with a plain variable: `for i in 0..n`")),
+        };
+        let iter = self.iter(&f.expr)?;
+        let breaks = has_break(&f.body.stmts);
+        let mut var = 0;
+        let (body, _) = self.region(1, |l| {
+            let name = match &var_ident {
+                Some(i) => l.names.user(i),
+                None => l.names.fresh("__i", f.span()),
+            };
+            var = l.push(name, Op::LoopVar, f.span());
+            if let Some(i) = &var_ident {
+                let o = l.operand(var);
+                l.bind(i, Binding::Value(o));
+            }
+            l.stmts(&f.body.stmts);
+            None
+        });
+        let count = breaks.then(|| {
+            let name = self.names.fresh("__iterations", f.span());
+            self.values.push(Value { name, ty: None, op: Op::Count, active: false, depth: self.depth, span: f.span() });
+            self.values.len() - 1
+        });
+        self.emit(Stmt::For { var, iter, body, count });
+        Ok(())
+    }
+
+    fn iter(&mut self, e: &Expr) -> Result<Iter> {
+        let mut adapters = Vec::new();
+        let mut e = e;
+        loop {
+            match e {
+                Expr::Paren(p) => e = &p.expr,
+                Expr::MethodCall(m) if m.method == "rev" && m.args.is_empty() => {
+                    adapters.push(None);
+                    e = &m.receiver;
+                }
+                Expr::MethodCall(m) if m.method == "step_by" && m.args.len() == 1 => {
+                    adapters.push(Some(&m.args[0]));
+                    e = &m.receiver;
+                }
+                Expr::Range(r) => {
+                    let (Some(start), Some(end)) = (&r.start, &r.end) else {
+                        return Err(self.error(r, "loop over a bounded range: `a..b` or `a..=b`"));
+                    };
+                    let start = self.expr(start)?;
+                    let end = self.expr(end)?;
+                    let mut out = Vec::new();
+                    for a in adapters.into_iter().rev() {
+                        out.push(match a {
+                            None => Adapter::Rev,
+                            Some(step) => Adapter::StepBy(self.expr(step)?),
+                        });
+                    }
+                    let inclusive = matches!(r.limits, syn::RangeLimits::Closed(_));
+                    return Ok(Iter { start, end, inclusive, adapters: out });
+                }
+                other => {
+                    return Err(self.error(
+                        other,
+                        "loops run over index ranges: write `for i in 0..xs.len() { ... xs[i] ... }` (with `.rev()` or `.step_by(k)` if needed)",
+                    ));
+                }
+            }
+        }
+    }
+
+    /// `while cond { body }` and `loop { body }` (with `cond` `None`).
+    fn while_loop(&mut self, cond: Option<&Expr>, stmts: &[SynStmt], node: &dyn ToTokens) -> Result<()> {
+        let mut test = Operand { tokens: quote!(true), value: None, slot: None };
+        let (cond_block, _) = self.region(1, |l| {
+            if let Some(c) = cond {
+                if let Ok(t) = l.condition(c) {
+                    test = t;
+                }
+            }
+            None
+        });
+        let (body, _) = self.region(1, |l| {
+            l.stmts(stmts);
+            None
+        });
+        let name = self.names.fresh("__iterations", node.to_token_stream().span());
+        self.values.push(Value {
+            name,
+            ty: None,
+            op: Op::Count,
+            active: false,
+            depth: self.depth,
+            span: Span::call_site(),
+        });
+        let count = self.values.len() - 1;
+        self.emit(Stmt::While { cond: cond_block, test, body, count });
+        Ok(())
+    }
+
+    fn binary(&mut self, symbol: &str, l: Operand, r: Operand, span: Span) -> Operand {
+        let rule = rules::find(symbol, Syntax::Infix).expect("arithmetic operators are in the rule table");
+        if l.value.is_none() && r.value.is_none() && l.slot.is_none() && r.slot.is_none() {
+            let (lt, rt, op) = (&l.tokens, &r.tokens, symbol.parse::<TokenStream>().unwrap_or_default());
+            return literal(quote!(#lt #op #rt));
+        }
+        self.value(Op::Prim { rule, args: vec![l, r] }, span)
     }
 
     fn expr(&mut self, e: &Expr) -> Result<Operand> {
@@ -219,76 +688,105 @@ impl Lower<'_> {
         match e {
             Expr::Lit(l) => Ok(literal(l.to_token_stream())),
             Expr::Path(p) => match p.path.get_ident().and_then(|i| self.lookup(&i.to_string())) {
-                Some(o) => Ok(o),
+                Some(Binding::Value(o)) => Ok(o),
+                Some(Binding::Slot(s)) => match self.slots[s].kind {
+                    SlotKind::Scalar { .. } => Ok(self.value(Op::Read(s), span)),
+                    _ => Ok(Operand { tokens: self.slots[s].name.to_token_stream(), value: None, slot: Some(s) }),
+                },
                 // Not a local: a `const`, a `static` or an associated constant like `PI`.
                 None => Ok(literal(p.to_token_stream())),
             },
             Expr::Paren(p) => self.expr(&p.expr),
             Expr::Group(g) => self.expr(&g.expr),
-            Expr::Block(b) => self.block(&b.block.stmts).ok_or_else(|| self.error(b, "this block has no value")),
+            Expr::Reference(r) if r.mutability.is_none() => {
+                let mut o = self.expr(&r.expr)?;
+                if o.slot.is_some() {
+                    let t = &o.tokens;
+                    o.tokens = quote!(&#t);
+                    return Ok(o);
+                }
+                Err(self.error(r, "references are supported to arrays only; use the value itself"))
+            }
+            Expr::Block(b) => {
+                self.scopes.push(HashMap::new());
+                let v = self.stmts(&b.block.stmts);
+                self.scopes.pop();
+                v.ok_or_else(|| self.error(b, "this block has no value"))
+            }
+            Expr::If(i) => self.if_expr(i),
+            Expr::Match(m) => {
+                let desugared = self.desugar_match(m)?;
+                let v = self.expr(&desugared);
+                self.scopes.pop();
+                v
+            }
+            Expr::Index(ix) => {
+                let slot = self.array_slot(&ix.expr)?;
+                let index = self.expr(&ix.index)?;
+                Ok(self.value(Op::Index { slot, index }, span))
+            }
             Expr::Unary(u) => {
                 let a = self.expr(&u.expr)?;
                 match u.op {
+                    UnOp::Neg(_) if a.value.is_none() && a.slot.is_none() => {
+                        let t = &a.tokens;
+                        Ok(literal(quote!(-#t)))
+                    }
                     UnOp::Neg(_) => {
-                        if a.value.is_none() {
-                            let t = &a.tokens;
-                            return Ok(literal(quote!(-#t)));
-                        }
-                        let t = &a.tokens;
-                        let constant = quote!(-#t);
                         let rule = rules::find("neg", Syntax::Prefix).expect("neg is in the rule table");
-                        Ok(self.apply(rule, vec![a], constant, span))
+                        Ok(self.value(Op::Prim { rule, args: vec![a] }, span))
                     }
-                    _ if self.is_active(&a) => Err(self.error(u, "`!` cannot be applied to a differentiated float")),
-                    _ => {
+                    op => {
                         let t = &a.tokens;
-                        let op = u.op;
-                        Ok(self.constant(quote!(#op #t), span))
+                        let why = "`!` cannot be applied to a differentiated float".to_owned();
+                        Ok(self.value(Op::Const { code: quote!(#op #t), args: vec![a], active_ok: false, why }, span))
                     }
                 }
             }
-            Expr::Binary(b) => {
-                let l = self.expr(&b.left)?;
-                let r = self.expr(&b.right)?;
-                let (lt, rt, op) = (&l.tokens, &r.tokens, b.op);
-                let constant = quote!(#lt #op #rt);
-                let symbol = op.to_token_stream().to_string();
-                match rules::find(&symbol, Syntax::Infix) {
-                    Some(rule) => {
-                        if l.value.is_none() && r.value.is_none() {
-                            return Ok(literal(constant));
-                        }
-                        Ok(self.apply(rule, vec![l, r], constant, span))
-                    }
-                    None if self.is_active(&l) || self.is_active(&r) => Err(self.error(op, binary_message(&op))),
-                    None => Ok(self.constant(constant, span)),
-                }
-            }
+            Expr::Binary(b) => self.binary_expr(b),
             Expr::Cast(c) => {
                 let a = self.expr(&c.expr)?;
-                if self.is_active(&a) {
-                    let float = &self.func.float;
-                    return match crate::ast::classify(&c.ty) {
-                        crate::ast::Kind::Float(f) if &f == float => Ok(a),
-                        crate::ast::Kind::Float(f) => Err(self.error(
-                            &c.ty,
-                            format!("mixed precision is not supported: this function differentiates `{float}`, not `{f}`; keep the value `{float}`"),
-                        )),
-                        _ => Err(self.error(
-                            c,
-                            format!("casting a differentiated value to `{}` would silently drop its derivative; keep it `{float}` (use `.floor()`/`.round()` for a piecewise-constant value)", c.ty.to_token_stream()),
-                        )),
-                    };
-                }
+                let float = &self.func.float;
                 let (t, ty) = (&a.tokens, &c.ty);
-                Ok(self.constant(quote!(#t as #ty), span))
+                match crate::ast::classify(ty) {
+                    crate::ast::Kind::Float(f) if &f == float => {
+                        let rule = rules::find("as", Syntax::Cast).expect("as is in the rule table");
+                        if a.value.is_none() {
+                            return Ok(literal(quote!(#t as #ty)));
+                        }
+                        Ok(self.value(Op::Prim { rule, args: vec![a] }, span))
+                    }
+                    crate::ast::Kind::Float(f) => {
+                        let why = format!(
+                            "mixed precision is not supported: this function differentiates `{float}`, not `{f}`; keep the value `{float}`"
+                        );
+                        Ok(self
+                            .value(Op::Const { code: quote!(#t as #ty), args: vec![a], active_ok: false, why }, span))
+                    }
+                    _ => {
+                        let why = format!(
+                            "casting a differentiated value to `{}` would silently drop its derivative; keep it `{float}` (use `.floor()`/`.round()` for a piecewise-constant value)",
+                            ty.to_token_stream()
+                        );
+                        Ok(self
+                            .value(Op::Const { code: quote!(#t as #ty), args: vec![a], active_ok: false, why }, span))
+                    }
+                }
             }
             Expr::MethodCall(m) => {
+                if m.method == "len" && m.args.is_empty() {
+                    if let Ok(slot) = self.array_slot(&m.receiver) {
+                        return Ok(self.value(Op::Len(slot), span));
+                    }
+                }
+                if let Some(msg) = iterator_idiom(m) {
+                    return Err(self.error(m, msg));
+                }
                 let mut args = vec![self.expr(&m.receiver)?];
                 for a in &m.args {
                     args.push(self.expr(a)?);
                 }
-                self.method(&m.method, args, m, span)
+                Ok(self.method(&m.method, args, span))
             }
             Expr::Call(c) => {
                 let Expr::Path(p) = &*c.func else {
@@ -296,92 +794,245 @@ impl Lower<'_> {
                 };
                 let mut args = Vec::new();
                 for a in &c.args {
-                    args.push(self.expr(a)?);
+                    let o = self.expr(a)?;
+                    // The callee's pullback borrows its slice arguments until the adjoint
+                    // sweep, after this function's locals are gone.
+                    let borrowed = |s: usize| matches!(self.slots[s].kind, SlotKind::ArrayParam { by_value: false });
+                    if let Some(s) = o.slot.filter(|&s| !borrowed(s)) {
+                        if o.tokens.to_string().starts_with('&') {
+                            return Err(self.error(
+                                a,
+                                format!(
+                                    "only slice parameters can be lent to a differentiable call yet; make `{}` a `&[f64]` parameter of this function, or inline the call",
+                                    self.slots[s].name
+                                ),
+                            ));
+                        }
+                    }
+                    args.push(o);
                 }
                 // `f64::sin(x)` is the method `x.sin()`.
                 let segments: Vec<_> = p.path.segments.iter().map(|s| s.ident.to_string()).collect();
-                if let [ty, _] = &segments[..] {
-                    if (ty == "f64" || ty == "f32") && !args.is_empty() {
+                if let [ty, method] = &segments[..] {
+                    if (ty == "f64" || ty == "f32") && !args.is_empty() && rules::find(method, Syntax::Method).is_some()
+                    {
                         let method = p.path.segments[1].ident.clone();
                         // `f64::atan2(2.0, x)`: the path typed the literal receiver.
                         if args[0].value.is_none() {
                             let (t, ty) = (&args[0].tokens, &p.path.segments[0].ident);
                             args[0].tokens = quote!((#t as #ty));
                         }
-                        return self.method(&method, args, c, span);
+                        return Ok(self.method(&method, args, span));
                     }
                 }
-                if args.iter().any(|a| self.is_active(a)) {
-                    let name = self.temp(span);
-                    let id =
-                        self.push(Value { name, ty: None, op: Op::Call { func: p.path.clone(), args }, active: true });
-                    return Ok(self.operand(id));
-                }
-                let tokens = args.iter().map(|a| &a.tokens);
-                let func = &p.path;
-                Ok(self.constant(quote!(#func(#(#tokens),*)), span))
+                Ok(self.value(Op::Call { func: p.path.clone(), args }, span))
             }
             other => Err(self.error(other, "this expression is not supported by #[differentiable]")),
         }
     }
 
-    fn method(&mut self, method: &Ident, args: Vec<Operand>, node: &dyn ToTokens, span: Span) -> Result<Operand> {
-        if !args.iter().any(|a| self.is_active(a)) {
-            let (recv, rest) = (&args[0].tokens, args[1..].iter().map(|a| &a.tokens));
-            return Ok(self.constant(quote!(#recv.#method(#(#rest),*)), span));
+    fn binary_expr(&mut self, b: &syn::ExprBinary) -> Result<Operand> {
+        let span = b.span();
+        // `&&`/`||` short-circuit: `i < n && a[i] > 0.0` must not read `a[n]`.
+        if let BinOp::And(_) | BinOp::Or(_) = b.op {
+            let is_and = matches!(b.op, BinOp::And(_));
+            let l = self.expr(&b.left)?;
+            let name = self.temp(span);
+            self.unnamed.pop();
+            let init = Operand { tokens: quote!(#is_and), value: None, slot: None };
+            let slot = self.slot(Slot {
+                name,
+                ty: None,
+                kind: SlotKind::Scalar { init: l.clone() },
+                active: false,
+                param: None,
+            });
+            let _ = init;
+            self.emit(Stmt::Declare(slot));
+            let (rhs, _) = self.region(0, |lw| {
+                if let Ok(r) = lw.expr(&b.right) {
+                    lw.emit(Stmt::Set { slot, value: r });
+                }
+                None
+            });
+            let (then, els) = if is_and { (rhs, Vec::new()) } else { (Vec::new(), rhs) };
+            self.emit(Stmt::If { cond: l, then, els });
+            return Ok(self.value(Op::Read(slot), span));
         }
-        let name = method.to_string();
-        let Some(rule) = rules::find(&name, Syntax::Method) else {
-            return Err(self.error(
-                method,
-                format!("`{name}` has no derivative rule; the differentiable float methods are: {}", rules::methods()),
-            ));
-        };
-        if rule.arity != args.len() {
-            return Err(self.error(node, format!("`{name}` takes {} argument(s) besides the receiver", rule.arity - 1)));
+        let l = self.expr(&b.left)?;
+        let r = self.expr(&b.right)?;
+        let symbol = b.op.to_token_stream().to_string();
+        if rules::find(&symbol, Syntax::Infix).is_some() {
+            return Ok(self.binary(&symbol, l, r, span));
         }
-        if let Some(&i) = rule.constant.iter().find(|&&i| self.is_active(&args[i])) {
-            return Err(self.error(
-                node,
-                format!("argument {i} of `{name}` must not depend on a differentiated value; for a differentiable exponent use `powf`"),
-            ));
+        let (lt, rt, op) = (&l.tokens, &r.tokens, b.op);
+        let code = quote!(#lt #op #rt);
+        if l.value.is_none() && r.value.is_none() {
+            return Ok(literal(code));
         }
-        let constant = TokenStream::new();
-        Ok(self.apply(rule, args, constant, span))
+        let comparison =
+            matches!(b.op, BinOp::Eq(_) | BinOp::Ne(_) | BinOp::Lt(_) | BinOp::Le(_) | BinOp::Gt(_) | BinOp::Ge(_));
+        let why = binary_message(&b.op).to_owned();
+        Ok(self.value(Op::Const { code, args: vec![l, r], active_ok: comparison, why }, span))
     }
+
+    fn method(&mut self, method: &Ident, args: Vec<Operand>, span: Span) -> Operand {
+        let name = method.to_string();
+        match rules::find(&name, Syntax::Method).filter(|r| r.arity == args.len()) {
+            Some(rule) => self.value(Op::Prim { rule, args }, span),
+            None => {
+                let (recv, rest) = (&args[0].tokens, args[1..].iter().map(|a| &a.tokens));
+                let code = quote!(#recv.#method(#(#rest),*));
+                let why = match rules::find(&name, Syntax::Method) {
+                    Some(rule) => format!("`{name}` takes {} argument(s) besides the receiver", rule.arity - 1),
+                    None => format!(
+                        "`{name}` has no derivative rule; the differentiable float methods are: {}",
+                        rules::methods()
+                    ),
+                };
+                self.value(Op::Const { code, args, active_ok: false, why }, span)
+            }
+        }
+    }
+}
+
+enum ArrayInit {
+    Repeat(Box<Expr>, Box<Expr>, bool),
+    List(Vec<Expr>),
 }
 
 fn binary_message(op: &BinOp) -> &'static str {
     match op {
         BinOp::Rem(_) => "`%` on a differentiated value is not supported; write `x - (x / y).trunc() * y`",
-        BinOp::Eq(_) | BinOp::Ne(_) | BinOp::Lt(_) | BinOp::Le(_) | BinOp::Gt(_) | BinOp::Ge(_) => {
-            "comparisons of differentiated values need `if`, which is not supported yet; use `max`/`min`"
-        }
         _ => "this operator cannot be applied to a differentiated float; use `+ - * /`",
     }
 }
 
-fn compound(op: &BinOp) -> Option<(TokenStream, &'static Rule)> {
-    let symbol = match op {
+fn compound(op: &BinOp) -> Option<&'static str> {
+    Some(match op {
         BinOp::AddAssign(_) => "+",
         BinOp::SubAssign(_) => "-",
         BinOp::MulAssign(_) => "*",
         BinOp::DivAssign(_) => "/",
         _ => return None,
-    };
-    Some((symbol.parse().ok()?, rules::find(symbol, Syntax::Infix)?))
+    })
 }
 
-/// The assigned variable of `x = ...` / `x += ...` (the fence guarantees a plain name).
-fn target(e: &Expr) -> Ident {
-    match e {
-        Expr::Path(p) if p.path.get_ident().is_some() => p.path.segments[0].ident.clone(),
-        other => Ident::new("__unsupported_target", other.span()),
+/// Whether an `if` produces a value (its branches end in an expression), as opposed to
+/// one run for its assignments.
+fn if_has_value(e: &syn::ExprIf) -> bool {
+    e.else_branch.is_some()
+        && match e.then_branch.stmts.last() {
+            Some(SynStmt::Expr(e, None)) => {
+                !matches!(
+                    e,
+                    Expr::Assign(_)
+                        | Expr::ForLoop(_)
+                        | Expr::While(_)
+                        | Expr::Loop(_)
+                        | Expr::Break(_)
+                        | Expr::Continue(_)
+                ) && !matches!(e, Expr::Binary(b) if compound(&b.op).is_some())
+                    && !matches!(e, Expr::If(i) if !if_has_value(i))
+            }
+            _ => false,
+        }
+}
+
+/// Whether a block always leaves through `break`/`continue` at its end.
+fn diverges(stmts: &[SynStmt]) -> bool {
+    matches!(stmts.last(), Some(SynStmt::Expr(Expr::Break(_) | Expr::Continue(_), _)))
+}
+
+fn else_diverges(e: &syn::ExprIf) -> bool {
+    match e.else_branch.as_ref().map(|(_, b)| &**b) {
+        Some(Expr::Block(b)) => diverges(&b.block.stmts),
+        _ => false,
     }
 }
 
-/// An inline constant operand, parenthesised unless it is one token, so that it can stand
-/// as a method receiver or an operand of any operator.
+/// Whether `stmts` contain a `break` for the enclosing loop (not one of an inner loop).
+fn has_break(stmts: &[SynStmt]) -> bool {
+    fn tokens(ts: TokenStream, depth: usize) -> bool {
+        let mut inner_loop = false;
+        for tt in ts {
+            match tt {
+                TokenTree::Ident(i) if i == "break" && depth == 0 => return true,
+                TokenTree::Ident(i) if i == "for" || i == "while" || i == "loop" => inner_loop = true,
+                TokenTree::Group(g) => {
+                    let brace = g.delimiter() == proc_macro2::Delimiter::Brace;
+                    let d = if inner_loop && brace { depth + 1 } else { depth };
+                    if brace {
+                        inner_loop = false;
+                    }
+                    if tokens(g.stream(), d) {
+                        return true;
+                    }
+                }
+                _ => {}
+            }
+        }
+        false
+    }
+    stmts.iter().any(|s| tokens(s.to_token_stream(), 0))
+}
+
+/// Whether `name` is assigned inside a branch or loop among `stmts`: such a variable must be
+/// a mutable slot rather than renamed per assignment.
+fn assigned_in_region(stmts: &[SynStmt], name: &Ident) -> bool {
+    fn scan(ts: TokenStream, name: &Ident, in_region: bool) -> bool {
+        let tts: Vec<TokenTree> = ts.into_iter().collect();
+        let mut region_next = false;
+        for (i, tt) in tts.iter().enumerate() {
+            match tt {
+                TokenTree::Ident(id)
+                    if ["if", "else", "for", "while", "loop", "match"].contains(&id.to_string().as_str()) =>
+                {
+                    region_next = true;
+                }
+                TokenTree::Ident(id) if id == name && in_region => {
+                    let assigns = match (tts.get(i + 1), tts.get(i + 2)) {
+                        (Some(TokenTree::Punct(p)), Some(TokenTree::Punct(q))) => {
+                            p.as_char() == '=' && q.as_char() != '='
+                                || "+-*/".contains(p.as_char()) && q.as_char() == '='
+                        }
+                        (Some(TokenTree::Punct(p)), _) => p.as_char() == '=',
+                        _ => false,
+                    };
+                    if assigns {
+                        return true;
+                    }
+                }
+                TokenTree::Group(g) => {
+                    let brace = g.delimiter() == proc_macro2::Delimiter::Brace;
+                    if scan(g.stream(), name, in_region || (region_next && brace)) {
+                        return true;
+                    }
+                    if brace {
+                        region_next = false;
+                    }
+                }
+                _ => {}
+            }
+        }
+        false
+    }
+    stmts.iter().any(|s| scan(s.to_token_stream(), name, false))
+}
+
+/// The iterator idioms, answered with the loop to write instead.
+fn iterator_idiom(m: &syn::ExprMethodCall) -> Option<&'static str> {
+    let name = m.method.to_string();
+    match name.as_str() {
+        "sum" | "product" | "fold" | "map" | "zip" | "iter" | "into_iter" | "for_each" => Some(
+            "iterator chains are not differentiated; write the loop: `let mut s = 0.0; for i in 0..xs.len() { s += w[i] * xs[i]; }`",
+        ),
+        _ => None,
+    }
+}
+
+/// An inline constant operand, parenthesised unless it is one token or a path, so that it
+/// can stand as a method receiver or an operand of any operator.
 fn literal(tokens: TokenStream) -> Operand {
     let single = tokens.clone().into_iter().count() == 1;
     let is_path = tokens.clone().into_iter().all(|t| match t {
@@ -390,5 +1041,5 @@ fn literal(tokens: TokenStream) -> Operand {
         _ => false,
     });
     let tokens = if single || is_path { tokens } else { quote!((#tokens)) };
-    Operand { tokens, value: None }
+    Operand { tokens, value: None, slot: None }
 }

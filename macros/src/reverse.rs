@@ -1,178 +1,842 @@
 //! Reverse mode, JAX-style: `pullback` runs the primal sweep and returns the value with a
-//! closure (the pullback) that runs the adjoint sweep. The closure captures exactly the
-//! primal values the adjoints need: these are the residuals, kept by the compiler in the
-//! closure, with no tape. A call to another differentiable function `g` runs
-//! `g::pullback` in the primal sweep and calls the returned closure in the adjoint sweep,
-//! so each function's primal runs once however deep the call chain: the gradient costs a
-//! constant factor over the primal instead of a factor that grows with the depth, as it
-//! would if each adjoint sweep re-ran its callee's primal.
+//! closure (the pullback) that runs the adjoint sweep. The closure captures the primal
+//! values the adjoints need (the residuals), with no tape. A call to another
+//! differentiable function `g` runs `g::pullback` in the primal sweep and calls the closure
+//! it returned in the adjoint sweep, so each function's primal runs once however deep the
+//! call chain: the gradient costs a constant factor over the primal, not one that grows with
+//! the depth.
+//!
+//! Where a needed value lives decides how the adjoint sweep gets it back:
+//! - at the top of the function: the closure captures it;
+//! - in a branch outside any loop: it is hoisted (declared before, assigned in the branch);
+//! - in a loop: each iteration overwrites it, so it is recomputed in the adjoint loop when
+//!   that is free (integer index arithmetic, reads of parameters), else pushed on a stack in
+//!   the primal loop and popped in the adjoint loop. An accumulator `s += w[i] * x[i]`
+//!   thus stores nothing; a recurrence `y = (y * a[i]).sin()` stores its history. Float
+//!   stacks come from a per-thread pool, so their buffers are reused across calls.
 //!
 //! Adjoints accumulate: a value used twice receives two contributions (`dx += ...`), the
-//! lecture's "gradients add at branches". A value with a single use is bound once with
-//! `let`, so the generated code reads like a hand-written gradient.
+//! lecture's "gradients add at branches". A value whose contributions all come from its own
+//! region is bound at the first one with `let`, so straight-line code reads like a
+//! hand-written gradient.
 
+use crate::ast::{Function, Shape};
 use crate::code::{self, Term};
-use crate::ir::{Ir, Op};
+use crate::ir::{Block, Ir, Op, Operand, Output, SlotKind, Stmt};
 use crate::names::Names;
-use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use crate::rules::Partial;
+use proc_macro2::{Span, TokenStream, TokenTree};
+use quote::{ToTokens, format_ident, quote};
+use std::collections::{HashMap, HashSet};
 use syn::Ident;
 
 pub struct Pullback {
     /// The primal sweep: statements before the closure.
     pub primal: TokenStream,
-    /// The closure `move |seed: F| -> (gradients) { ... }`.
+    /// The closure `move |seed: F, shadows| -> gradients { ... }`.
     pub closure: TokenStream,
 }
 
-/// `grads[i]` is the expression for parameter `i`'s slot in the returned gradient tuple.
-pub fn build(ir: &Ir, derivs: &[Option<Ident>], float: &Ident, krate: &TokenStream, names: &mut Names) -> Pullback {
+#[derive(Clone, Copy, PartialEq)]
+enum Storage {
+    /// Not needed by the adjoint sweep, or defined where the closure captures it.
+    Captured,
+    Hoisted,
+    Stack,
+    Recompute,
+}
+
+/// A contribution to a value's adjoint, made by the statement in block `block`; `from` is
+/// the value whose adjoint it propagates (`None`: always made).
+struct Edge {
+    to: usize,
+    from: Option<usize>,
+    block: usize,
+}
+
+struct Rev<'a> {
+    ir: &'a Ir,
+    func: &'a Function,
+    derivs: &'a [Option<Ident>],
+    slot_derivs: &'a [Option<Ident>],
+    /// Defining block of each value; block ids are the blocks' addresses.
+    block_of: Vec<usize>,
+    edges: Vec<Edge>,
+    needed: Vec<bool>,
+    storage: Vec<Storage>,
+    /// Per call value: the variable (or stack) holding its pullback.
+    pullbacks: Vec<Option<Ident>>,
+    pullback_needed: Vec<bool>,
+    /// Per stacked value: its stack.
+    stacks: Vec<Option<Ident>>,
+    /// Adjoint contributions each value receives, and whether one comes from another block.
+    uses: Vec<usize>,
+    nested: Vec<bool>,
+    started: Vec<bool>,
+    /// Slots declared in each block.
+    slots_of: HashMap<usize, Vec<usize>>,
+    /// `dout = seed;` for an array result, once its adjoint is declared.
+    top_seed: TokenStream,
+}
+
+fn id(block: &Block) -> usize {
+    block as *const Block as usize
+}
+
+pub fn build(
+    ir: &Ir,
+    func: &Function,
+    derivs: &[Option<Ident>],
+    slot_derivs: &[Option<Ident>],
+    names: &mut Names,
+) -> Pullback {
     let n = ir.values.len();
-    // How many contributions each value's adjoint receives; zero means unreached.
-    let mut uses = vec![0usize; n];
-    let output = ir.active(&ir.output);
-    if let Some(o) = output {
-        uses[o] += 1;
-    }
-    for (id, value) in ir.values.iter().enumerate().rev() {
-        if uses[id] == 0 {
-            continue;
-        }
-        match &value.op {
-            Op::Prim { args, .. } => {
-                for (a, p) in args.iter().zip(code::partials(ir, value, float)) {
-                    if let (Some(a), false) = (ir.active(a), matches!(p, crate::rules::Partial::Zero)) {
-                        uses[a] += 1;
-                    }
-                }
-            }
-            Op::Call { args, .. } => {
-                for a in args.iter().filter_map(|a| ir.active(a)) {
-                    uses[a] += 1;
-                }
-            }
-            Op::Param | Op::Const(_) => {}
-        }
-    }
-
-    let pullbacks: Vec<Option<Ident>> = ir
-        .values
-        .iter()
-        .enumerate()
-        .map(|(id, v)| {
-            (matches!(v.op, Op::Call { .. }) && uses[id] > 0).then(|| {
-                names.fresh(&format!("{}_pullback", v.name.to_string().trim_start_matches('_')), v.name.span())
-            })
-        })
-        .collect();
-
-    let mut primal = TokenStream::new();
-    for (id, value) in ir.values.iter().enumerate() {
-        match &value.op {
-            Op::Param => {}
-            Op::Const(_) | Op::Prim { .. } => primal.extend(code::bind(value, code::primal(value))),
-            Op::Call { func, args } => {
-                let name = &value.name;
-                let args = args.iter().map(|a| &a.tokens);
-                primal.extend(match &pullbacks[id] {
-                    Some(pb) => quote!(let (#name, #pb) = #func::pullback(#(#args),*);),
-                    None => quote!(let #name = #func(#(#args),*);),
-                });
-            }
-        }
-    }
-
-    // The adjoint sweep, bottom to top.
-    let mut sweep = Accumulator { derivs, uses: &uses, started: vec![false; n], out: TokenStream::new() };
-    let seed = match output {
-        Some(o) if uses[o] == 1 => derivs[o].clone().expect("active values have derivative names"),
-        Some(_) => names.fresh("seed", proc_macro2::Span::call_site()),
-        // A constant result: the seed has nowhere to go.
-        None => names.fresh("_seed", proc_macro2::Span::call_site()),
+    let mut rev = Rev {
+        ir,
+        func,
+        derivs,
+        slot_derivs,
+        block_of: vec![id(&ir.body); n],
+        edges: Vec::new(),
+        needed: vec![false; n],
+        storage: vec![Storage::Captured; n],
+        pullbacks: vec![None; n],
+        pullback_needed: vec![false; n],
+        stacks: vec![None; n],
+        uses: vec![0; n],
+        nested: vec![false; n],
+        started: vec![false; n],
+        slots_of: HashMap::new(),
+        top_seed: TokenStream::new(),
     };
-    if let Some(o) = output.filter(|&o| uses[o] > 1) {
-        sweep.add(o, quote!(#seed));
-    } else if let Some(o) = output {
-        sweep.started[o] = true;
+    rev.analyse(&ir.body);
+    let outputs: Vec<&Operand> = match &ir.output {
+        Output::Scalar(o) => vec![o],
+        Output::Tuple(items) => items.iter().collect(),
+        Output::Array(_) => Vec::new(),
+    };
+    for o in outputs.into_iter().filter_map(|o| ir.active(o)) {
+        rev.edges.push(Edge { to: o, from: None, block: id(&ir.body) });
     }
-    for (id, value) in ir.values.iter().enumerate().rev() {
-        if uses[id] == 0 || !value.active {
-            continue;
-        }
-        let d = derivs[id].clone().expect("active values have derivative names");
-        match &value.op {
-            Op::Prim { args, .. } => {
-                for (a, p) in args.iter().zip(code::partials(ir, value, float)) {
-                    let Some(a) = ir.active(a) else { continue };
-                    if let Some(term) = code::scale(&p, &quote!(#d), true) {
-                        sweep.add(a, term_tokens(term));
-                    }
-                }
-            }
-            Op::Call { args, .. } => {
-                let pb = &pullbacks[id];
-                let slots: Vec<Option<Ident>> = args
-                    .iter()
-                    .enumerate()
-                    .map(|(i, a)| {
-                        ir.active(a).map(|_| format_ident!("__{}_{}", d.to_string().trim_start_matches('_'), i))
-                    })
-                    .collect();
-                let pattern = slots.iter().map(|s| match s {
-                    Some(s) => quote!(#s),
-                    None => quote!(_),
-                });
-                sweep.out.extend(quote!(let (#(#pattern,)*) = #pb(#d);));
-                for (a, slot) in args.iter().zip(&slots) {
-                    if let (Some(a), Some(slot)) = (ir.active(a), slot) {
-                        sweep.add(a, quote!(#krate::__private::cotangent::<#float, _>(#slot)));
-                    }
-                }
-            }
-            Op::Param | Op::Const(_) => {}
+    rev.count_uses();
+    rev.choose_storage(names);
+    let primal = rev.primal_block(&ir.body);
+    let closure = rev.closure(names);
+    Pullback { primal, closure }
+}
+
+impl Rev<'_> {
+    fn float(&self) -> &Ident {
+        &self.func.float
+    }
+
+    fn active(&self, o: &Operand) -> Option<usize> {
+        self.ir.active(o)
+    }
+
+    fn slot_active(&self, s: usize) -> bool {
+        self.ir.slots[s].active
+    }
+
+    fn need(&mut self, o: &Operand) {
+        if let Some(v) = o.value {
+            self.needed[v] = true;
         }
     }
 
-    let grads = ir.values.iter().enumerate().filter_map(|(id, v)| match v.op {
-        Op::Param if !v.active => Some(quote!(())),
-        Op::Param if uses[id] > 0 => {
-            let d = &derivs[id];
-            Some(quote!(#d))
+    /// Records defining blocks, adjoint edges and the values the adjoint sweep reads.
+    fn analyse(&mut self, block: &Block) {
+        let b = id(block);
+        for stmt in block {
+            match stmt {
+                Stmt::Def(v) => {
+                    let v = *v;
+                    self.block_of[v] = b;
+                    let value = &self.ir.values[v];
+                    if !value.active {
+                        continue;
+                    }
+                    match &value.op {
+                        Op::Prim { args, .. } => {
+                            let partials = code::partials(self.ir, value, self.float());
+                            let mut read = HashSet::new();
+                            for (a, p) in args.iter().zip(&partials) {
+                                if let (Some(a), Partial::Expr(t)) = (self.active(a), p) {
+                                    let _ = a;
+                                    idents(t.clone(), &mut read);
+                                }
+                                if let (Some(a), false) = (self.active(a), matches!(p, Partial::Zero)) {
+                                    self.edges.push(Edge { to: a, from: Some(v), block: b });
+                                }
+                            }
+                            for a in args.iter().filter_map(|a| a.value).chain([v]) {
+                                if read.contains(&self.ir.values[a].name.to_string()) {
+                                    self.needed[a] = true;
+                                }
+                            }
+                        }
+                        Op::Call { args, .. } => {
+                            let active: Vec<usize> = args.iter().filter_map(|a| self.ir.active(a)).collect();
+                            for a in active {
+                                self.edges.push(Edge { to: a, from: Some(v), block: b });
+                            }
+                        }
+                        Op::Index { index, .. } => {
+                            let index = index.clone();
+                            self.need(&index);
+                        }
+                        _ => {}
+                    }
+                }
+                Stmt::Declare(s) => {
+                    self.slots_of.entry(b).or_default().push(*s);
+                    if !self.slot_active(*s) {
+                        continue;
+                    }
+                    match &self.ir.slots[*s].kind {
+                        SlotKind::Scalar { init } => {
+                            if let Some(a) = self.active(init) {
+                                self.edges.push(Edge { to: a, from: None, block: b });
+                            }
+                        }
+                        SlotKind::Array { len, .. } => {
+                            let len = len.clone();
+                            self.need(&len);
+                        }
+                        SlotKind::ArrayParam { .. } => {}
+                    }
+                }
+                Stmt::Set { slot, value } => {
+                    if let (true, Some(a)) = (self.slot_active(*slot), self.active(value)) {
+                        self.edges.push(Edge { to: a, from: None, block: b });
+                    }
+                }
+                Stmt::Write { slot, index, value, .. } => {
+                    if self.slot_active(*slot) {
+                        self.need(index);
+                        if let Some(a) = self.active(value) {
+                            self.edges.push(Edge { to: a, from: None, block: b });
+                        }
+                    }
+                }
+                Stmt::If { cond, then, els } => {
+                    self.need(cond);
+                    self.analyse(then);
+                    self.analyse(els);
+                }
+                Stmt::For { var, iter, body, count } => {
+                    self.block_of[*var] = id(body);
+                    self.need(&iter.start);
+                    self.need(&iter.end);
+                    for a in &iter.adapters {
+                        if let crate::ir::Adapter::StepBy(k) = a {
+                            self.need(k);
+                        }
+                    }
+                    if let Some(c) = count {
+                        self.block_of[*c] = b;
+                        self.needed[*c] = true;
+                    }
+                    self.analyse(body);
+                }
+                Stmt::While { cond, body, count, .. } => {
+                    // The condition has no adjoint: a comparison ends every derivative.
+                    for s in cond {
+                        if let Stmt::Def(v) = s {
+                            self.block_of[*v] = id(cond);
+                        }
+                    }
+                    self.block_of[*count] = b;
+                    self.needed[*count] = true;
+                    self.analyse(body);
+                }
+                Stmt::Break | Stmt::Continue => {}
+            }
         }
-        Op::Param => Some(quote!(0.0)),
-        _ => None,
-    });
-    let body = sweep.out;
-    let closure = quote!(move |#seed: #float| {
-        #body
-        (#(#grads,)*)
-    });
-    Pullback { primal, closure }
+    }
+
+    /// Which contributions are made at all (a value whose adjoint is never reached makes
+    /// none), and how many each value receives.
+    fn count_uses(&mut self) {
+        let n = self.ir.values.len();
+        let mut reached = vec![false; n];
+        loop {
+            let mut changed = false;
+            for e in &self.edges {
+                if !reached[e.to] && e.from.is_none_or(|f| reached[f]) {
+                    reached[e.to] = true;
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        for e in &self.edges {
+            if e.from.is_none_or(|f| reached[f]) {
+                self.uses[e.to] += 1;
+                if e.block != self.block_of[e.to] {
+                    self.nested[e.to] = true;
+                }
+            }
+        }
+        // A call whose result is unreached needs no pullback.
+        for (v, value) in self.ir.values.iter().enumerate() {
+            if matches!(value.op, Op::Call { .. }) && value.active && self.uses[v] > 0 {
+                self.pullback_needed[v] = true;
+            }
+        }
+    }
+
+    /// Storage for each needed value; recomputing a value needs its arguments in turn.
+    fn choose_storage(&mut self, names: &mut Names) {
+        let values = &self.ir.values;
+        loop {
+            let mut changed = false;
+            for (v, value) in values.iter().enumerate() {
+                if !self.needed[v] || value.depth.loops == 0 || !self.recomputable(v) {
+                    continue;
+                }
+                for a in self.args(v) {
+                    if !self.needed[a] {
+                        self.needed[a] = true;
+                        changed = true;
+                    }
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        for (v, value) in values.iter().enumerate() {
+            self.storage[v] = if !self.needed[v] || matches!(value.op, Op::Param | Op::LoopVar) {
+                Storage::Captured
+            } else if value.depth.loops > 0 && self.recomputable(v) {
+                Storage::Recompute
+            } else if value.depth.loops > 0 {
+                Storage::Stack
+            } else if value.depth.branches > 0 {
+                Storage::Hoisted
+            } else {
+                Storage::Captured
+            };
+            let base = value.name.to_string();
+            let base = base.trim_start_matches('_');
+            if self.pullback_needed[v] {
+                let suffix = if value.depth.loops > 0 { "pullbacks" } else { "pullback" };
+                self.pullbacks[v] = Some(names.fresh(&format!("__{base}_{suffix}"), value.name.span()));
+            }
+            if self.storage[v] == Storage::Stack {
+                self.stacks[v] = Some(names.fresh(&format!("__{base}_stack"), value.name.span()));
+            }
+        }
+    }
+
+    fn args(&self, v: usize) -> Vec<usize> {
+        match &self.ir.values[v].op {
+            Op::Const { args, .. } | Op::Prim { args, .. } | Op::Call { args, .. } => {
+                args.iter().filter_map(|a| a.value).collect()
+            }
+            Op::Index { index, .. } => index.value.into_iter().collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Cheap and pure given values the adjoint loop already has: index arithmetic, lengths,
+    /// reads of parameters (which nothing overwrites).
+    fn recomputable(&self, v: usize) -> bool {
+        let value = &self.ir.values[v];
+        let pure = match &value.op {
+            Op::Const { .. } | Op::Len(_) => true,
+            Op::Index { slot, .. } => matches!(self.ir.slots[*slot].kind, SlotKind::ArrayParam { .. }),
+            _ => false,
+        };
+        pure && self.args(v).into_iter().all(|a| {
+            let arg = &self.ir.values[a];
+            arg.depth.loops == 0 || matches!(arg.op, Op::LoopVar) || (a < v && self.recomputable(a))
+        })
+    }
+
+    // ---- primal sweep ----
+
+    fn primal_block(&self, block: &Block) -> TokenStream {
+        let mut out = TokenStream::new();
+        if std::ptr::eq(block, &self.ir.body) {
+            out.extend(self.hoisted_declarations());
+        }
+        for stmt in block {
+            out.extend(self.primal_stmt(stmt));
+        }
+        out
+    }
+
+    fn hoisted_declarations(&self) -> TokenStream {
+        let mut out = TokenStream::new();
+        for (v, value) in self.ir.values.iter().enumerate() {
+            let name = &value.name;
+            if let Some(pb) = &self.pullbacks[v] {
+                out.extend(if value.depth.loops > 0 {
+                    quote!(let mut #pb = ::std::vec::Vec::new();)
+                } else if value.depth.branches > 0 {
+                    quote!(let mut #pb = ::core::option::Option::None;)
+                } else {
+                    TokenStream::new()
+                });
+            }
+            match self.storage[v] {
+                Storage::Hoisted => {
+                    let ty = value.ty.as_ref().map(|t| quote!(: #t));
+                    out.extend(quote!(let mut #name #ty = ::core::default::Default::default();));
+                }
+                Storage::Stack => {
+                    let stack = &self.stacks[v];
+                    let krate = &self.func.krate;
+                    out.extend(if value.active {
+                        let f = self.float();
+                        quote!(let mut #stack = #krate::__private::Stack::<#f>::new();)
+                    } else {
+                        quote!(let mut #stack = ::std::vec::Vec::new();)
+                    });
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    fn primal_stmt(&self, stmt: &Stmt) -> TokenStream {
+        let ir = self.ir;
+        match stmt {
+            Stmt::Def(v) => {
+                let v = *v;
+                let value = &ir.values[v];
+                let name = &value.name;
+                let mut out = match &value.op {
+                    Op::Call { func, args } => {
+                        let args = args.iter().map(|a| &a.tokens);
+                        let top = value.depth.loops == 0 && value.depth.branches == 0;
+                        let bind = if self.storage[v] == Storage::Hoisted {
+                            quote!(#name = __value;)
+                        } else {
+                            quote!(let #name = __value;)
+                        };
+                        match &self.pullbacks[v] {
+                            Some(pb) if top => quote!(let (#name, #pb) = #func::pullback(#(#args),*);),
+                            Some(pb) => {
+                                let store = if value.depth.loops > 0 {
+                                    quote!(#pb.push(__pullback);)
+                                } else {
+                                    quote!(#pb = ::core::option::Option::Some(__pullback);)
+                                };
+                                quote!(let (__value, __pullback) = #func::pullback(#(#args),*); #bind #store)
+                            }
+                            None if self.storage[v] == Storage::Hoisted => quote!(#name = #func(#(#args),*);),
+                            None => quote!(let #name = #func(#(#args),*);),
+                        }
+                    }
+                    _ => {
+                        let rhs = code::primal(ir, value, self.float());
+                        if self.storage[v] == Storage::Hoisted { quote!(#name = #rhs;) } else { code::bind(value, rhs) }
+                    }
+                };
+                if let Some(stack) = &self.stacks[v] {
+                    out.extend(quote!(#stack.push(#name);));
+                }
+                out
+            }
+            Stmt::Declare(s) => code::declare(&ir.slots[*s]).unwrap_or_default(),
+            Stmt::Set { slot, value } => {
+                let (name, value) = (&ir.slots[*slot].name, &value.tokens);
+                quote!(#name = #value;)
+            }
+            Stmt::Write { slot, index, value, add } => {
+                let (name, index, value) = (&ir.slots[*slot].name, &index.tokens, &value.tokens);
+                if *add { quote!(#name[#index] += #value;) } else { quote!(#name[#index] = #value;) }
+            }
+            Stmt::If { cond, then, els } => {
+                let (cond, then, els) = (&cond.tokens, self.primal_block(then), self.primal_block(els));
+                quote!(if #cond { #then } else { #els })
+            }
+            Stmt::For { var, iter, body, count } => {
+                let (var, iter, body) = (&ir.values[*var].name, code::iter(iter), self.primal_block(body));
+                match count {
+                    Some(c) => {
+                        let (start, c_name) = self.count_start(*c);
+                        let push = self.count_push(*c);
+                        quote!(#start for #var in #iter { #c_name += 1; #body } #push)
+                    }
+                    None => quote!(for #var in #iter { #body }),
+                }
+            }
+            Stmt::While { cond, test, body, count } => {
+                let (cond, test, body) = (self.primal_block(cond), &test.tokens, self.primal_block(body));
+                let (start, c_name) = self.count_start(*count);
+                let push = self.count_push(*count);
+                quote!(#start loop { #cond if !(#test) { break; } #c_name += 1; #body } #push)
+            }
+            Stmt::Break => quote!(break;),
+            Stmt::Continue => quote!(continue;),
+        }
+    }
+
+    fn count_start(&self, c: usize) -> (TokenStream, &Ident) {
+        let name = &self.ir.values[c].name;
+        let start =
+            if self.storage[c] == Storage::Hoisted { quote!(#name = 0usize;) } else { quote!(let mut #name = 0usize;) };
+        (start, name)
+    }
+
+    fn count_push(&self, c: usize) -> TokenStream {
+        let name = &self.ir.values[c].name;
+        match &self.stacks[c] {
+            Some(stack) => quote!(#stack.push(#name);),
+            None => TokenStream::new(),
+        }
+    }
+
+    // ---- adjoint sweep ----
+
+    fn closure(&mut self, names: &mut Names) -> TokenStream {
+        let ir = self.ir;
+        let float = self.float().clone();
+        let mut head = TokenStream::new();
+        // The seed: the adjoint of the result, shaped like it.
+        let output_type = self.func.output_type();
+        let seed = match &ir.output {
+            Output::Scalar(o) => match ir.active(o) {
+                Some(o) if self.uses[o] == 1 => {
+                    self.started[o] = true;
+                    let d = self.derivs[o].clone().expect("active values have derivative names");
+                    quote!(#d)
+                }
+                Some(o) => {
+                    let seed = names.fresh("seed", Span::call_site());
+                    head.extend(self.add(o, quote!(#seed)));
+                    quote!(#seed)
+                }
+                // A constant result: the seed has nowhere to go.
+                None => quote!(_),
+            },
+            Output::Tuple(items) => {
+                let mut pattern = Vec::new();
+                for (i, o) in items.iter().enumerate() {
+                    let seed = names.fresh(&format!("seed{i}"), Span::call_site());
+                    if let Some(o) = ir.active(o) {
+                        head.extend(self.add(o, quote!(#seed)));
+                        pattern.push(quote!(#seed));
+                    } else {
+                        pattern.push(quote!(_));
+                    }
+                }
+                quote!((#(#pattern,)*))
+            }
+            Output::Array(s) => match &self.slot_derivs[*s] {
+                Some(d) => {
+                    let seed = names.fresh("seed", Span::call_site());
+                    self.top_seed = quote!(#d = #seed;);
+                    quote!(#seed)
+                }
+                None => quote!(_),
+            },
+        };
+        // Adjoints of by-value array parameters start at zero; slices arrive as shadows.
+        let mut shadows = Vec::new();
+        let mut shadow_types = Vec::new();
+        for (i, p) in self.func.params.iter().enumerate() {
+            let slot = ir.slots.iter().position(|s| s.param == Some(i));
+            match (p.active, &p.shape, slot.and_then(|s| self.slot_derivs[s].clone())) {
+                (true, Shape::Slice, Some(d)) => {
+                    shadows.push(quote!(#d));
+                    shadow_types.push(quote!(&mut [#float]));
+                }
+                (true, Shape::Array, Some(d)) => {
+                    let len = array_len(&p.ty);
+                    head.extend(quote!(let mut #d = [0.0; #len];));
+                    shadows.push(quote!(_));
+                    shadow_types.push(quote!(()));
+                }
+                _ => {
+                    shadows.push(quote!(_));
+                    shadow_types.push(quote!(()));
+                }
+            }
+        }
+        let body = self.adjoint_block(&ir.body);
+        let grads = self.func.params.iter().enumerate().map(|(i, p)| {
+            if !p.active {
+                return quote!(());
+            }
+            match p.shape {
+                Shape::Scalar => {
+                    let v = ir.values.iter().position(|v| matches!(v.op, Op::Param) && v.name == p.ident);
+                    match v {
+                        Some(v) if self.uses[v] > 0 => {
+                            let d = &self.derivs[v];
+                            quote!(#d)
+                        }
+                        _ => quote!(0.0),
+                    }
+                }
+                Shape::Array => {
+                    let s = ir.slots.iter().position(|s| s.param == Some(i));
+                    let d = s.and_then(|s| self.slot_derivs[s].clone());
+                    quote!(#d)
+                }
+                Shape::Slice => quote!(()),
+            }
+        });
+        quote!(move |#seed: #output_type, (#(#shadows,)*): (#(#shadow_types,)*)| {
+            #head
+            #body
+            (#(#grads,)*)
+        })
+    }
+
+    /// Emits a contribution to `value`'s adjoint.
+    fn add(&mut self, value: usize, contribution: TokenStream) -> TokenStream {
+        let d = &self.derivs[value];
+        let out = if self.started[value] {
+            quote!(#d += #contribution;)
+        } else if self.uses[value] > 1 {
+            quote!(let mut #d = #contribution;)
+        } else {
+            quote!(let #d = #contribution;)
+        };
+        self.started[value] = true;
+        out
+    }
+
+    fn adjoint_block(&mut self, block: &Block) -> TokenStream {
+        let ir = self.ir;
+        let b = id(block);
+        let mut out = TokenStream::new();
+        let here: Vec<usize> = (0..ir.values.len()).filter(|&v| self.block_of[v] == b).collect();
+        // Restore what this region's primal values were, then bind early adjoints.
+        for &v in &here {
+            let name = &ir.values[v].name;
+            if let Some(stack) = &self.stacks[v] {
+                let krate = &self.func.krate;
+                out.extend(quote!(let #name = #krate::__private::pop(&mut #stack);));
+            }
+            if let (Some(pb), true) = (&self.pullbacks[v], ir.values[v].depth.loops > 0) {
+                let krate = &self.func.krate;
+                let single = pb.to_string().replace("pullbacks", "pullback");
+                let single = Ident::new(&single, pb.span());
+                out.extend(quote!(let #single = #krate::__private::pop(&mut #pb);));
+            }
+        }
+        for &v in &here {
+            if self.storage[v] == Storage::Recompute {
+                let value = &ir.values[v];
+                out.extend(code::bind(value, code::primal(ir, value, self.float())));
+            }
+        }
+        for &v in &here {
+            if ir.values[v].active && self.nested[v] && !self.started[v] {
+                let d = &self.derivs[v];
+                out.extend(quote!(let mut #d = 0.0;));
+                self.started[v] = true;
+            }
+        }
+        for &s in self.slots_of.get(&b).cloned().unwrap_or_default().iter() {
+            if let Some(d) = &self.slot_derivs[s] {
+                out.extend(code::declare_derivative(&ir.slots[s], d));
+            }
+        }
+        if std::ptr::eq(block, &ir.body) {
+            out.extend(std::mem::take(&mut self.top_seed));
+        }
+        for stmt in block.iter().rev() {
+            out.extend(self.adjoint_stmt(stmt));
+        }
+        out
+    }
+
+    fn adjoint_stmt(&mut self, stmt: &Stmt) -> TokenStream {
+        let ir = self.ir;
+        let krate = self.func.krate.clone();
+        let float = self.float().clone();
+        let mut out = TokenStream::new();
+        match stmt {
+            Stmt::Def(v) => {
+                let v = *v;
+                let value = &ir.values[v];
+                if !value.active || self.uses[v] == 0 {
+                    return out;
+                }
+                let d = self.derivs[v].clone().expect("active values have derivative names");
+                match &value.op {
+                    Op::Prim { args, .. } => {
+                        for (a, p) in args.iter().zip(code::partials(ir, value, &float)) {
+                            let Some(a) = self.active(a) else { continue };
+                            if let Some(term) = code::scale(&p, &quote!(#d), true) {
+                                let t = term_tokens(term);
+                                out.extend(self.add(a, t));
+                            }
+                        }
+                    }
+                    Op::Call { args, .. } => {
+                        let pb = match &self.pullbacks[v] {
+                            Some(pb) if value.depth.loops > 0 => {
+                                let single = pb.to_string().replace("pullbacks", "pullback");
+                                let single = Ident::new(&single, pb.span());
+                                quote!(#single)
+                            }
+                            Some(pb) if value.depth.branches > 0 => {
+                                quote!(#krate::__private::take(&mut #pb))
+                            }
+                            Some(pb) => quote!(#pb),
+                            None => return out,
+                        };
+                        let base = d.to_string();
+                        let base = base.trim_start_matches('_');
+                        // One binding per gradient slot we use: active scalars, and active
+                        // arrays (a by-value array parameter returns its gradient here; a
+                        // slice parameter's went into the shadow and its slot is `()`).
+                        let slots: Vec<Option<Ident>> = args
+                            .iter()
+                            .enumerate()
+                            .map(|(i, a)| {
+                                let used = self.active(a).is_some() || a.slot.is_some_and(|s| self.slot_active(s));
+                                used.then(|| format_ident!("__{}_{}", base, i))
+                            })
+                            .collect();
+                        let pattern = slots.iter().map(|s| match s {
+                            Some(s) => quote!(#s),
+                            None => quote!(_),
+                        });
+                        // An array passed twice (`dot(&a, &a)`) cannot lend its adjoint twice:
+                        // the second shadow is a scratch buffer, added in afterwards.
+                        let mut lent = HashSet::new();
+                        let mut after = TokenStream::new();
+                        let shadows: Vec<TokenStream> = args
+                            .iter()
+                            .enumerate()
+                            .map(|(i, a)| match a.slot {
+                                Some(s) => match &self.slot_derivs[s] {
+                                    Some(ds) if lent.insert(s) => quote!(#krate::__private::shadow(&mut #ds[..])),
+                                    Some(ds) => {
+                                        let scratch = format_ident!("__{}_scratch{}", base, i);
+                                        out.extend(quote!(let mut #scratch = ::std::vec![0.0; #ds.len()];));
+                                        after.extend(quote!(for (__a, __b) in #ds.iter_mut().zip(&#scratch) { *__a += *__b; }));
+                                        quote!(#krate::__private::shadow(&mut #scratch[..]))
+                                    }
+                                    None => {
+                                        let name = &ir.slots[s].name;
+                                        quote!(#krate::__private::shadow(&mut ::std::vec![0.0; #name.len()][..]))
+                                    }
+                                },
+                                None => quote!(()),
+                            })
+                            .collect();
+                        out.extend(quote!(let (#(#pattern,)*) = #pb(#d, (#(#shadows,)*));));
+                        out.extend(after);
+                        for (a, slot) in args.iter().zip(&slots) {
+                            let Some(slot) = slot else { continue };
+                            if let Some(a) = self.active(a) {
+                                let t = quote!(#krate::__private::cotangent::<#float, _>(#slot));
+                                out.extend(self.add(a, t));
+                            } else if let Some(Some(ds)) = a.slot.map(|s| &self.slot_derivs[s]) {
+                                out.extend(quote!(#krate::__private::accumulate(&mut #ds[..], #slot);));
+                            }
+                        }
+                    }
+                    Op::Read(s) => {
+                        if let Some(ds) = &self.slot_derivs[*s] {
+                            out.extend(quote!(#ds += #d;));
+                        }
+                    }
+                    Op::Index { slot, index } => {
+                        if let Some(ds) = &self.slot_derivs[*slot] {
+                            let i = &index.tokens;
+                            out.extend(quote!(#ds[#i] += #d;));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Stmt::Declare(s) => {
+                if let (SlotKind::Scalar { init }, Some(ds)) = (&ir.slots[*s].kind, &self.slot_derivs[*s]) {
+                    if let Some(a) = self.active(init) {
+                        let ds = ds.clone();
+                        out.extend(self.add(a, quote!(#ds)));
+                    }
+                }
+            }
+            Stmt::Set { slot, value } => {
+                if let Some(ds) = self.slot_derivs[*slot].clone() {
+                    if let Some(a) = self.active(value) {
+                        out.extend(self.add(a, quote!(#ds)));
+                    }
+                    out.extend(quote!(#ds = 0.0;));
+                }
+            }
+            Stmt::Write { slot, index, value, add } => {
+                if let Some(ds) = self.slot_derivs[*slot].clone() {
+                    let i = &index.tokens;
+                    if let Some(a) = self.active(value) {
+                        out.extend(self.add(a, quote!(#ds[#i])));
+                    }
+                    if !add {
+                        out.extend(quote!(#ds[#i] = 0.0;));
+                    }
+                }
+            }
+            Stmt::If { cond, then, els } => {
+                let (then, els) = (self.adjoint_block(then), self.adjoint_block(els));
+                if !(then.is_empty() && els.is_empty()) {
+                    let cond = &cond.tokens;
+                    out.extend(quote!(if #cond { #then } else { #els }));
+                }
+            }
+            Stmt::For { var, iter, body, count } => {
+                let body = self.adjoint_block(body);
+                if !body.is_empty() {
+                    let (var, iter) = (&ir.values[*var].name, code::iter(iter));
+                    let iter = match count {
+                        Some(c) => {
+                            let c = &ir.values[*c].name;
+                            quote!(#iter.take(#c).rev())
+                        }
+                        None => quote!(#iter.rev()),
+                    };
+                    out.extend(quote!(for #var in #iter { #body }));
+                }
+            }
+            Stmt::While { body, count, .. } => {
+                let body = self.adjoint_block(body);
+                if !body.is_empty() {
+                    let c = &ir.values[*count].name;
+                    out.extend(quote!(for _ in 0..#c { #body }));
+                }
+            }
+            Stmt::Break | Stmt::Continue => {}
+        }
+        out
+    }
 }
 
 fn term_tokens(term: Term) -> TokenStream {
     term.to_tokens()
 }
 
-/// Emits adjoint contributions: the first binds the adjoint (`let`, or `let mut` when more
-/// contributions follow), the rest add to it.
-struct Accumulator<'a> {
-    derivs: &'a [Option<Ident>],
-    uses: &'a [usize],
-    started: Vec<bool>,
-    out: TokenStream,
+/// `N` of `[F; N]`.
+fn array_len(ty: &syn::Type) -> TokenStream {
+    match ty {
+        syn::Type::Array(a) => a.len.to_token_stream(),
+        syn::Type::Paren(p) => array_len(&p.elem),
+        other => quote!(<#other>::LEN),
+    }
 }
 
-impl Accumulator<'_> {
-    fn add(&mut self, value: usize, contribution: TokenStream) {
-        let d = &self.derivs[value];
-        self.out.extend(if self.started[value] {
-            quote!(#d += #contribution;)
-        } else if self.uses[value] > 1 {
-            quote!(let mut #d = #contribution;)
-        } else {
-            quote!(let #d = #contribution;)
-        });
-        self.started[value] = true;
+fn idents(ts: TokenStream, out: &mut HashSet<String>) {
+    for tt in ts {
+        match tt {
+            TokenTree::Ident(i) => {
+                out.insert(i.to_string());
+            }
+            TokenTree::Group(g) => idents(g.stream(), out),
+            _ => {}
+        }
     }
 }

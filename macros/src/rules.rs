@@ -30,8 +30,10 @@ pub struct Rule {
 pub enum Syntax {
     Infix,
     Prefix,
-    /// `r = a`: a `let` binding or a cast to the same float type.
+    /// `r = a`: a `let` binding of an existing value.
     Copy,
+    /// `r = a as F`: a cast to the function's float type (identity on an active value).
+    Cast,
     Method,
 }
 
@@ -80,6 +82,7 @@ pub static RULES: &[Rule] = &[
     }),
     rule!("neg", Prefix, 1, |_a, _r, _f| vec![MinusOne]),
     rule!("copy", Copy, 1, |_a, _r, _f| vec![One]),
+    rule!("as", Cast, 1, |_a, _r, _f| vec![One]),
     // Exponentials and logarithms.
     rule!("exp", Method, 1, |_a, r, _f| vec![e(quote!(#r))]),
     rule!("exp2", Method, 1, |_a, r, f| vec![e(quote!(#r * ::core::#f::consts::LN_2))]),
@@ -208,7 +211,7 @@ pub fn methods() -> String {
 }
 
 /// The primal expression of a rule applied to `args`.
-pub fn primal(rule: &Rule, args: &[TokenStream]) -> TokenStream {
+pub fn primal(rule: &Rule, args: &[TokenStream], float: &Ident) -> TokenStream {
     match rule.syntax {
         Syntax::Infix => {
             let (a, b) = (&args[0], &args[1]);
@@ -222,6 +225,10 @@ pub fn primal(rule: &Rule, args: &[TokenStream]) -> TokenStream {
         Syntax::Copy => {
             let a = &args[0];
             quote!(#a)
+        }
+        Syntax::Cast => {
+            let a = &args[0];
+            quote!(#a as #float)
         }
         Syntax::Method => {
             let recv = &args[0];

@@ -5,30 +5,94 @@
 //! its argument is active, but not whether the callee's parameter is; these conversions let
 //! type inference settle it at no cost.
 
-/// A float type that generated code differentiates.
-pub trait Float: Copy {}
-impl Float for f64 {}
-impl Float for f32 {}
-
 /// The tangent a caller passes for an active argument: itself for an active parameter,
-/// dropped (`()`) for a constant one.
-pub trait FromTangent<F> {
-    fn from_tangent(d: F) -> Self;
+/// dropped (`()`) for a constant one; a slice for a slice parameter, copied into an array
+/// for an array parameter.
+pub trait FromTangent<T> {
+    fn from_tangent(d: T) -> Self;
 }
-impl<F: Float> FromTangent<F> for F {
-    #[inline(always)]
-    fn from_tangent(d: F) -> F {
-        d
-    }
+
+macro_rules! float_conversions {
+    ($($f:ty),*) => {$(
+        impl FromTangent<$f> for $f {
+            #[inline(always)]
+            fn from_tangent(d: $f) -> $f {
+                d
+            }
+        }
+        impl FromTangent<$f> for () {
+            #[inline(always)]
+            fn from_tangent(_: $f) {}
+        }
+        impl<'a> FromTangent<&'a [$f]> for &'a [$f] {
+            #[inline(always)]
+            fn from_tangent(d: &'a [$f]) -> &'a [$f] {
+                d
+            }
+        }
+        impl<'a> FromTangent<&'a [$f]> for () {
+            #[inline(always)]
+            fn from_tangent(_: &'a [$f]) {}
+        }
+        impl<'a, const N: usize> FromTangent<&'a [$f]> for [$f; N] {
+            #[inline(always)]
+            fn from_tangent(d: &'a [$f]) -> [$f; N] {
+                let mut out = [0.0; N];
+                out.copy_from_slice(d);
+                out
+            }
+        }
+        impl<'a> FromShadow<&'a mut [$f]> for &'a mut [$f] {
+            #[inline(always)]
+            fn from_shadow(d: &'a mut [$f]) -> &'a mut [$f] {
+                d
+            }
+        }
+        impl<'a> FromShadow<&'a mut [$f]> for () {
+            #[inline(always)]
+            fn from_shadow(_: &'a mut [$f]) {}
+        }
+        impl Accumulate<()> for [$f] {
+            #[inline(always)]
+            fn accumulate(&mut self, _: ()) {}
+        }
+        impl<const N: usize> Accumulate<[$f; N]> for [$f] {
+            #[inline(always)]
+            fn accumulate(&mut self, g: [$f; N]) {
+                for (a, b) in self.iter_mut().zip(g) {
+                    *a += b;
+                }
+            }
+        }
+    )*};
 }
-impl<F: Float> FromTangent<F> for () {
-    #[inline(always)]
-    fn from_tangent(_: F) {}
+float_conversions!(f64, f32);
+
+#[inline(always)]
+pub fn tangent<T: FromTangent<D>, D>(d: D) -> T {
+    T::from_tangent(d)
+}
+
+/// The shadow a caller passes for an array argument: the adjoint buffer for a slice
+/// parameter (the callee adds into it), nothing for a by-value array parameter (whose
+/// gradient comes back in its slot).
+pub trait FromShadow<T> {
+    fn from_shadow(d: T) -> Self;
 }
 
 #[inline(always)]
-pub fn tangent<T: FromTangent<F>, F>(d: F) -> T {
-    T::from_tangent(d)
+pub fn shadow<T: FromShadow<D>, D>(d: D) -> T {
+    T::from_shadow(d)
+}
+
+/// Adds a callee's gradient slot for an array argument into the caller's adjoint.
+pub trait Accumulate<G> {
+    fn accumulate(&mut self, g: G);
+}
+
+#[inline(always)]
+pub fn accumulate<A: Accumulate<G> + ?Sized, G>(adjoint: &mut A, g: G) {
+    adjoint.accumulate(g)
 }
 
 /// A gradient slot a callee returns, as the caller's float: the value for an active
@@ -65,3 +129,29 @@ impl IntoCotangent<f32> for () {
 pub fn cotangent<F, G: IntoCotangent<F>>(g: G) -> F {
     g.into_cotangent()
 }
+
+/// The stacks of the adjoint sweep: what a loop body's primal computed, popped in the
+/// adjoint loop in reverse order. `pop` on an empty stack is a bug in the generated code.
+pub trait Pop<T> {
+    fn pop_value(&mut self) -> T;
+}
+
+impl<T> Pop<T> for ::std::vec::Vec<T> {
+    #[inline(always)]
+    fn pop_value(&mut self) -> T {
+        self.pop().expect("chainrule: adjoint stack underflow")
+    }
+}
+
+#[inline(always)]
+pub fn pop<T, S: Pop<T>>(stack: &mut S) -> T {
+    stack.pop_value()
+}
+
+/// A branch's pullback, taken in the adjoint branch that matches the primal one.
+#[inline(always)]
+pub fn take<T>(slot: &mut Option<T>) -> T {
+    slot.take().expect("chainrule: the adjoint took a branch the primal did not")
+}
+
+pub use crate::stack::Stack;

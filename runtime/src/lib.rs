@@ -6,6 +6,7 @@
 extern crate self as chainrule;
 
 pub mod primitives;
+mod stack;
 
 #[doc(hidden)]
 pub mod __private;
