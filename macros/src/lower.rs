@@ -870,6 +870,7 @@ impl Lower<'_> {
         if l.value.is_none() && r.value.is_none() {
             return Ok(literal(code));
         }
+        let span = b.op.span();
         let comparison =
             matches!(b.op, BinOp::Eq(_) | BinOp::Ne(_) | BinOp::Lt(_) | BinOp::Le(_) | BinOp::Gt(_) | BinOp::Ge(_));
         let why = binary_message(&b.op).to_owned();
