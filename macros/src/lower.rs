@@ -891,7 +891,8 @@ impl Lower<'_> {
                         rules::methods()
                     ),
                 };
-                self.value(Op::Const { code, args, active_ok: false, why }, span)
+                // The error, if any, points at the method name.
+                self.value(Op::Const { code, args, active_ok: false, why }, method.span())
             }
         }
     }
