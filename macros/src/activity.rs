@@ -44,7 +44,7 @@ fn walk(ir: &mut Ir, block: &Block, changed: &mut bool) {
             Stmt::Declare(s) => {
                 let init = match &ir.slots[*s].kind {
                     SlotKind::Scalar { init } | SlotKind::Array { init, .. } => active(ir, init),
-                    SlotKind::ArrayParam { .. } => false,
+                    SlotKind::ArrayParam { .. } | SlotKind::OutParam => false,
                 };
                 if init && !ir.slots[*s].active {
                     ir.slots[*s].active = true;

@@ -39,6 +39,9 @@ pub enum Shape {
     Array,
     /// `&[F]`, `&[F; N]` or `&Vec<F>`.
     Slice,
+    /// `&mut [F]` (or `&mut [F; N]`, `&mut Vec<F>`): an output the function writes. Its shadow
+    /// in `f_vjp` carries the adjoint of what is written and is consumed (zeroed), as in Enzyme.
+    Out,
 }
 
 /// What a function returns: `F`, `[F; N]` or `(F, .., F)`.
@@ -47,6 +50,8 @@ pub enum Returns {
     Scalar,
     Array,
     Tuple(usize),
+    /// Nothing: the results are written into `&mut` parameters.
+    Unit,
 }
 
 /// Names of the public functions written beside `f`.
@@ -201,6 +206,10 @@ impl Function {
                     None
                 }
             },
+            ReturnType::Default if params.iter().any(|p: &Param| p.shape == Shape::Out) => {
+                returns = Returns::Unit;
+                None
+            }
             ReturnType::Default => {
                 errors.push(syn::Error::new_spanned(
                     &item.sig,
@@ -227,7 +236,8 @@ impl Function {
                 r
             }
             (None, Some(r)) => r,
-            (_, None) => format_ident!("f64"),
+            (Some(p), None) => p,
+            (None, None) => format_ident!("f64"),
         };
         errors.finish()?;
 
@@ -248,6 +258,7 @@ impl Function {
     /// The result type: `F`, `[F; N]` or `(F, ..)`.
     pub fn output_type(&self) -> TokenStream {
         match (&self.returns, &self.item.sig.output) {
+            (Returns::Unit, _) => quote::quote!(()),
             (Returns::Scalar, _) | (_, ReturnType::Default) => {
                 let f = &self.float;
                 quote::quote!(#f)
@@ -302,7 +313,8 @@ pub fn classify(ty: &Type) -> Kind {
                 "only arrays of `f64` or `f32` can be differentiated; mark it #[no_grad] to pass it through".into(),
             ),
         },
-        Type::Reference(r) if r.mutability.is_none() => {
+        Type::Reference(r) => {
+            let mutable = r.mutability.is_some();
             let elem = match &*r.elem {
                 Type::Slice(s) => Some(&*s.elem),
                 Type::Array(a) => Some(&*a.elem),
@@ -316,15 +328,13 @@ pub fn classify(ty: &Type) -> Kind {
                 _ => None,
             };
             match elem.map(classify) {
+                Some(Kind::Float(f)) if mutable => Kind::Array(f, Shape::Out),
                 Some(Kind::Float(f)) => Kind::Array(f, Shape::Slice),
-                Some(Kind::Constant) => Kind::Constant,
+                Some(Kind::Constant) if !mutable => Kind::Constant,
                 _ => Kind::Unsupported(
                     "references are supported to float slices only (`&[f64]`, `&[f64; N]`, `&Vec<f64>`); mark it #[no_grad] to pass it through".into(),
                 ),
             }
-        }
-        Type::Reference(_) => {
-            Kind::Unsupported("`&mut` parameters are not supported; return the result instead".into())
         }
         _ => Kind::Unsupported(
             "this parameter type cannot be differentiated; use `f64` or `f32`, or mark it #[no_grad]".into(),

@@ -84,7 +84,7 @@ pub fn declare(slot: &Slot) -> Option<TokenStream> {
                 quote!(let mut #name #ty = [#init; #len];)
             })
         }
-        SlotKind::ArrayParam { .. } => None,
+        SlotKind::ArrayParam { .. } | SlotKind::OutParam => None,
     }
 }
 

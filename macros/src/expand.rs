@@ -212,7 +212,7 @@ fn public(func: &Function) -> TokenStream {
         .iter()
         .zip(&derivs)
         .filter_map(|(p, d)| {
-            let d = d.as_ref()?;
+            let d = d.as_ref().filter(|_| p.shape != Shape::Out)?;
             let ty = match p.shape {
                 Shape::Slice => quote!(::std::vec::Vec<#float>),
                 _ => gradient_slot_type(p, float),
@@ -224,7 +224,7 @@ fn public(func: &Function) -> TokenStream {
         .params
         .iter()
         .zip(&derivs)
-        .filter(|(p, d)| d.is_some() && p.shape != Shape::Slice)
+        .filter(|(p, d)| d.is_some() && matches!(p.shape, Shape::Scalar | Shape::Array))
         .map(|(p, d)| (quote!(#d), gradient_slot_type(p, float)))
         .collect();
     let gradient_type = tuple(grad_items.iter().map(|(_, t)| t.clone()).collect());
@@ -237,18 +237,18 @@ fn public(func: &Function) -> TokenStream {
         _ => quote!(_),
     });
     let shadows = func.params.iter().zip(&derivs).map(|(p, d)| match (d, &p.shape) {
-        (Some(d), Shape::Slice) => quote!(#d),
+        (Some(d), Shape::Slice | Shape::Out) => quote!(#d),
         _ => quote!(()),
     });
     let vjp_params = func.params.iter().zip(&derivs).map(|(p, d)| {
         let (x, ty) = (&p.ident, &p.ty);
         match (d, &p.shape) {
-            (Some(d), Shape::Slice) => quote!(#x: #ty, #d: &mut [#float]),
+            (Some(d), Shape::Slice | Shape::Out) => quote!(#x: #ty, #d: &mut [#float]),
             _ => quote!(#x: #ty),
         }
     });
     let grad_setup = func.params.iter().zip(&derivs).map(|(p, d)| match (d, &p.shape) {
-        (Some(d), Shape::Slice) => {
+        (Some(d), Shape::Slice | Shape::Out) => {
             let x = &p.ident;
             quote!(let mut #d = ::std::vec![0.0; #x.len()];)
         }
@@ -257,7 +257,7 @@ fn public(func: &Function) -> TokenStream {
     let grad_args = func.params.iter().zip(&derivs).map(|(p, d)| {
         let x = &p.ident;
         match (d, &p.shape) {
-            (Some(d), Shape::Slice) => quote!(#x, &mut #d),
+            (Some(d), Shape::Slice | Shape::Out) => quote!(#x, &mut #d),
             _ => quote!(#x),
         }
     });
@@ -297,6 +297,11 @@ fn public(func: &Function) -> TokenStream {
     );
 
     let out = func.output_type();
+    // A function that only writes `&mut` outputs takes no seed: its shadows carry it.
+    let (seed_param, seed_arg) = match func.returns {
+        Returns::Unit => (TokenStream::new(), quote!(())),
+        _ => (quote!(#seed: #out), quote!(#seed)),
+    };
     // `f_grad` is the gradient of a scalar; a vector result has a vjp and a jvp only.
     let grad_fn = match func.returns {
         Returns::Scalar => quote! {
@@ -319,9 +324,9 @@ fn public(func: &Function) -> TokenStream {
         #[doc = #vjp_doc]
         #[inline]
         #allow
-        #vis fn #vjp(#(#vjp_params,)* #seed: #out) -> (#out, #vjp_type) {
+        #vis fn #vjp(#(#vjp_params,)* #seed_param) -> (#out, #vjp_type) {
             let (#value, #pullback) = #ident::pullback(#(#args),*);
-            let (#(#slots,)*) = #pullback(#seed, (#(#shadows,)*));
+            let (#(#slots,)*) = #pullback(#seed_arg, (#(#shadows,)*));
             (#value, #vjp_gradient)
         }
 
@@ -341,6 +346,7 @@ fn tangent_type(p: &Param, float: &Ident) -> TokenStream {
         Shape::Scalar => quote!(#float),
         Shape::Array => p.ty.to_token_stream(),
         Shape::Slice => quote!(&[#float]),
+        Shape::Out => quote!(&mut [#float]),
     }
 }
 
@@ -348,7 +354,7 @@ fn tangent_type(p: &Param, float: &Ident) -> TokenStream {
 /// slices, whose gradient is added into their shadow instead.
 fn gradient_slot_type(p: &Param, float: &Ident) -> TokenStream {
     match (p.active, &p.shape) {
-        (false, _) | (true, Shape::Slice) => quote!(()),
+        (false, _) | (true, Shape::Slice | Shape::Out) => quote!(()),
         (true, Shape::Scalar) => quote!(#float),
         (true, Shape::Array) => p.ty.to_token_stream(),
     }
@@ -357,7 +363,7 @@ fn gradient_slot_type(p: &Param, float: &Ident) -> TokenStream {
 /// A parameter's shadow, passed to the pullback: `&mut [F]` for an active slice.
 fn shadow_type(p: &Param, float: &Ident) -> TokenStream {
     match (p.active, &p.shape) {
-        (true, Shape::Slice) => quote!(&mut [#float]),
+        (true, Shape::Slice | Shape::Out) => quote!(&mut [#float]),
         _ => quote!(()),
     }
 }

@@ -11,7 +11,7 @@ pub fn check(block: &syn::Block, returns: &Returns) -> syn::Result<()> {
     let mut errors = Errors::default();
     // A tuple or array result is a literal (or a local array) at the very end.
     let tail = match (returns, block.stmts.split_last()) {
-        (Returns::Scalar, _) | (_, None) => None,
+        (Returns::Scalar | Returns::Unit, _) | (_, None) => None,
         (_, Some((last, init))) => {
             let e = match last {
                 Stmt::Expr(Expr::Return(r), _) => r.expr.as_deref(),

@@ -36,6 +36,7 @@ impl Forward<'_> {
                 }
                 (None, _) => quote!(::core::default::Default::default()),
             },
+            Output::Unit => quote!(()),
         };
         out.extend(quote!((#value, #d)));
         out

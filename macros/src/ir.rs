@@ -26,6 +26,8 @@ pub enum Output {
     Tuple(Vec<Operand>),
     /// A local array returned by value.
     Array(usize),
+    /// `()`: results are written into `&mut` parameters.
+    Unit,
 }
 
 pub type Block = Vec<Stmt>;
@@ -152,6 +154,8 @@ pub enum SlotKind {
     ArrayParam {
         by_value: bool,
     },
+    /// A `&mut [F]` parameter the function writes its results into.
+    OutParam,
 }
 
 /// An argument of an operation: a value of the list, or an inline constant (a literal,
@@ -177,6 +181,7 @@ impl Ir {
                 let name = &self.slots[*s].name;
                 quote::quote!(#name)
             }
+            Output::Unit => quote::quote!(()),
         }
     }
 

@@ -38,13 +38,20 @@ pub fn lower(func: &Function, names: &mut Names) -> syn::Result<Ir> {
             lower.values[id].active = p.active;
             lower.bind(&p.ident, Binding::Value(lower.operand(id)));
         } else {
-            let kind = SlotKind::ArrayParam { by_value: p.shape == Shape::Array };
+            let kind = match p.shape {
+                Shape::Out => SlotKind::OutParam,
+                _ => SlotKind::ArrayParam { by_value: p.shape == Shape::Array },
+            };
             let slot = lower.slot(Slot { name, ty: None, kind, active: p.active, param: Some(i) });
             lower.bind(&p.ident, Binding::Slot(slot));
         }
     }
     let stmts = &func.item.block.stmts;
     let output = match (&func.returns, stmts.split_last()) {
+        (Returns::Unit, _) => {
+            lower.stmts(stmts);
+            Some(Output::Unit)
+        }
         (Returns::Scalar, _) | (_, None) => lower.stmts(stmts).map(Output::Scalar),
         (shape, Some((last, init))) => {
             lower.stmts(init);

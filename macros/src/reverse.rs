@@ -113,7 +113,7 @@ pub fn build(
     let outputs: Vec<&Operand> = match &ir.output {
         Output::Scalar(o) => vec![o],
         Output::Tuple(items) => items.iter().collect(),
-        Output::Array(_) => Vec::new(),
+        Output::Array(_) | Output::Unit => Vec::new(),
     };
     for o in outputs.into_iter().filter_map(|o| ir.active(o)) {
         rev.edges.push(Edge { to: o, from: None, block: id(&ir.body) });
@@ -203,7 +203,7 @@ impl Rev<'_> {
                             let len = len.clone();
                             self.need(&len);
                         }
-                        SlotKind::ArrayParam { .. } => {}
+                        SlotKind::ArrayParam { .. } | SlotKind::OutParam => {}
                     }
                 }
                 Stmt::Set { slot, value } => {
@@ -538,6 +538,7 @@ impl Rev<'_> {
                 }
                 None => quote!(_),
             },
+            Output::Unit => quote!(_),
         };
         // Adjoints of by-value array parameters start at zero; slices arrive as shadows.
         let mut shadows = Vec::new();
@@ -545,7 +546,7 @@ impl Rev<'_> {
         for (i, p) in self.func.params.iter().enumerate() {
             let slot = ir.slots.iter().position(|s| s.param == Some(i));
             match (p.active, &p.shape, slot.and_then(|s| self.slot_derivs[s].clone())) {
-                (true, Shape::Slice, Some(d)) => {
+                (true, Shape::Slice | Shape::Out, Some(d)) => {
                     shadows.push(quote!(#d));
                     shadow_types.push(quote!(&mut [#float]));
                 }
@@ -582,7 +583,7 @@ impl Rev<'_> {
                     let d = s.and_then(|s| self.slot_derivs[s].clone());
                     quote!(#d)
                 }
-                Shape::Slice => quote!(()),
+                Shape::Slice | Shape::Out => quote!(()),
             }
         });
         quote!(move |#seed: #output_type, (#(#shadows,)*): (#(#shadow_types,)*)| {
