@@ -77,15 +77,14 @@ fn check(ir: &Ir) -> syn::Result<()> {
     for v in &ir.values {
         match &v.op {
             Op::Const { args, active_ok: false, why, .. } if args.iter().any(|a| active(ir, a)) => {
-                errors.push(syn::Error::new(v.span, why));
+                errors.push(at(v, why));
             }
             Op::Prim { rule, args } => {
-                if let Some(&i) = rule.constant.iter().find(|&&i| active(ir, &args[i])) {
-                    errors.push(syn::Error::new(
-                        v.span,
+                if let Some(&_) = rule.constant.iter().find(|&&i| active(ir, &args[i])) {
+                    errors.push(at(
+                        v,
                         format!(
-                            "the {} argument of `{}` must not depend on a differentiated value; for a differentiable exponent use `powf`",
-                            ["receiver", "first", "second"][i.min(2)],
+                            "the integer argument of `{}` must not depend on a differentiated value; for a differentiable exponent use `powf`",
                             rule.name
                         ),
                     ));
@@ -105,4 +104,13 @@ fn check(ir: &Ir) -> syn::Result<()> {
         }
     }
     errors.finish()
+}
+
+/// An error on a value: over all of its syntax when known (a span cannot be joined on
+/// stable Rust, so `Error::new(span)` would mark only the first token).
+fn at(v: &crate::ir::Value, msg: impl std::fmt::Display) -> syn::Error {
+    match &v.origin {
+        Some(origin) => syn::Error::new_spanned(origin, msg),
+        None => syn::Error::new(v.span, msg),
+    }
 }

@@ -332,7 +332,7 @@ pub fn classify(ty: &Type) -> Kind {
                 Some(Kind::Float(f)) => Kind::Array(f, Shape::Slice),
                 Some(Kind::Constant) if !mutable => Kind::Constant,
                 _ => Kind::Unsupported(
-                    "references are supported to float slices only (`&[f64]`, `&[f64; N]`, `&Vec<f64>`); mark it #[no_grad] to pass it through".into(),
+                    "references are supported to float slices only (`&[f64]`, `&[f64; N]`, `&Vec<f64>`, and `&mut [f64]` for outputs); return a scalar result instead, or mark it #[no_grad] to pass it through".into(),
                 ),
             }
         }

@@ -126,16 +126,10 @@ fn stmts(list: &[Stmt], is_body: bool, errors: &mut Errors) {
                 (Expr::If(i), _) => if_expr(i, errors),
                 (Expr::Match(_), _) => expr(e, errors),
                 (Expr::ForLoop(f), _) => {
-                    if let Some(l) = &f.label {
-                        err(errors, l, "labelled loops are not supported; restructure with a flag variable");
-                    }
                     iter(&f.expr, errors);
                     stmts(&f.body.stmts, false, errors);
                 }
                 (Expr::While(w), _) => {
-                    if let Some(l) = &w.label {
-                        err(errors, l, "labelled loops are not supported; restructure with a flag variable");
-                    }
                     if let Expr::Let(l) = &*w.cond {
                         err(errors, l, "`while let` is not supported; loop with `while cond` over values");
                     } else {
@@ -144,9 +138,6 @@ fn stmts(list: &[Stmt], is_body: bool, errors: &mut Errors) {
                     stmts(&w.body.stmts, false, errors);
                 }
                 (Expr::Loop(l), _) => {
-                    if let Some(label) = &l.label {
-                        err(errors, label, "labelled loops are not supported; restructure with a flag variable");
-                    }
                     stmts(&l.body.stmts, false, errors);
                 }
                 (Expr::Break(b), _) => {
@@ -154,7 +145,7 @@ fn stmts(list: &[Stmt], is_body: bool, errors: &mut Errors) {
                         err(
                             errors,
                             b,
-                            "only a plain `break;` is supported: no label, no value; keep the result in a `let mut` variable",
+                            "only a plain `break;` is supported: no label, no value; to leave an outer loop, set a `let mut done` flag and test it after the inner loop",
                         );
                     }
                 }
@@ -243,11 +234,13 @@ fn unsupported(e: &Expr) -> Option<&'static str> {
         Expr::Unsafe(_) => "`unsafe` blocks cannot be differentiated; move the unsafe code out of the function",
         Expr::Field(_) => "field access is not supported; pass the field as an `f64` parameter",
         Expr::Struct(_) => "struct literals are not supported; a differentiable function works on `f64` values",
-        Expr::Tuple(_) => "tuples are not supported yet; return one `f64`, or split into several functions",
+        Expr::Tuple(_) => "a tuple is only supported as the function's result, written at the end: `(a, b)`",
         Expr::Array(_) | Expr::Repeat(_) => {
             "array expressions are supported as `let` initialisers only: `let mut a = [0.0; N];`"
         }
-        Expr::Range(_) => "ranges are supported as the iterator of a `for` loop only",
+        Expr::Range(_) => {
+            "ranges are supported as the iterator of a `for` loop only; to use part of a slice, pass the whole slice and loop over the indices you need"
+        }
         Expr::Let(_) => "`if let` is not supported; compare values with `==`, `<`, ...",
         Expr::Break(_) | Expr::Continue(_) => "`break`/`continue` are supported as statements only",
         Expr::Assign(_) => "assignment is only supported as a statement: `x = ...;`",
@@ -294,6 +287,9 @@ fn if_expr(i: &syn::ExprIf, errors: &mut Errors) {
         None => {}
     }
 }
+
+/// Methods that start or end an iterator chain.
+const ITERATOR_METHODS: &[&str] = &["sum", "product", "fold", "map", "zip", "iter", "into_iter", "for_each"];
 
 /// Checks an expression in value position.
 fn expr(e: &Expr, errors: &mut Errors) {
@@ -352,6 +348,11 @@ fn expr(e: &Expr, errors: &mut Errors) {
             expr(&b.right, errors);
         }
         Expr::Cast(c) => expr(&c.expr, errors),
+        Expr::MethodCall(m) if ITERATOR_METHODS.contains(&m.method.to_string().as_str()) => err(
+            errors,
+            m,
+            "iterator chains are not differentiated; write the loop, e.g. for a sum `let mut s = 0.0; for i in 0..xs.len() { s += xs[i]; }`",
+        ),
         Expr::MethodCall(m) => {
             if let Some(t) = &m.turbofish {
                 err(errors, t, "turbofish on a method call is not supported; annotate the type with `let`");

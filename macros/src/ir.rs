@@ -98,6 +98,8 @@ pub struct Value {
     /// Where it is defined: the number of enclosing loops and branches.
     pub depth: Depth,
     pub span: proc_macro2::Span,
+    /// The syntax it came from, when an error about it should cover all of it.
+    pub origin: Option<TokenStream>,
 }
 
 #[derive(Clone, Copy, Default, PartialEq)]

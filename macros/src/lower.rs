@@ -99,7 +99,7 @@ impl Lower<'_> {
 
     /// A new value, defined here.
     fn push(&mut self, name: Ident, op: Op, span: Span) -> usize {
-        self.values.push(Value { name, ty: None, op, active: false, depth: self.depth, span });
+        self.values.push(Value { name, ty: None, op, active: false, depth: self.depth, span, origin: None });
         let id = self.values.len() - 1;
         if !matches!(self.values[id].op, Op::Param | Op::LoopVar | Op::Count) {
             self.emit(Stmt::Def(id));
@@ -132,6 +132,15 @@ impl Lower<'_> {
         let name = self.temp(span);
         let id = self.push(name, op, span);
         self.operand(id)
+    }
+
+    /// A value whose errors (if its arguments turn out active) cover all of `node`.
+    fn value_from(&mut self, op: Op, node: &dyn ToTokens) -> Operand {
+        let o = self.value(op, node.to_token_stream().span());
+        if let Some(v) = o.value {
+            self.values[v].origin = Some(node.to_token_stream());
+        }
+        o
     }
 
     fn lookup(&self, name: &str) -> Option<Binding> {
@@ -373,6 +382,15 @@ impl Lower<'_> {
         }
     }
 
+    /// What a plain variable name refers to.
+    fn binding(&self, e: &Expr) -> Option<Binding> {
+        match e {
+            Expr::Paren(p) => self.binding(&p.expr),
+            Expr::Path(p) => self.lookup(&p.path.get_ident()?.to_string()),
+            _ => None,
+        }
+    }
+
     /// The array slot an expression names (`a`, `&a`, `(a)`).
     fn array_slot(&mut self, e: &Expr) -> Result<usize> {
         match e {
@@ -445,8 +463,10 @@ impl Lower<'_> {
         self.bind(&ident, Binding::Value(scrutinee));
         let mut chain: Option<Expr> = None;
         for (i, arm) in m.arms.iter().enumerate().rev() {
-            let body = &arm.body;
-            let block: syn::Block = syn::parse_quote!({ #body });
+            let block: syn::Block = match &*arm.body {
+                Expr::Block(b) if b.label.is_none() => b.block.clone(),
+                body => syn::parse_quote!({ #body }),
+            };
             let test = match (i + 1 == m.arms.len() && arm.guard.is_none(), self.pattern(&arm.pat, &ident)) {
                 (true, _) => None,
                 (false, Ok(t)) => Some(t),
@@ -579,9 +599,7 @@ impl Lower<'_> {
     }
 
     fn for_loop(&mut self, f: &syn::ExprForLoop) -> Result<()> {
-        if let Some(label) = &f.label {
-            return Err(self.error(label, "labelled loops are not supported; remove the label"));
-        }
+        // A label is harmless: labelled `break`/`continue` are what the fence rejects.
         let var_ident = match &*f.pat {
             Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => Some(p.ident.clone()),
             Pat::Wild(_) => None,
@@ -605,7 +623,15 @@ impl Lower<'_> {
         });
         let count = breaks.then(|| {
             let name = self.names.fresh("__iterations", f.span());
-            self.values.push(Value { name, ty: None, op: Op::Count, active: false, depth: self.depth, span: f.span() });
+            self.values.push(Value {
+                name,
+                ty: None,
+                op: Op::Count,
+                active: false,
+                depth: self.depth,
+                span: f.span(),
+                origin: None,
+            });
             self.values.len() - 1
         });
         self.emit(Stmt::For { var, iter, body, count });
@@ -675,6 +701,7 @@ impl Lower<'_> {
             active: false,
             depth: self.depth,
             span: Span::call_site(),
+            origin: None,
         });
         let count = self.values.len() - 1;
         self.emit(Stmt::While { cond: cond_block, test, body, count });
@@ -728,6 +755,15 @@ impl Lower<'_> {
                 v
             }
             Expr::Index(ix) => {
+                // A constant array (a `#[no_grad]` slice, an array of integers) is read as a
+                // constant; only float arrays that can be differentiated are slots.
+                if let Some(Binding::Value(array)) = self.binding(&ix.expr) {
+                    let index = self.expr(&ix.index)?;
+                    let (a, i) = (&array.tokens, &index.tokens);
+                    let code = quote!(#a[#i]);
+                    let why = "indexing this array cannot be differentiated".to_owned();
+                    return Ok(self.value(Op::Const { code, args: vec![array, index], active_ok: false, why }, span));
+                }
                 let slot = self.array_slot(&ix.expr)?;
                 let index = self.expr(&ix.index)?;
                 Ok(self.value(Op::Index { slot, index }, span))
@@ -767,22 +803,20 @@ impl Lower<'_> {
                         let why = format!(
                             "mixed precision is not supported: this function differentiates `{float}`, not `{f}`; keep the value `{float}`"
                         );
-                        Ok(self
-                            .value(Op::Const { code: quote!(#t as #ty), args: vec![a], active_ok: false, why }, span))
+                        Ok(self.value_from(Op::Const { code: quote!(#t as #ty), args: vec![a], active_ok: false, why }, c))
                     }
                     _ => {
                         let why = format!(
                             "casting a differentiated value to `{}` would silently drop its derivative; keep it `{float}` (use `.floor()`/`.round()` for a piecewise-constant value)",
                             ty.to_token_stream()
                         );
-                        Ok(self
-                            .value(Op::Const { code: quote!(#t as #ty), args: vec![a], active_ok: false, why }, span))
+                        Ok(self.value_from(Op::Const { code: quote!(#t as #ty), args: vec![a], active_ok: false, why }, c))
                     }
                 }
             }
             Expr::MethodCall(m) => {
                 if m.method == "len" && m.args.is_empty() {
-                    if let Ok(slot) = self.array_slot(&m.receiver) {
+                    if let Some(Binding::Slot(slot)) = self.binding(&m.receiver) {
                         return Ok(self.value(Op::Len(slot), span));
                     }
                 }
@@ -793,7 +827,7 @@ impl Lower<'_> {
                 for a in &m.args {
                     args.push(self.expr(a)?);
                 }
-                Ok(self.method(&m.method, args, span))
+                Ok(self.method(&m.method, args, m))
             }
             Expr::Call(c) => {
                 let Expr::Path(p) = &*c.func else {
@@ -829,7 +863,7 @@ impl Lower<'_> {
                             let (t, ty) = (&args[0].tokens, &p.path.segments[0].ident);
                             args[0].tokens = quote!((#t as #ty));
                         }
-                        return Ok(self.method(&method, args, span));
+                        return Ok(self.method(&method, args, c));
                     }
                 }
                 Ok(self.value(Op::Call { func: p.path.clone(), args }, span))
@@ -884,10 +918,11 @@ impl Lower<'_> {
         Ok(self.value(Op::Const { code, args: vec![l, r], active_ok: comparison, why }, span))
     }
 
-    fn method(&mut self, method: &Ident, args: Vec<Operand>, span: Span) -> Operand {
+    fn method(&mut self, method: &Ident, args: Vec<Operand>, node: &dyn ToTokens) -> Operand {
         let name = method.to_string();
         match rules::find(&name, Syntax::Method).filter(|r| r.arity == args.len()) {
-            Some(rule) => self.value(Op::Prim { rule, args }, span),
+            // Errors about its arguments (`powi`'s exponent) cover the whole call.
+            Some(rule) => self.value_from(Op::Prim { rule, args }, node),
             None => {
                 let (recv, rest) = (&args[0].tokens, args[1..].iter().map(|a| &a.tokens));
                 let code = quote!(#recv.#method(#(#rest),*));

@@ -26,7 +26,7 @@ use crate::ir::{Block, Ir, Op, Operand, Output, SlotKind, Stmt};
 use crate::names::Names;
 use crate::rules::Partial;
 use proc_macro2::{Span, TokenStream, TokenTree};
-use quote::{ToTokens, format_ident, quote};
+use quote::{ToTokens, quote};
 use std::collections::{HashMap, HashSet};
 use syn::Ident;
 
@@ -56,6 +56,8 @@ struct Edge {
 
 struct Rev<'a> {
     ir: &'a Ir,
+    /// Every generated name comes from here, so none can capture a user's variable.
+    names: &'a mut Names,
     func: &'a Function,
     derivs: &'a [Option<Ident>],
     slot_derivs: &'a [Option<Ident>],
@@ -67,6 +69,8 @@ struct Rev<'a> {
     /// Per call value: the variable (or stack) holding its pullback.
     pullbacks: Vec<Option<Ident>>,
     pullback_needed: Vec<bool>,
+    /// Per call value in a loop: the name of its pullback popped in the adjoint loop.
+    popped: Vec<Option<Ident>>,
     /// Per stacked value: its stack.
     stacks: Vec<Option<Ident>>,
     /// Adjoint contributions each value receives, and whether one comes from another block.
@@ -77,6 +81,9 @@ struct Rev<'a> {
     slots_of: HashMap<usize, Vec<usize>>,
     /// `dout = seed;` for an array result, once its adjoint is declared.
     top_seed: TokenStream,
+    /// Scratch names for short-lived bindings in generated code: `(value, pullback)` of a
+    /// call, the pair of elements in a scratch add.
+    tmp: [Ident; 4],
 }
 
 fn id(block: &Block) -> usize {
@@ -91,8 +98,10 @@ pub fn build(
     names: &mut Names,
 ) -> Pullback {
     let n = ir.values.len();
+    let tmp = ["__value", "__pullback", "__a", "__b"].map(|n| names.fresh(n, Span::call_site()));
     let mut rev = Rev {
         ir,
+        names,
         func,
         derivs,
         slot_derivs,
@@ -102,12 +111,14 @@ pub fn build(
         storage: vec![Storage::Captured; n],
         pullbacks: vec![None; n],
         pullback_needed: vec![false; n],
+        popped: vec![None; n],
         stacks: vec![None; n],
         uses: vec![0; n],
         nested: vec![false; n],
         started: vec![false; n],
         slots_of: HashMap::new(),
         top_seed: TokenStream::new(),
+        tmp,
     };
     rev.analyse(&ir.body);
     let outputs: Vec<&Operand> = match &ir.output {
@@ -119,9 +130,9 @@ pub fn build(
         rev.edges.push(Edge { to: o, from: None, block: id(&ir.body) });
     }
     rev.count_uses();
-    rev.choose_storage(names);
+    rev.choose_storage();
     let primal = rev.primal_block(&ir.body);
-    let closure = rev.closure(names);
+    let closure = rev.closure();
     Pullback { primal, closure }
 }
 
@@ -289,7 +300,7 @@ impl Rev<'_> {
     }
 
     /// Storage for each needed value; recomputing a value needs its arguments in turn.
-    fn choose_storage(&mut self, names: &mut Names) {
+    fn choose_storage(&mut self) {
         let values = &self.ir.values;
         loop {
             let mut changed = false;
@@ -324,10 +335,13 @@ impl Rev<'_> {
             let base = base.trim_start_matches('_');
             if self.pullback_needed[v] {
                 let suffix = if value.depth.loops > 0 { "pullbacks" } else { "pullback" };
-                self.pullbacks[v] = Some(names.fresh(&format!("__{base}_{suffix}"), value.name.span()));
+                self.pullbacks[v] = Some(self.names.fresh(&format!("__{base}_{suffix}"), value.name.span()));
+                if value.depth.loops > 0 {
+                    self.popped[v] = Some(self.names.fresh(&format!("__{base}_pullback"), value.name.span()));
+                }
             }
             if self.storage[v] == Storage::Stack {
-                self.stacks[v] = Some(names.fresh(&format!("__{base}_stack"), value.name.span()));
+                self.stacks[v] = Some(self.names.fresh(&format!("__{base}_stack"), value.name.span()));
             }
         }
     }
@@ -415,20 +429,21 @@ impl Rev<'_> {
                     Op::Call { func, args } => {
                         let args = args.iter().map(|a| &a.tokens);
                         let top = value.depth.loops == 0 && value.depth.branches == 0;
+                        let [tmp_value, tmp_pullback, _, _] = &self.tmp;
                         let bind = if self.storage[v] == Storage::Hoisted {
-                            quote!(#name = __value;)
+                            quote!(#name = #tmp_value;)
                         } else {
-                            quote!(let #name = __value;)
+                            quote!(let #name = #tmp_value;)
                         };
                         match &self.pullbacks[v] {
                             Some(pb) if top => quote!(let (#name, #pb) = #func::pullback(#(#args),*);),
                             Some(pb) => {
                                 let store = if value.depth.loops > 0 {
-                                    quote!(#pb.push(__pullback);)
+                                    quote!(#pb.push(#tmp_pullback);)
                                 } else {
-                                    quote!(#pb = ::core::option::Option::Some(__pullback);)
+                                    quote!(#pb = ::core::option::Option::Some(#tmp_pullback);)
                                 };
-                                quote!(let (__value, __pullback) = #func::pullback(#(#args),*); #bind #store)
+                                quote!(let (#tmp_value, #tmp_pullback) = #func::pullback(#(#args),*); #bind #store)
                             }
                             None if self.storage[v] == Storage::Hoisted => quote!(#name = #func(#(#args),*);),
                             None => quote!(let #name = #func(#(#args),*);),
@@ -496,7 +511,7 @@ impl Rev<'_> {
 
     // ---- adjoint sweep ----
 
-    fn closure(&mut self, names: &mut Names) -> TokenStream {
+    fn closure(&mut self) -> TokenStream {
         let ir = self.ir;
         let float = self.float().clone();
         let mut head = TokenStream::new();
@@ -510,7 +525,7 @@ impl Rev<'_> {
                     quote!(#d)
                 }
                 Some(o) => {
-                    let seed = names.fresh("seed", Span::call_site());
+                    let seed = self.names.fresh("seed", Span::call_site());
                     head.extend(self.add(o, quote!(#seed)));
                     quote!(#seed)
                 }
@@ -520,7 +535,7 @@ impl Rev<'_> {
             Output::Tuple(items) => {
                 let mut pattern = Vec::new();
                 for (i, o) in items.iter().enumerate() {
-                    let seed = names.fresh(&format!("seed{i}"), Span::call_site());
+                    let seed = self.names.fresh(&format!("seed{i}"), Span::call_site());
                     if let Some(o) = ir.active(o) {
                         head.extend(self.add(o, quote!(#seed)));
                         pattern.push(quote!(#seed));
@@ -532,7 +547,7 @@ impl Rev<'_> {
             }
             Output::Array(s) => match &self.slot_derivs[*s] {
                 Some(d) => {
-                    let seed = names.fresh("seed", Span::call_site());
+                    let seed = self.names.fresh("seed", Span::call_site());
                     self.top_seed = quote!(#d = #seed;);
                     quote!(#seed)
                 }
@@ -621,8 +636,7 @@ impl Rev<'_> {
             }
             if let (Some(pb), true) = (&self.pullbacks[v], ir.values[v].depth.loops > 0) {
                 let krate = &self.func.krate;
-                let single = pb.to_string().replace("pullbacks", "pullback");
-                let single = Ident::new(&single, pb.span());
+                let single = &self.popped[v];
                 out.extend(quote!(let #single = #krate::__private::pop(&mut #pb);));
             }
         }
@@ -678,9 +692,8 @@ impl Rev<'_> {
                     }
                     Op::Call { args, .. } => {
                         let pb = match &self.pullbacks[v] {
-                            Some(pb) if value.depth.loops > 0 => {
-                                let single = pb.to_string().replace("pullbacks", "pullback");
-                                let single = Ident::new(&single, pb.span());
+                            Some(_) if value.depth.loops > 0 => {
+                                let single = &self.popped[v];
                                 quote!(#single)
                             }
                             Some(pb) if value.depth.branches > 0 => {
@@ -699,7 +712,7 @@ impl Rev<'_> {
                             .enumerate()
                             .map(|(i, a)| {
                                 let used = self.active(a).is_some() || a.slot.is_some_and(|s| self.slot_active(s));
-                                used.then(|| format_ident!("__{}_{}", base, i))
+                                used.then(|| self.names.fresh(&format!("__{base}_{i}"), Span::call_site()))
                             })
                             .collect();
                         let pattern = slots.iter().map(|s| match s {
@@ -717,9 +730,10 @@ impl Rev<'_> {
                                 Some(s) => match &self.slot_derivs[s] {
                                     Some(ds) if lent.insert(s) => quote!(#krate::__private::shadow(&mut #ds[..])),
                                     Some(ds) => {
-                                        let scratch = format_ident!("__{}_scratch{}", base, i);
+                                        let scratch = self.names.fresh(&format!("__{base}_scratch{i}"), Span::call_site());
                                         out.extend(quote!(let mut #scratch = ::std::vec![0.0; #ds.len()];));
-                                        after.extend(quote!(for (__a, __b) in #ds.iter_mut().zip(&#scratch) { *__a += *__b; }));
+                                        let [_, _, a, b] = &self.tmp;
+                                        after.extend(quote!(for (#a, #b) in #ds.iter_mut().zip(&#scratch) { *#a += *#b; }));
                                         quote!(#krate::__private::shadow(&mut #scratch[..]))
                                     }
                                     None => {

@@ -1,9 +1,11 @@
 // Generated code relies on no name the user can shadow: prelude types and traits, `core`,
-// `chainrule` and the protocol's function names are all redefined here, and the user's own
-// names clash with every name the macro would like to generate (`dx` for the tangent of
-// `x`, `seed`, `value`, `pullback`, `output`, `dq` for `q`, the temporary `__t1` and its
-// derivative `__dt1`).
-#![allow(dead_code, non_camel_case_types, clippy::all)]
+// `chainrule`, `vec!` and the protocol's and runtime helpers' function names are all
+// redefined here, and the user's own names clash with every name the macro would like to
+// generate (`dx` for the tangent of `x`, `seed`, `value`, `pullback`, `output`, `dq` for
+// `q`, the temporary `__t1` and its derivative `__dt1`; in loops, the loop variable `__i`,
+// the trip count `__iterations`, a history stack `__t2_stack`, the matched value
+// `__matched`, the array result `__result`, and `dw` for the shadow of the slice `w`).
+#![allow(dead_code, non_camel_case_types, unused_macros, clippy::all)]
 
 use ::chainrule::prelude::*;
 
@@ -24,6 +26,16 @@ mod chainrule {}
 fn tangent() {}
 fn pullback() {}
 fn unimplemented() {}
+fn shadow() {}
+fn accumulate() {}
+fn cotangent() {}
+fn pop() {}
+struct Stack;
+macro_rules! vec {
+    ($($t:tt)*) => {
+        ()
+    };
+}
 
 #[differentiable]
 fn f(x: f64, dx: f64, seed: f64, value: f64, pullback: f64) -> f64 {
@@ -43,6 +55,37 @@ fn g(x: f64, seed: f64) -> f64 {
 #[differentiable]
 fn h(x: f64, value: f64) -> f64 {
     g(x, value) + f(x, 1.0, 0.0, 1.0, 1.0)
+}
+
+/// Horner's rule over `w` (a recurrence, so reverse mode keeps a history stack), plus a
+/// `match`, a `while` loop and a loop variable named like the generated ones.
+#[differentiable]
+fn k(w: &[f64], dw: &[f64], x: f64, n: usize) -> f64 {
+    let mut __t2 = 0.0;
+    for __i in 0..w.len() {
+        __t2 = (__t2 * x + w[__i]).sin();
+    }
+    let mut __iterations = 0.0;
+    for __iterations_2 in 0..dw.len() {
+        __iterations += dw[__iterations_2] * x;
+    }
+    let mut __t2_stack = 1.0;
+    let mut i = 0;
+    while i < n {
+        __t2_stack *= x;
+        i += 1;
+    }
+    let __matched = match n {
+        0 => 1.0,
+        _ => 2.0,
+    };
+    __matched * (__t2 + __iterations + __t2_stack)
+}
+
+#[differentiable]
+fn r(x: f64) -> [f64; 2] {
+    let __result = x * 2.0;
+    [__result, x * __result]
 }
 
 fn main() {
@@ -65,4 +108,18 @@ fn main() {
     assert!((v - (12.0 + 2.0 + 2f64.sin())).abs() < 1e-12);
     assert!((d_x - (12.0 + 1.0 + 2f64.cos())).abs() < 1e-12);
     assert_eq!(d_value, 4.0);
+
+    // k with w = (1, 2), dw = (3, 4), n = 2 at x: 2·(sin(sin(1)·x + 2) + 7x + x²).
+    let x = 0.5f64;
+    let inner = 1f64.sin();
+    let outer = (inner * x + 2.0).sin();
+    let (v, (d_w, d_dw, d_x)) = k_grad(&[1.0, 2.0], &[3.0, 4.0], x, 2);
+    assert!((v - 2.0 * (outer + 7.0 * x + x * x)).abs() < 1e-15);
+    let c = (inner * x + 2.0).cos();
+    assert!((d_w[0] - 2.0 * c * x * 1f64.cos()).abs() < 1e-15);
+    assert!((d_w[1] - 2.0 * c).abs() < 1e-15);
+    assert_eq!(d_dw, ::std::vec![2.0 * x, 2.0 * x]);
+    assert!((d_x - 2.0 * (c * inner + 7.0 + 2.0 * x)).abs() < 1e-14);
+    // r = (2x, 2x²).
+    assert_eq!(r_vjp(3.0, [1.0, 1.0]), ([6.0, 18.0], 2.0 + 12.0));
 }

@@ -1,4 +1,5 @@
-// `loop` with `break value` is rejected on the loop.
+// `loop` used as a value (`let y = loop { break value; }`) is rejected on the loop, with
+// the statement form to write instead.
 use chainrule::prelude::*;
 
 #[differentiable]

@@ -1,4 +1,5 @@
-// Taking a reference is rejected on the `&` expression.
+// Taking a reference to a scalar is rejected on the `&` expression (only arrays and slices
+// can be lent, to differentiable calls).
 use chainrule::prelude::*;
 
 fn twice(v: &f64) -> f64 {

@@ -1,4 +1,5 @@
-// A tuple expression is rejected on the tuple.
+// A tuple expression inside the body is rejected on the tuple: only a function's final
+// result may be a tuple literal.
 use chainrule::prelude::*;
 
 fn first(pair: (f64, f64)) -> f64 {

@@ -1,0 +1,11 @@
+// A nested array parameter is rejected on its type.
+use chainrule::prelude::*;
+
+#[differentiable]
+fn f(m: [[f64; 2]; 2]) -> f64 {
+    m[0][0] * m[1][1]
+}
+
+fn main() {
+    let _ = f_grad([[1.0, 2.0], [3.0, 4.0]]);
+}
