@@ -803,14 +803,16 @@ impl Lower<'_> {
                         let why = format!(
                             "mixed precision is not supported: this function differentiates `{float}`, not `{f}`; keep the value `{float}`"
                         );
-                        Ok(self.value_from(Op::Const { code: quote!(#t as #ty), args: vec![a], active_ok: false, why }, c))
+                        Ok(self
+                            .value_from(Op::Const { code: quote!(#t as #ty), args: vec![a], active_ok: false, why }, c))
                     }
                     _ => {
                         let why = format!(
                             "casting a differentiated value to `{}` would silently drop its derivative; keep it `{float}` (use `.floor()`/`.round()` for a piecewise-constant value)",
                             ty.to_token_stream()
                         );
-                        Ok(self.value_from(Op::Const { code: quote!(#t as #ty), args: vec![a], active_ok: false, why }, c))
+                        Ok(self
+                            .value_from(Op::Const { code: quote!(#t as #ty), args: vec![a], active_ok: false, why }, c))
                     }
                 }
             }

@@ -730,10 +730,13 @@ impl Rev<'_> {
                                 Some(s) => match &self.slot_derivs[s] {
                                     Some(ds) if lent.insert(s) => quote!(#krate::__private::shadow(&mut #ds[..])),
                                     Some(ds) => {
-                                        let scratch = self.names.fresh(&format!("__{base}_scratch{i}"), Span::call_site());
+                                        let scratch =
+                                            self.names.fresh(&format!("__{base}_scratch{i}"), Span::call_site());
                                         out.extend(quote!(let mut #scratch = ::std::vec![0.0; #ds.len()];));
                                         let [_, _, a, b] = &self.tmp;
-                                        after.extend(quote!(for (#a, #b) in #ds.iter_mut().zip(&#scratch) { *#a += *#b; }));
+                                        after.extend(
+                                            quote!(for (#a, #b) in #ds.iter_mut().zip(&#scratch) { *#a += *#b; }),
+                                        );
                                         quote!(#krate::__private::shadow(&mut #scratch[..]))
                                     }
                                     None => {
