@@ -770,7 +770,3 @@ mod each_function {
         slice x in vec(-2.0..2.0, 3)
     ]);
 }
-
-/// Constructs of issue 3 that the macro rejects although they are supported: each test
-/// compiles and runs a small program asserting the derivative it should have. Ignored until
-/// the macro is fixed; run with `cargo test --test control_flow -- --ignored`.
