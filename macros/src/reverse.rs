@@ -362,6 +362,8 @@ impl Rev<'_> {
         let value = &self.ir.values[v];
         let pure = match &value.op {
             Op::Const { .. } | Op::Len(_) => true,
+            // Inactive arithmetic (`j * n + i`) is integer or constant work.
+            Op::Prim { .. } => !value.active,
             Op::Index { slot, .. } => matches!(self.ir.slots[*slot].kind, SlotKind::ArrayParam { .. }),
             _ => false,
         };
