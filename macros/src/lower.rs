@@ -127,6 +127,13 @@ impl Lower<'_> {
         self.names.fresh(&format!("__t{}", self.temps), span)
     }
 
+    /// The iteration count of a loop ending here: defined by the loop statement itself.
+    fn count(&mut self, span: Span) -> usize {
+        let name = self.names.fresh("__iterations", span);
+        self.values.push(Value { name, ty: None, op: Op::Count, active: false, depth: self.depth, span, origin: None });
+        self.values.len() - 1
+    }
+
     /// A new temporary value computed by `op`.
     fn value(&mut self, op: Op, span: Span) -> Operand {
         let name = self.temp(span);
@@ -621,19 +628,7 @@ impl Lower<'_> {
             l.stmts(&f.body.stmts);
             None
         });
-        let count = breaks.then(|| {
-            let name = self.names.fresh("__iterations", f.span());
-            self.values.push(Value {
-                name,
-                ty: None,
-                op: Op::Count,
-                active: false,
-                depth: self.depth,
-                span: f.span(),
-                origin: None,
-            });
-            self.values.len() - 1
-        });
+        let count = breaks.then(|| self.count(f.span()));
         self.emit(Stmt::For { var, iter, body, count });
         Ok(())
     }
@@ -693,17 +688,7 @@ impl Lower<'_> {
             l.stmts(stmts);
             None
         });
-        let name = self.names.fresh("__iterations", node.to_token_stream().span());
-        self.values.push(Value {
-            name,
-            ty: None,
-            op: Op::Count,
-            active: false,
-            depth: self.depth,
-            span: Span::call_site(),
-            origin: None,
-        });
-        let count = self.values.len() - 1;
+        let count = self.count(node.to_token_stream().span());
         self.emit(Stmt::While { cond: cond_block, test, body, count });
         Ok(())
     }
