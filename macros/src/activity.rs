@@ -33,7 +33,19 @@ fn walk(ir: &mut Ir, block: &Block, changed: &mut bool) {
                     Op::Param => ir.values[*v].active,
                     Op::LoopVar | Op::Len(_) | Op::Count => false,
                     Op::Const { .. } => false,
-                    Op::Prim { args, .. } | Op::Call { args, .. } => args.iter().any(|a| active(ir, a)),
+                    Op::Prim { args, .. } => args.iter().any(|a| active(ir, a)),
+                    // A call is active through its inputs; what it writes into `&mut`
+                    // arguments is active when the call is.
+                    Op::Call { args, .. } => {
+                        let now = args.iter().filter(|a| !a.lent_mut).any(|a| active(ir, a));
+                        for s in args.iter().filter(|a| a.lent_mut).filter_map(|a| a.slot) {
+                            if now && !ir.slots[s].active {
+                                ir.slots[s].active = true;
+                                *changed = true;
+                            }
+                        }
+                        now
+                    }
                     Op::Read(s) | Op::Index { slot: s, .. } => ir.slots[*s].active,
                 };
                 if now && !ir.values[*v].active {

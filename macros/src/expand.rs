@@ -136,7 +136,29 @@ pub fn items(func: &Function, bodies: Option<Bodies>) -> TokenStream {
     });
     let slot_types: Vec<_> = func.params.iter().map(|p| gradient_slot_type(p, float)).collect();
     let shadow_types: Vec<_> = func.params.iter().map(|p| shadow_type(p, float)).collect();
-    let pullback_params = params.iter().map(|(x, ty)| quote!(#x: #ty));
+    // Each shared reference gets a named lifetime, which the returned closure may capture
+    // (`use<..>`); a `&mut` output's lifetime is left out, so the caller may use the output
+    // as soon as `pullback` returns.
+    let mut captured = Vec::new();
+    let pullback_params: Vec<TokenStream> = params
+        .iter()
+        .enumerate()
+        .map(|(i, (x, ty))| match ty {
+            syn::Type::Reference(r) if r.lifetime.is_none() => {
+                let lifetime = syn::Lifetime::new(&format!("'__l{i}"), proc_macro2::Span::call_site());
+                let (m, elem) = (&r.mutability, &r.elem);
+                if m.is_none() {
+                    captured.push(lifetime.clone());
+                }
+                quote!(#x: &#lifetime #m #elem)
+            }
+            _ => quote!(#x: #ty),
+        })
+        .collect();
+    let lifetimes: Vec<_> = (0..params.len())
+        .filter(|&i| matches!(params[i].1, syn::Type::Reference(r) if r.lifetime.is_none()))
+        .map(|i| syn::Lifetime::new(&format!("'__l{i}"), proc_macro2::Span::call_site()))
+        .collect();
     let (tangent_body, pullback_body) = match bodies {
         // `let _ = f;` marks the user's function as used whenever its derivatives are,
         // so a private `f` called only through `f_grad` raises no dead-code warning.
@@ -170,7 +192,7 @@ pub fn items(func: &Function, bodies: Option<Bodies>) -> TokenStream {
             /// gradient slot per parameter (`()` for a constant).
             #[doc(hidden)]
             #[inline]
-            #vis fn pullback(#(#pullback_params),*) -> (#out, impl ::core::ops::FnOnce(#out, (#(#shadow_types,)*)) -> (#(#slot_types,)*)) {
+            #vis fn pullback<#(#lifetimes),*>(#(#pullback_params),*) -> (#out, impl ::core::ops::FnOnce(#out, (#(#shadow_types,)*)) -> (#(#slot_types,)*) + use<#(#captured),*>) {
                 #pullback_body
             }
         }

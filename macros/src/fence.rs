@@ -161,6 +161,8 @@ fn stmts(list: &[Stmt], is_body: bool, errors: &mut Errors) {
                     block(b, errors);
                 }
                 (e, None) if last => expr(e, errors),
+                // A call may write into `&mut` arguments.
+                (Expr::Call(_), Some(_)) => expr(e, errors),
                 (e, _) => {
                     // Statements that would be unsupported anyway get their specific message.
                     if unsupported(e).is_some() {
@@ -369,7 +371,13 @@ fn expr(e: &Expr, errors: &mut Errors) {
                 }
                 other => err(errors, other, "only functions called by name or path can be differentiated through"),
             }
-            c.args.iter().for_each(|a| expr(a, errors));
+            for a in &c.args {
+                match a {
+                    // An output the callee writes.
+                    Expr::Reference(r) if r.mutability.is_some() => expr(&r.expr, errors),
+                    a => expr(a, errors),
+                }
+            }
         }
         Expr::Block(b) => {
             if !matches!(b.block.stmts.last(), Some(Stmt::Expr(_, None))) {

@@ -119,6 +119,13 @@ impl Forward<'_> {
                 let args = args.iter().map(|a| {
                     let t = &a.tokens;
                     let tangent = match (a.slot, self.tangent(a)) {
+                        (Some(s), _) if a.lent_mut => match &self.slot_derivs[s] {
+                            Some(ds) => quote!(#krate::__private::tangent(&mut #ds[..])),
+                            None => {
+                                let name = &ir.slots[s].name;
+                                quote!(#krate::__private::tangent(&mut ::std::vec![0.0; #name.len()][..]))
+                            }
+                        },
                         (_, Some(d)) => quote!(#krate::__private::tangent(#d)),
                         (Some(s), None) => match &self.slot_derivs[s] {
                             Some(ds) => quote!(#krate::__private::tangent(&#ds[..])),

@@ -168,6 +168,15 @@ pub struct Operand {
     pub value: Option<usize>,
     /// An array slot passed whole (a call argument `&a` or `xs`).
     pub slot: Option<usize>,
+    /// The slot is lent mutably (`&mut a`, or a `&mut` parameter passed on): the callee writes it.
+    pub lent_mut: bool,
+}
+
+impl Operand {
+    /// An inline constant: a literal or a path.
+    pub fn constant(tokens: TokenStream) -> Self {
+        Operand { tokens, value: None, slot: None, lent_mut: false }
+    }
 }
 
 impl Ir {

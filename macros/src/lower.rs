@@ -113,7 +113,7 @@ impl Lower<'_> {
     }
 
     fn operand(&self, id: usize) -> Operand {
-        Operand { tokens: self.values[id].name.to_token_stream(), value: Some(id), slot: None }
+        Operand { tokens: self.values[id].name.to_token_stream(), value: Some(id), slot: None, lent_mut: false }
     }
 
     fn error(&mut self, node: impl ToTokens, msg: impl std::fmt::Display) -> Reported {
@@ -294,6 +294,8 @@ impl Lower<'_> {
                 r.map(|_| None)
             }
             SynStmt::Expr(Expr::ForLoop(f), _) => self.for_loop(f).map(|_| None),
+            // A call run for what it writes into `&mut` arguments.
+            SynStmt::Expr(Expr::Call(c), Some(_)) => self.expr(&Expr::Call(c.clone())).map(|_| None),
             SynStmt::Expr(Expr::While(w), _) => self.while_loop(Some(&w.cond), &w.body.stmts, w).map(|_| None),
             SynStmt::Expr(Expr::Loop(l), _) => self.while_loop(None, &l.body.stmts, l).map(|_| None),
             SynStmt::Expr(Expr::Block(b), None) if !rest.is_empty() => {
@@ -389,6 +391,49 @@ impl Lower<'_> {
         }
     }
 
+    /// An argument of a call. An array lent mutably (`&mut h`, or a `&mut` parameter passed
+    /// on) is an output the callee writes. An array lent for reading must be a slice
+    /// parameter: the callee's pullback borrows it until the adjoint sweep, after this
+    /// function's locals are gone.
+    fn argument(&mut self, a: &Expr) -> Result<Operand> {
+        let (inner, explicit_mut) = match a {
+            Expr::Reference(r) if r.mutability.is_some() => (&*r.expr, true),
+            other => (other, false),
+        };
+        if let Some(Binding::Slot(s)) = self.binding(inner) {
+            let kind = self.slots[s].kind.clone();
+            let name = self.slots[s].name.clone();
+            match kind {
+                SlotKind::Array { .. } if explicit_mut => {
+                    return Ok(Operand { tokens: quote!(&mut #name), value: None, slot: Some(s), lent_mut: true });
+                }
+                SlotKind::OutParam => {
+                    return Ok(Operand { tokens: quote!(&mut *#name), value: None, slot: Some(s), lent_mut: true });
+                }
+                SlotKind::ArrayParam { by_value: false } => {}
+                _ if explicit_mut => {
+                    return Err(self.error(a, "only local arrays and `&mut` parameters can be lent mutably"));
+                }
+                _ => {
+                    let o = self.expr(a)?;
+                    if o.tokens.to_string().starts_with('&') {
+                        return Err(self.error(
+                            a,
+                            format!(
+                                "only slice parameters can be lent to a differentiable call for reading yet; make `{name}` a `&[f64]` parameter of this function, or inline the call"
+                            ),
+                        ));
+                    }
+                    return Ok(o);
+                }
+            }
+        }
+        if explicit_mut {
+            return Err(self.error(a, "only local arrays and `&mut` parameters can be lent mutably"));
+        }
+        self.expr(a)
+    }
+
     /// What a plain variable name refers to.
     fn binding(&self, e: &Expr) -> Option<Binding> {
         match e {
@@ -442,8 +487,8 @@ impl Lower<'_> {
             }
             ArrayInit::List(elems) => {
                 let n = elems.len();
-                let zero = Operand { tokens: quote!(0.0), value: None, slot: None };
-                let len = Operand { tokens: quote!(#n), value: None, slot: None };
+                let zero = Operand::constant(quote!(0.0));
+                let len = Operand::constant(quote!(#n));
                 (zero, len, false, elems)
             }
         };
@@ -453,7 +498,7 @@ impl Lower<'_> {
         self.emit(Stmt::Declare(slot));
         for (i, e) in elems.iter().enumerate() {
             let value = self.expr(e)?;
-            let index = Operand { tokens: quote!(#i), value: None, slot: None };
+            let index = Operand::constant(quote!(#i));
             self.emit(Stmt::Write { slot, index, value, add: false });
         }
         self.bind(ident, Binding::Slot(slot));
@@ -574,7 +619,7 @@ impl Lower<'_> {
         let cond = self.condition(&e.cond)?;
         let name = self.temp(e.span());
         self.unnamed.pop();
-        let init = Operand { tokens: quote!(::core::default::Default::default()), value: None, slot: None };
+        let init = Operand::constant(quote!(::core::default::Default::default()));
         let slot = self.slot(Slot { name, ty: None, kind: SlotKind::Scalar { init }, active: false, param: None });
         self.emit(Stmt::Declare(slot));
         let (then, _) = self.region(0, |l| {
@@ -675,7 +720,7 @@ impl Lower<'_> {
 
     /// `while cond { body }` and `loop { body }` (with `cond` `None`).
     fn while_loop(&mut self, cond: Option<&Expr>, stmts: &[SynStmt], node: &dyn ToTokens) -> Result<()> {
-        let mut test = Operand { tokens: quote!(true), value: None, slot: None };
+        let mut test = Operand::constant(quote!(true));
         let (cond_block, _) = self.region(1, |l| {
             if let Some(c) = cond {
                 if let Ok(t) = l.condition(c) {
@@ -710,7 +755,7 @@ impl Lower<'_> {
                 Some(Binding::Value(o)) => Ok(o),
                 Some(Binding::Slot(s)) => match self.slots[s].kind {
                     SlotKind::Scalar { .. } => Ok(self.value(Op::Read(s), span)),
-                    _ => Ok(Operand { tokens: self.slots[s].name.to_token_stream(), value: None, slot: Some(s) }),
+                    _ => Ok(Operand { tokens: self.slots[s].name.to_token_stream(), value: None, slot: Some(s), lent_mut: false }),
                 },
                 // Not a local: a `const`, a `static` or an associated constant like `PI`.
                 None => Ok(literal(p.to_token_stream())),
@@ -822,22 +867,7 @@ impl Lower<'_> {
                 };
                 let mut args = Vec::new();
                 for a in &c.args {
-                    let o = self.expr(a)?;
-                    // The callee's pullback borrows its slice arguments until the adjoint
-                    // sweep, after this function's locals are gone.
-                    let borrowed = |s: usize| matches!(self.slots[s].kind, SlotKind::ArrayParam { by_value: false });
-                    if let Some(s) = o.slot.filter(|&s| !borrowed(s)) {
-                        if o.tokens.to_string().starts_with('&') {
-                            return Err(self.error(
-                                a,
-                                format!(
-                                    "only slice parameters can be lent to a differentiable call yet; make `{}` a `&[f64]` parameter of this function, or inline the call",
-                                    self.slots[s].name
-                                ),
-                            ));
-                        }
-                    }
-                    args.push(o);
+                    args.push(self.argument(a)?);
                 }
                 // `f64::sin(x)` is the method `x.sin()`.
                 let segments: Vec<_> = p.path.segments.iter().map(|s| s.ident.to_string()).collect();
@@ -867,7 +897,7 @@ impl Lower<'_> {
             let l = self.expr(&b.left)?;
             let name = self.temp(span);
             self.unnamed.pop();
-            let init = Operand { tokens: quote!(#is_and), value: None, slot: None };
+            let init = Operand::constant(quote!(#is_and));
             let slot = self.slot(Slot {
                 name,
                 ty: None,
@@ -1072,5 +1102,5 @@ fn literal(tokens: TokenStream) -> Operand {
         _ => false,
     });
     let tokens = if single || is_path { tokens } else { quote!((#tokens)) };
-    Operand { tokens, value: None, slot: None }
+    Operand::constant(tokens)
 }

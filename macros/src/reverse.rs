@@ -293,7 +293,10 @@ impl Rev<'_> {
         }
         // A call whose result is unreached needs no pullback.
         for (v, value) in self.ir.values.iter().enumerate() {
-            if matches!(value.op, Op::Call { .. }) && value.active && self.uses[v] > 0 {
+            // A call that writes `&mut` arguments passes their adjoints back even when its
+            // own result is unused.
+            let writes = matches!(&value.op, Op::Call { args, .. } if args.iter().any(|a| a.lent_mut));
+            if matches!(value.op, Op::Call { .. }) && value.active && (self.uses[v] > 0 || writes) {
                 self.pullback_needed[v] = true;
             }
         }
@@ -678,10 +681,12 @@ impl Rev<'_> {
             Stmt::Def(v) => {
                 let v = *v;
                 let value = &ir.values[v];
-                if !value.active || self.uses[v] == 0 {
+                if !value.active || (self.uses[v] == 0 && !self.pullback_needed[v]) {
                     return out;
                 }
                 let d = self.derivs[v].clone().expect("active values have derivative names");
+                // An unused result of a call run for its outputs: its adjoint is zero.
+                let seed = if self.uses[v] == 0 { quote!(::core::default::Default::default()) } else { quote!(#d) };
                 match &value.op {
                     Op::Prim { args, .. } => {
                         for (a, p) in args.iter().zip(code::partials(ir, value, &float)) {
@@ -749,7 +754,7 @@ impl Rev<'_> {
                                 None => quote!(()),
                             })
                             .collect();
-                        out.extend(quote!(let (#(#pattern,)*) = #pb(#d, (#(#shadows,)*));));
+                        out.extend(quote!(let (#(#pattern,)*) = #pb(#seed, (#(#shadows,)*));));
                         out.extend(after);
                         for (a, slot) in args.iter().zip(&slots) {
                             let Some(slot) = slot else { continue };

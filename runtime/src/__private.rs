@@ -42,6 +42,12 @@ macro_rules! float_conversions {
                 out
             }
         }
+        impl<'a> FromTangent<&'a mut [$f]> for &'a mut [$f] {
+            #[inline(always)]
+            fn from_tangent(d: &'a mut [$f]) -> &'a mut [$f] {
+                d
+            }
+        }
         impl<'a> FromShadow<&'a mut [$f]> for &'a mut [$f] {
             #[inline(always)]
             fn from_shadow(d: &'a mut [$f]) -> &'a mut [$f] {
