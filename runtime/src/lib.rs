@@ -5,6 +5,7 @@
 // so the runtime can use `#[differentiable]` and `#[derivative]` on its own functions.
 extern crate self as chainrule;
 
+pub mod matmul;
 pub mod primitives;
 mod stack;
 

@@ -1,89 +1,108 @@
 //! Scalar activation functions with hand-written derivatives (`#[derivative]`), callable
 //! from differentiable code like any float method. `tanh` is the float method itself.
 //!
+//! One source serves both float types: [`f64`](self::f64) (also re-exported here and in the
+//! prelude) and [`f32`](self::f32), e.g. `chainrule::primitives::f32::sigmoid`.
+//!
 //! At a kink the derivative takes the value of the flat side: `relu'(0) = 0`,
 //! `leaky_relu'(0) = slope`, `prelu'(0) = alpha`, `elu'(0) = alpha` (as PyTorch does).
 
-use chainrule_macros::derivative;
+macro_rules! activations {
+    ($F:ident) => {
+        use chainrule_macros::derivative;
 
-/// The logistic function σ(x) = 1 / (1 + e⁻ˣ), with derivative σ(x)(1 − σ(x)) computed
-/// from its output, as the lecture derives it. Stable for any finite `x`: no overflow.
-///
-/// ```
-/// use chainrule_runtime::primitives::*;
-/// assert!((sigmoid(0.0) - 0.5).abs() < 1e-15);
-/// let (s, ds) = sigmoid_grad(0.0);
-/// assert!((ds - s * (1.0 - s)).abs() < 1e-15);
-/// ```
-#[derivative(x = s * (1.0 - s), output = s)]
-pub fn sigmoid(x: f64) -> f64 {
-    if x >= 0.0 {
-        1.0 / (1.0 + (-x).exp())
-    } else {
-        let e = x.exp();
-        e / (1.0 + e)
-    }
+        /// The logistic function σ(x) = 1 / (1 + e⁻ˣ), with derivative σ(x)(1 − σ(x)) computed
+        /// from its output, as the lecture derives it. Stable for any finite `x`: no overflow.
+        ///
+        /// ```
+        /// use chainrule_runtime::primitives::*;
+        /// assert!((sigmoid(0.0) - 0.5).abs() < 1e-15);
+        /// let (s, ds) = sigmoid_grad(0.0);
+        /// assert!((ds - s * (1.0 - s)).abs() < 1e-15);
+        /// ```
+        #[derivative(x = s * (1.0 - s), output = s)]
+        pub fn sigmoid(x: $F) -> $F {
+            if x >= 0.0 {
+                1.0 / (1.0 + (-x).exp())
+            } else {
+                let e = x.exp();
+                e / (1.0 + e)
+            }
+        }
+
+        /// The rectified linear unit max(0, x); its derivative at 0 is 0.
+        ///
+        /// ```
+        /// use chainrule_runtime::primitives::*;
+        /// assert_eq!(relu_grad(-1.0), (0.0, 0.0));
+        /// assert_eq!(relu_grad(2.0), (2.0, 1.0));
+        /// ```
+        #[derivative(x = if x > 0.0 { 1.0 } else { 0.0 })]
+        pub fn relu(x: $F) -> $F {
+            if x > 0.0 { x } else { 0.0 }
+        }
+
+        /// Leaky ReLU max(slope·x, x) for `0 ≤ slope < 1` (0.01 is customary); `slope` is a
+        /// constant. For a learned slope use [`prelu`].
+        ///
+        /// ```
+        /// use chainrule_runtime::primitives::*;
+        /// assert_eq!(leaky_relu_grad(-2.0, 0.01), (-0.02, 0.01));
+        /// ```
+        #[derivative(x = if x > 0.0 { 1.0 } else { slope })]
+        pub fn leaky_relu(x: $F, #[no_grad] slope: $F) -> $F {
+            if x > 0.0 { x } else { slope * x }
+        }
+
+        /// Parametric ReLU: like [`leaky_relu`] but the slope `alpha` is learned, so the gradient
+        /// flows into it too ("backprop into α to learn").
+        ///
+        /// ```
+        /// use chainrule_runtime::primitives::*;
+        /// let (y, (dx, dalpha)) = prelu_grad(-2.0, 0.25);
+        /// assert_eq!((y, dx, dalpha), (-0.5, 0.25, -2.0));
+        /// ```
+        #[derivative(x = if x > 0.0 { 1.0 } else { alpha }, alpha = if x > 0.0 { 0.0 } else { x })]
+        pub fn prelu(x: $F, alpha: $F) -> $F {
+            if x > 0.0 { x } else { alpha * x }
+        }
+
+        /// The exponential linear unit: `x` for x > 0, `alpha·(eˣ − 1)` otherwise; `alpha` is a
+        /// constant (1.0 is customary). The derivative for x ≤ 0 is `y + alpha`.
+        ///
+        /// ```
+        /// use chainrule_runtime::primitives::*;
+        /// let (y, dy) = elu_grad(0.0, 1.0);
+        /// assert_eq!((y, dy), (0.0, 1.0));
+        /// ```
+        #[derivative(x = if x > 0.0 { 1.0 } else { y + alpha }, output = y)]
+        pub fn elu(x: $F, #[no_grad] alpha: $F) -> $F {
+            if x > 0.0 { x } else { alpha * x.exp_m1() }
+        }
+
+        /// softplus(x) = ln(1 + eˣ), a smooth ReLU; its derivative is [`sigmoid`]. Stable: no
+        /// overflow for large `x`, no loss of precision for very negative `x`.
+        ///
+        /// ```
+        /// use chainrule_runtime::primitives::*;
+        /// assert!((softplus(0.0) - 2f64.ln()).abs() < 1e-15);
+        /// assert!((softplus(1e4) - 1e4).abs() < 1e-9);
+        /// ```
+        #[derivative(x = sigmoid(x))]
+        pub fn softplus(x: $F) -> $F {
+            x.max(0.0) + (-x.abs()).exp().ln_1p()
+        }
+    };
 }
 
-/// The rectified linear unit max(0, x); its derivative at 0 is 0.
-///
-/// ```
-/// use chainrule_runtime::primitives::*;
-/// assert_eq!(relu_grad(-1.0), (0.0, 0.0));
-/// assert_eq!(relu_grad(2.0), (2.0, 1.0));
-/// ```
-#[derivative(x = if x > 0.0 { 1.0 } else { 0.0 })]
-pub fn relu(x: f64) -> f64 {
-    if x > 0.0 { x } else { 0.0 }
+/// The activations for `f64`.
+pub mod f64 {
+    activations!(f64);
 }
 
-/// Leaky ReLU max(slope·x, x) for `0 ≤ slope < 1` (0.01 is customary); `slope` is a
-/// constant. For a learned slope use [`prelu`].
-///
-/// ```
-/// use chainrule_runtime::primitives::*;
-/// assert_eq!(leaky_relu_grad(-2.0, 0.01), (-0.02, 0.01));
-/// ```
-#[derivative(x = if x > 0.0 { 1.0 } else { slope })]
-pub fn leaky_relu(x: f64, #[no_grad] slope: f64) -> f64 {
-    if x > 0.0 { x } else { slope * x }
+/// The activations for `f32`.
+pub mod f32 {
+    activations!(f32);
 }
 
-/// Parametric ReLU: like [`leaky_relu`] but the slope `alpha` is learned, so the gradient
-/// flows into it too ("backprop into α to learn").
-///
-/// ```
-/// use chainrule_runtime::primitives::*;
-/// let (y, (dx, dalpha)) = prelu_grad(-2.0, 0.25);
-/// assert_eq!((y, dx, dalpha), (-0.5, 0.25, -2.0));
-/// ```
-#[derivative(x = if x > 0.0 { 1.0 } else { alpha }, alpha = if x > 0.0 { 0.0 } else { x })]
-pub fn prelu(x: f64, alpha: f64) -> f64 {
-    if x > 0.0 { x } else { alpha * x }
-}
-
-/// The exponential linear unit: `x` for x > 0, `alpha·(eˣ − 1)` otherwise; `alpha` is a
-/// constant (1.0 is customary). The derivative for x ≤ 0 is `y + alpha`.
-///
-/// ```
-/// use chainrule_runtime::primitives::*;
-/// let (y, dy) = elu_grad(0.0, 1.0);
-/// assert_eq!((y, dy), (0.0, 1.0));
-/// ```
-#[derivative(x = if x > 0.0 { 1.0 } else { y + alpha }, output = y)]
-pub fn elu(x: f64, #[no_grad] alpha: f64) -> f64 {
-    if x > 0.0 { x } else { alpha * x.exp_m1() }
-}
-
-/// softplus(x) = ln(1 + eˣ), a smooth ReLU; its derivative is [`sigmoid`]. Stable: no
-/// overflow for large `x`, no loss of precision for very negative `x`.
-///
-/// ```
-/// use chainrule_runtime::primitives::*;
-/// assert!((softplus(0.0) - 2f64.ln()).abs() < 1e-15);
-/// assert!((softplus(1e4) - 1e4).abs() < 1e-9);
-/// ```
-#[derivative(x = sigmoid(x))]
-pub fn softplus(x: f64) -> f64 {
-    x.max(0.0) + (-x.abs()).exp().ln_1p()
-}
+pub use self::f64::*;
