@@ -5,8 +5,17 @@
 // so the runtime can use `#[differentiable]` and `#[derivative]` on its own functions.
 extern crate self as chainrule;
 
+pub mod data;
+pub mod float;
+pub mod init;
+pub mod kernels;
+pub mod layer;
+pub mod loss;
 pub mod matmul;
+pub mod model;
+pub mod optim;
 pub mod primitives;
+pub mod rng;
 mod stack;
 
 #[doc(hidden)]

@@ -1,0 +1,320 @@
+//! Layers: parameters plus a kernel from [`kernels`](crate::kernels), whose backward pass
+//! is the one `#[differentiable]` wrote. A user's own `#[differentiable]` function becomes a
+//! layer by implementing [`Layer`] the same way (see `examples/custom_layer.rs`).
+
+use crate::float::Float;
+use crate::init;
+use crate::kernels;
+use crate::matmul::Gemm;
+use crate::rng::Rng;
+
+/// The backward pass of one forward call: given the adjoint of the output (consumed), it
+/// adds the input's gradient into `dx` (skipped when `dx` is empty) and each parameter's
+/// gradient into `grads` (in the order of [`Layer::parameters`]).
+pub type Backward<'a, F> = Box<dyn FnOnce(&mut [F], &mut [F], &mut [Vec<F>]) + 'a>;
+
+/// A differentiable stage of a model, over a batch of rows.
+pub trait Layer<F: Real> {
+    /// For messages: "dense 784→128 relu".
+    fn name(&self) -> String;
+    fn inputs(&self) -> usize;
+    fn outputs(&self) -> usize;
+    /// `out` (batch×outputs) from `x` (batch×inputs).
+    fn forward(&self, x: &[F], out: &mut [F], batch: usize);
+    /// The forward pass, returning its backward pass, which borrows `x` until it runs.
+    fn forward_backward<'a>(&'a self, x: &'a [F], out: &mut [F], batch: usize) -> Backward<'a, F>;
+    fn parameters(&self) -> Vec<&[F]>;
+    fn parameters_mut(&mut self) -> Vec<&mut [F]>;
+    /// Names of the parameter tensors, in order ("weights", "biases", ...).
+    fn parameter_names(&self) -> Vec<&'static str>;
+    /// The activation, for diagnostics (dead ReLUs, saturated units).
+    fn activation(&self) -> Option<Activation> {
+        None
+    }
+}
+
+/// Elementwise activations of a dense layer.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Activation {
+    Identity,
+    Sigmoid,
+    Tanh,
+    Relu,
+    /// Leaky ReLU with this slope for negative inputs (0.01 is customary).
+    LeakyRelu(f64),
+    /// ELU with this α.
+    Elu(f64),
+    Softplus,
+}
+
+/// Floats the layers run on: f32 and f64. Dispatches to the kernels written for each.
+pub trait Real: Float + Gemm + From<u8> {
+    fn dense_forward(act: Activation, w: &[Self], b: &[Self], x: &[Self], out: &mut [Self], batch: usize);
+    fn dense_backward<'a>(
+        act: Activation,
+        w: &'a [Self],
+        b: &'a [Self],
+        x: &'a [Self],
+        out: &mut [Self],
+        batch: usize,
+    ) -> Backward<'a, Self>;
+    #[allow(clippy::too_many_arguments)]
+    fn prelu_backward<'a>(
+        w: &'a [Self],
+        b: &'a [Self],
+        alpha: &'a [Self],
+        x: &'a [Self],
+        out: &mut [Self],
+        batch: usize,
+    ) -> Backward<'a, Self>;
+    fn prelu_forward(w: &[Self], b: &[Self], alpha: &[Self], x: &[Self], out: &mut [Self], batch: usize);
+    fn maxout_forward(w: &[Self], b: &[Self], x: &[Self], out: &mut [Self], batch: usize, pieces: usize);
+    fn maxout_backward<'a>(
+        w: &'a [Self],
+        b: &'a [Self],
+        x: &'a [Self],
+        out: &mut [Self],
+        batch: usize,
+        pieces: usize,
+    ) -> Backward<'a, Self>;
+}
+
+macro_rules! real {
+    ($F:ident) => {
+        impl Real for $F {
+            fn dense_forward(act: Activation, w: &[$F], b: &[$F], x: &[$F], out: &mut [$F], batch: usize) {
+                use kernels::$F::*;
+                match act {
+                    Activation::Identity => dense_identity(w, b, x, out, batch, 0.0),
+                    Activation::Sigmoid => dense_sigmoid(w, b, x, out, batch, 0.0),
+                    Activation::Tanh => dense_tanh(w, b, x, out, batch, 0.0),
+                    Activation::Relu => dense_relu(w, b, x, out, batch, 0.0),
+                    Activation::LeakyRelu(a) => dense_leaky_relu(w, b, x, out, batch, a as $F),
+                    Activation::Elu(a) => dense_elu(w, b, x, out, batch, a as $F),
+                    Activation::Softplus => dense_softplus(w, b, x, out, batch, 0.0),
+                }
+            }
+
+            fn dense_backward<'a>(
+                act: Activation,
+                w: &'a [$F],
+                b: &'a [$F],
+                x: &'a [$F],
+                out: &mut [$F],
+                batch: usize,
+            ) -> Backward<'a, $F> {
+                use kernels::$F::*;
+                // Each kernel's pullback has its own closure type: box it behind one signature.
+                macro_rules! boxed {
+                    ($kernel:ident, $alpha:expr) => {{
+                        let ((), pullback) = $kernel::pullback(w, b, x, out, batch, $alpha);
+                        Box::new(move |dout: &mut [$F], dx: &mut [$F], grads: &mut [Vec<$F>]| {
+                            let [dw, db] = grads else { panic!("dense layer: two gradient tensors") };
+                            pullback((), (dw, db, dx, dout, (), ()));
+                        })
+                    }};
+                }
+                match act {
+                    Activation::Identity => boxed!(dense_identity, 0.0),
+                    Activation::Sigmoid => boxed!(dense_sigmoid, 0.0),
+                    Activation::Tanh => boxed!(dense_tanh, 0.0),
+                    Activation::Relu => boxed!(dense_relu, 0.0),
+                    Activation::LeakyRelu(a) => boxed!(dense_leaky_relu, a as $F),
+                    Activation::Elu(a) => boxed!(dense_elu, a as $F),
+                    Activation::Softplus => boxed!(dense_softplus, 0.0),
+                }
+            }
+
+            fn prelu_forward(w: &[$F], b: &[$F], alpha: &[$F], x: &[$F], out: &mut [$F], batch: usize) {
+                kernels::$F::dense_prelu(w, b, alpha, x, out, batch)
+            }
+
+            fn prelu_backward<'a>(
+                w: &'a [$F],
+                b: &'a [$F],
+                alpha: &'a [$F],
+                x: &'a [$F],
+                out: &mut [$F],
+                batch: usize,
+            ) -> Backward<'a, $F> {
+                let ((), pullback) = kernels::$F::dense_prelu::pullback(w, b, alpha, x, out, batch);
+                Box::new(move |dout: &mut [$F], dx: &mut [$F], grads: &mut [Vec<$F>]| {
+                    let [dw, db, dalpha] = grads else { panic!("prelu layer: three gradient tensors") };
+                    pullback((), (dw, db, dalpha, dx, dout, ()));
+                })
+            }
+
+            fn maxout_forward(w: &[$F], b: &[$F], x: &[$F], out: &mut [$F], batch: usize, pieces: usize) {
+                kernels::$F::maxout(w, b, x, out, batch, pieces)
+            }
+
+            fn maxout_backward<'a>(
+                w: &'a [$F],
+                b: &'a [$F],
+                x: &'a [$F],
+                out: &mut [$F],
+                batch: usize,
+                pieces: usize,
+            ) -> Backward<'a, $F> {
+                let ((), pullback) = kernels::$F::maxout::pullback(w, b, x, out, batch, pieces);
+                Box::new(move |dout: &mut [$F], dx: &mut [$F], grads: &mut [Vec<$F>]| {
+                    let [dw, db] = grads else { panic!("maxout layer: two gradient tensors") };
+                    pullback((), (dw, db, dx, dout, (), ()));
+                })
+            }
+        }
+    };
+}
+real!(f64);
+real!(f32);
+
+/// `out = activation(x·w + b)`. `w` is inputs×outputs, row-major.
+#[derive(Clone, Debug)]
+pub struct Dense<F> {
+    pub weights: Vec<F>,
+    pub biases: Vec<F>,
+    pub activation: Activation,
+    inputs: usize,
+}
+
+impl<F: Real> Dense<F> {
+    /// Initialised for its activation: He for the ReLU family, Xavier/Glorot otherwise;
+    /// biases zero.
+    pub fn new(inputs: usize, outputs: usize, activation: Activation, rng: &mut Rng) -> Self {
+        let weights = match activation {
+            Activation::Relu | Activation::LeakyRelu(_) | Activation::Elu(_) => init::he_normal(inputs, outputs, rng),
+            _ => init::xavier_uniform(inputs, outputs, rng),
+        };
+        Dense { weights, biases: vec![F::ZERO; outputs], activation, inputs }
+    }
+
+    /// From given weights (inputs×outputs, row-major) and biases.
+    pub fn from_parts(weights: Vec<F>, biases: Vec<F>, activation: Activation) -> Self {
+        let inputs = weights.len() / biases.len().max(1);
+        Dense { weights, biases, activation, inputs }
+    }
+}
+
+impl<F: Real> Layer<F> for Dense<F> {
+    fn name(&self) -> String {
+        format!("dense {}→{} {:?}", self.inputs, self.biases.len(), self.activation)
+    }
+    fn inputs(&self) -> usize {
+        self.inputs
+    }
+    fn outputs(&self) -> usize {
+        self.biases.len()
+    }
+    fn forward(&self, x: &[F], out: &mut [F], batch: usize) {
+        F::dense_forward(self.activation, &self.weights, &self.biases, x, out, batch)
+    }
+    fn forward_backward<'a>(&'a self, x: &'a [F], out: &mut [F], batch: usize) -> Backward<'a, F> {
+        F::dense_backward(self.activation, &self.weights, &self.biases, x, out, batch)
+    }
+    fn parameters(&self) -> Vec<&[F]> {
+        vec![&self.weights, &self.biases]
+    }
+    fn parameters_mut(&mut self) -> Vec<&mut [F]> {
+        vec![&mut self.weights, &mut self.biases]
+    }
+    fn parameter_names(&self) -> Vec<&'static str> {
+        vec!["weights", "biases"]
+    }
+    fn activation(&self) -> Option<Activation> {
+        Some(self.activation)
+    }
+}
+
+/// A dense layer with PReLU activation: one learned slope per output, starting at `0.25`.
+#[derive(Clone, Debug)]
+pub struct PRelu<F> {
+    pub weights: Vec<F>,
+    pub biases: Vec<F>,
+    pub alpha: Vec<F>,
+    inputs: usize,
+}
+
+impl<F: Real> PRelu<F> {
+    pub fn new(inputs: usize, outputs: usize, rng: &mut Rng) -> Self {
+        PRelu {
+            weights: init::he_normal(inputs, outputs, rng),
+            biases: vec![F::ZERO; outputs],
+            alpha: vec![F::from_f64(0.25); outputs],
+            inputs,
+        }
+    }
+}
+
+impl<F: Real> Layer<F> for PRelu<F> {
+    fn name(&self) -> String {
+        format!("prelu {}→{}", self.inputs, self.biases.len())
+    }
+    fn inputs(&self) -> usize {
+        self.inputs
+    }
+    fn outputs(&self) -> usize {
+        self.biases.len()
+    }
+    fn forward(&self, x: &[F], out: &mut [F], batch: usize) {
+        F::prelu_forward(&self.weights, &self.biases, &self.alpha, x, out, batch)
+    }
+    fn forward_backward<'a>(&'a self, x: &'a [F], out: &mut [F], batch: usize) -> Backward<'a, F> {
+        F::prelu_backward(&self.weights, &self.biases, &self.alpha, x, out, batch)
+    }
+    fn parameters(&self) -> Vec<&[F]> {
+        vec![&self.weights, &self.biases, &self.alpha]
+    }
+    fn parameters_mut(&mut self) -> Vec<&mut [F]> {
+        vec![&mut self.weights, &mut self.biases, &mut self.alpha]
+    }
+    fn parameter_names(&self) -> Vec<&'static str> {
+        vec!["weights", "biases", "alpha"]
+    }
+}
+
+/// A maxout layer over `pieces` affine pieces per output.
+#[derive(Clone, Debug)]
+pub struct Maxout<F> {
+    pub weights: Vec<F>,
+    pub biases: Vec<F>,
+    pub pieces: usize,
+    inputs: usize,
+}
+
+impl<F: Real> Maxout<F> {
+    pub fn new(inputs: usize, outputs: usize, pieces: usize, rng: &mut Rng) -> Self {
+        Maxout {
+            weights: init::xavier_uniform(inputs, outputs * pieces, rng),
+            biases: vec![F::ZERO; outputs * pieces],
+            pieces,
+            inputs,
+        }
+    }
+}
+
+impl<F: Real> Layer<F> for Maxout<F> {
+    fn name(&self) -> String {
+        format!("maxout {}→{} ×{}", self.inputs, self.outputs(), self.pieces)
+    }
+    fn inputs(&self) -> usize {
+        self.inputs
+    }
+    fn outputs(&self) -> usize {
+        self.biases.len() / self.pieces
+    }
+    fn forward(&self, x: &[F], out: &mut [F], batch: usize) {
+        F::maxout_forward(&self.weights, &self.biases, x, out, batch, self.pieces)
+    }
+    fn forward_backward<'a>(&'a self, x: &'a [F], out: &mut [F], batch: usize) -> Backward<'a, F> {
+        F::maxout_backward(&self.weights, &self.biases, x, out, batch, self.pieces)
+    }
+    fn parameters(&self) -> Vec<&[F]> {
+        vec![&self.weights, &self.biases]
+    }
+    fn parameters_mut(&mut self) -> Vec<&mut [F]> {
+        vec![&mut self.weights, &mut self.biases]
+    }
+    fn parameter_names(&self) -> Vec<&'static str> {
+        vec!["weights", "biases"]
+    }
+}
