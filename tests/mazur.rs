@@ -1,10 +1,10 @@
 //! The lecture's 2-2-2 network (Mazur's worked example), one SGD step through the public
 //! model, loss and optimizer types: every number the lecture prints, to 1e-8.
 
-use chainrule_runtime::layer::{Activation, Dense, Layer};
-use chainrule_runtime::loss::half_squared_error_vjp;
-use chainrule_runtime::model::Sequential;
-use chainrule_runtime::optim::{Optimizer, Sgd};
+use chainrule::layer::{Activation, Dense, Layer};
+use chainrule::loss::half_squared_error_vjp;
+use chainrule::model::Sequential;
+use chainrule::optim::{Optimizer, Sgd};
 
 /// The lecture's network: w1..w4 into the hidden layer, w5..w8 into the output layer, each
 /// layer with one shared bias. Our weights are inputs×outputs: row i holds the weights out of
