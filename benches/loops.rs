@@ -164,7 +164,15 @@ fn recurrence(a: &[f64], b: &[f64], y0: f64) -> f64 {
 
 /// The history of `y` is kept in a buffer the caller owns and reuses, as a careful
 /// hand-written gradient would.
-fn recurrence_hand(a: &[f64], da: &mut [f64], b: &[f64], db: &mut [f64], y0: f64, seed: f64, ys: &mut Vec<f64>) -> (f64, f64) {
+fn recurrence_hand(
+    a: &[f64],
+    da: &mut [f64],
+    b: &[f64],
+    db: &mut [f64],
+    y0: f64,
+    seed: f64,
+    ys: &mut Vec<f64>,
+) -> (f64, f64) {
     let n = a.len();
     ys.clear();
     ys.push(y0);
@@ -200,9 +208,7 @@ fn benches(c: &mut Criterion) {
     let mut dc = vec![0.0; 101];
     let mut g = c.benchmark_group("horner");
     g.bench_function("primal", |bench| bench.iter(|| horner(black_box(&coefficients), black_box(0.9))));
-    g.bench_function("vjp", |bench| {
-        bench.iter(|| horner_vjp(black_box(&coefficients), &mut dc, black_box(0.9), 1.0))
-    });
+    g.bench_function("vjp", |bench| bench.iter(|| horner_vjp(black_box(&coefficients), &mut dc, black_box(0.9), 1.0)));
     g.bench_function("hand", |bench| {
         bench.iter(|| horner_hand(black_box(&coefficients), &mut dc, black_box(0.9), 1.0))
     });
@@ -224,9 +230,7 @@ fn benches(c: &mut Criterion) {
     let (mut dw, mut dx, mut db) = (vec![0.0; IN * OUT], vec![0.0; IN], vec![0.0; OUT]);
     let (mut out, mut dout) = (vec![0.0; OUT], vec![0.0; OUT]);
     let mut g = c.benchmark_group("dense");
-    g.bench_function("primal", |bench| {
-        bench.iter(|| dense(black_box(&w), black_box(&x), black_box(&b), &mut out))
-    });
+    g.bench_function("primal", |bench| bench.iter(|| dense(black_box(&w), black_box(&x), black_box(&b), &mut out)));
     g.bench_function("vjp", |bench| {
         bench.iter(|| {
             dout.fill(1.0);

@@ -755,7 +755,12 @@ impl Lower<'_> {
                 Some(Binding::Value(o)) => Ok(o),
                 Some(Binding::Slot(s)) => match self.slots[s].kind {
                     SlotKind::Scalar { .. } => Ok(self.value(Op::Read(s), span)),
-                    _ => Ok(Operand { tokens: self.slots[s].name.to_token_stream(), value: None, slot: Some(s), lent_mut: false }),
+                    _ => Ok(Operand {
+                        tokens: self.slots[s].name.to_token_stream(),
+                        value: None,
+                        slot: Some(s),
+                        lent_mut: false,
+                    }),
                 },
                 // Not a local: a `const`, a `static` or an associated constant like `PI`.
                 None => Ok(literal(p.to_token_stream())),
