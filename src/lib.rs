@@ -18,7 +18,7 @@
 //! See the README for the supported constructs and the generated signatures.
 
 pub use chainrule_macros::{derivative, differentiable, differentiable_fns};
-pub use chainrule_runtime::{data, float, init, kernels, layer, loss, matmul, model, optim, primitives, rng};
+pub use chainrule_runtime::{data, float, idx, init, kernels, layer, loss, matmul, model, optim, primitives, rng};
 
 #[doc(hidden)]
 pub use chainrule_runtime::__private;

@@ -266,7 +266,8 @@ mod tests {
         batches.reshuffle(&mut rng);
         assert_ne!(batches.order(), &first[..]);
         let empty = Batches::new(0, 8, &mut rng);
-        assert!(empty.is_empty() && empty.len() == 0 && empty.iter().next().is_none());
+        assert_eq!(empty.len(), 0);
+        assert!(empty.is_empty() && empty.iter().next().is_none());
     }
 
     #[test]

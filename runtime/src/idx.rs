@@ -153,11 +153,15 @@ impl fmt::Display for IdxError {
                 write!(f, "not an IDX file: it is gzip-compressed (decompress it first)")
             }
             IdxError::BadMagic { found } => {
-                write!(f, "not an IDX file: magic number starts {:#04x} {:#04x}, expected 0x00 0x00", found[0], found[1])
+                write!(
+                    f,
+                    "not an IDX file: magic number starts {:#04x} {:#04x}, expected 0x00 0x00",
+                    found[0], found[1]
+                )
             }
             IdxError::UnknownType(code) => write!(
                 f,
-                "unknown IDX type code {code:#04x} (expected 0x08 u8, 0x09 i8, 0x0b i16, 0x0c i32, 0x0d f32 or 0x0e f64)"
+                "unknown IDX type code {code:#04x} (expected 0x08 u8, 0x09 i8, 0x0b i16, 0x0c i32, 0x0d f32, 0x0e f64)"
             ),
             IdxError::TruncatedHeader { expected, found } => {
                 write!(f, "truncated IDX header: expected {expected} bytes, found {found}")

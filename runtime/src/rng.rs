@@ -84,8 +84,8 @@ impl Rng {
         (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 
-    /// A uniform draw from [lo, hi) (rounding of `lo + (hi - lo) * u` can reach `hi` only
-    /// when the interval is a few ulps wide).
+    /// A uniform draw from [lo, hi), computed as `lo + (hi - lo) * u`; rounding can carry it
+    /// to `hi` itself only when `u` is within a few ulps of 1 (probability about 2⁻⁵²).
     ///
     /// ```
     /// use chainrule_runtime::rng::Rng;
