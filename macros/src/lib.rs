@@ -1,6 +1,6 @@
 //! The proc-macros of chainrule. Each entry point is three steps: parse the function
-//! ([`ast`]), lower its body to a Wengert list ([`lower`]), and write the derivative code
-//! ([`expand`]). Users reach these through the `chainrule` crate, not directly.
+//! (`ast`), lower its body to the IR (`lower`, `activity`), and write the derivative code
+//! (`forward`, `reverse`, `expand`). Users reach these through the `chainrule` crate.
 
 mod activity;
 mod ast;

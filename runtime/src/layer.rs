@@ -1,4 +1,4 @@
-//! Layers: parameters plus a kernel from [`kernels`](crate::kernels), whose backward pass
+//! Layers: parameters plus a kernel from [`kernels`](crate::kernels::f64), whose backward pass
 //! is the one `#[differentiable]` wrote. A user's own `#[differentiable]` function becomes a
 //! layer by implementing [`Layer`] the same way (see `examples/custom_layer.rs`).
 

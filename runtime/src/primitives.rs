@@ -1,8 +1,8 @@
 //! Scalar activation functions with hand-written derivatives (`#[derivative]`), callable
 //! from differentiable code like any float method. `tanh` is the float method itself.
 //!
-//! One source serves both float types: [`f64`](self::f64) (also re-exported here and in the
-//! prelude) and [`f32`](self::f32), e.g. `chainrule::primitives::f32::sigmoid`.
+//! One source serves both float types: [`f64`](mod@self::f64) (also re-exported here and in the
+//! prelude) and [`f32`](mod@self::f32), e.g. `chainrule::primitives::f32::sigmoid`.
 //!
 //! At a kink the derivative takes the value of the flat side: `relu'(0) = 0`,
 //! `leaky_relu'(0) = slope`, `prelu'(0) = alpha`, `elu'(0) = alpha` (as PyTorch does).
