@@ -149,6 +149,7 @@ pub fn scale(partial: &Partial, d: &TokenStream, derivative_first: bool) -> Opti
     })
 }
 
+#[derive(Clone)]
 pub struct Term {
     pub negative: bool,
     pub tokens: TokenStream,
@@ -159,6 +160,52 @@ impl Term {
         let t = &self.tokens;
         if self.negative { quote!(-#t) } else { t.clone() }
     }
+}
+
+/// `partial * adjoint` where the adjoint carries a sign (see `reverse`'s aliases).
+pub fn scale_term(partial: &Partial, adjoint: &Term) -> Option<Term> {
+    let d = &adjoint.tokens;
+    Some(match partial {
+        Partial::Zero => return None,
+        Partial::One => adjoint.clone(),
+        Partial::MinusOne => Term { negative: !adjoint.negative, tokens: d.clone() },
+        Partial::Expr(p) => {
+            let p = paren(p.clone());
+            Term { negative: adjoint.negative, tokens: quote!(#d * #p) }
+        }
+    })
+}
+
+/// The partials of one operation grouped by the value they flow to: in `x * x` both slots
+/// are `x`, and one contribution `d * (x + x)` replaces two dependent `+=`, which the
+/// compiler may not merge under strict floating-point rules. Arguments that are not active
+/// values (`None`) are dropped.
+pub fn by_target(pairs: impl Iterator<Item = (Option<usize>, Partial)>) -> Vec<(usize, Partial)> {
+    let mut out: Vec<(usize, Vec<Partial>)> = Vec::new();
+    for (target, partial) in pairs {
+        let Some(target) = target else { continue };
+        if matches!(partial, Partial::Zero) {
+            continue;
+        }
+        match out.iter_mut().find(|(t, _)| *t == target) {
+            Some((_, list)) => list.push(partial),
+            None => out.push((target, vec![partial])),
+        }
+    }
+    out.into_iter()
+        .map(|(target, mut list)| {
+            if list.len() == 1 {
+                return (target, list.pop().expect("one partial"));
+            }
+            let parts = list.iter().map(|p| match p {
+                Partial::One => quote!(1.0),
+                Partial::MinusOne => quote!((-1.0)),
+                Partial::Expr(t) => paren(t.clone()),
+                Partial::Zero => quote!(0.0),
+            });
+            (target, Partial::Expr(quote!(#(#parts)+*)))
+        })
+        .collect()
 }
 
 /// `a + b - c`: a sum of terms, or `0.0` when there are none.

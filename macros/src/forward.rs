@@ -151,10 +151,12 @@ impl Forward<'_> {
                     let t = match &value.op {
                         Op::Prim { args, .. } => {
                             let partials = code::partials(ir, value, self.float);
-                            let terms: Vec<Term> = args
-                                .iter()
-                                .zip(&partials)
-                                .filter_map(|(a, p)| code::scale(p, &self.tangent(a)?, false))
+                            let terms: Vec<Term> = code::by_target(args.iter().map(|a| ir.active(a)).zip(partials))
+                                .into_iter()
+                                .filter_map(|(a, p)| {
+                                    let d = self.derivs[a].as_ref()?;
+                                    code::scale(&p, &quote!(#d), false)
+                                })
                                 .collect();
                             code::sum(&terms)
                         }

@@ -77,6 +77,10 @@ struct Rev<'a> {
     uses: Vec<usize>,
     nested: Vec<bool>,
     started: Vec<bool>,
+    /// A value whose only contribution is another adjoint negated (`a - b`'s `b`) is not
+    /// bound: its uses take that adjoint with the sign flipped (`dx -= d * p`), which spares
+    /// a negation the compiler may not fold away.
+    alias: Vec<Option<Term>>,
     /// Slots declared in each block.
     slots_of: HashMap<usize, Vec<usize>>,
     /// `dout = seed;` for an array result, once its adjoint is declared.
@@ -116,6 +120,7 @@ pub fn build(
         uses: vec![0; n],
         nested: vec![false; n],
         started: vec![false; n],
+        alias: vec![None; n],
         slots_of: HashMap::new(),
         top_seed: TokenStream::new(),
         tmp,
@@ -531,7 +536,7 @@ impl Rev<'_> {
                 }
                 Some(o) => {
                     let seed = self.names.fresh("seed", Span::call_site());
-                    head.extend(self.add(o, quote!(#seed)));
+                    head.extend(self.add(o, positive(quote!(#seed))));
                     quote!(#seed)
                 }
                 // A constant result: the seed has nowhere to go.
@@ -542,7 +547,7 @@ impl Rev<'_> {
                 for (i, o) in items.iter().enumerate() {
                     let seed = self.names.fresh(&format!("seed{i}"), Span::call_site());
                     if let Some(o) = ir.active(o) {
-                        head.extend(self.add(o, quote!(#seed)));
+                        head.extend(self.add(o, positive(quote!(#seed))));
                         pattern.push(quote!(#seed));
                     } else {
                         pattern.push(quote!(_));
@@ -591,10 +596,7 @@ impl Rev<'_> {
                 Shape::Scalar => {
                     let v = ir.values.iter().position(|v| matches!(v.op, Op::Param) && v.name == p.ident);
                     match v {
-                        Some(v) if self.uses[v] > 0 => {
-                            let d = &self.derivs[v];
-                            quote!(#d)
-                        }
+                        Some(v) if self.uses[v] > 0 => self.adjoint(v).to_tokens(),
                         _ => quote!(0.0),
                     }
                 }
@@ -614,17 +616,34 @@ impl Rev<'_> {
     }
 
     /// Emits a contribution to `value`'s adjoint.
-    fn add(&mut self, value: usize, contribution: TokenStream) -> TokenStream {
+    fn add(&mut self, value: usize, term: Term) -> TokenStream {
         let d = &self.derivs[value];
+        let t = &term.tokens;
         let out = if self.started[value] {
-            quote!(#d += #contribution;)
+            if term.negative { quote!(#d -= #t;) } else { quote!(#d += #t;) }
         } else if self.uses[value] > 1 {
-            quote!(let mut #d = #contribution;)
+            let t = term.to_tokens();
+            quote!(let mut #d = #t;)
+        } else if term.negative && is_ident(t) {
+            self.alias[value] = Some(term);
+            TokenStream::new()
         } else {
-            quote!(let #d = #contribution;)
+            let t = term.to_tokens();
+            quote!(let #d = #t;)
         };
         self.started[value] = true;
         out
+    }
+
+    /// `value`'s adjoint as a signed term.
+    fn adjoint(&self, value: usize) -> Term {
+        match &self.alias[value] {
+            Some(term) => term.clone(),
+            None => {
+                let d = &self.derivs[value];
+                Term { negative: false, tokens: quote!(#d) }
+            }
+        }
     }
 
     fn adjoint_block(&mut self, block: &Block) -> TokenStream {
@@ -686,14 +705,18 @@ impl Rev<'_> {
                 }
                 let d = self.derivs[v].clone().expect("active values have derivative names");
                 // An unused result of a call run for its outputs: its adjoint is zero.
-                let seed = if self.uses[v] == 0 { quote!(::core::default::Default::default()) } else { quote!(#d) };
+                let seed = if self.uses[v] == 0 {
+                    quote!(::core::default::Default::default())
+                } else {
+                    self.adjoint(v).to_tokens()
+                };
                 match &value.op {
                     Op::Prim { args, .. } => {
-                        for (a, p) in args.iter().zip(code::partials(ir, value, &float)) {
-                            let Some(a) = self.active(a) else { continue };
-                            if let Some(term) = code::scale(&p, &quote!(#d), true) {
-                                let t = term_tokens(term);
-                                out.extend(self.add(a, t));
+                        let adjoint = self.adjoint(v);
+                        let partials = code::partials(ir, value, &float);
+                        for (a, p) in code::by_target(args.iter().map(|a| self.active(a)).zip(partials)) {
+                            if let Some(term) = code::scale_term(&p, &adjoint) {
+                                out.extend(self.add(a, term));
                             }
                         }
                     }
@@ -759,8 +782,8 @@ impl Rev<'_> {
                         for (a, slot) in args.iter().zip(&slots) {
                             let Some(slot) = slot else { continue };
                             if let Some(a) = self.active(a) {
-                                let t = quote!(#krate::__private::cotangent::<#float, _>(#slot));
-                                out.extend(self.add(a, t));
+                                let tokens = quote!(#krate::__private::cotangent::<#float, _>(#slot));
+                                out.extend(self.add(a, Term { negative: false, tokens }));
                             } else if let Some(Some(ds)) = a.slot.map(|s| &self.slot_derivs[s]) {
                                 out.extend(quote!(#krate::__private::accumulate(&mut #ds[..], #slot);));
                             }
@@ -768,13 +791,15 @@ impl Rev<'_> {
                     }
                     Op::Read(s) => {
                         if let Some(ds) = &self.slot_derivs[*s] {
-                            out.extend(quote!(#ds += #d;));
+                            let Term { negative, tokens } = self.adjoint(v);
+                            out.extend(if negative { quote!(#ds -= #tokens;) } else { quote!(#ds += #tokens;) });
                         }
                     }
                     Op::Index { slot, index } => {
                         if let Some(ds) = &self.slot_derivs[*slot] {
                             let i = &index.tokens;
-                            out.extend(quote!(#ds[#i] += #d;));
+                            let Term { negative, tokens } = self.adjoint(v);
+                            out.extend(if negative { quote!(#ds[#i] -= #tokens;) } else { quote!(#ds[#i] += #tokens;) });
                         }
                     }
                     _ => {}
@@ -784,14 +809,14 @@ impl Rev<'_> {
                 if let (SlotKind::Scalar { init }, Some(ds)) = (&ir.slots[*s].kind, &self.slot_derivs[*s]) {
                     if let Some(a) = self.active(init) {
                         let ds = ds.clone();
-                        out.extend(self.add(a, quote!(#ds)));
+                        out.extend(self.add(a, positive(quote!(#ds))));
                     }
                 }
             }
             Stmt::Set { slot, value } => {
                 if let Some(ds) = self.slot_derivs[*slot].clone() {
                     if let Some(a) = self.active(value) {
-                        out.extend(self.add(a, quote!(#ds)));
+                        out.extend(self.add(a, positive(quote!(#ds))));
                     }
                     out.extend(quote!(#ds = 0.0;));
                 }
@@ -800,7 +825,7 @@ impl Rev<'_> {
                 if let Some(ds) = self.slot_derivs[*slot].clone() {
                     let i = &index.tokens;
                     if let Some(a) = self.active(value) {
-                        out.extend(self.add(a, quote!(#ds[#i])));
+                        out.extend(self.add(a, positive(quote!(#ds[#i]))));
                     }
                     if !add {
                         out.extend(quote!(#ds[#i] = 0.0;));
@@ -841,8 +866,13 @@ impl Rev<'_> {
     }
 }
 
-fn term_tokens(term: Term) -> TokenStream {
-    term.to_tokens()
+fn positive(tokens: TokenStream) -> Term {
+    Term { negative: false, tokens }
+}
+
+fn is_ident(tokens: &TokenStream) -> bool {
+    let mut iter = tokens.clone().into_iter();
+    matches!((iter.next(), iter.next()), (Some(TokenTree::Ident(_)), None))
 }
 
 /// `N` of `[F; N]`.
