@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""Ratios of the `scalar` benchmark's medians, read from criterion's JSON.
+
+    cargo bench --bench scalar -- --warm-up-time 1 --measurement-time 3
+    python3 benches/ratios.py
+
+prints, per function, the median times in ns and grad/hand, grad/primal, jvp/primal,
+checked against the targets (grad/hand <= 1.10, grad/primal <= 3).
+
+On a shared, noisy machine one run can be off by tens of percent, and the benchmarks of a
+group run one after the other, so load that comes and goes skews their ratios. Save
+several runs as baselines and pass their names: the script prints each run, then takes for
+each benchmark its best (lowest) median over the runs, since other processes can only slow
+a benchmark down, and checks the targets against the ratios of those:
+
+    for i in 1 2 3 4 5; do cargo bench --bench scalar -- --warm-up-time 1 --measurement-time 3 --save-baseline run$i; done
+    python3 benches/ratios.py run1 run2 run3 run4 run5
+
+With `--training` first, the same for the `training` benchmark (issue 4): per network, the
+median times of one SGD step in µs, generated/hand (target <= 1.15) and the GFLOP/s of each
+step (2·m·n·k per matrix product, forward and backward; the count is the throughput the
+benchmark declares), with at least 70 GFLOP/s wanted for the generated 784-128-10 step:
+
+    cargo bench --bench training -- --warm-up-time 1 --measurement-time 3 --save-baseline run1
+    python3 benches/ratios.py --training run1 run2
+
+Exits with 1 when a target is missed, 2 when a result is absent.
+"""
+
+import json
+import os
+import sys
+
+TARGET = os.environ.get("CARGO_TARGET_DIR") or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "target")
+ROOT = os.path.join(TARGET, "criterion")
+GROUPS = ["lecture", "neuron", "rosenbrock", "chain"]
+BENCHES = ["primal", "grad", "hand", "jvp"]
+RATIOS = [("grad/hand", "grad", "hand"), ("grad/primal", "grad", "primal"), ("jvp/primal", "jvp", "primal")]
+TARGETS = {"grad/hand": 1.10, "grad/primal": 3.0}
+
+
+def median_ns(baseline, group, bench):
+    path = os.path.join(ROOT, group, bench, baseline, "estimates.json")
+    with open(path) as f:
+        return json.load(f)["median"]["point_estimate"]
+
+
+def table(header, rows):
+    widths = [max(len(r[i]) for r in [header] + rows) for i in range(len(header))]
+    for r in [header, ["-" * w for w in widths]] + rows:
+        print("  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))))
+    print()
+
+
+def main():
+    if sys.argv[1:2] == ["--training"]:
+        return training(sys.argv[2:] or ["new"])
+    baselines = sys.argv[1:] or ["new"]
+    times = {g: {b: [] for b in BENCHES} for g in GROUPS}
+    for baseline in baselines:
+        for group in GROUPS:
+            for bench in BENCHES:
+                try:
+                    times[group][bench].append(median_ns(baseline, group, bench))
+                except FileNotFoundError as e:
+                    print(f"missing {e.filename}: run `cargo bench --bench scalar` first", file=sys.stderr)
+                    return 2
+    runs = [(name, i) for i, name in enumerate(baselines)]
+    if len(baselines) > 1:
+        runs.append((f"best of {len(baselines)}", None))
+
+    missed = []
+    for name, i in runs:
+        rows = []
+        for group in GROUPS:
+            t = {b: (min(v) if i is None else v[i]) for b, v in times[group].items()}
+            r = {ratio: t[a] / t[b] for ratio, a, b in RATIOS}
+            if name == runs[-1][0]:
+                missed += [f"{group}: {k} = {r[k]:.2f} > {v}" for k, v in TARGETS.items() if r[k] > v]
+            rows.append([group] + [f"{t[b]:.2f}" for b in BENCHES] + [f"{x:.2f}" for x in r.values()])
+        print(f"{name}: median time per call (ns) and ratios")
+        table(["function"] + BENCHES + [ratio for ratio, _, _ in RATIOS], rows)
+
+    if missed:
+        print("targets missed:\n  " + "\n  ".join(missed))
+        return 1
+    print("targets met: " + ", ".join(f"{k} <= {v}" for k, v in TARGETS.items()))
+    return 0
+
+
+TRAINING = ["2-4-1", "64-32-10", "784-128-10"]
+TRAINING_BENCHES = ["generated", "hand"]
+TRAINING_RATIO = 1.15
+TRAINING_GFLOPS = {"784-128-10": 70.0}
+
+
+def flops(group, bench, baseline):
+    path = os.path.join(ROOT, group, bench, baseline, "benchmark.json")
+    with open(path) as f:
+        return json.load(f)["throughput"]["Elements"]
+
+
+def training(baselines):
+    times = {n: {b: [] for b in TRAINING_BENCHES} for n in TRAINING}
+    work = {}
+    for baseline in baselines:
+        for net in TRAINING:
+            group = f"training_{net}"
+            for bench in TRAINING_BENCHES:
+                try:
+                    times[net][bench].append(median_ns(baseline, group, bench))
+                    work[net] = flops(group, bench, baseline)
+                except FileNotFoundError as e:
+                    print(f"missing {e.filename}: run `cargo bench --bench training` first", file=sys.stderr)
+                    return 2
+    runs = [(name, i) for i, name in enumerate(baselines)]
+    if len(baselines) > 1:
+        runs.append((f"best of {len(baselines)}", None))
+
+    missed = []
+    for name, i in runs:
+        rows = []
+        for net in TRAINING:
+            t = {b: (min(v) if i is None else v[i]) for b, v in times[net].items()}
+            ratio = t["generated"] / t["hand"]
+            gflops = {b: work[net] / t[b] for b in TRAINING_BENCHES}  # flop per ns = GFLOP/s
+            if name == runs[-1][0]:
+                if ratio > TRAINING_RATIO:
+                    missed.append(f"{net}: generated/hand = {ratio:.2f} > {TRAINING_RATIO}")
+                if gflops["generated"] < TRAINING_GFLOPS.get(net, 0.0):
+                    missed.append(f"{net}: {gflops['generated']:.1f} GFLOP/s < {TRAINING_GFLOPS[net]}")
+            rows.append(
+                [net]
+                + [f"{t[b] / 1000:.2f}" for b in TRAINING_BENCHES]
+                + [f"{ratio:.2f}"]
+                + [f"{gflops[b]:.1f}" for b in TRAINING_BENCHES]
+            )
+        print(f"{name}: median time per SGD step (µs), ratio and GFLOP/s")
+        table(["network"] + [f"{b} µs" for b in TRAINING_BENCHES] + ["generated/hand"] + [f"{b} GFLOP/s" for b in TRAINING_BENCHES], rows)
+
+    if missed:
+        print("targets missed:\n  " + "\n  ".join(missed))
+        return 1
+    print(f"targets met: generated/hand <= {TRAINING_RATIO}, 784-128-10 >= {TRAINING_GFLOPS['784-128-10']} GFLOP/s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
