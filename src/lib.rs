@@ -18,7 +18,9 @@
 //! See the README for the supported constructs and the generated signatures.
 
 pub use chainrule_macros::{derivative, differentiable, differentiable_fns};
-pub use chainrule_runtime::{data, float, idx, init, kernels, layer, loss, matmul, model, optim, primitives, rng};
+pub use chainrule_runtime::{
+    data, float, idx, init, kernels, layer, loss, matmul, model, optim, primitives, rng, train,
+};
 
 #[doc(hidden)]
 pub use chainrule_runtime::__private;

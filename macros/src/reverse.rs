@@ -799,7 +799,11 @@ impl Rev<'_> {
                         if let Some(ds) = &self.slot_derivs[*slot] {
                             let i = &index.tokens;
                             let Term { negative, tokens } = self.adjoint(v);
-                            out.extend(if negative { quote!(#ds[#i] -= #tokens;) } else { quote!(#ds[#i] += #tokens;) });
+                            out.extend(if negative {
+                                quote!(#ds[#i] -= #tokens;)
+                            } else {
+                                quote!(#ds[#i] += #tokens;)
+                            });
                         }
                     }
                     _ => {}

@@ -18,6 +18,7 @@ pub mod optim;
 pub mod primitives;
 pub mod rng;
 mod stack;
+pub mod train;
 
 #[doc(hidden)]
 pub mod __private;
