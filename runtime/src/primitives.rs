@@ -92,7 +92,53 @@ macro_rules! activations {
         pub fn softplus(x: $F) -> $F {
             x.max(0.0) + (-x.abs()).exp().ln_1p()
         }
+
+        slice_forms!(
+            $F,
+            sigmoid_slice = |x| sigmoid(x),
+            tanh_slice = |x| x.tanh(),
+            relu_slice = |x| relu(x),
+            softplus_slice = |x| softplus(x)
+        );
+
+        /// Slice form of [`leaky_relu`]: `out[i] = leaky_relu(x[i], slope)`.
+        #[chainrule_macros::differentiable]
+        pub fn leaky_relu_slice(x: &[$F], out: &mut [$F], #[no_grad] slope: $F) {
+            for i in 0..x.len() {
+                out[i] = leaky_relu(x[i], slope);
+            }
+        }
+
+        /// Slice form of [`elu`]: `out[i] = elu(x[i], alpha)`.
+        #[chainrule_macros::differentiable]
+        pub fn elu_slice(x: &[$F], out: &mut [$F], #[no_grad] alpha: $F) {
+            for i in 0..x.len() {
+                out[i] = elu(x[i], alpha);
+            }
+        }
+
+        /// Slice form of [`prelu`] with one learned slope per element.
+        #[chainrule_macros::differentiable]
+        pub fn prelu_slice(x: &[$F], alpha: &[$F], out: &mut [$F]) {
+            for i in 0..x.len() {
+                out[i] = prelu(x[i], alpha[i]);
+            }
+        }
     };
+}
+
+/// Slice forms `name(x, out)`: `out[i] = f(x[i])`, differentiable like the scalar ones.
+macro_rules! slice_forms {
+    ($F:ident, $($name:ident = |$x:ident| $f:expr),*) => {$(
+        #[doc = concat!("Slice form: `out[i] = ", stringify!($f), "` with `x = x[i]`.")]
+        #[chainrule_macros::differentiable]
+        pub fn $name(x: &[$F], out: &mut [$F]) {
+            for i in 0..x.len() {
+                let $x = x[i];
+                out[i] = $f;
+            }
+        }
+    )*};
 }
 
 /// The activations for `f64`.
