@@ -231,3 +231,27 @@ fn grad_allocates_only_the_returned_vecs() {
     let (n, _) = allocations(|| branchy_grad(0.2, 0.3, 0));
     assert_eq!(n, 0);
 }
+
+/// A loop calling a `#[derivative]` primitive keeps each call's pullback on a pooled stack:
+/// after the thread's first call, the vjp allocates nothing.
+#[differentiable]
+fn sum_sigmoid(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() {
+        s += sigmoid(x[i]);
+    }
+    s
+}
+
+#[test]
+fn pullbacks_of_calls_in_a_loop_reuse_a_pooled_buffer() {
+    let x: Vec<f64> = (0..1000).map(|i| (i as f64 * 0.01).sin()).collect();
+    let mut dx = vec![0.0; 1000];
+    sum_sigmoid_vjp(&x, &mut dx, 1.0);
+    dx.fill(0.0);
+    let (n, (value, ())) = allocations(|| sum_sigmoid_vjp(black_box(&x), &mut dx, 1.0));
+    assert_eq!(n, 0, "allocations in a warm vjp");
+    let expected: f64 = x.iter().map(|&v| sigmoid(v)).sum();
+    assert!((value - expected).abs() < 1e-9);
+    assert!(dx.iter().zip(&x).all(|(d, &v)| (d - sigmoid_grad(v).1).abs() < 1e-15));
+}

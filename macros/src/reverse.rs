@@ -399,8 +399,9 @@ impl Rev<'_> {
         for (v, value) in self.ir.values.iter().enumerate() {
             let name = &value.name;
             if let Some(pb) = &self.pullbacks[v] {
+                let krate = &self.func.krate;
                 out.extend(if value.depth.loops > 0 {
-                    quote!(let mut #pb = ::std::vec::Vec::new();)
+                    quote!(let mut #pb = #krate::__private::AnyStack::new();)
                 } else if value.depth.branches > 0 {
                     quote!(let mut #pb = ::core::option::Option::None;)
                 } else {
@@ -419,7 +420,7 @@ impl Rev<'_> {
                         let f = self.float();
                         quote!(let mut #stack = #krate::__private::Stack::<#f>::new();)
                     } else {
-                        quote!(let mut #stack = ::std::vec::Vec::new();)
+                        quote!(let mut #stack = #krate::__private::AnyStack::new();)
                     });
                 }
                 _ => {}

@@ -160,4 +160,4 @@ pub fn take<T>(slot: &mut Option<T>) -> T {
     slot.take().expect("chainrule: the adjoint took a branch the primal did not")
 }
 
-pub use crate::stack::Stack;
+pub use crate::stack::{AnyStack, Stack};
