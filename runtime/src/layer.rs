@@ -25,6 +25,13 @@ pub trait Layer<F: Real> {
     fn forward_backward<'a>(&'a self, x: &'a [F], out: &mut [F], batch: usize) -> Backward<'a, F>;
     fn parameters(&self) -> Vec<&[F]>;
     fn parameters_mut(&mut self) -> Vec<&mut [F]>;
+    /// Calls `f` with each parameter tensor in the order of [`Layer::parameters`]. Layers
+    /// override it to avoid the `Vec` of `parameters_mut` in every optimizer step.
+    fn visit_parameters_mut(&mut self, f: &mut dyn FnMut(&mut [F])) {
+        for p in self.parameters_mut() {
+            f(p)
+        }
+    }
     /// Names of the parameter tensors, in order ("weights", "biases", ...).
     fn parameter_names(&self) -> Vec<&'static str>;
     /// The activation, for diagnostics (dead ReLUs, saturated units).
@@ -217,6 +224,10 @@ impl<F: Real> Layer<F> for Dense<F> {
     fn parameters_mut(&mut self) -> Vec<&mut [F]> {
         vec![&mut self.weights, &mut self.biases]
     }
+    fn visit_parameters_mut(&mut self, f: &mut dyn FnMut(&mut [F])) {
+        f(&mut self.weights);
+        f(&mut self.biases);
+    }
     fn parameter_names(&self) -> Vec<&'static str> {
         vec!["weights", "biases"]
     }
@@ -267,6 +278,11 @@ impl<F: Real> Layer<F> for PRelu<F> {
     fn parameters_mut(&mut self) -> Vec<&mut [F]> {
         vec![&mut self.weights, &mut self.biases, &mut self.alpha]
     }
+    fn visit_parameters_mut(&mut self, f: &mut dyn FnMut(&mut [F])) {
+        f(&mut self.weights);
+        f(&mut self.biases);
+        f(&mut self.alpha);
+    }
     fn parameter_names(&self) -> Vec<&'static str> {
         vec!["weights", "biases", "alpha"]
     }
@@ -313,6 +329,10 @@ impl<F: Real> Layer<F> for Maxout<F> {
     }
     fn parameters_mut(&mut self) -> Vec<&mut [F]> {
         vec![&mut self.weights, &mut self.biases]
+    }
+    fn visit_parameters_mut(&mut self, f: &mut dyn FnMut(&mut [F])) {
+        f(&mut self.weights);
+        f(&mut self.biases);
     }
     fn parameter_names(&self) -> Vec<&'static str> {
         vec!["weights", "biases"]

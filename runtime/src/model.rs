@@ -134,8 +134,14 @@ impl<F: Real> Sequential<F> {
 
     /// One optimizer step on every parameter.
     pub fn step(&mut self, optimizer: &mut dyn Optimizer<F>) {
-        for (slot, p) in self.parameters().into_iter().enumerate() {
-            optimizer.update(slot, p.values, p.gradient);
+        let mut slot = 0;
+        for (layer, gradients) in self.layers.iter_mut().zip(&self.gradients) {
+            let mut tensor = 0;
+            layer.visit_parameters_mut(&mut |values| {
+                optimizer.update(slot, values, &gradients[tensor]);
+                slot += 1;
+                tensor += 1;
+            });
         }
     }
 
