@@ -24,6 +24,12 @@ benchmark declares), with at least 70 GFLOP/s wanted for the generated 784-128-1
     cargo bench --bench training -- --warm-up-time 1 --measurement-time 3 --save-baseline run1
     python3 benches/ratios.py --training run1 run2
 
+With `--loops` first, the same for the `loops` benchmark (issue 3): per function, primal,
+generated vjp and hand-written gradient, with vjp/hand <= 1.20 (1.05 for the dot product):
+
+    cargo bench --bench loops -- --warm-up-time 1 --measurement-time 3 --save-baseline run1
+    python3 benches/ratios.py --loops run1 run2
+
 Exits with 1 when a target is missed, 2 when a result is absent.
 """
 
@@ -55,6 +61,8 @@ def table(header, rows):
 def main():
     if sys.argv[1:2] == ["--training"]:
         return training(sys.argv[2:] or ["new"])
+    if sys.argv[1:2] == ["--loops"]:
+        return loops(sys.argv[2:] or ["new"])
     baselines = sys.argv[1:] or ["new"]
     times = {g: {b: [] for b in BENCHES} for g in GROUPS}
     for baseline in baselines:
@@ -85,6 +93,45 @@ def main():
         print("targets missed:\n  " + "\n  ".join(missed))
         return 1
     print("targets met: " + ", ".join(f"{k} <= {v}" for k, v in TARGETS.items()))
+    return 0
+
+
+LOOPS = ["dot", "horner", "softmax_cross_entropy", "dense", "recurrence"]
+LOOPS_BENCHES = ["primal", "vjp", "hand"]
+LOOPS_TARGETS = {"dot": 1.05}
+LOOPS_TARGET = 1.20
+
+
+def loops(baselines):
+    """The `loops` benchmark (issue 3): vjp/hand <= 1.20, and <= 1.05 for the dot product."""
+    times = {g: {b: [] for b in LOOPS_BENCHES} for g in LOOPS}
+    for baseline in baselines:
+        for group in LOOPS:
+            for bench in LOOPS_BENCHES:
+                try:
+                    times[group][bench].append(median_ns(baseline, group, bench))
+                except FileNotFoundError as e:
+                    print(f"missing {e.filename}: run `cargo bench --bench loops` first", file=sys.stderr)
+                    return 2
+    runs = [(name, i) for i, name in enumerate(baselines)]
+    if len(baselines) > 1:
+        runs.append((f"best of {len(baselines)}", None))
+    missed = []
+    for name, i in runs:
+        rows = []
+        for group in LOOPS:
+            t = {b: (min(v) if i is None else v[i]) for b, v in times[group].items()}
+            ratio = t["vjp"] / t["hand"]
+            target = LOOPS_TARGETS.get(group, LOOPS_TARGET)
+            if name == runs[-1][0] and ratio > target:
+                missed.append(f"{group}: vjp/hand = {ratio:.2f} > {target}")
+            rows.append([group] + [f"{t[b]:.1f}" for b in LOOPS_BENCHES] + [f"{ratio:.2f}", f"{t['vjp'] / t['primal']:.2f}"])
+        print(f"{name}: median time per call (ns) and ratios")
+        table(["function"] + LOOPS_BENCHES + ["vjp/hand", "vjp/primal"], rows)
+    if missed:
+        print("targets missed:\n  " + "\n  ".join(missed))
+        return 1
+    print("targets met: vjp/hand <= 1.20 (dot <= 1.05)")
     return 0
 
 
