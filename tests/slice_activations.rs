@@ -9,7 +9,8 @@ fn slice_forms_match_the_scalar_derivatives() {
     let x = [-3.0, -0.5, 0.25, 2.0];
     let seed = [0.5, -1.0, 2.0, 1.5];
     type Vjp = fn(&[f64], &mut [f64], &mut [f64], &mut [f64]) -> ((), ());
-    let cases: [(Vjp, fn(f64) -> (f64, f64)); 4] = [
+    type Scalar = fn(f64) -> (f64, f64);
+    let cases: [(Vjp, Scalar); 4] = [
         (sigmoid_slice_vjp, sigmoid_grad),
         (relu_slice_vjp, relu_grad),
         (softplus_slice_vjp, softplus_grad),

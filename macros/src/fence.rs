@@ -154,7 +154,7 @@ fn stmts(list: &[Stmt], is_body: bool, errors: &mut Errors) {
                         err(errors, c, "only a plain `continue;` is supported: no label");
                     }
                 }
-                (Expr::Block(b), None) if !last => {
+                (Expr::Block(b), None) if !last || !matches!(b.block.stmts.last(), Some(Stmt::Expr(_, None))) => {
                     if b.block.stmts.last().is_some_and(|s| matches!(s, Stmt::Expr(_, None))) {
                         err(errors, b, "a block statement cannot produce a value; bind it with `let`");
                     }

@@ -30,6 +30,7 @@ pub fn lower(func: &Function, names: &mut Names) -> syn::Result<Ir> {
         temps: 0,
         unnamed: Vec::new(),
         depth: Depth::default(),
+        exits: Vec::new(),
     };
     for (i, p) in func.params.iter().enumerate() {
         let name = lower.names.user(&p.ident);
@@ -85,6 +86,9 @@ struct Lower<'a> {
     /// Values named by `temp`, which a following `let` may rename to the user's name.
     unnamed: Vec<usize>,
     depth: Depth,
+    /// Per enclosing loop body, the (exited, broke) flags of the guarded statements being
+    /// lowered: a nested `break`/`continue` sets them instead of leaving (see `guarded`).
+    exits: Vec<Vec<(usize, usize)>>,
 }
 
 /// An error already reported to `Lower::errors`; lowering of the enclosing node stops.
@@ -209,13 +213,87 @@ impl Lower<'_> {
                     return None;
                 }
             }
+            // A `break`/`continue` nested deeper in `stmt`: the rest runs under `if !exited`,
+            // so the adjoint loop knows which statements the last iteration skipped.
+            let rest = &stmts[i + 1..];
+            if !rest.is_empty() && !self.exits.is_empty() && may_exit(stmt) {
+                let _ = self.guarded(stmt, rest);
+                return None;
+            }
             match self.stmt(stmt, &stmts[i + 1..]) {
                 Ok(Some(value)) => result = Some(value),
                 Ok(None) => result = None,
                 Err(Reported) => {}
             }
+            // What follows a `break`/`continue` in the same block never runs.
+            if matches!(stmt, SynStmt::Expr(Expr::Break(_) | Expr::Continue(_), _)) {
+                return None;
+            }
         }
         result
+    }
+
+    /// `stmt`, then `rest` only if `stmt` did not leave the iteration. A `break`/`continue`
+    /// inside `stmt` only sets flags: the iteration then ends after the guarded `rest`
+    /// (`if broke { break; }`), so every iteration the adjoint loop replays ran its body to
+    /// the end and recorded what the adjoint needs.
+    fn guarded(&mut self, stmt: &SynStmt, rest: &[SynStmt]) -> Result<()> {
+        let exited = self.flag("__exited", stmt);
+        let broke = self.flag("__broke", stmt);
+        // The flags stay in force over `rest` too: a `break` there must not leave before
+        // the `if broke` below either.
+        self.exits.last_mut().expect("inside a loop body").push((exited, broke));
+        let lowered = self.stmt(stmt, &[]);
+        if lowered.is_ok() {
+            let read = self.value(Op::Read(exited), stmt.span());
+            let t = &read.tokens;
+            let code = quote!(!#t);
+            let cond =
+                self.value(Op::Const { code, args: vec![read], active_ok: true, why: String::new() }, stmt.span());
+            let (then, _) = self.region(0, |l| {
+                l.stmts(rest);
+                None
+            });
+            self.emit(Stmt::If { cond, then, els: Vec::new() });
+        }
+        self.exits.last_mut().expect("inside a loop body").pop();
+        lowered?;
+        // Leaving for real, or, inside an enclosing guard, through its flags.
+        let cond = self.value(Op::Read(broke), stmt.span());
+        let (then, _) = self.region(0, |l| {
+            l.exit(true);
+            None
+        });
+        self.emit(Stmt::If { cond, then, els: Vec::new() });
+        Ok(())
+    }
+
+    /// A `bool` slot declared `false` here.
+    fn flag(&mut self, base: &str, node: &SynStmt) -> usize {
+        let name = self.names.fresh(base, node.span());
+        let init = Operand::constant(quote!(false));
+        let flag = self.slot(Slot { name, ty: None, kind: SlotKind::Scalar { init }, active: false, param: None });
+        self.emit(Stmt::Declare(flag));
+        flag
+    }
+
+    /// `break` (or `continue`): a real one, or inside a guarded statement, flags that the
+    /// enclosing guard acts on.
+    fn exit(&mut self, is_break: bool) {
+        match self.exits.last().and_then(|flags| flags.last()).copied() {
+            Some((exited, broke)) => {
+                // Every guard between here and the loop body learns that the iteration ended.
+                let flags = self.exits.last().cloned().unwrap_or_default();
+                for (e, _) in flags {
+                    self.emit(Stmt::Set { slot: e, value: Operand::constant(quote!(true)) });
+                }
+                let _ = exited;
+                if is_break {
+                    self.emit(Stmt::Set { slot: broke, value: Operand::constant(quote!(true)) });
+                }
+            }
+            None => self.emit(if is_break { Stmt::Break } else { Stmt::Continue }),
+        }
     }
 
     fn stmt(&mut self, stmt: &SynStmt, rest: &[SynStmt]) -> Result<Option<Operand>> {
@@ -271,20 +349,20 @@ impl Lower<'_> {
                 if b.label.is_some() || b.expr.is_some() {
                     return Err(self.error(b, "only a plain `break;` is supported: no label, no value"));
                 }
-                self.emit(Stmt::Break);
+                self.exit(true);
                 Ok(None)
             }
             SynStmt::Expr(Expr::Continue(c), _) => {
                 if c.label.is_some() {
                     return Err(self.error(c, "only a plain `continue;` is supported: no label"));
                 }
-                self.emit(Stmt::Continue);
+                self.exit(false);
                 Ok(None)
             }
             SynStmt::Expr(Expr::If(e), semi) if semi.is_some() || !rest.is_empty() || !if_has_value(e) => {
                 self.if_stmt(e, &[]).map(|_| None)
             }
-            SynStmt::Expr(Expr::Match(m), semi) if semi.is_some() || !rest.is_empty() => {
+            SynStmt::Expr(Expr::Match(m), semi) if semi.is_some() || !rest.is_empty() || !match_has_value(m) => {
                 let desugared = self.desugar_match(m)?;
                 let r = match &desugared {
                     Expr::If(e) => self.if_stmt(e, &[]),
@@ -298,7 +376,7 @@ impl Lower<'_> {
             SynStmt::Expr(Expr::Call(c), Some(_)) => self.expr(&Expr::Call(c.clone())).map(|_| None),
             SynStmt::Expr(Expr::While(w), _) => self.while_loop(Some(&w.cond), &w.body.stmts, w).map(|_| None),
             SynStmt::Expr(Expr::Loop(l), _) => self.while_loop(None, &l.body.stmts, l).map(|_| None),
-            SynStmt::Expr(Expr::Block(b), None) if !rest.is_empty() => {
+            SynStmt::Expr(Expr::Block(b), None) if !rest.is_empty() || !block_has_value(&b.block.stmts) => {
                 self.scopes.push(HashMap::new());
                 self.stmts(&b.block.stmts);
                 self.scopes.pop();
@@ -670,7 +748,9 @@ impl Lower<'_> {
                 let o = l.operand(var);
                 l.bind(i, Binding::Value(o));
             }
+            l.exits.push(Vec::new());
             l.stmts(&f.body.stmts);
+            l.exits.pop();
             None
         });
         let count = breaks.then(|| self.count(f.span()));
@@ -730,7 +810,9 @@ impl Lower<'_> {
             None
         });
         let (body, _) = self.region(1, |l| {
+            l.exits.push(Vec::new());
             l.stmts(stmts);
+            l.exits.pop();
             None
         });
         let count = self.count(node.to_token_stream().span());
@@ -987,22 +1069,32 @@ fn compound(op: &BinOp) -> Option<&'static str> {
 /// Whether an `if` produces a value (its branches end in an expression), as opposed to
 /// one run for its assignments.
 fn if_has_value(e: &syn::ExprIf) -> bool {
-    e.else_branch.is_some()
-        && match e.then_branch.stmts.last() {
-            Some(SynStmt::Expr(e, None)) => {
-                !matches!(
-                    e,
-                    Expr::Assign(_)
-                        | Expr::ForLoop(_)
-                        | Expr::While(_)
-                        | Expr::Loop(_)
-                        | Expr::Break(_)
-                        | Expr::Continue(_)
-                ) && !matches!(e, Expr::Binary(b) if compound(&b.op).is_some())
-                    && !matches!(e, Expr::If(i) if !if_has_value(i))
-            }
-            _ => false,
+    e.else_branch.is_some() && block_has_value(&e.then_branch.stmts)
+}
+
+/// Whether a `match` produces a value: an arm is a value expression.
+fn match_has_value(m: &syn::ExprMatch) -> bool {
+    m.arms.iter().any(|arm| expr_has_value(&arm.body))
+}
+
+/// Whether a block ends in an expression with a value.
+fn block_has_value(stmts: &[SynStmt]) -> bool {
+    matches!(stmts.last(), Some(SynStmt::Expr(e, None)) if expr_has_value(e))
+}
+
+/// Whether an expression in tail position is a value, not a statement.
+fn expr_has_value(e: &Expr) -> bool {
+    match e {
+        Expr::Assign(_) | Expr::ForLoop(_) | Expr::While(_) | Expr::Loop(_) | Expr::Break(_) | Expr::Continue(_) => {
+            false
         }
+        Expr::Binary(b) => compound(&b.op).is_none(),
+        Expr::If(i) => if_has_value(i),
+        Expr::Match(m) => match_has_value(m),
+        Expr::Block(b) => block_has_value(&b.block.stmts),
+        Expr::Tuple(t) => !t.elems.is_empty(),
+        _ => true,
+    }
 }
 
 /// Whether a block always leaves through `break`/`continue` at its end.
@@ -1017,13 +1109,23 @@ fn else_diverges(e: &syn::ExprIf) -> bool {
     }
 }
 
+/// Whether a statement contains a `break` or `continue` of the enclosing loop.
+fn may_exit(stmt: &SynStmt) -> bool {
+    exits(std::slice::from_ref(stmt), &["break", "continue"])
+}
+
 /// Whether `stmts` contain a `break` for the enclosing loop (not one of an inner loop).
 fn has_break(stmts: &[SynStmt]) -> bool {
-    fn tokens(ts: TokenStream, depth: usize) -> bool {
+    exits(stmts, &["break"])
+}
+
+/// Whether `stmts` contain one of the `keywords` outside inner loops.
+fn exits(stmts: &[SynStmt], keywords: &[&str]) -> bool {
+    fn tokens(ts: TokenStream, depth: usize, keywords: &[&str]) -> bool {
         let mut inner_loop = false;
         for tt in ts {
             match tt {
-                TokenTree::Ident(i) if i == "break" && depth == 0 => return true,
+                TokenTree::Ident(i) if depth == 0 && keywords.iter().any(|k| i == k) => return true,
                 TokenTree::Ident(i) if i == "for" || i == "while" || i == "loop" => inner_loop = true,
                 TokenTree::Group(g) => {
                     let brace = g.delimiter() == proc_macro2::Delimiter::Brace;
@@ -1031,7 +1133,7 @@ fn has_break(stmts: &[SynStmt]) -> bool {
                     if brace {
                         inner_loop = false;
                     }
-                    if tokens(g.stream(), d) {
+                    if tokens(g.stream(), d, keywords) {
                         return true;
                     }
                 }
@@ -1040,7 +1142,7 @@ fn has_break(stmts: &[SynStmt]) -> bool {
         }
         false
     }
-    stmts.iter().any(|s| tokens(s.to_token_stream(), 0))
+    stmts.iter().any(|s| tokens(s.to_token_stream(), 0, keywords))
 }
 
 /// Whether `name` is assigned inside a branch or loop among `stmts`: such a variable must be

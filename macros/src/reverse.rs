@@ -85,6 +85,10 @@ struct Rev<'a> {
     slots_of: HashMap<usize, Vec<usize>>,
     /// `dout = seed;` for an array result, once its adjoint is declared.
     top_seed: TokenStream,
+    /// Per loop variable of a `for` that can `break`: the stack of the values it took, which
+    /// the adjoint loop pops (a range with `break` cannot in general be walked backwards:
+    /// `(a..=b).take(n)` is not double-ended).
+    visited: std::collections::BTreeMap<usize, Ident>,
     /// Scratch names for short-lived bindings in generated code: `(value, pullback)` of a
     /// call, the pair of elements in a scratch add.
     tmp: [Ident; 4],
@@ -124,6 +128,7 @@ pub fn build(
         slots_of: HashMap::new(),
         top_seed: TokenStream::new(),
         tmp,
+        visited: std::collections::BTreeMap::new(),
     };
     rev.analyse(&ir.body);
     let outputs: Vec<&Operand> = match &ir.output {
@@ -252,6 +257,10 @@ impl Rev<'_> {
                     if let Some(c) = count {
                         self.block_of[*c] = b;
                         self.needed[*c] = true;
+                        let base = self.ir.values[*var].name.to_string();
+                        let stack =
+                            self.names.fresh(&format!("__{}_visited", base.trim_start_matches('_')), Span::call_site());
+                        self.visited.insert(*var, stack);
                     }
                     self.analyse(body);
                 }
@@ -396,6 +405,10 @@ impl Rev<'_> {
 
     fn hoisted_declarations(&self) -> TokenStream {
         let mut out = TokenStream::new();
+        let krate = &self.func.krate;
+        for stack in self.visited.values() {
+            out.extend(quote!(let mut #stack = #krate::__private::AnyStack::new();));
+        }
         for (v, value) in self.ir.values.iter().enumerate() {
             let name = &value.name;
             if let Some(pb) = &self.pullbacks[v] {
@@ -484,12 +497,14 @@ impl Rev<'_> {
                 quote!(if #cond { #then } else { #els })
             }
             Stmt::For { var, iter, body, count } => {
+                let var_id = *var;
                 let (var, iter, body) = (&ir.values[*var].name, code::iter(iter), self.primal_block(body));
                 match count {
                     Some(c) => {
                         let (start, c_name) = self.count_start(*c);
                         let push = self.count_push(*c);
-                        quote!(#start for #var in #iter { #c_name += 1; #body } #push)
+                        let visited = &self.visited[&var_id];
+                        quote!(#start for #var in #iter { #c_name += 1; #visited.push(#var); #body } #push)
                     }
                     None => quote!(for #var in #iter { #body }),
                 }
@@ -847,15 +862,17 @@ impl Rev<'_> {
             Stmt::For { var, iter, body, count } => {
                 let body = self.adjoint_block(body);
                 if !body.is_empty() {
+                    let var_id = *var;
                     let (var, iter) = (&ir.values[*var].name, code::iter(iter));
-                    let iter = match count {
+                    out.extend(match count {
                         Some(c) => {
                             let c = &ir.values[*c].name;
-                            quote!(#iter.take(#c).rev())
+                            let visited = &self.visited[&var_id];
+                            let krate = &self.func.krate;
+                            quote!(for _ in 0..#c { let #var = #krate::__private::pop(&mut #visited); #body })
                         }
-                        None => quote!(#iter.rev()),
-                    };
-                    out.extend(quote!(for #var in #iter { #body }));
+                        None => quote!(for #var in #iter.rev() { #body }),
+                    });
                 }
             }
             Stmt::While { body, count, .. } => {
