@@ -475,7 +475,7 @@ impl Lower<'_> {
     /// function's locals are gone.
     fn argument(&mut self, a: &Expr) -> Result<Operand> {
         let (inner, explicit_mut) = match a {
-            Expr::Reference(r) if r.mutability.is_some() => (&*r.expr, true),
+            Expr::Reference(r) => (&*r.expr, r.mutability.is_some()),
             other => (other, false),
         };
         if let Some(Binding::Slot(s)) = self.binding(inner) {
