@@ -51,6 +51,23 @@ def median_ns(baseline, group, bench):
         return json.load(f)["median"]["point_estimate"]
 
 
+def collect(baselines, groups, benches, bench_name, group_name=lambda g: g):
+    """Each benchmark's median per baseline, and the runs to print (each, then the best)."""
+    times = {g: {b: [] for b in benches} for g in groups}
+    for baseline in baselines:
+        for group in groups:
+            for bench in benches:
+                try:
+                    times[group][bench].append(median_ns(baseline, group_name(group), bench))
+                except FileNotFoundError as e:
+                    print(f"missing {e.filename}: run `cargo bench --bench {bench_name}` first", file=sys.stderr)
+                    return None, None
+    runs = [(name, i) for i, name in enumerate(baselines)]
+    if len(baselines) > 1:
+        runs.append((f"best of {len(baselines)}", None))
+    return times, runs
+
+
 def table(header, rows):
     widths = [max(len(r[i]) for r in [header] + rows) for i in range(len(header))]
     for r in [header, ["-" * w for w in widths]] + rows:
@@ -64,18 +81,9 @@ def main():
     if sys.argv[1:2] == ["--loops"]:
         return loops(sys.argv[2:] or ["new"])
     baselines = sys.argv[1:] or ["new"]
-    times = {g: {b: [] for b in BENCHES} for g in GROUPS}
-    for baseline in baselines:
-        for group in GROUPS:
-            for bench in BENCHES:
-                try:
-                    times[group][bench].append(median_ns(baseline, group, bench))
-                except FileNotFoundError as e:
-                    print(f"missing {e.filename}: run `cargo bench --bench scalar` first", file=sys.stderr)
-                    return 2
-    runs = [(name, i) for i, name in enumerate(baselines)]
-    if len(baselines) > 1:
-        runs.append((f"best of {len(baselines)}", None))
+    times, runs = collect(baselines, GROUPS, BENCHES, "scalar")
+    if times is None:
+        return 2
 
     missed = []
     for name, i in runs:
@@ -104,18 +112,9 @@ LOOPS_TARGET = 1.20
 
 def loops(baselines):
     """The `loops` benchmark (issue 3): vjp/hand <= 1.20, and <= 1.05 for the dot product."""
-    times = {g: {b: [] for b in LOOPS_BENCHES} for g in LOOPS}
-    for baseline in baselines:
-        for group in LOOPS:
-            for bench in LOOPS_BENCHES:
-                try:
-                    times[group][bench].append(median_ns(baseline, group, bench))
-                except FileNotFoundError as e:
-                    print(f"missing {e.filename}: run `cargo bench --bench loops` first", file=sys.stderr)
-                    return 2
-    runs = [(name, i) for i, name in enumerate(baselines)]
-    if len(baselines) > 1:
-        runs.append((f"best of {len(baselines)}", None))
+    times, runs = collect(baselines, LOOPS, LOOPS_BENCHES, "loops")
+    if times is None:
+        return 2
     missed = []
     for name, i in runs:
         rows = []
@@ -148,21 +147,10 @@ def flops(group, bench, baseline):
 
 
 def training(baselines):
-    times = {n: {b: [] for b in TRAINING_BENCHES} for n in TRAINING}
-    work = {}
-    for baseline in baselines:
-        for net in TRAINING:
-            group = f"training_{net}"
-            for bench in TRAINING_BENCHES:
-                try:
-                    times[net][bench].append(median_ns(baseline, group, bench))
-                    work[net] = flops(group, bench, baseline)
-                except FileNotFoundError as e:
-                    print(f"missing {e.filename}: run `cargo bench --bench training` first", file=sys.stderr)
-                    return 2
-    runs = [(name, i) for i, name in enumerate(baselines)]
-    if len(baselines) > 1:
-        runs.append((f"best of {len(baselines)}", None))
+    times, runs = collect(baselines, TRAINING, TRAINING_BENCHES, "training", lambda net: f"training_{net}")
+    if times is None:
+        return 2
+    work = {net: flops(f"training_{net}", "generated", baselines[0]) for net in TRAINING}
 
     missed = []
     for name, i in runs:
