@@ -374,13 +374,14 @@ impl Rev<'_> {
     }
 
     /// Cheap and pure given values the adjoint loop already has: index arithmetic, lengths,
-    /// reads of parameters (which nothing overwrites).
+    /// reads of parameters (which nothing overwrites), one arithmetic operation on those.
     fn recomputable(&self, v: usize) -> bool {
         let value = &self.ir.values[v];
         let pure = match &value.op {
             Op::Const { .. } | Op::Len(_) => true,
-            // Inactive arithmetic (`j * n + i`) is integer or constant work.
-            Op::Prim { .. } => !value.active,
+            // Inactive arithmetic (`j * n + i`) is integer or constant work; one add, subtract
+            // or multiply of values at hand (`t[i] - o[i]`) is cheaper than a push and a pop.
+            Op::Prim { rule, .. } => !value.active || ["+", "-", "*", "neg", "copy", "as"].contains(&rule.name),
             Op::Index { slot, .. } => matches!(self.ir.slots[*slot].kind, SlotKind::ArrayParam { .. }),
             _ => false,
         };
