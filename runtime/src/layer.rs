@@ -175,7 +175,34 @@ macro_rules! real {
 real!(f64);
 real!(f32);
 
+/// The parameter methods of a layer whose tensors are `weights` and `biases`.
+macro_rules! weights_and_biases {
+    () => {
+        fn parameters(&self) -> Vec<&[F]> {
+            vec![&self.weights, &self.biases]
+        }
+        fn parameters_mut(&mut self) -> Vec<&mut [F]> {
+            vec![&mut self.weights, &mut self.biases]
+        }
+        fn visit_parameters_mut(&mut self, f: &mut dyn FnMut(&mut [F])) {
+            f(&mut self.weights);
+            f(&mut self.biases);
+        }
+        fn parameter_names(&self) -> Vec<&'static str> {
+            vec!["weights", "biases"]
+        }
+    };
+}
+
 /// `out = activation(x·w + b)`. `w` is inputs×outputs, row-major.
+///
+/// ```
+/// use chainrule_runtime::layer::{Activation, Dense, Layer};
+/// let layer = Dense::<f64>::from_parts(vec![1.0, 2.0], vec![0.5], Activation::Identity);
+/// let mut out = [0.0];
+/// layer.forward(&[3.0, 4.0], &mut out, 1);
+/// assert_eq!(out, [11.5]); // 3·1 + 4·2 + 0.5
+/// ```
 #[derive(Clone, Debug)]
 pub struct Dense<F> {
     pub weights: Vec<F>,
@@ -218,19 +245,7 @@ impl<F: Real> Layer<F> for Dense<F> {
     fn forward_backward<'a>(&'a self, x: &'a [F], out: &mut [F], batch: usize) -> Backward<'a, F> {
         F::dense_backward(self.activation, &self.weights, &self.biases, x, out, batch)
     }
-    fn parameters(&self) -> Vec<&[F]> {
-        vec![&self.weights, &self.biases]
-    }
-    fn parameters_mut(&mut self) -> Vec<&mut [F]> {
-        vec![&mut self.weights, &mut self.biases]
-    }
-    fn visit_parameters_mut(&mut self, f: &mut dyn FnMut(&mut [F])) {
-        f(&mut self.weights);
-        f(&mut self.biases);
-    }
-    fn parameter_names(&self) -> Vec<&'static str> {
-        vec!["weights", "biases"]
-    }
+    weights_and_biases!();
     fn activation(&self) -> Option<Activation> {
         Some(self.activation)
     }
@@ -324,17 +339,5 @@ impl<F: Real> Layer<F> for Maxout<F> {
     fn forward_backward<'a>(&'a self, x: &'a [F], out: &mut [F], batch: usize) -> Backward<'a, F> {
         F::maxout_backward(&self.weights, &self.biases, x, out, batch, self.pieces)
     }
-    fn parameters(&self) -> Vec<&[F]> {
-        vec![&self.weights, &self.biases]
-    }
-    fn parameters_mut(&mut self) -> Vec<&mut [F]> {
-        vec![&mut self.weights, &mut self.biases]
-    }
-    fn visit_parameters_mut(&mut self, f: &mut dyn FnMut(&mut [F])) {
-        f(&mut self.weights);
-        f(&mut self.biases);
-    }
-    fn parameter_names(&self) -> Vec<&'static str> {
-        vec!["weights", "biases"]
-    }
+    weights_and_biases!();
 }
