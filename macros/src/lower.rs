@@ -490,7 +490,7 @@ impl Lower<'_> {
                 }
                 SlotKind::ArrayParam { by_value: false } => {}
                 _ if explicit_mut => {
-                    return Err(self.error(a, "only local arrays and `&mut` parameters can be lent mutably"));
+                    return Err(self.error(a, "only local arrays and `&mut` parameters can be lent mutably; copy this one into a local array (`let mut a = [0.0; N];`) and lend that"));
                 }
                 _ => {
                     let o = self.expr(a)?;
@@ -507,7 +507,7 @@ impl Lower<'_> {
             }
         }
         if explicit_mut {
-            return Err(self.error(a, "only local arrays and `&mut` parameters can be lent mutably"));
+            return Err(self.error(a, "only local arrays and `&mut` parameters can be lent mutably; copy this one into a local array (`let mut a = [0.0; N];`) and lend that"));
         }
         self.expr(a)
     }
