@@ -73,6 +73,15 @@ struct Rev<'a> {
     popped: Vec<Option<Ident>>,
     /// Per stacked value: its stack.
     stacks: Vec<Option<Ident>>,
+    /// Values defined in a `for` loop (not in a `while` nested in it): their stacks get room
+    /// for the loop's trip count before it starts, and the body pushes without growing.
+    reserved: Vec<bool>,
+    /// Whether `analyse` is inside a `for` loop's body (rather than a `while` loop's).
+    in_for: bool,
+    /// Scalar slots whose adjoint this straight-line stretch of the adjoint sweep has just
+    /// reset to zero: the next contribution assigns instead of adding, so the compiler has no
+    /// `0.0 + x` to keep (it may not fold it: `0.0 + -0.0` is `0.0`).
+    zeroed: HashSet<usize>,
     /// Adjoint contributions each value receives, and whether one comes from another block.
     uses: Vec<usize>,
     nested: Vec<bool>,
@@ -121,6 +130,9 @@ pub fn build(
         pullback_needed: vec![false; n],
         popped: vec![None; n],
         stacks: vec![None; n],
+        reserved: vec![false; n],
+        in_for: false,
+        zeroed: HashSet::new(),
         uses: vec![0; n],
         nested: vec![false; n],
         started: vec![false; n],
@@ -173,6 +185,7 @@ impl Rev<'_> {
                 Stmt::Def(v) => {
                     let v = *v;
                     self.block_of[v] = b;
+                    self.reserved[v] = self.in_for;
                     let value = &self.ir.values[v];
                     if !value.active {
                         continue;
@@ -262,7 +275,9 @@ impl Rev<'_> {
                             self.names.fresh(&format!("__{}_visited", base.trim_start_matches('_')), Span::call_site());
                         self.visited.insert(*var, stack);
                     }
+                    let outer = std::mem::replace(&mut self.in_for, true);
                     self.analyse(body);
+                    self.in_for = outer;
                 }
                 Stmt::While { cond, body, count, .. } => {
                     // The condition has no adjoint: a comparison ends every derivative.
@@ -273,7 +288,9 @@ impl Rev<'_> {
                     }
                     self.block_of[*count] = b;
                     self.needed[*count] = true;
+                    let outer = std::mem::replace(&mut self.in_for, false);
                     self.analyse(body);
+                    self.in_for = outer;
                 }
                 Stmt::Break | Stmt::Continue => {}
             }
@@ -480,7 +497,11 @@ impl Rev<'_> {
                     }
                 };
                 if let Some(stack) = &self.stacks[v] {
-                    out.extend(quote!(#stack.push(#name);));
+                    out.extend(if self.reserved[v] && value.active {
+                        quote!(#stack.push_reserved(#name);)
+                    } else {
+                        quote!(#stack.push(#name);)
+                    });
                 }
                 out
             }
@@ -499,15 +520,16 @@ impl Rev<'_> {
             }
             Stmt::For { var, iter, body, count } => {
                 let var_id = *var;
+                let reserve = self.reserve(body, &code::iter(iter));
                 let (var, iter, body) = (&ir.values[*var].name, code::iter(iter), self.primal_block(body));
                 match count {
                     Some(c) => {
                         let (start, c_name) = self.count_start(*c);
                         let push = self.count_push(*c);
                         let visited = &self.visited[&var_id];
-                        quote!(#start for #var in #iter { #c_name += 1; #visited.push(#var); #body } #push)
+                        quote!(#reserve #start for #var in #iter { #c_name += 1; #visited.push(#var); #body } #push)
                     }
-                    None => quote!(for #var in #iter { #body }),
+                    None => quote!(#reserve for #var in #iter { #body }),
                 }
             }
             Stmt::While { cond, test, body, count } => {
@@ -519,6 +541,28 @@ impl Rev<'_> {
             Stmt::Break => quote!(break;),
             Stmt::Continue => quote!(continue;),
         }
+    }
+
+    /// Room for one value per iteration in the float stack of each value a `for` loop's
+    /// body defines (outside loops nested in it, which reserve for themselves).
+    fn reserve(&self, body: &Block, iter: &TokenStream) -> TokenStream {
+        let mut out = TokenStream::new();
+        for stmt in body {
+            match stmt {
+                Stmt::Def(v) if self.reserved[*v] && self.ir.values[*v].active => {
+                    if let Some(stack) = &self.stacks[*v] {
+                        let krate = &self.func.krate;
+                        out.extend(quote!(#stack.reserve(#krate::__private::trip_count(&#iter));));
+                    }
+                }
+                Stmt::If { then, els, .. } => {
+                    out.extend(self.reserve(then, iter));
+                    out.extend(self.reserve(els, iter));
+                }
+                _ => {}
+            }
+        }
+        out
     }
 
     fn count_start(&self, c: usize) -> (TokenStream, &Ident) {
@@ -666,6 +710,8 @@ impl Rev<'_> {
     fn adjoint_block(&mut self, block: &Block) -> TokenStream {
         let ir = self.ir;
         let b = id(block);
+        // A branch's `then` and `else` each start afresh.
+        self.zeroed.clear();
         let mut out = TokenStream::new();
         let here: Vec<usize> = (0..ir.values.len()).filter(|&v| self.block_of[v] == b).collect();
         // Restore what this region's primal values were, then bind early adjoints.
@@ -808,8 +854,16 @@ impl Rev<'_> {
                     }
                     Op::Read(s) => {
                         if let Some(ds) = &self.slot_derivs[*s] {
-                            let Term { negative, tokens } = self.adjoint(v);
-                            out.extend(if negative { quote!(#ds -= #tokens;) } else { quote!(#ds += #tokens;) });
+                            let term = self.adjoint(v);
+                            let Term { negative, tokens } = &term;
+                            out.extend(if self.zeroed.remove(s) {
+                                let t = term.to_tokens();
+                                quote!(#ds = #t;)
+                            } else if *negative {
+                                quote!(#ds -= #tokens;)
+                            } else {
+                                quote!(#ds += #tokens;)
+                            });
                         }
                     }
                     Op::Index { slot, index } => {
@@ -840,6 +894,7 @@ impl Rev<'_> {
                         out.extend(self.add(a, positive(quote!(#ds))));
                     }
                     out.extend(quote!(#ds = 0.0;));
+                    self.zeroed.insert(*slot);
                 }
             }
             Stmt::Write { slot, index, value, add } => {
@@ -854,14 +909,18 @@ impl Rev<'_> {
                 }
             }
             Stmt::If { cond, then, els } => {
+                self.zeroed.clear();
                 let (then, els) = (self.adjoint_block(then), self.adjoint_block(els));
+                self.zeroed.clear();
                 if !(then.is_empty() && els.is_empty()) {
                     let cond = &cond.tokens;
                     out.extend(quote!(if #cond { #then } else { #els }));
                 }
             }
             Stmt::For { var, iter, body, count } => {
+                self.zeroed.clear();
                 let body = self.adjoint_block(body);
+                self.zeroed.clear();
                 if !body.is_empty() {
                     let var_id = *var;
                     let (var, iter) = (&ir.values[*var].name, code::iter(iter));
@@ -877,7 +936,9 @@ impl Rev<'_> {
                 }
             }
             Stmt::While { body, count, .. } => {
+                self.zeroed.clear();
                 let body = self.adjoint_block(body);
+                self.zeroed.clear();
                 if !body.is_empty() {
                     let c = &ir.values[*count].name;
                     out.extend(quote!(for _ in 0..#c { #body }));

@@ -145,8 +145,17 @@ pub trait Pop<T> {
 impl<T> Pop<T> for ::std::vec::Vec<T> {
     #[inline(always)]
     fn pop_value(&mut self) -> T {
-        self.pop().expect("chainrule: adjoint stack underflow")
+        match self.pop() {
+            Some(x) => x,
+            None => underflow(),
+        }
     }
+}
+
+#[cold]
+#[inline(never)]
+pub(crate) fn underflow() -> ! {
+    panic!("chainrule: adjoint stack underflow")
 }
 
 #[inline(always)]
@@ -160,4 +169,4 @@ pub fn take<T>(slot: &mut Option<T>) -> T {
     slot.take().expect("chainrule: the adjoint took a branch the primal did not")
 }
 
-pub use crate::stack::{AnyStack, Stack};
+pub use crate::stack::{AnyStack, Stack, trip_count};

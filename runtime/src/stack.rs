@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 
 /// Floats with a buffer pool.
-pub trait Pooled: Copy + 'static {
+pub trait Pooled: Copy + Default + 'static {
     fn with_pool<R>(f: impl FnOnce(&mut Vec<Vec<Self>>) -> R) -> R;
 }
 
@@ -23,38 +23,89 @@ macro_rules! pooled {
 }
 pooled!(f64 => POOL_F64, f32 => POOL_F32);
 
+/// A stack of floats over a buffer that is always fully initialised: the stack is
+/// `buf[..len]`. A `for` loop reserves room for its trip count before it starts and then
+/// pushes with [`Stack::push_reserved`], which cannot grow the buffer and so makes no call
+/// the loop body returns from: a call there makes the compiler keep the loop's floats in
+/// memory across every iteration, which costs more than the stack itself.
 pub struct Stack<T: Pooled> {
-    items: Vec<T>,
+    buf: Vec<T>,
+    len: usize,
 }
 
 impl<T: Pooled> Stack<T> {
     #[inline]
     #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Stack { items: T::with_pool(|p| p.pop()).unwrap_or_default() }
+        Stack { buf: T::with_pool(|p| p.pop()).unwrap_or_default(), len: 0 }
     }
 
+    /// Makes room for `n` more values.
+    #[inline]
+    pub fn reserve(&mut self, n: usize) {
+        if n > self.buf.len() - self.len {
+            self.grow(n);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, n: usize) {
+        let wanted = (self.len + n).max(2 * self.buf.len()).max(16);
+        self.buf.resize(wanted, T::default());
+    }
+
+    /// Pushes, growing the buffer if needed (a `while` loop, whose trip count is unknown).
     #[inline(always)]
     pub fn push(&mut self, x: T) {
-        self.items.push(x);
+        self.reserve(1);
+        self.push_reserved(x);
     }
+
+    /// Pushes into room made by [`Stack::reserve`].
+    #[inline(always)]
+    pub fn push_reserved(&mut self, x: T) {
+        match self.buf.get_mut(self.len) {
+            Some(slot) => *slot = x,
+            None => unreserved(),
+        }
+        self.len += 1;
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn unreserved() -> ! {
+    panic!("chainrule: adjoint stack pushed past the room reserved for its loop")
 }
 
 impl<T: Pooled> super::__private::Pop<T> for Stack<T> {
     #[inline(always)]
     fn pop_value(&mut self) -> T {
-        self.items.pop().expect("chainrule: adjoint stack underflow")
+        // One check: an empty stack wraps `len` past the buffer's end.
+        self.len = self.len.wrapping_sub(1);
+        match self.buf.get(self.len) {
+            Some(&x) => x,
+            None => super::__private::underflow(),
+        }
     }
 }
 
 impl<T: Pooled> Drop for Stack<T> {
+    #[inline]
     fn drop(&mut self) {
-        let mut items = std::mem::take(&mut self.items);
-        items.clear();
-        if items.capacity() > 0 {
-            T::with_pool(|p| p.push(items));
+        let buf = std::mem::take(&mut self.buf);
+        if !buf.is_empty() {
+            T::with_pool(|p| p.push(buf));
         }
     }
+}
+
+/// The number of iterations a range loop will run (an upper bound when it can `break`).
+#[inline(always)]
+pub fn trip_count<I: Iterator>(iter: &I) -> usize {
+    let (low, high) = iter.size_hint();
+    high.unwrap_or(low)
 }
 
 thread_local! {
@@ -106,7 +157,9 @@ impl<T> AnyStack<T> {
 impl<T> super::__private::Pop<T> for AnyStack<T> {
     #[inline]
     fn pop_value(&mut self) -> T {
-        assert!(self.len > 0, "chainrule: adjoint stack underflow");
+        if self.len == 0 {
+            super::__private::underflow();
+        }
         self.len -= 1;
         // SAFETY: slot `len` was written by `push` and is read exactly once.
         unsafe { std::ptr::read(self.slot(self.len)) }
@@ -128,9 +181,49 @@ impl<T> Drop for AnyStack<T> {
 
 #[cfg(test)]
 mod tests {
-    use super::AnyStack;
+    use super::{AnyStack, Stack, trip_count};
     use crate::__private::pop;
     use std::rc::Rc;
+
+    #[test]
+    fn a_float_stack_returns_what_a_loop_pushed_into_its_reserved_room() {
+        let mut stack = Stack::<f64>::new();
+        stack.push(-1.0);
+        let iter = (0..40).rev().step_by(3);
+        stack.reserve(trip_count(&iter));
+        for i in iter {
+            stack.push_reserved(i as f64);
+        }
+        for i in (0..40).rev().step_by(3).collect::<Vec<_>>().into_iter().rev() {
+            assert_eq!(pop(&mut stack), i as f64);
+        }
+        assert_eq!(pop(&mut stack), -1.0);
+    }
+
+    #[test]
+    #[should_panic(expected = "past the room reserved")]
+    fn pushing_past_the_reserved_room_panics() {
+        let mut stack = Stack::<f32>::new();
+        for i in 0..1000 {
+            stack.push_reserved(i as f32);
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "underflow")]
+    fn popping_an_empty_float_stack_panics() {
+        let mut stack = Stack::<f64>::new();
+        stack.push(1.0);
+        pop(&mut stack);
+        pop(&mut stack);
+    }
+
+    #[test]
+    fn inclusive_and_stepped_ranges_count_their_iterations() {
+        assert_eq!(trip_count(&(3..=7)), 5);
+        assert_eq!(trip_count(&(0..10).step_by(4)), 3);
+        assert_eq!(trip_count(&(5..2)), 0);
+    }
 
     #[test]
     fn values_come_back_in_reverse_and_unpopped_ones_are_dropped() {
