@@ -68,12 +68,15 @@ fn horner_hand(c: &[f64], dc: &mut [f64], x: f64, seed: f64) -> (f64, f64) {
 
 // ---- softmax followed by cross-entropy, n = 100 ----
 
+/// The maximum only shifts the exponentials: `stop_gradient` says the result does not depend
+/// on it (as JAX's `logsumexp` does), the identity the hand-written gradient also uses.
 #[differentiable]
 fn softmax_cross_entropy(z: &[f64], #[no_grad] label: usize) -> f64 {
     let mut m = z[0];
     for i in 1..z.len() {
         m = m.max(z[i]);
     }
+    let m = stop_gradient(m);
     let mut s = 0.0;
     for i in 0..z.len() {
         s += (z[i] - m).exp();

@@ -4,9 +4,13 @@
 //!
 //! Then the check that needs activity: an active value may only flow into operations that
 //! have a derivative. A constant may flow anywhere.
+//!
+//! Last, what is active but never reaches a result (the maximum that `stop_gradient`
+//! detaches, a value only compared) is made constant, so neither mode computes its
+//! derivative and reverse mode keeps none of its history.
 
 use crate::ast::Errors;
-use crate::ir::{Block, Ir, Op, Operand, SlotKind, Stmt};
+use crate::ir::{Block, Ir, Op, Operand, Output, SlotKind, Stmt};
 
 pub fn analyse(ir: &mut Ir) -> syn::Result<()> {
     loop {
@@ -18,7 +22,9 @@ pub fn analyse(ir: &mut Ir) -> syn::Result<()> {
             break;
         }
     }
-    check(ir)
+    check(ir)?;
+    prune(ir);
+    Ok(())
 }
 
 fn active(ir: &Ir, o: &Operand) -> bool {
@@ -124,5 +130,115 @@ fn at(v: &crate::ir::Value, msg: impl std::fmt::Display) -> syn::Error {
     match &v.origin {
         Some(origin) => syn::Error::new_spanned(origin, msg),
         None => syn::Error::new(v.span, msg),
+    }
+}
+
+/// Makes constant every active local value and slot that no result depends on. Parameters
+/// keep their activity: it shapes the generated signatures.
+fn prune(ir: &mut Ir) {
+    let mut useful = Useful {
+        values: vec![false; ir.values.len()],
+        slots: ir.slots.iter().map(|s| s.param.is_some()).collect(),
+        changed: true,
+    };
+    match &ir.output {
+        Output::Scalar(o) => useful.operand(o),
+        Output::Tuple(items) => items.iter().for_each(|o| useful.operand(o)),
+        Output::Array(s) => useful.slots[*s] = true,
+        Output::Unit => {}
+    }
+    while useful.changed {
+        useful.changed = false;
+        useful.walk(ir, &ir.body);
+    }
+    for (v, value) in ir.values.iter_mut().enumerate() {
+        if !matches!(value.op, Op::Param) && !useful.values[v] {
+            value.active = false;
+        }
+    }
+    for (s, slot) in ir.slots.iter_mut().enumerate() {
+        if !useful.slots[s] {
+            slot.active = false;
+        }
+    }
+}
+
+/// What a result depends on, found backwards from the results to a fixpoint.
+struct Useful {
+    values: Vec<bool>,
+    slots: Vec<bool>,
+    changed: bool,
+}
+
+impl Useful {
+    fn operand(&mut self, o: &Operand) {
+        if let Some(v) = o.value {
+            self.value(v);
+        }
+        if let Some(s) = o.slot {
+            self.slot(s);
+        }
+    }
+
+    fn value(&mut self, v: usize) {
+        if !self.values[v] {
+            self.values[v] = true;
+            self.changed = true;
+        }
+    }
+
+    fn slot(&mut self, s: usize) {
+        if !self.slots[s] {
+            self.slots[s] = true;
+            self.changed = true;
+        }
+    }
+
+    fn walk(&mut self, ir: &Ir, block: &Block) {
+        for stmt in block {
+            match stmt {
+                Stmt::Def(v) => {
+                    let v = *v;
+                    match &ir.values[v].op {
+                        // A call is needed for what it writes as well as for what it returns.
+                        Op::Call { args, .. } => {
+                            if args.iter().any(|a| a.lent_mut && a.slot.is_some_and(|s| self.slots[s])) {
+                                self.value(v);
+                            }
+                            if self.values[v] {
+                                args.iter().for_each(|a| self.operand(a));
+                            }
+                        }
+                        // A constant's arguments have no derivative to pass on.
+                        Op::Const { .. } => {}
+                        Op::Prim { args, .. } if self.values[v] => args.iter().for_each(|a| self.operand(a)),
+                        Op::Read(s) | Op::Index { slot: s, .. } if self.values[v] => self.slot(*s),
+                        _ => {}
+                    }
+                }
+                Stmt::Declare(s) => {
+                    if let (true, SlotKind::Scalar { init } | SlotKind::Array { init, .. }) =
+                        (self.slots[*s], &ir.slots[*s].kind)
+                    {
+                        self.operand(init);
+                    }
+                }
+                Stmt::Set { slot, value } | Stmt::Write { slot, value, .. } => {
+                    if self.slots[*slot] {
+                        self.operand(value);
+                    }
+                }
+                Stmt::If { then, els, .. } => {
+                    self.walk(ir, then);
+                    self.walk(ir, els);
+                }
+                Stmt::For { body, .. } => self.walk(ir, body),
+                Stmt::While { cond, body, .. } => {
+                    self.walk(ir, cond);
+                    self.walk(ir, body);
+                }
+                Stmt::Break | Stmt::Continue => {}
+            }
+        }
     }
 }

@@ -956,8 +956,19 @@ impl Lower<'_> {
                 for a in &c.args {
                     args.push(self.argument(a)?);
                 }
-                // `f64::sin(x)` is the method `x.sin()`.
                 let segments: Vec<_> = p.path.segments.iter().map(|s| s.ident.to_string()).collect();
+                // `stop_gradient(x)`: `x` as a constant.
+                if segments.last().is_some_and(|name| name == "stop_gradient") {
+                    return match &args[..] {
+                        [x] if x.slot.is_none() => {
+                            let (path, t) = (&p.path, &x.tokens);
+                            let code = quote!(#path(#t));
+                            Ok(self.value(Op::Const { code, args: args.clone(), active_ok: true, why: String::new() }, span))
+                        }
+                        _ => Err(self.error(c, "`stop_gradient` takes one float, `stop_gradient(x)`; for a whole array, mark the parameter `#[no_grad]`")),
+                    };
+                }
+                // `f64::sin(x)` is the method `x.sin()`.
                 if let [ty, method] = &segments[..] {
                     if (ty == "f64" || ty == "f32") && !args.is_empty() && rules::find(method, Syntax::Method).is_some()
                     {

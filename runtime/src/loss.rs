@@ -1,5 +1,7 @@
 //! Losses, and softmax / log-softmax, as `#[differentiable]` functions: their gradients are
 //! the macro's. All are numerically stable (max-shifted exponentials, `ln_1p` of `e^-|z|`).
+//! The shift by the maximum is a [`stop_gradient`](crate::primitives::stop_gradient): the
+//! results do not depend on it, so the gradients skip the maximum's loop.
 //! One source serves `f64` and `f32`; the `f64` ones are re-exported here.
 //!
 //! ```
@@ -12,6 +14,7 @@
 
 macro_rules! losses {
     ($F:ident) => {
+        use crate::primitives::stop_gradient;
         use chainrule_macros::differentiable;
 
         /// The lecture's error E = Σ ½(target − output)².
@@ -61,6 +64,8 @@ macro_rules! losses {
                 for c in 1..classes {
                     m = m.max(logits[row + c]);
                 }
+                // The result does not depend on the shift: no derivative through it.
+                let m = stop_gradient(m);
                 let mut s = 0.0;
                 for c in 0..classes {
                     s += (logits[row + c] - m).exp();
@@ -77,6 +82,7 @@ macro_rules! losses {
             for i in 1..z.len() {
                 m = m.max(z[i]);
             }
+            let m = stop_gradient(m);
             let mut s = 0.0;
             for i in 0..z.len() {
                 out[i] = (z[i] - m).exp();
@@ -94,6 +100,7 @@ macro_rules! losses {
             for i in 1..z.len() {
                 m = m.max(z[i]);
             }
+            let m = stop_gradient(m);
             let mut s = 0.0;
             for i in 0..z.len() {
                 s += (z[i] - m).exp();

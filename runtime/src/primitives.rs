@@ -152,3 +152,39 @@ pub mod f32 {
 }
 
 pub use self::f64::*;
+
+/// `x`, through which no derivative flows: differentiated code treats the result as a
+/// constant (JAX's `stop_gradient`, PyTorch's `detach`).
+///
+/// Use it where the derivative through a value is known to vanish, so the generated code
+/// does not compute it. The classic case is the shift of a stable log-sum-exp: the result
+/// does not depend on the shift `m`, so neither the maximum nor its loop needs an adjoint.
+///
+/// ```
+/// use chainrule_runtime::primitives::stop_gradient;
+///
+/// #[chainrule_macros::differentiable(crate = chainrule_runtime)]
+/// fn log_sum_exp(z: &[f64]) -> f64 {
+///     let mut m = z[0];
+///     for i in 1..z.len() {
+///         m = m.max(z[i]);
+///     }
+///     let m = stop_gradient(m);
+///     let mut s = 0.0;
+///     for i in 0..z.len() {
+///         s += (z[i] - m).exp();
+///     }
+///     s.ln() + m
+/// }
+///
+/// let z = [1.0f64, 3.0, 2.0];
+/// let (_, dz) = log_sum_exp_grad(&z);
+/// let total: f64 = z.iter().map(|v| v.exp()).sum();
+/// for (d, v) in dz.iter().zip(z) {
+///     assert!((d - v.exp() / total).abs() < 1e-15); // the softmax
+/// }
+/// ```
+#[inline(always)]
+pub fn stop_gradient<F: Copy>(x: F) -> F {
+    x
+}
