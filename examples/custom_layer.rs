@@ -3,10 +3,11 @@
 //!
 //! The recipe: write the layer's computation over a batch as a `#[differentiable]` function
 //! taking its parameters and input as slices and writing `out: &mut [F]`; implement `Layer`
-//! with `forward` calling it and `forward_backward` calling its generated `pullback`, whose
-//! closure takes the shadows of every slice parameter in order.
+//! with `forward` calling it and `forward_backward` calling its generated `pullback`, then the
+//! rest of the model, then the pullback's closure, which takes the shadows of every slice
+//! parameter in order.
 
-use chainrule::layer::{Activation, Backward, Dense, Layer};
+use chainrule::layer::{Activation, Adjoints, Dense, Layer, Rest};
 use chainrule::loss::half_squared_error_vjp;
 use chainrule::matmul::matmul;
 use chainrule::model::Sequential;
@@ -46,13 +47,12 @@ impl Layer<f64> for Swish {
     fn forward(&self, x: &[f64], out: &mut [f64], batch: usize) {
         swish_dense(&self.weights, &self.biases, x, out, batch)
     }
-    fn forward_backward<'a>(&'a self, x: &'a [f64], out: &mut [f64], batch: usize) -> Backward<'a, f64> {
+    fn forward_backward(&self, x: &[f64], out: &mut [f64], batch: usize, rest: Rest<'_, f64>, g: Adjoints<'_, f64>) {
         let ((), pullback) = swish_dense::pullback(&self.weights, &self.biases, x, out, batch);
-        Box::new(move |dout: &mut [f64], dx: &mut [f64], grads: &mut [Vec<f64>]| {
-            let [dw, db] = grads else { unreachable!("two parameter tensors") };
-            // One shadow per parameter, in order: w, b, x, out, batch.
-            pullback((), (dw, db, dx, dout, ()));
-        })
+        rest(out, g.dout);
+        let [dw, db] = g.params else { unreachable!("two parameter tensors") };
+        // One shadow per parameter, in order: w, b, x, out, batch.
+        pullback((), (dw, db, g.dx, g.dout, ()));
     }
     fn parameters(&self) -> Vec<&[f64]> {
         vec![&self.weights, &self.biases]

@@ -5,7 +5,7 @@
 #[path = "../examples/custom_layer.rs"]
 mod custom_layer;
 
-use chainrule::layer::Layer;
+use chainrule::layer::{Adjoints, Layer};
 use custom_layer::{Swish, swish_dense};
 
 #[test]
@@ -27,10 +27,23 @@ fn the_user_layer_backward_matches_finite_differences() {
         out.iter().zip(&seed).map(|(o, s)| o * s).sum::<f64>()
     };
     let mut out = [0.0; 4];
-    let mut dout = seed;
+    let mut dout = [0.0; 4];
     let mut dx = [0.0; 6];
     let mut grads = vec![vec![0.0; 6], vec![0.0; 2]];
-    (layer.forward_backward(&x, &mut out, batch))(&mut dout, &mut dx, &mut grads);
+    let mut seen = Vec::new();
+    // The rest of the model: L = Σ seed ⊙ out.
+    let mut rest = |out: &[f64], dout: &mut [f64]| {
+        seen.extend_from_slice(out);
+        dout.copy_from_slice(&seed);
+    };
+    layer.forward_backward(
+        &x,
+        &mut out,
+        batch,
+        &mut rest,
+        Adjoints { dout: &mut dout, dx: &mut dx, params: &mut grads },
+    );
+    assert_eq!(seen, out, "the rest of the model sees the layer's output");
     assert_eq!(dout, [0.0; 4], "the output adjoint is consumed");
     let h = 1e-6;
     for i in 0..6 {

@@ -8,10 +8,20 @@ use crate::kernels;
 use crate::matmul::Gemm;
 use crate::rng::Rng;
 
-/// The backward pass of one forward call: given the adjoint of the output (consumed), it
-/// adds the input's gradient into `dx` (skipped when `dx` is empty) and each parameter's
-/// gradient into `grads` (in the order of [`Layer::parameters`]).
-pub type Backward<'a, F> = Box<dyn FnOnce(&mut [F], &mut [F], &mut [Vec<F>]) + 'a>;
+/// Where a layer's backward pass reads and writes during training.
+pub struct Adjoints<'g, F> {
+    /// ∂L/∂out, written by the rest of the model; the backward pass consumes it (zeroes it).
+    pub dout: &'g mut [F],
+    /// The input's gradient is added here; empty when it is not wanted (the first layer).
+    pub dx: &'g mut [F],
+    /// Each parameter's gradient is added into its tensor, in the order of
+    /// [`Layer::parameters`].
+    pub params: &'g mut [Vec<F>],
+}
+
+/// The rest of a model after a layer, with the loss: reads the layer's output and writes
+/// ∂L/∂out.
+pub type Rest<'r, F> = &'r mut dyn FnMut(&[F], &mut [F]);
 
 /// A differentiable stage of a model, over a batch of rows.
 pub trait Layer<F: Real> {
@@ -21,8 +31,12 @@ pub trait Layer<F: Real> {
     fn outputs(&self) -> usize;
     /// `out` (batch×outputs) from `x` (batch×inputs).
     fn forward(&self, x: &[F], out: &mut [F], batch: usize);
-    /// The forward pass, returning its backward pass, which borrows `x` until it runs.
-    fn forward_backward<'a>(&'a self, x: &'a [F], out: &mut [F], batch: usize) -> Backward<'a, F>;
+    /// A training pass: the forward pass into `out`, then `rest` (which writes ∂L/∂out into
+    /// `adjoints.dout`), then the backward pass into `adjoints`. Running the rest of the model
+    /// inside keeps every backward pass on the stack: a training step boxes nothing. With
+    /// a `#[differentiable]` kernel this is its `pullback`, `rest`, then the pullback's
+    /// closure (see `examples/custom_layer.rs`).
+    fn forward_backward(&self, x: &[F], out: &mut [F], batch: usize, rest: Rest<'_, F>, adjoints: Adjoints<'_, F>);
     fn parameters(&self) -> Vec<&[F]>;
     fn parameters_mut(&mut self) -> Vec<&mut [F]>;
     /// Calls `f` with each parameter tensor in the order of [`Layer::parameters`]. Layers
@@ -57,33 +71,41 @@ pub enum Activation {
 /// Floats the layers run on: f32 and f64. Dispatches to the kernels written for each.
 pub trait Real: Float + Gemm + From<u8> {
     fn dense_forward(act: Activation, w: &[Self], b: &[Self], x: &[Self], out: &mut [Self], batch: usize);
-    fn dense_backward<'a>(
-        act: Activation,
-        w: &'a [Self],
-        b: &'a [Self],
-        x: &'a [Self],
-        out: &mut [Self],
-        batch: usize,
-    ) -> Backward<'a, Self>;
     #[allow(clippy::too_many_arguments)]
-    fn prelu_backward<'a>(
-        w: &'a [Self],
-        b: &'a [Self],
-        alpha: &'a [Self],
-        x: &'a [Self],
+    fn dense_forward_backward(
+        act: Activation,
+        w: &[Self],
+        b: &[Self],
+        x: &[Self],
         out: &mut [Self],
         batch: usize,
-    ) -> Backward<'a, Self>;
+        rest: Rest<'_, Self>,
+        adjoints: Adjoints<'_, Self>,
+    );
+    #[allow(clippy::too_many_arguments)]
+    fn prelu_forward_backward(
+        w: &[Self],
+        b: &[Self],
+        alpha: &[Self],
+        x: &[Self],
+        out: &mut [Self],
+        batch: usize,
+        rest: Rest<'_, Self>,
+        adjoints: Adjoints<'_, Self>,
+    );
     fn prelu_forward(w: &[Self], b: &[Self], alpha: &[Self], x: &[Self], out: &mut [Self], batch: usize);
     fn maxout_forward(w: &[Self], b: &[Self], x: &[Self], out: &mut [Self], batch: usize, pieces: usize);
-    fn maxout_backward<'a>(
-        w: &'a [Self],
-        b: &'a [Self],
-        x: &'a [Self],
+    #[allow(clippy::too_many_arguments)]
+    fn maxout_forward_backward(
+        w: &[Self],
+        b: &[Self],
+        x: &[Self],
         out: &mut [Self],
         batch: usize,
         pieces: usize,
-    ) -> Backward<'a, Self>;
+        rest: Rest<'_, Self>,
+        adjoints: Adjoints<'_, Self>,
+    );
 }
 
 macro_rules! real {
@@ -102,33 +124,34 @@ macro_rules! real {
                 }
             }
 
-            fn dense_backward<'a>(
+            fn dense_forward_backward(
                 act: Activation,
-                w: &'a [$F],
-                b: &'a [$F],
-                x: &'a [$F],
+                w: &[$F],
+                b: &[$F],
+                x: &[$F],
                 out: &mut [$F],
                 batch: usize,
-            ) -> Backward<'a, $F> {
+                rest: Rest<'_, $F>,
+                g: Adjoints<'_, $F>,
+            ) {
                 use kernels::$F::*;
-                // Each kernel's pullback has its own closure type: box it behind one signature.
-                macro_rules! boxed {
+                let [dw, db] = g.params else { panic!("dense layer: two gradient tensors") };
+                // Each activation's kernel has its own pullback type: each arm runs all three.
+                macro_rules! run {
                     ($kernel:ident, $alpha:expr) => {{
                         let ((), pullback) = $kernel::pullback(w, b, x, out, batch, $alpha);
-                        Box::new(move |dout: &mut [$F], dx: &mut [$F], grads: &mut [Vec<$F>]| {
-                            let [dw, db] = grads else { panic!("dense layer: two gradient tensors") };
-                            pullback((), (dw, db, dx, dout, (), ()));
-                        })
+                        rest(out, g.dout);
+                        pullback((), (dw, db, g.dx, g.dout, (), ()));
                     }};
                 }
                 match act {
-                    Activation::Identity => boxed!(dense_identity, 0.0),
-                    Activation::Sigmoid => boxed!(dense_sigmoid, 0.0),
-                    Activation::Tanh => boxed!(dense_tanh, 0.0),
-                    Activation::Relu => boxed!(dense_relu, 0.0),
-                    Activation::LeakyRelu(a) => boxed!(dense_leaky_relu, a as $F),
-                    Activation::Elu(a) => boxed!(dense_elu, a as $F),
-                    Activation::Softplus => boxed!(dense_softplus, 0.0),
+                    Activation::Identity => run!(dense_identity, 0.0),
+                    Activation::Sigmoid => run!(dense_sigmoid, 0.0),
+                    Activation::Tanh => run!(dense_tanh, 0.0),
+                    Activation::Relu => run!(dense_relu, 0.0),
+                    Activation::LeakyRelu(a) => run!(dense_leaky_relu, a as $F),
+                    Activation::Elu(a) => run!(dense_elu, a as $F),
+                    Activation::Softplus => run!(dense_softplus, 0.0),
                 }
             }
 
@@ -136,38 +159,40 @@ macro_rules! real {
                 kernels::$F::dense_prelu(w, b, alpha, x, out, batch)
             }
 
-            fn prelu_backward<'a>(
-                w: &'a [$F],
-                b: &'a [$F],
-                alpha: &'a [$F],
-                x: &'a [$F],
+            fn prelu_forward_backward(
+                w: &[$F],
+                b: &[$F],
+                alpha: &[$F],
+                x: &[$F],
                 out: &mut [$F],
                 batch: usize,
-            ) -> Backward<'a, $F> {
+                rest: Rest<'_, $F>,
+                g: Adjoints<'_, $F>,
+            ) {
+                let [dw, db, dalpha] = g.params else { panic!("prelu layer: three gradient tensors") };
                 let ((), pullback) = kernels::$F::dense_prelu::pullback(w, b, alpha, x, out, batch);
-                Box::new(move |dout: &mut [$F], dx: &mut [$F], grads: &mut [Vec<$F>]| {
-                    let [dw, db, dalpha] = grads else { panic!("prelu layer: three gradient tensors") };
-                    pullback((), (dw, db, dalpha, dx, dout, ()));
-                })
+                rest(out, g.dout);
+                pullback((), (dw, db, dalpha, g.dx, g.dout, ()));
             }
 
             fn maxout_forward(w: &[$F], b: &[$F], x: &[$F], out: &mut [$F], batch: usize, pieces: usize) {
                 kernels::$F::maxout(w, b, x, out, batch, pieces)
             }
 
-            fn maxout_backward<'a>(
-                w: &'a [$F],
-                b: &'a [$F],
-                x: &'a [$F],
+            fn maxout_forward_backward(
+                w: &[$F],
+                b: &[$F],
+                x: &[$F],
                 out: &mut [$F],
                 batch: usize,
                 pieces: usize,
-            ) -> Backward<'a, $F> {
+                rest: Rest<'_, $F>,
+                g: Adjoints<'_, $F>,
+            ) {
+                let [dw, db] = g.params else { panic!("maxout layer: two gradient tensors") };
                 let ((), pullback) = kernels::$F::maxout::pullback(w, b, x, out, batch, pieces);
-                Box::new(move |dout: &mut [$F], dx: &mut [$F], grads: &mut [Vec<$F>]| {
-                    let [dw, db] = grads else { panic!("maxout layer: two gradient tensors") };
-                    pullback((), (dw, db, dx, dout, (), ()));
-                })
+                rest(out, g.dout);
+                pullback((), (dw, db, g.dx, g.dout, (), ()));
             }
         }
     };
@@ -242,8 +267,8 @@ impl<F: Real> Layer<F> for Dense<F> {
     fn forward(&self, x: &[F], out: &mut [F], batch: usize) {
         F::dense_forward(self.activation, &self.weights, &self.biases, x, out, batch)
     }
-    fn forward_backward<'a>(&'a self, x: &'a [F], out: &mut [F], batch: usize) -> Backward<'a, F> {
-        F::dense_backward(self.activation, &self.weights, &self.biases, x, out, batch)
+    fn forward_backward(&self, x: &[F], out: &mut [F], batch: usize, rest: Rest<'_, F>, adjoints: Adjoints<'_, F>) {
+        F::dense_forward_backward(self.activation, &self.weights, &self.biases, x, out, batch, rest, adjoints)
     }
     weights_and_biases!();
     fn activation(&self) -> Option<Activation> {
@@ -284,8 +309,8 @@ impl<F: Real> Layer<F> for PRelu<F> {
     fn forward(&self, x: &[F], out: &mut [F], batch: usize) {
         F::prelu_forward(&self.weights, &self.biases, &self.alpha, x, out, batch)
     }
-    fn forward_backward<'a>(&'a self, x: &'a [F], out: &mut [F], batch: usize) -> Backward<'a, F> {
-        F::prelu_backward(&self.weights, &self.biases, &self.alpha, x, out, batch)
+    fn forward_backward(&self, x: &[F], out: &mut [F], batch: usize, rest: Rest<'_, F>, adjoints: Adjoints<'_, F>) {
+        F::prelu_forward_backward(&self.weights, &self.biases, &self.alpha, x, out, batch, rest, adjoints)
     }
     fn parameters(&self) -> Vec<&[F]> {
         vec![&self.weights, &self.biases, &self.alpha]
@@ -336,8 +361,8 @@ impl<F: Real> Layer<F> for Maxout<F> {
     fn forward(&self, x: &[F], out: &mut [F], batch: usize) {
         F::maxout_forward(&self.weights, &self.biases, x, out, batch, self.pieces)
     }
-    fn forward_backward<'a>(&'a self, x: &'a [F], out: &mut [F], batch: usize) -> Backward<'a, F> {
-        F::maxout_backward(&self.weights, &self.biases, x, out, batch, self.pieces)
+    fn forward_backward(&self, x: &[F], out: &mut [F], batch: usize, rest: Rest<'_, F>, adjoints: Adjoints<'_, F>) {
+        F::maxout_forward_backward(&self.weights, &self.biases, x, out, batch, self.pieces, rest, adjoints)
     }
     weights_and_biases!();
 }

@@ -2,7 +2,7 @@
 //! layers' backward passes (each written by `#[differentiable]`), feeding each the adjoint of
 //! its output; gradients accumulate per parameter tensor for an optimizer.
 
-use crate::layer::{Activation, Dense, Layer, Real};
+use crate::layer::{Activation, Adjoints, Dense, Layer, Real};
 use crate::optim::Optimizer;
 use crate::rng::Rng;
 
@@ -79,6 +79,7 @@ impl<F: Real> Sequential<F> {
     /// its gradient with respect to the output. Gradients are set (not accumulated); the
     /// outputs of every layer stay available through [`Sequential::layer_output`].
     pub fn loss_and_gradient(&mut self, x: &[F], batch: usize, loss: impl FnOnce(&[F], &mut [F]) -> F) -> F {
+        assert!(!self.layers.is_empty(), "a model needs at least one layer");
         for (l, layer) in self.layers.iter().enumerate() {
             self.outputs[l].resize(batch * layer.outputs(), F::ZERO);
             self.adjoints[l].resize(batch * layer.outputs(), F::ZERO);
@@ -86,32 +87,15 @@ impl<F: Real> Sequential<F> {
         for g in self.gradients.iter_mut().flatten() {
             g.fill(F::ZERO);
         }
-        // Forward: each layer's backward pass borrows its input (the previous output).
-        let mut backwards = Vec::with_capacity(self.layers.len());
-        let mut input: &[F] = x;
-        let mut rest: &mut [Vec<F>] = &mut self.outputs;
-        for layer in &self.layers {
-            let (out, tail) = rest.split_first_mut().expect("one output buffer per layer");
-            backwards.push(layer.forward_backward(input, out, batch));
-            input = out;
-            rest = tail;
-        }
-        let last = self.adjoints.len() - 1;
-        let value = loss(input, &mut self.adjoints[last]);
-        // Backward, last layer first. The first layer's input needs no gradient: an empty
-        // shadow tells its kernel to skip that product.
-        for (l, backward) in backwards.into_iter().enumerate().rev() {
-            let (before, from) = self.adjoints.split_at_mut(l);
-            let dout = &mut from[0];
-            let dx: &mut [F] = match before.last_mut() {
-                Some(d) => {
-                    d.fill(F::ZERO);
-                    d
-                }
-                None => &mut [],
-            };
-            backward(dout, dx, &mut self.gradients[l]);
-        }
+        let mut loss = Some(loss);
+        let mut value = F::ZERO;
+        // The first layer's input needs no gradient: an empty shadow tells its kernel to skip
+        // that product.
+        let buffers =
+            Buffers { outputs: &mut self.outputs, adjoints: &mut self.adjoints, gradients: &mut self.gradients };
+        train(&self.layers, x, batch, buffers, &mut [], &mut |output, doutput| {
+            value = (loss.take().expect("the loss runs once"))(output, doutput);
+        });
         value
     }
 
@@ -149,4 +133,38 @@ impl<F: Real> Sequential<F> {
     pub fn size(&self) -> usize {
         self.layers.iter().map(|l| l.parameters().iter().map(|p| p.len()).sum::<usize>()).sum()
     }
+}
+
+/// The per-layer buffers of the layers still to run.
+struct Buffers<'b, F> {
+    outputs: &'b mut [Vec<F>],
+    adjoints: &'b mut [Vec<F>],
+    gradients: &'b mut [Vec<Vec<F>>],
+}
+
+/// Trains `layers` on `x`, adding ∂L/∂x into `dx`: the first layer's forward pass, then
+/// (inside it, as its `rest`) the other layers and the loss, then its backward pass. The
+/// recursion keeps each layer's backward pass on the stack, so nothing is boxed.
+fn train<F: Real>(
+    layers: &[Box<dyn Layer<F>>],
+    x: &[F],
+    batch: usize,
+    buffers: Buffers<'_, F>,
+    dx: &mut [F],
+    loss: &mut dyn FnMut(&[F], &mut [F]),
+) {
+    let (layer, later) = layers.split_first().expect("a layer to train");
+    let (out, outputs) = buffers.outputs.split_first_mut().expect("one output buffer per layer");
+    let (dout, adjoints) = buffers.adjoints.split_first_mut().expect("one adjoint buffer per layer");
+    let (params, gradients) = buffers.gradients.split_first_mut().expect("one gradient set per layer");
+    let mut rest = |out: &[F], dout: &mut [F]| {
+        if later.is_empty() {
+            loss(out, dout);
+        } else {
+            // The next layer's backward pass adds into its input's adjoint.
+            dout.fill(F::ZERO);
+            train(later, out, batch, Buffers { outputs, adjoints, gradients }, dout, loss);
+        }
+    };
+    layer.forward_backward(x, out, batch, &mut rest, Adjoints { dout, dx, params });
 }
