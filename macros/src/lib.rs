@@ -15,6 +15,7 @@ mod lower;
 mod names;
 mod reverse;
 mod rules;
+mod views;
 
 use proc_macro::TokenStream;
 

@@ -25,6 +25,7 @@ use crate::code::{self, Term};
 use crate::ir::{Block, Ir, Op, Operand, Output, SlotKind, Stmt};
 use crate::names::Names;
 use crate::rules::Partial;
+use crate::views;
 use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote};
 use std::collections::{HashMap, HashSet};
@@ -82,6 +83,10 @@ struct Rev<'a> {
     /// reset to zero: the next contribution assigns instead of adding, so the compiler has no
     /// `0.0 + x` to keep (it may not fold it: `0.0 + -0.0` is `0.0`).
     zeroed: HashSet<usize>,
+    /// Accesses that adjoint loops make through rows (see `views`): per `Index` value, the
+    /// row of its primal read and of its slice's adjoint, and the index into them.
+    primal_rows: HashMap<usize, (Ident, TokenStream)>,
+    adjoint_rows: HashMap<usize, (Ident, TokenStream)>,
     /// Adjoint contributions each value receives, and whether one comes from another block.
     uses: Vec<usize>,
     nested: Vec<bool>,
@@ -133,6 +138,8 @@ pub fn build(
         reserved: vec![false; n],
         in_for: false,
         zeroed: HashSet::new(),
+        primal_rows: HashMap::new(),
+        adjoint_rows: HashMap::new(),
         uses: vec![0; n],
         nested: vec![false; n],
         started: vec![false; n],
@@ -730,7 +737,11 @@ impl Rev<'_> {
         for &v in &here {
             if self.storage[v] == Storage::Recompute {
                 let value = &ir.values[v];
-                out.extend(code::bind(value, code::primal(ir, value, self.float())));
+                let rhs = match self.primal_rows.get(&v) {
+                    Some((row, local)) => quote!(#row[#local]),
+                    None => code::primal(ir, value, self.float()),
+                };
+                out.extend(code::bind(value, rhs));
             }
         }
         for &v in &here {
@@ -869,6 +880,10 @@ impl Rev<'_> {
                     Op::Index { slot, index } => {
                         if let Some(ds) = &self.slot_derivs[*slot] {
                             let i = &index.tokens;
+                            let (ds, i) = match self.adjoint_rows.get(&v) {
+                                Some((row, local)) => (row, local),
+                                None => (ds, i),
+                            };
                             let Term { negative, tokens } = self.adjoint(v);
                             out.extend(if negative {
                                 quote!(#ds[#i] -= #tokens;)
@@ -919,9 +934,35 @@ impl Rev<'_> {
             }
             Stmt::For { var, iter, body, count } => {
                 self.zeroed.clear();
+                let views = match count {
+                    None => {
+                        let storage = &self.storage;
+                        let slot_derivs = self.slot_derivs;
+                        let recomputed = |v: usize| storage[v] == Storage::Recompute;
+                        let derivative = |s: usize| slot_derivs[s].clone();
+                        views::plan(ir, *var, iter, body, &recomputed, &derivative, self.names)
+                    }
+                    Some(_) => None,
+                };
+                if let Some(views) = &views {
+                    for (v, row) in &views.primal {
+                        self.primal_rows.insert(*v, (row.clone(), views.local.clone()));
+                    }
+                    for (v, row) in &views.adjoint {
+                        self.adjoint_rows.insert(*v, (row.clone(), views.local.clone()));
+                    }
+                }
                 let body = self.adjoint_block(body);
                 self.zeroed.clear();
-                if !body.is_empty() {
+                if let (Some(views), false) = (&views, body.is_empty()) {
+                    let (var, iter) = (&ir.values[*var].name, code::iter(iter));
+                    let (runs, rows) = (&views.runs, &views.rows);
+                    let prelude = views.prelude.iter().map(|&v| {
+                        let value = &ir.values[v];
+                        code::bind(value, code::primal(ir, value, &float))
+                    });
+                    out.extend(quote!(if #runs { #(#prelude)* #rows for #var in #iter.rev() { #body } }));
+                } else if !body.is_empty() {
                     let var_id = *var;
                     let (var, iter) = (&ir.values[*var].name, code::iter(iter));
                     out.extend(match count {

@@ -1,0 +1,279 @@
+//! Row views for adjoint loops. An adjoint loop such as a dense layer's
+//! `dw[j * n + i] += d * x[i]; dx[i] += d * w[j * n + i];` checks four bounds per iteration,
+//! and a check that may panic mid-loop stops LLVM from vectorising it. When every index of a
+//! slice in the loop is the loop variable plus something the loop does not change, the
+//! adjoint sweep takes the row the loop walks once, before it (`&mut dw[j * n..j * n + n]`),
+//! and indexes that with the loop variable: one check per loop instead of one per access,
+//! as a hand-written gradient does with its row slices.
+//!
+//! Only accesses made in every iteration qualify (statements directly in the body, of a
+//! `for` over `a..b` with no `break`): the primal loop made them all, so the row is in
+//! bounds whenever the loop runs. A slice whose adjoint is touched any other way in the loop
+//! (an access in a branch or an inner loop, a write, a call) keeps plain indexing: a row
+//! borrowed mutably must be the only way in.
+
+use crate::ir::Ir;
+use crate::ir::{Adapter, Block, Iter, Op, Operand, SlotKind, Stmt};
+use crate::names::Names;
+use proc_macro2::{Span, TokenStream};
+use quote::quote;
+use std::collections::{HashMap, HashSet};
+use syn::Ident;
+
+/// The rows one adjoint loop reads and writes through.
+pub struct Views {
+    /// Invariant values defined in the body that the rows' offsets need, in order: the
+    /// adjoint computes them once more before the loop.
+    pub prelude: Vec<usize>,
+    /// `let` bindings of the rows, before the loop.
+    pub rows: TokenStream,
+    /// Per access (an `Index` value): the row its primal read goes through, if any.
+    pub primal: HashMap<usize, Ident>,
+    /// Per access: the row of the slice's adjoint, if the adjoint goes through one.
+    pub adjoint: HashMap<usize, Ident>,
+    /// The index into a row: the loop variable, less the range's start if not 0.
+    pub local: TokenStream,
+    /// `a < b`: the rows exist only if the loop runs at all.
+    pub runs: TokenStream,
+}
+
+/// The rows of `for var in iter { body }`'s adjoint loop, if any access qualifies.
+/// `recomputed(v)`: the adjoint loop reads value `v` again; `derivative(s)`: slot `s`'s adjoint.
+pub fn plan(
+    ir: &Ir,
+    var: usize,
+    iter: &Iter,
+    body: &Block,
+    recomputed: &dyn Fn(usize) -> bool,
+    derivative: &dyn Fn(usize) -> Option<Ident>,
+    names: &mut Names,
+) -> Option<Views> {
+    if iter.inclusive || iter.adapters.iter().any(|a| matches!(a, Adapter::StepBy(_))) {
+        return None;
+    }
+    let mut inside = HashSet::from([var]);
+    defined(body, &mut inside);
+    let direct: HashSet<usize> =
+        body.iter().filter_map(|s| if let Stmt::Def(v) = s { Some(*v) } else { None }).collect();
+    let scope = Scope { ir, var, inside, direct };
+
+    // Each access directly in the body, with its offset, and every slot touched otherwise.
+    let mut accesses: Vec<(usize, usize, Option<Operand>)> = Vec::new();
+    for stmt in body {
+        if let Stmt::Def(v) = stmt {
+            if let Op::Index { slot, index } = &ir.values[*v].op {
+                if let Some(offset) = scope.offset(index) {
+                    accesses.push((*v, *slot, offset));
+                }
+            }
+        }
+    }
+    let viewed: HashSet<usize> = accesses.iter().map(|a| a.0).collect();
+    let mut other = HashSet::new();
+    touched_otherwise(ir, body, &viewed, &mut other);
+
+    let (start, end) = (&iter.start.tokens, &iter.end.tokens);
+    let mut views = Views {
+        prelude: Vec::new(),
+        rows: TokenStream::new(),
+        primal: HashMap::new(),
+        adjoint: HashMap::new(),
+        local: if start.to_string() == "0" {
+            let v = &ir.values[var].name;
+            quote!(#v)
+        } else {
+            let v = &ir.values[var].name;
+            quote!((#v - #start))
+        },
+        runs: quote!(#start < #end),
+    };
+    let mut primal_rows: Vec<(usize, String, Ident)> = Vec::new();
+    let mut offsets_used = Vec::new();
+    for (v, slot, offset) in &accesses {
+        let key = offset_key(offset);
+        let range = match offset {
+            Some(o) if start.to_string() == "0" => {
+                let o = &o.tokens;
+                quote!(#o..#o + #end)
+            }
+            Some(o) => {
+                let o = &o.tokens;
+                quote!(#o + #start..#o + #end)
+            }
+            None => quote!(#start..#end),
+        };
+        // The primal row: a parameter slice, which nothing in the function writes.
+        let read_only = matches!(ir.slots[*slot].kind, SlotKind::ArrayParam { .. }) && !other.contains(slot);
+        if recomputed(*v) && read_only {
+            let existing = primal_rows.iter().find(|(s, k, _)| s == slot && *k == key).map(|r| r.2.clone());
+            let row = existing.unwrap_or_else(|| {
+                let name = &ir.slots[*slot].name;
+                let row =
+                    names.fresh(&format!("__{}_row", name.to_string().trim_start_matches('_')), Span::call_site());
+                views.rows.extend(quote!(let #row = &#name[#range];));
+                primal_rows.push((*slot, key.clone(), row.clone()));
+                offsets_used.push(offset.clone());
+                row
+            });
+            views.primal.insert(*v, row);
+        }
+        // The adjoint's row: only if every access of the slot in the loop has this offset.
+        let same = accesses.iter().filter(|a| a.1 == *slot).all(|a| offset_key(&a.2) == key);
+        if let (Some(d), true, false) = (derivative(*slot), same, other.contains(slot)) {
+            let row = match accesses.iter().find(|a| a.1 == *slot && views.adjoint.contains_key(&a.0)) {
+                Some(a) => views.adjoint[&a.0].clone(),
+                None => {
+                    let row =
+                        names.fresh(&format!("__{}_row", d.to_string().trim_start_matches('_')), Span::call_site());
+                    views.rows.extend(quote!(let #row = &mut #d[#range];));
+                    offsets_used.push(offset.clone());
+                    row
+                }
+            };
+            views.adjoint.insert(*v, row);
+        }
+    }
+    if views.primal.is_empty() && views.adjoint.is_empty() {
+        return None;
+    }
+    for offset in offsets_used.iter().flatten() {
+        scope.prelude(offset, &mut views.prelude);
+    }
+    views.prelude.sort_unstable();
+    views.prelude.dedup();
+    Some(views)
+}
+
+struct Scope<'a> {
+    ir: &'a Ir,
+    var: usize,
+    /// Values defined in the loop (the loop variable included).
+    inside: HashSet<usize>,
+    /// Values defined directly in its body.
+    direct: HashSet<usize>,
+}
+
+impl Scope<'_> {
+    /// `Some(None)` for an index `i`, `Some(Some(o))` for `o + i` or `i + o` with `o`
+    /// invariant; `None` otherwise.
+    fn offset(&self, index: &Operand) -> Option<Option<Operand>> {
+        let v = index.value?;
+        if v == self.var {
+            return Some(None);
+        }
+        if !self.direct.contains(&v) {
+            return None;
+        }
+        let value = &self.ir.values[v];
+        match &value.op {
+            Op::Prim { rule, args } if rule.name == "+" && !value.active && args.len() == 2 => {
+                let (a, b) = (&args[0], &args[1]);
+                if a.value == Some(self.var) && self.invariant(b) {
+                    Some(Some(b.clone()))
+                } else if b.value == Some(self.var) && self.invariant(a) {
+                    Some(Some(a.clone()))
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// Not changed by the loop: a constant, a value from outside it, or integer arithmetic
+    /// in its body over such values.
+    fn invariant(&self, o: &Operand) -> bool {
+        let Some(v) = o.value else { return o.slot.is_none() };
+        if !self.inside.contains(&v) {
+            return true;
+        }
+        let value = &self.ir.values[v];
+        self.direct.contains(&v)
+            && !value.active
+            && match &value.op {
+                Op::Const { args, .. } | Op::Prim { args, .. } => args.iter().all(|a| self.invariant(a)),
+                _ => false,
+            }
+    }
+
+    /// The body's values an invariant offset is computed from.
+    fn prelude(&self, o: &Operand, out: &mut Vec<usize>) {
+        let Some(v) = o.value else { return };
+        if !self.inside.contains(&v) {
+            return;
+        }
+        if let Op::Const { args, .. } | Op::Prim { args, .. } = &self.ir.values[v].op {
+            for a in args {
+                self.prelude(a, out);
+            }
+        }
+        out.push(v);
+    }
+}
+
+fn offset_key(offset: &Option<Operand>) -> String {
+    match offset {
+        None => String::new(),
+        Some(o) => match o.value {
+            Some(v) => format!("value {v}"),
+            None => o.tokens.to_string(),
+        },
+    }
+}
+
+fn defined(block: &Block, out: &mut HashSet<usize>) {
+    for stmt in block {
+        match stmt {
+            Stmt::Def(v) => {
+                out.insert(*v);
+            }
+            Stmt::If { then, els, .. } => {
+                defined(then, out);
+                defined(els, out);
+            }
+            Stmt::For { var, body, count, .. } => {
+                out.insert(*var);
+                out.extend(*count);
+                defined(body, out);
+            }
+            Stmt::While { cond, body, count, .. } => {
+                out.insert(*count);
+                defined(cond, out);
+                defined(body, out);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Slots the loop touches other than by the accesses in `viewed`: writes, calls, and
+/// accesses in branches or inner loops.
+fn touched_otherwise(ir: &Ir, block: &Block, viewed: &HashSet<usize>, out: &mut HashSet<usize>) {
+    for stmt in block {
+        match stmt {
+            Stmt::Def(v) => match &ir.values[*v].op {
+                Op::Index { slot, .. } if !viewed.contains(v) => {
+                    out.insert(*slot);
+                }
+                Op::Call { args, .. } => out.extend(args.iter().filter_map(|a| a.slot)),
+                _ => {}
+            },
+            Stmt::Declare(s) => {
+                out.insert(*s);
+            }
+            Stmt::Set { slot, .. } | Stmt::Write { slot, .. } => {
+                out.insert(*slot);
+            }
+            Stmt::If { then, els, .. } => {
+                touched_otherwise(ir, then, viewed, out);
+                touched_otherwise(ir, els, viewed, out);
+            }
+            Stmt::For { body, .. } => touched_otherwise(ir, body, viewed, out),
+            Stmt::While { cond, body, .. } => {
+                touched_otherwise(ir, cond, viewed, out);
+                touched_otherwise(ir, body, viewed, out);
+            }
+            Stmt::Break | Stmt::Continue => {}
+        }
+    }
+}
