@@ -80,7 +80,9 @@ fn main() -> Result<(), Box<dyn Error>> {
         println!("  {report}");
     }
 
-    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
+    // The workspace's `target/`: this example is a package of its own in `examples/spirals/`.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(2).ok_or("no workspace root")?;
+    let target = root.join("target");
     std::fs::create_dir_all(&target)?;
     let (loss_png, boundary_png) = (target.join("spirals-loss.png"), target.join("spirals-boundary.png"));
     plot::loss_curve(&history.losses, &loss_png)?;
