@@ -49,6 +49,13 @@ enum Storage {
 
 /// A contribution to a value's adjoint, made by the statement in block `block`; `from` is
 /// the value whose adjoint it propagates (`None`: always made).
+/// A `for` loop's history slices: the number of iterations, the counter, the values.
+struct History {
+    trips: Ident,
+    at: Ident,
+    values: Vec<usize>,
+}
+
 struct Edge {
     to: usize,
     from: Option<usize>,
@@ -87,6 +94,10 @@ struct Rev<'a> {
     /// row of its primal read and of its slice's adjoint, and the index into them.
     primal_rows: HashMap<usize, (Ident, TokenStream)>,
     adjoint_rows: HashMap<usize, (Ident, TokenStream)>,
+    /// `for` loops (by loop variable) whose body's own float stacks are written and read as
+    /// slices with a counter (see `histories`), and per such value its slice and counter.
+    histories: HashMap<usize, History>,
+    history_of: HashMap<usize, (Ident, Ident)>,
     /// Adjoint contributions each value receives, and whether one comes from another block.
     uses: Vec<usize>,
     nested: Vec<bool>,
@@ -140,6 +151,8 @@ pub fn build(
         zeroed: HashSet::new(),
         primal_rows: HashMap::new(),
         adjoint_rows: HashMap::new(),
+        histories: HashMap::new(),
+        history_of: HashMap::new(),
         uses: vec![0; n],
         nested: vec![false; n],
         started: vec![false; n],
@@ -160,6 +173,7 @@ pub fn build(
     }
     rev.count_uses();
     rev.choose_storage();
+    rev.histories(&ir.body);
     let primal = rev.primal_block(&ir.body);
     let closure = rev.closure();
     Pullback { primal, closure }
@@ -415,6 +429,51 @@ impl Rev<'_> {
         })
     }
 
+    /// The values a `for` loop without `break` or `continue` defines directly in its body
+    /// are pushed once per iteration: the loop writes them into a slice of its stack with a
+    /// counter, and the adjoint loop reads them back from one, instead of a push and a pop
+    /// whose length lives in memory the loop's other stores might alias.
+    fn histories(&mut self, block: &Block) {
+        for stmt in block {
+            match stmt {
+                Stmt::If { then, els, .. } => {
+                    self.histories(then);
+                    self.histories(els);
+                }
+                Stmt::While { body, .. } => self.histories(body),
+                Stmt::For { var, body, count, .. } => {
+                    self.histories(body);
+                    let jumps = body.iter().any(|s| matches!(s, Stmt::Break | Stmt::Continue));
+                    if count.is_some() || jumps {
+                        continue;
+                    }
+                    let values: Vec<usize> = body
+                        .iter()
+                        .filter_map(|s| match s {
+                            Stmt::Def(v) if self.stacks[*v].is_some() && self.ir.values[*v].active => Some(*v),
+                            _ => None,
+                        })
+                        .collect();
+                    if values.is_empty() {
+                        continue;
+                    }
+                    let base = self.ir.values[*var].name.to_string();
+                    let base = base.trim_start_matches('_');
+                    let trips = self.names.fresh(&format!("__{base}_trips"), Span::call_site());
+                    let at = self.names.fresh(&format!("__{base}_at"), Span::call_site());
+                    for &v in &values {
+                        let name = self.ir.values[v].name.to_string();
+                        let history =
+                            self.names.fresh(&format!("__{}_history", name.trim_start_matches('_')), Span::call_site());
+                        self.history_of.insert(v, (history, at.clone()));
+                    }
+                    self.histories.insert(*var, History { trips, at, values });
+                }
+                _ => {}
+            }
+        }
+    }
+
     // ---- primal sweep ----
 
     fn primal_block(&self, block: &Block) -> TokenStream {
@@ -503,7 +562,9 @@ impl Rev<'_> {
                         if self.storage[v] == Storage::Hoisted { quote!(#name = #rhs;) } else { code::bind(value, rhs) }
                     }
                 };
-                if let Some(stack) = &self.stacks[v] {
+                if let Some((history, at)) = self.history_of.get(&v) {
+                    out.extend(quote!(#history[#at - 1] = #name;));
+                } else if let Some(stack) = &self.stacks[v] {
                     out.extend(if self.reserved[v] && value.active {
                         quote!(#stack.push_reserved(#name);)
                     } else {
@@ -527,8 +588,20 @@ impl Rev<'_> {
             }
             Stmt::For { var, iter, body, count } => {
                 let var_id = *var;
-                let reserve = self.reserve(body, &code::iter(iter));
-                let (var, iter, body) = (&ir.values[*var].name, code::iter(iter), self.primal_block(body));
+                let mut reserve = self.reserve(body, &code::iter(iter));
+                let (var, iter, mut body) = (&ir.values[*var].name, code::iter(iter), self.primal_block(body));
+                let mut commit = TokenStream::new();
+                if let Some(History { trips, at, values }) = self.histories.get(&var_id) {
+                    let krate = &self.func.krate;
+                    reserve.extend(quote!(let #trips = #krate::__private::trip_count(&#iter);));
+                    for v in values {
+                        let (stack, (history, _)) = (&self.stacks[*v], &self.history_of[v]);
+                        reserve.extend(quote!(let #history = #stack.room(#trips);));
+                        commit.extend(quote!(#stack.commit(#at);));
+                    }
+                    reserve.extend(quote!(let mut #at = 0usize;));
+                    body = quote!(#at += 1; #body);
+                }
                 match count {
                     Some(c) => {
                         let (start, c_name) = self.count_start(*c);
@@ -536,7 +609,7 @@ impl Rev<'_> {
                         let visited = &self.visited[&var_id];
                         quote!(#reserve #start for #var in #iter { #c_name += 1; #visited.push(#var); #body } #push)
                     }
-                    None => quote!(#reserve for #var in #iter { #body }),
+                    None => quote!(#reserve for #var in #iter { #body } #commit),
                 }
             }
             Stmt::While { cond, test, body, count } => {
@@ -556,7 +629,7 @@ impl Rev<'_> {
         let mut out = TokenStream::new();
         for stmt in body {
             match stmt {
-                Stmt::Def(v) if self.reserved[*v] && self.ir.values[*v].active => {
+                Stmt::Def(v) if self.reserved[*v] && self.ir.values[*v].active && !self.history_of.contains_key(v) => {
                     if let Some(stack) = &self.stacks[*v] {
                         let krate = &self.func.krate;
                         out.extend(quote!(#stack.reserve(#krate::__private::trip_count(&#iter));));
@@ -724,7 +797,9 @@ impl Rev<'_> {
         // Restore what this region's primal values were, then bind early adjoints.
         for &v in &here {
             let name = &ir.values[v].name;
-            if let Some(stack) = &self.stacks[v] {
+            if let Some((history, at)) = self.history_of.get(&v) {
+                out.extend(quote!(let #name = #history[#at];));
+            } else if let Some(stack) = &self.stacks[v] {
                 let krate = &self.func.krate;
                 out.extend(quote!(let #name = #krate::__private::pop(&mut #stack);));
             }
@@ -952,8 +1027,20 @@ impl Rev<'_> {
                         self.adjoint_rows.insert(*v, (row.clone(), views.local.clone()));
                     }
                 }
-                let body = self.adjoint_block(body);
+                let mut body = self.adjoint_block(body);
                 self.zeroed.clear();
+                // The history this loop's body wrote as slices, read back with a counter.
+                let mut histories = TokenStream::new();
+                if let (Some(History { trips, at, values }), false) = (self.histories.get(var), body.is_empty()) {
+                    let code_iter = code::iter(iter);
+                    histories.extend(quote!(let #trips = #krate::__private::trip_count(&#code_iter);));
+                    for v in values {
+                        let (stack, (history, _)) = (&self.stacks[*v], &self.history_of[v]);
+                        histories.extend(quote!(let #history = #stack.pop_slice(#trips);));
+                    }
+                    histories.extend(quote!(let mut #at = #trips;));
+                    body = quote!(#at -= 1; #body);
+                }
                 if let (Some(views), false) = (&views, body.is_empty()) {
                     let (var, iter) = (&ir.values[*var].name, code::iter(iter));
                     let (runs, rows) = (&views.runs, &views.rows);
@@ -961,7 +1048,7 @@ impl Rev<'_> {
                         let value = &ir.values[v];
                         code::bind(value, code::primal(ir, value, &float))
                     });
-                    out.extend(quote!(if #runs { #(#prelude)* #rows for #var in #iter.rev() { #body } }));
+                    out.extend(quote!(#histories if #runs { #(#prelude)* #rows for #var in #iter.rev() { #body } }));
                 } else if !body.is_empty() {
                     let var_id = *var;
                     let (var, iter) = (&ir.values[*var].name, code::iter(iter));
@@ -972,7 +1059,7 @@ impl Rev<'_> {
                             let krate = &self.func.krate;
                             quote!(for _ in 0..#c { let #var = #krate::__private::pop(&mut #visited); #body })
                         }
-                        None => quote!(for #var in #iter.rev() { #body }),
+                        None => quote!(#histories for #var in #iter.rev() { #body }),
                     });
                 }
             }

@@ -55,6 +55,32 @@ impl<T: Pooled> Stack<T> {
         self.buf.resize(wanted, T::default());
     }
 
+    /// Room for `n` more values, as a slice a loop writes with its own counter; then
+    /// [`Stack::commit`] says how many it wrote. The counter stays in a register, where the
+    /// stack's own length, in memory that the loop's other stores might alias, would not.
+    #[inline(always)]
+    pub fn room(&mut self, n: usize) -> &mut [T] {
+        self.reserve(n);
+        &mut self.buf[self.len..self.len + n]
+    }
+
+    #[inline(always)]
+    pub fn commit(&mut self, written: usize) {
+        self.len += written;
+    }
+
+    /// The last `n` values, in push order, taken off the stack at once: an adjoint loop
+    /// reads them with its own counter.
+    #[inline(always)]
+    pub fn pop_slice(&mut self, n: usize) -> &[T] {
+        let start = match self.len.checked_sub(n) {
+            Some(start) => start,
+            None => super::__private::underflow(),
+        };
+        self.len = start;
+        &self.buf[start..start + n]
+    }
+
     /// Pushes, growing the buffer if needed (a `while` loop, whose trip count is unknown).
     #[inline(always)]
     pub fn push(&mut self, x: T) {
@@ -198,6 +224,34 @@ mod tests {
             assert_eq!(pop(&mut stack), i as f64);
         }
         assert_eq!(pop(&mut stack), -1.0);
+    }
+
+    #[test]
+    fn a_loop_history_written_as_a_slice_is_read_back_as_one() {
+        let mut stack = Stack::<f64>::new();
+        stack.push(-1.0);
+        for round in 0..3 {
+            let history = stack.room(5);
+            let mut at = 0;
+            for i in 0..5 {
+                at += 1;
+                history[at - 1] = (10 * round + i) as f64;
+            }
+            stack.commit(at);
+        }
+        for round in (0..3).rev() {
+            let history = stack.pop_slice(5);
+            assert_eq!(history, [0.0, 1.0, 2.0, 3.0, 4.0].map(|i| i + 10.0 * round as f64));
+        }
+        assert_eq!(pop(&mut stack), -1.0);
+    }
+
+    #[test]
+    #[should_panic(expected = "underflow")]
+    fn taking_more_history_than_was_pushed_panics() {
+        let mut stack = Stack::<f64>::new();
+        stack.push(1.0);
+        stack.pop_slice(2);
     }
 
     #[test]
