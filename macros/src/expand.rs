@@ -67,6 +67,8 @@ pub struct Bodies {
     pub tangents: Vec<Option<Ident>>,
     pub tangent: TokenStream,
     pub pullback: TokenStream,
+    /// Whether the body has a loop: then the public functions are not `#[inline]`.
+    pub loops: bool,
 }
 
 fn bodies(func: &Function) -> syn::Result<Bodies> {
@@ -99,7 +101,8 @@ fn bodies(func: &Function) -> syn::Result<Bodies> {
             }
         })
         .collect();
-    Ok(Bodies { tangents, tangent, pullback: quote!(#primal (#output, #closure)) })
+    let loops = has_loops(&ir.body);
+    Ok(Bodies { tangents, tangent, pullback: quote!(#primal (#output, #closure)), loops })
 }
 
 /// Lints that generated code must never raise in a user's crate.
@@ -159,6 +162,7 @@ pub fn items(func: &Function, bodies: Option<Bodies>) -> TokenStream {
         .filter(|&i| matches!(params[i].1, syn::Type::Reference(r) if r.lifetime.is_none()))
         .map(|i| syn::Lifetime::new(&format!("'__l{i}"), proc_macro2::Span::call_site()))
         .collect();
+    let loops = bodies.as_ref().is_some_and(|b| b.loops);
     let (tangent_body, pullback_body) = match bodies {
         // `let _ = f;` marks the user's function as used whenever its derivatives are,
         // so a private `f` called only through `f_grad` raises no dead-code warning.
@@ -197,13 +201,21 @@ pub fn items(func: &Function, bodies: Option<Bodies>) -> TokenStream {
             }
         }
     };
-    let public = public(func);
+    // A straight-line gradient is best inlined into its caller. One with loops stays a
+    // function: its slice parameters are then known not to alias one another, which LLVM
+    // needs to vectorise the adjoint loops (inlined into a caller that holds the buffers,
+    // that knowledge is lost), and a call costs nothing beside a loop.
+    let inline = match loops {
+        true => TokenStream::new(),
+        false => quote!(#[inline]),
+    };
+    let public = public(func, &inline);
     quote!(#protocol #public)
 }
 
 /// `f_grad`, `f_vjp`, `f_jvp`: thin wrappers over the protocol that keep the active
 /// parameters only.
-fn public(func: &Function) -> TokenStream {
+fn public(func: &Function, inline: &TokenStream) -> TokenStream {
     let (ident, vis, float, cfgs) = (&func.ident, &func.vis, &func.float, &func.cfgs);
     let (grad, vjp, jvp) = (&func.names.grad, &func.names.vjp, &func.names.jvp);
     let allow = allow();
@@ -330,7 +342,7 @@ fn public(func: &Function) -> TokenStream {
         Returns::Scalar => quote! {
             #(#cfgs)*
             #[doc = #grad_doc]
-            #[inline]
+            #inline
             #allow
             #vis fn #grad(#(#signature),*) -> (#float, #gradient_type) {
                 #(#grad_setup)*
@@ -345,7 +357,7 @@ fn public(func: &Function) -> TokenStream {
 
         #(#cfgs)*
         #[doc = #vjp_doc]
-        #[inline]
+        #inline
         #allow
         #vis fn #vjp(#(#vjp_params,)* #seed_param) -> (#out, #vjp_type) {
             let (#value, #pullback) = #ident::pullback(#(#args),*);
@@ -355,7 +367,7 @@ fn public(func: &Function) -> TokenStream {
 
         #(#cfgs)*
         #[doc = #jvp_doc]
-        #[inline]
+        #inline
         #allow
         #vis fn #jvp(#(#jvp_params),*) -> (#out, #out) {
             #ident::tangent(#(#jvp_args),*)
@@ -389,4 +401,13 @@ fn shadow_type(p: &Param, float: &Ident) -> TokenStream {
         (true, Shape::Slice | Shape::Out) => quote!(&mut [#float]),
         _ => quote!(()),
     }
+}
+
+fn has_loops(block: &crate::ir::Block) -> bool {
+    use crate::ir::Stmt;
+    block.iter().any(|s| match s {
+        Stmt::For { .. } | Stmt::While { .. } => true,
+        Stmt::If { then, els, .. } => has_loops(then) || has_loops(els),
+        _ => false,
+    })
 }
