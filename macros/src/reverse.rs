@@ -546,7 +546,9 @@ impl Rev<'_> {
                         match &self.pullbacks[v] {
                             Some(pb) if top => quote!(let (#name, #pb) = #func::pullback(#(#args),*);),
                             Some(pb) => {
-                                let store = if value.depth.loops > 0 {
+                                let store = if self.reserved[v] {
+                                    quote!(#pb.push_reserved(#tmp_pullback);)
+                                } else if value.depth.loops > 0 {
                                     quote!(#pb.push(#tmp_pullback);)
                                 } else {
                                     quote!(#pb = ::core::option::Option::Some(#tmp_pullback);)
@@ -565,7 +567,7 @@ impl Rev<'_> {
                 if let Some((history, at)) = self.history_of.get(&v) {
                     out.extend(quote!(#history[#at - 1] = #name;));
                 } else if let Some(stack) = &self.stacks[v] {
-                    out.extend(if self.reserved[v] && value.active {
+                    out.extend(if self.reserved[v] {
                         quote!(#stack.push_reserved(#name);)
                     } else {
                         quote!(#stack.push(#name);)
@@ -623,15 +625,17 @@ impl Rev<'_> {
         }
     }
 
-    /// Room for one value per iteration in the float stack of each value a `for` loop's
-    /// body defines (outside loops nested in it, which reserve for themselves).
+    /// Room for one value per iteration in the stack of each value (or pullback) a `for`
+    /// loop's body defines (outside loops nested in it, which reserve for themselves).
     fn reserve(&self, body: &Block, iter: &TokenStream) -> TokenStream {
         let mut out = TokenStream::new();
         for stmt in body {
             match stmt {
-                Stmt::Def(v) if self.reserved[*v] && self.ir.values[*v].active && !self.history_of.contains_key(v) => {
-                    if let Some(stack) = &self.stacks[*v] {
-                        let krate = &self.func.krate;
+                Stmt::Def(v) if self.reserved[*v] => {
+                    let krate = &self.func.krate;
+                    let stack = self.stacks[*v].as_ref().filter(|_| !self.history_of.contains_key(v));
+                    let pullbacks = self.pullbacks[*v].as_ref().filter(|_| self.ir.values[*v].depth.loops > 0);
+                    for stack in stack.into_iter().chain(pullbacks) {
                         out.extend(quote!(#stack.reserve(#krate::__private::trip_count(&#iter));));
                     }
                 }

@@ -160,16 +160,38 @@ impl<T> AnyStack<T> {
         AnyStack { words, len: 0, _values: std::marker::PhantomData }
     }
 
+    /// Makes room for `n` more values.
+    #[inline]
+    pub fn reserve(&mut self, n: usize) {
+        let needed = ((self.len + n) * std::mem::size_of::<T>()).div_ceil(16);
+        if needed > self.words.len() {
+            self.grow(needed);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, needed: usize) {
+        let grown = needed.max(2 * self.words.len()).max(4);
+        self.words.resize(grown, 0);
+    }
+
+    /// Pushes, growing the buffer if needed.
     #[inline]
     pub fn push(&mut self, value: T) {
-        let size = std::mem::size_of::<T>();
-        let needed = ((self.len + 1) * size).div_ceil(16);
-        if needed > self.words.len() {
-            let grown = needed.max(2 * self.words.len()).max(4);
-            self.words.resize(grown, 0);
+        self.reserve(1);
+        self.push_reserved(value);
+    }
+
+    /// Pushes into room made by [`AnyStack::reserve`]: no call that could grow the buffer
+    /// in the loop body (see [`Stack`]).
+    #[inline(always)]
+    pub fn push_reserved(&mut self, value: T) {
+        if (self.len + 1) * std::mem::size_of::<T>() > self.words.len() * 16 {
+            unreserved();
         }
-        // SAFETY: the buffer holds at least (len + 1) * size bytes; the offset len * size is a
-        // multiple of size, hence of T's alignment, from a 16-aligned base (FITS).
+        // SAFETY: the buffer holds at least (len + 1) * size bytes (checked above); the offset
+        // len * size is a multiple of size, hence of T's alignment, from a 16-aligned base (FITS).
         unsafe { std::ptr::write(self.slot(self.len), value) };
         self.len += 1;
     }
@@ -292,6 +314,27 @@ mod tests {
         assert_eq!(Rc::strong_count(&shared), 99);
         drop(stack);
         assert_eq!(Rc::strong_count(&shared), 1);
+    }
+
+    #[test]
+    fn values_pushed_into_reserved_room_come_back() {
+        let mut stack = AnyStack::new();
+        stack.reserve(50);
+        for i in 0..50u32 {
+            stack.push_reserved((i, vec![i; 3]));
+        }
+        for i in (0..50u32).rev() {
+            assert_eq!(pop(&mut stack), (i, vec![i; 3]));
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "past the room reserved")]
+    fn pushing_any_value_past_the_reserved_room_panics() {
+        let mut stack = AnyStack::new();
+        for i in 0..1000u64 {
+            stack.push_reserved(i);
+        }
     }
 
     #[test]
