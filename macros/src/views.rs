@@ -12,8 +12,7 @@
 //! (an access in a branch or an inner loop, a write, a call) keeps plain indexing: a row
 //! borrowed mutably must be the only way in.
 
-use crate::ir::Ir;
-use crate::ir::{Adapter, Block, Iter, Op, Operand, SlotKind, Stmt};
+use crate::ir::{Adapter, Block, Ir, Iter, Op, Operand, SlotKind, Stmt};
 use crate::names::Names;
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
