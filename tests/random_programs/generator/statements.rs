@@ -132,6 +132,10 @@ impl Gen<'_> {
             _ => {
                 self.note("=");
                 let e = self.expr(2, Some(&name));
+                // In a loop, `e` may read values computed from this target earlier in the body,
+                // with bounds that assumed its value before the loop: squash, or it can grow
+                // geometrically (seed 777 once overflowed to inf at 1000 programs).
+                let e = if repeats > 1.0 { self.squash(e, -1.0) } else { e };
                 (format!("{name} = {}", e.code), old.max(e.bound))
             }
         };
