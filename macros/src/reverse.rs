@@ -97,6 +97,10 @@ struct Rev<'a> {
     /// `for` loops (by loop variable) whose body's own float stacks are written and read as
     /// slices with a counter (see `histories`), and per such value its slice and counter.
     histories: HashMap<usize, History>,
+    /// The rows the primal sweep's `for` loops read parameters through (by loop variable),
+    /// and per read its row and index.
+    sweep_views: HashMap<usize, views::Views>,
+    sweep_rows: HashMap<usize, (Ident, TokenStream)>,
     history_of: HashMap<usize, (Ident, Ident)>,
     /// Adjoint contributions each value receives, and whether one comes from another block.
     uses: Vec<usize>,
@@ -152,6 +156,8 @@ pub fn build(
         primal_rows: HashMap::new(),
         adjoint_rows: HashMap::new(),
         histories: HashMap::new(),
+        sweep_views: HashMap::new(),
+        sweep_rows: HashMap::new(),
         history_of: HashMap::new(),
         uses: vec![0; n],
         nested: vec![false; n],
@@ -174,6 +180,7 @@ pub fn build(
     rev.count_uses();
     rev.choose_storage();
     rev.histories(&ir.body);
+    rev.plan_sweep(&ir.body);
     let primal = rev.primal_block(&ir.body);
     let closure = rev.closure();
     Pullback { primal, closure }
@@ -433,6 +440,35 @@ impl Rev<'_> {
     /// are pushed once per iteration: the loop writes them into a slice of its stack with a
     /// counter, and the adjoint loop reads them back from one, instead of a push and a pop
     /// whose length lives in memory the loop's other stores might alias.
+    /// Rows for the parameter reads of the primal sweep's loops (see `views`): a reduction
+    /// such as `s += w[j * n + i] * x[i]` then has no bounds check per element, and LLVM
+    /// unrolls it as it does a hand-written one over row slices.
+    fn plan_sweep(&mut self, block: &Block) {
+        for stmt in block {
+            match stmt {
+                Stmt::If { then, els, .. } => {
+                    self.plan_sweep(then);
+                    self.plan_sweep(els);
+                }
+                Stmt::While { body, .. } => self.plan_sweep(body),
+                Stmt::For { var, iter, body, count } => {
+                    self.plan_sweep(body);
+                    if count.is_some() {
+                        continue;
+                    }
+                    let plan = views::plan(self.ir, *var, iter, body, &|_| true, &|_| None, self.names);
+                    if let Some(plan) = plan {
+                        for (v, row) in &plan.primal {
+                            self.sweep_rows.insert(*v, (row.clone(), plan.local.clone()));
+                        }
+                        self.sweep_views.insert(*var, plan);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
     fn histories(&mut self, block: &Block) {
         for stmt in block {
             match stmt {
@@ -560,7 +596,10 @@ impl Rev<'_> {
                         }
                     }
                     _ => {
-                        let rhs = code::primal(ir, value, self.float());
+                        let rhs = match self.sweep_rows.get(&v) {
+                            Some((row, local)) => quote!(#row[#local]),
+                            None => code::primal(ir, value, self.float()),
+                        };
                         if self.storage[v] == Storage::Hoisted { quote!(#name = #rhs;) } else { code::bind(value, rhs) }
                     }
                 };
@@ -611,7 +650,17 @@ impl Rev<'_> {
                         let visited = &self.visited[&var_id];
                         quote!(#reserve #start for #var in #iter { #c_name += 1; #visited.push(#var); #body } #push)
                     }
-                    None => quote!(#reserve for #var in #iter { #body } #commit),
+                    None => match self.sweep_views.get(&var_id) {
+                        Some(views) => {
+                            let (runs, rows) = (&views.runs, &views.rows);
+                            let prelude = views.prelude.iter().map(|&v| {
+                                let value = &ir.values[v];
+                                code::bind(value, code::primal(ir, value, self.float()))
+                            });
+                            quote!(#reserve if #runs { #(#prelude)* #rows for #var in #iter { #body } } #commit)
+                        }
+                        None => quote!(#reserve for #var in #iter { #body } #commit),
+                    },
                 }
             }
             Stmt::While { cond, test, body, count } => {
