@@ -22,7 +22,7 @@
 
 use crate::ast::{Function, Shape};
 use crate::code::{self, Term};
-use crate::ir::{Block, Ir, Op, Operand, Output, SlotKind, Stmt};
+use crate::ir::{Adapter, Block, Ir, Op, Operand, Output, SlotKind, Stmt};
 use crate::names::Names;
 use crate::rules::Partial;
 use crate::views;
@@ -49,10 +49,11 @@ enum Storage {
 
 /// A contribution to a value's adjoint, made by the statement in block `block`; `from` is
 /// the value whose adjoint it propagates (`None`: always made).
-/// A `for` loop's history slices: the number of iterations, the counter, the values.
+/// A `for` loop's history slices: the number of iterations, the values, and the counter
+/// that indexes them when the loop variable cannot (a loop with `step_by` or `..=`).
 struct History {
     trips: Ident,
-    at: Ident,
+    at: Option<Ident>,
     values: Vec<usize>,
 }
 
@@ -95,13 +96,14 @@ struct Rev<'a> {
     primal_rows: HashMap<usize, (Ident, TokenStream)>,
     adjoint_rows: HashMap<usize, (Ident, TokenStream)>,
     /// `for` loops (by loop variable) whose body's own float stacks are written and read as
-    /// slices with a counter (see `histories`), and per such value its slice and counter.
+    /// slices (see `histories`).
     histories: HashMap<usize, History>,
     /// The rows the primal sweep's `for` loops read parameters through (by loop variable),
     /// and per read its row and index.
     sweep_views: HashMap<usize, views::Views>,
     sweep_rows: HashMap<usize, (Ident, TokenStream)>,
-    history_of: HashMap<usize, (Ident, Ident)>,
+    /// Per value: its history slice, and the index it is written at and read from.
+    history_of: HashMap<usize, (Ident, TokenStream, TokenStream)>,
     /// Adjoint contributions each value receives, and whether one comes from another block.
     uses: Vec<usize>,
     nested: Vec<bool>,
@@ -436,10 +438,6 @@ impl Rev<'_> {
         })
     }
 
-    /// The values a `for` loop without `break` or `continue` defines directly in its body
-    /// are pushed once per iteration: the loop writes them into a slice of its stack with a
-    /// counter, and the adjoint loop reads them back from one, instead of a push and a pop
-    /// whose length lives in memory the loop's other stores might alias.
     /// Rows for the parameter reads of the primal sweep's loops (see `views`): a reduction
     /// such as `s += w[j * n + i] * x[i]` then has no bounds check per element, and LLVM
     /// unrolls it as it does a hand-written one over row slices.
@@ -469,6 +467,11 @@ impl Rev<'_> {
         }
     }
 
+    /// The values a `for` loop without `break` or `continue` defines directly in its body
+    /// are pushed once per iteration: the loop writes them into a slice of its stack, at the
+    /// loop variable's offset in its range (or a counter's), and the adjoint loop reads them
+    /// back from there, instead of a push and a pop whose length lives in memory the loop's
+    /// other stores might alias.
     fn histories(&mut self, block: &Block) {
         for stmt in block {
             match stmt {
@@ -477,7 +480,7 @@ impl Rev<'_> {
                     self.histories(els);
                 }
                 Stmt::While { body, .. } => self.histories(body),
-                Stmt::For { var, body, count, .. } => {
+                Stmt::For { var, iter, body, count } => {
                     self.histories(body);
                     let jumps = body.iter().any(|s| matches!(s, Stmt::Break | Stmt::Continue));
                     if count.is_some() || jumps {
@@ -496,12 +499,22 @@ impl Rev<'_> {
                     let base = self.ir.values[*var].name.to_string();
                     let base = base.trim_start_matches('_');
                     let trips = self.names.fresh(&format!("__{base}_trips"), Span::call_site());
-                    let at = self.names.fresh(&format!("__{base}_at"), Span::call_site());
+                    // Over `a..b`, iteration `i` keeps its values at `i - a`, an index LLVM can
+                    // see is in bounds; other ranges count their iterations.
+                    let plain = !iter.inclusive && iter.adapters.iter().all(|a| matches!(a, Adapter::Rev));
+                    let (at, write, read) = if plain {
+                        let (v, start) = (&self.ir.values[*var].name, &iter.start.tokens);
+                        let local = if start.to_string() == "0" { quote!(#v) } else { quote!((#v - #start)) };
+                        (None, local.clone(), local)
+                    } else {
+                        let at = self.names.fresh(&format!("__{base}_at"), Span::call_site());
+                        (Some(at.clone()), quote!(#at - 1), quote!(#at))
+                    };
                     for &v in &values {
                         let name = self.ir.values[v].name.to_string();
                         let history =
                             self.names.fresh(&format!("__{}_history", name.trim_start_matches('_')), Span::call_site());
-                        self.history_of.insert(v, (history, at.clone()));
+                        self.history_of.insert(v, (history, write.clone(), read.clone()));
                     }
                     self.histories.insert(*var, History { trips, at, values });
                 }
@@ -603,8 +616,8 @@ impl Rev<'_> {
                         if self.storage[v] == Storage::Hoisted { quote!(#name = #rhs;) } else { code::bind(value, rhs) }
                     }
                 };
-                if let Some((history, at)) = self.history_of.get(&v) {
-                    out.extend(quote!(#history[#at - 1] = #name;));
+                if let Some((history, write, _)) = self.history_of.get(&v) {
+                    out.extend(quote!(#history[#write] = #name;));
                 } else if let Some(stack) = &self.stacks[v] {
                     out.extend(if self.reserved[v] {
                         quote!(#stack.push_reserved(#name);)
@@ -635,13 +648,16 @@ impl Rev<'_> {
                 if let Some(History { trips, at, values }) = self.histories.get(&var_id) {
                     let krate = &self.func.krate;
                     reserve.extend(quote!(let #trips = #krate::__private::trip_count(&#iter);));
+                    // Every iteration runs (no `break`): all `trips` values are written.
                     for v in values {
-                        let (stack, (history, _)) = (&self.stacks[*v], &self.history_of[v]);
+                        let (stack, (history, _, _)) = (&self.stacks[*v], &self.history_of[v]);
                         reserve.extend(quote!(let #history = #stack.room(#trips);));
-                        commit.extend(quote!(#stack.commit(#at);));
+                        commit.extend(quote!(#stack.commit(#trips);));
                     }
-                    reserve.extend(quote!(let mut #at = 0usize;));
-                    body = quote!(#at += 1; #body);
+                    if let Some(at) = at {
+                        reserve.extend(quote!(let mut #at = 0usize;));
+                        body = quote!(#at += 1; #body);
+                    }
                 }
                 match count {
                     Some(c) => {
@@ -850,8 +866,8 @@ impl Rev<'_> {
         // Restore what this region's primal values were, then bind early adjoints.
         for &v in &here {
             let name = &ir.values[v].name;
-            if let Some((history, at)) = self.history_of.get(&v) {
-                out.extend(quote!(let #name = #history[#at];));
+            if let Some((history, _, read)) = self.history_of.get(&v) {
+                out.extend(quote!(let #name = #history[#read];));
             } else if let Some(stack) = &self.stacks[v] {
                 let krate = &self.func.krate;
                 out.extend(quote!(let #name = #krate::__private::pop(&mut #stack);));
@@ -1082,17 +1098,19 @@ impl Rev<'_> {
                 }
                 let mut body = self.adjoint_block(body);
                 self.zeroed.clear();
-                // The history this loop's body wrote as slices, read back with a counter.
+                // The history this loop's body wrote as slices, read back from them.
                 let mut histories = TokenStream::new();
                 if let (Some(History { trips, at, values }), false) = (self.histories.get(var), body.is_empty()) {
                     let code_iter = code::iter(iter);
                     histories.extend(quote!(let #trips = #krate::__private::trip_count(&#code_iter);));
                     for v in values {
-                        let (stack, (history, _)) = (&self.stacks[*v], &self.history_of[v]);
+                        let (stack, (history, _, _)) = (&self.stacks[*v], &self.history_of[v]);
                         histories.extend(quote!(let #history = #stack.pop_slice(#trips);));
                     }
-                    histories.extend(quote!(let mut #at = #trips;));
-                    body = quote!(#at -= 1; #body);
+                    if let Some(at) = at {
+                        histories.extend(quote!(let mut #at = #trips;));
+                        body = quote!(#at -= 1; #body);
+                    }
                 }
                 if let (Some(views), false) = (&views, body.is_empty()) {
                     let (var, iter) = (&ir.values[*var].name, code::iter(iter));
