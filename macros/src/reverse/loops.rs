@@ -1,0 +1,130 @@
+//! How reverse mode stores what a `for` loop's adjoint needs: room reserved for the loop's
+//! stacks before it starts, history slices indexed by the loop variable, and the rows the
+//! primal sweep reads parameters through. Each keeps the loop body free of calls and bounds
+//! checks, the things that stop LLVM from keeping a loop in registers or vectorising it.
+
+use super::Rev;
+use crate::ir::{Adapter, Block, Stmt};
+use crate::views;
+use proc_macro2::{Span, TokenStream};
+use quote::quote;
+use syn::Ident;
+
+/// A `for` loop's history slices: the number of iterations, the values, and the counter
+/// that indexes them when the loop variable cannot (a loop with `step_by` or `..=`).
+pub(super) struct History {
+    pub trips: Ident,
+    pub at: Option<Ident>,
+    pub values: Vec<usize>,
+}
+
+impl Rev<'_> {
+    /// Rows for the parameter reads of the primal sweep's loops (see `views`): a reduction
+    /// such as `s += w[j * n + i] * x[i]` then has no bounds check per element, and LLVM
+    /// unrolls it as it does a hand-written one over row slices.
+    pub(super) fn plan_sweep(&mut self, block: &Block) {
+        for stmt in block {
+            match stmt {
+                Stmt::If { then, els, .. } => {
+                    self.plan_sweep(then);
+                    self.plan_sweep(els);
+                }
+                Stmt::While { body, .. } => self.plan_sweep(body),
+                Stmt::For { var, iter, body, count } => {
+                    self.plan_sweep(body);
+                    if count.is_some() {
+                        continue;
+                    }
+                    let plan = views::plan(self.ir, *var, iter, body, &|_| true, &|_| None, self.names);
+                    if let Some(plan) = plan {
+                        for (v, row) in &plan.primal {
+                            self.sweep_rows.insert(*v, (row.clone(), plan.local.clone()));
+                        }
+                        self.sweep_views.insert(*var, plan);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The values a `for` loop without `break` or `continue` defines directly in its body
+    /// are pushed once per iteration: the loop writes them into a slice of its stack, at the
+    /// loop variable's offset in its range (or a counter's), and the adjoint loop reads them
+    /// back from there, instead of a push and a pop whose length lives in memory the loop's
+    /// other stores might alias.
+    pub(super) fn histories(&mut self, block: &Block) {
+        for stmt in block {
+            match stmt {
+                Stmt::If { then, els, .. } => {
+                    self.histories(then);
+                    self.histories(els);
+                }
+                Stmt::While { body, .. } => self.histories(body),
+                Stmt::For { var, iter, body, count } => {
+                    self.histories(body);
+                    let jumps = body.iter().any(|s| matches!(s, Stmt::Break | Stmt::Continue));
+                    if count.is_some() || jumps {
+                        continue;
+                    }
+                    let values: Vec<usize> = body
+                        .iter()
+                        .filter_map(|s| match s {
+                            Stmt::Def(v) if self.stacks[*v].is_some() && self.ir.values[*v].active => Some(*v),
+                            _ => None,
+                        })
+                        .collect();
+                    if values.is_empty() {
+                        continue;
+                    }
+                    let base = self.ir.values[*var].name.to_string();
+                    let base = base.trim_start_matches('_');
+                    let trips = self.names.fresh(&format!("__{base}_trips"), Span::call_site());
+                    // Over `a..b`, iteration `i` keeps its values at `i - a`, an index LLVM can
+                    // see is in bounds; other ranges count their iterations.
+                    let plain = !iter.inclusive && iter.adapters.iter().all(|a| matches!(a, Adapter::Rev));
+                    let (at, write, read) = if plain {
+                        let (v, start) = (&self.ir.values[*var].name, &iter.start.tokens);
+                        let local = if start.to_string() == "0" { quote!(#v) } else { quote!((#v - #start)) };
+                        (None, local.clone(), local)
+                    } else {
+                        let at = self.names.fresh(&format!("__{base}_at"), Span::call_site());
+                        (Some(at.clone()), quote!(#at - 1), quote!(#at))
+                    };
+                    for &v in &values {
+                        let name = self.ir.values[v].name.to_string();
+                        let history =
+                            self.names.fresh(&format!("__{}_history", name.trim_start_matches('_')), Span::call_site());
+                        self.history_of.insert(v, (history, write.clone(), read.clone()));
+                    }
+                    self.histories.insert(*var, History { trips, at, values });
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Room for one value per iteration in the stack of each value (or pullback) a `for`
+    /// loop's body defines (outside loops nested in it, which reserve for themselves).
+    pub(super) fn reserve(&self, body: &Block, iter: &TokenStream) -> TokenStream {
+        let mut out = TokenStream::new();
+        for stmt in body {
+            match stmt {
+                Stmt::Def(v) if self.reserved[*v] => {
+                    let krate = &self.func.krate;
+                    let stack = self.stacks[*v].as_ref().filter(|_| !self.history_of.contains_key(v));
+                    let pullbacks = self.pullbacks[*v].as_ref().filter(|_| self.ir.values[*v].depth.loops > 0);
+                    for stack in stack.into_iter().chain(pullbacks) {
+                        out.extend(quote!(#stack.reserve(#krate::__private::trip_count(&#iter));));
+                    }
+                }
+                Stmt::If { then, els, .. } => {
+                    out.extend(self.reserve(then, iter));
+                    out.extend(self.reserve(els, iter));
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+}
