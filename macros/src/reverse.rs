@@ -578,12 +578,8 @@ impl Rev<'_> {
                     }
                     None => match self.sweep_views.get(&var_id) {
                         Some(views) => {
-                            let (runs, rows) = (&views.runs, &views.rows);
-                            let prelude = views.prelude.iter().map(|&v| {
-                                let value = &ir.values[v];
-                                code::bind(value, code::primal(ir, value, self.float()))
-                            });
-                            quote!(#reserve if #runs { #(#prelude)* #rows for #var in #iter { #body } } #commit)
+                            let the_loop = views.around(ir, self.float(), quote!(for #var in #iter { #body }));
+                            quote!(#reserve #the_loop #commit)
                         }
                         None => quote!(#reserve for #var in #iter { #body } #commit),
                     },
@@ -1000,12 +996,8 @@ impl Rev<'_> {
                 }
                 if let (Some(views), false) = (&views, body.is_empty()) {
                     let (var, iter) = (&ir.values[*var].name, code::iter(iter));
-                    let (runs, rows) = (&views.runs, &views.rows);
-                    let prelude = views.prelude.iter().map(|&v| {
-                        let value = &ir.values[v];
-                        code::bind(value, code::primal(ir, value, &float))
-                    });
-                    out.extend(quote!(#histories if #runs { #(#prelude)* #rows for #var in #iter.rev() { #body } }));
+                    let the_loop = views.around(ir, &float, quote!(for #var in #iter.rev() { #body }));
+                    out.extend(quote!(#histories #the_loop));
                 } else if !body.is_empty() {
                     let var_id = *var;
                     let (var, iter) = (&ir.values[*var].name, code::iter(iter));

@@ -23,9 +23,9 @@ use syn::Ident;
 pub struct Views {
     /// Invariant values defined in the body that the rows' offsets need, in order: the
     /// adjoint computes them once more before the loop.
-    pub prelude: Vec<usize>,
+    prelude: Vec<usize>,
     /// `let` bindings of the rows, before the loop.
-    pub rows: TokenStream,
+    rows: TokenStream,
     /// Per access (an `Index` value): the row its primal read goes through, if any.
     pub primal: HashMap<usize, Ident>,
     /// Per access: the row of the slice's adjoint, if the adjoint goes through one.
@@ -33,10 +33,23 @@ pub struct Views {
     /// The index into a row: the loop variable, less the range's start if not 0.
     pub local: TokenStream,
     /// `a < b`: the rows exist only if the loop runs at all.
-    pub runs: TokenStream,
+    runs: TokenStream,
 }
 
-/// The rows of `for var in iter { body }`'s adjoint loop, if any access qualifies.
+impl Views {
+    /// `the_loop` (this loop, forwards or backwards) with its rows taken before it: only if
+    /// it runs, after the invariant offsets they need.
+    pub fn around(&self, ir: &Ir, float: &Ident, the_loop: TokenStream) -> TokenStream {
+        let (runs, rows) = (&self.runs, &self.rows);
+        let prelude = self.prelude.iter().map(|&v| {
+            let value = &ir.values[v];
+            crate::code::bind(value, crate::code::primal(ir, value, float))
+        });
+        quote!(if #runs { #(#prelude)* #rows #the_loop })
+    }
+}
+
+/// The rows of `for var in iter { body }`, if any access qualifies.
 /// `recomputed(v)`: the adjoint loop reads value `v` again; `derivative(s)`: slot `s`'s adjoint.
 pub fn plan(
     ir: &Ir,

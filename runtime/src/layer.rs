@@ -9,6 +9,23 @@ use crate::matmul::Gemm;
 use crate::rng::Rng;
 
 /// Where a layer's backward pass reads and writes during training.
+///
+/// ```
+/// use chainrule_runtime::layer::{Activation, Adjoints, Dense, Layer};
+/// // out = x·w + b for one row; L = 3·out, so ∂L/∂out = 3.
+/// let layer = Dense::<f64>::from_parts(vec![1.0, 2.0], vec![0.5], Activation::Identity);
+/// let (mut out, mut dout, mut dx) = ([0.0], [0.0], [0.0; 2]);
+/// let mut grads = vec![vec![0.0; 2], vec![0.0]];
+/// let mut rest = |out: &[f64], dout: &mut [f64]| {
+///     assert_eq!(out, [11.5]); // the rest of the model sees the output
+///     dout[0] = 3.0;
+/// };
+/// let adjoints = Adjoints { dout: &mut dout, dx: &mut dx, params: &mut grads };
+/// layer.forward_backward(&[3.0, 4.0], &mut out, 1, &mut rest, adjoints);
+/// assert_eq!(dx, [3.0, 6.0]); // 3·w
+/// assert_eq!(grads, [vec![9.0, 12.0], vec![3.0]]); // 3·x, 3
+/// assert_eq!(dout, [0.0]); // consumed
+/// ```
 pub struct Adjoints<'g, F> {
     /// ∂L/∂out, written by the rest of the model; the backward pass consumes it (zeroes it).
     pub dout: &'g mut [F],
