@@ -13,7 +13,7 @@
 use crate::ast::{Args, Function};
 use crate::ast::{Param, Returns, Shape};
 use crate::names::Names;
-use crate::{activity, code, fence, forward, lower, reverse};
+use crate::{activity, code, fence, forward, lower, mixed, reverse};
 use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote};
 use syn::{Ident, ItemFn};
@@ -86,7 +86,35 @@ fn bodies(func: &Function) -> syn::Result<Bodies> {
         krate: &func.krate,
     };
     let tangent = forward.body();
-    let pb = reverse::build(&ir, func, &derivs, &slot_derivs, &mut names);
+    let pb = match mixed::plan(&ir, func) {
+        None => reverse::build(&ir, func, &derivs, &slot_derivs, &mut names, None),
+        Some(plan) => {
+            // Adjoint names are the tangents' of the full function, for what stays active.
+            let only = |names: &[Option<Ident>], active: Vec<bool>| -> Vec<Option<Ident>> {
+                names.iter().zip(active).map(|(d, a)| d.clone().filter(|_| a)).collect()
+            };
+            let rev_derivs = only(&derivs, plan.reverse.values.iter().map(|v| v.active).collect());
+            let rev_slot_derivs = only(&slot_derivs, plan.reverse.slots.iter().map(|s| s.active).collect());
+            let x = &func.params[plan.param].ident;
+            let fwd_derivs: Vec<Option<Ident>> = (plan.forward.values.iter())
+                .map(|v| v.active.then(|| mixed::tangent_name(&v.name, x, &mut names)))
+                .collect();
+            let fwd_slot_derivs: Vec<Option<Ident>> = (plan.forward.slots.iter())
+                .map(|s| s.active.then(|| mixed::tangent_name(&s.name, x, &mut names)))
+                .collect();
+            let forward = forward::Forward {
+                ir: &plan.forward,
+                derivs: &fwd_derivs,
+                slot_derivs: &fwd_slot_derivs,
+                float: &func.float,
+                krate: &func.krate,
+            };
+            let one = fwd_derivs[plan.value].clone().expect("the parameter is active in its own plan");
+            let gradient = derivs[plan.value].clone().expect("an active parameter has a derivative name");
+            let tangent = reverse::Tangent { param: plan.param, forward: &forward, one, gradient };
+            reverse::build(&plan.reverse, func, &rev_derivs, &rev_slot_derivs, &mut names, Some(&tangent))
+        }
+    };
     let (primal, closure, output) = (pb.primal, pb.closure, ir.output_tokens());
     // Each parameter's tangent: a scalar's is its value's, an array's its slot's.
     let tangents = (0..func.params.len())

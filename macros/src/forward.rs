@@ -42,7 +42,8 @@ impl Forward<'_> {
         out
     }
 
-    fn tangent(&self, o: &Operand) -> Option<TokenStream> {
+    /// An operand's tangent, `None` for a constant.
+    pub fn tangent(&self, o: &Operand) -> Option<TokenStream> {
         let v = self.ir.active(o)?;
         let d = self.derivs[v].as_ref()?;
         Some(quote!(#d))
@@ -57,39 +58,20 @@ impl Forward<'_> {
         match stmt {
             Stmt::Def(v) => self.def(*v),
             Stmt::Declare(s) => {
-                let slot = &ir.slots[*s];
-                let mut out = code::declare(slot).unwrap_or_default();
-                if let Some(d) = &self.slot_derivs[*s] {
-                    match &slot.kind {
-                        SlotKind::Scalar { init } => {
-                            let t = self.tangent(init).unwrap_or_else(|| quote!(0.0));
-                            out.extend(quote!(let mut #d = #t;));
-                        }
-                        _ => out.extend(code::declare_derivative(slot, d)),
-                    }
-                }
+                let mut out = code::declare(&ir.slots[*s]).unwrap_or_default();
+                out.extend(self.beside(stmt));
                 out
             }
             Stmt::Set { slot, value } => {
                 let (name, v) = (&ir.slots[*slot].name, &value.tokens);
                 let mut out = quote!(#name = #v;);
-                if let Some(d) = &self.slot_derivs[*slot] {
-                    let t = self.tangent(value).unwrap_or_else(|| quote!(0.0));
-                    out.extend(quote!(#d = #t;));
-                }
+                out.extend(self.beside(stmt));
                 out
             }
             Stmt::Write { slot, index, value, add } => {
                 let (name, i, v) = (&ir.slots[*slot].name, &index.tokens, &value.tokens);
                 let mut out = if *add { quote!(#name[#i] += #v;) } else { quote!(#name[#i] = #v;) };
-                if let Some(d) = &self.slot_derivs[*slot] {
-                    match (self.tangent(value), add) {
-                        (Some(t), true) => out.extend(quote!(#d[#i] += #t;)),
-                        (Some(t), false) => out.extend(quote!(#d[#i] = #t;)),
-                        (None, true) => {}
-                        (None, false) => out.extend(quote!(#d[#i] = 0.0;)),
-                    }
-                }
+                out.extend(self.beside(stmt));
                 out
             }
             Stmt::If { cond, then, els } => {
@@ -147,33 +129,74 @@ impl Forward<'_> {
             Op::Param | Op::LoopVar | Op::Count => TokenStream::new(),
             _ => {
                 let mut out = code::bind(value, code::primal(ir, value, self.float));
-                if let Some(d) = d {
-                    let t = match &value.op {
-                        Op::Prim { args, .. } => {
-                            let partials = code::partials(ir, value, self.float);
-                            let terms: Vec<Term> = code::by_target(args.iter().map(|a| ir.active(a)).zip(partials))
-                                .into_iter()
-                                .filter_map(|(a, p)| {
-                                    let d = self.derivs[a].as_ref()?;
-                                    code::scale(&p, &quote!(#d), false)
-                                })
-                                .collect();
-                            code::sum(&terms)
-                        }
-                        Op::Read(s) => {
-                            let ds = &self.slot_derivs[*s];
-                            quote!(#ds)
-                        }
-                        Op::Index { slot, index } => {
-                            let (ds, i) = (&self.slot_derivs[*slot], &index.tokens);
-                            quote!(#ds[#i])
-                        }
-                        _ => quote!(0.0),
-                    };
-                    out.extend(quote!(let #d = #t;));
-                }
+                out.extend(self.beside(&Stmt::Def(v)));
                 out
             }
+        }
+    }
+
+    /// The tangent statements that follow a statement's primal: a value's tangent, a slot's
+    /// declared, set or written tangent. Nothing for control flow, whose blocks carry their
+    /// own, nor for a call, whose tangent comes with its value from the callee.
+    pub fn beside(&self, stmt: &Stmt) -> TokenStream {
+        let ir = self.ir;
+        match stmt {
+            Stmt::Def(v) => {
+                let value = &ir.values[*v];
+                let Some(d) = &self.derivs[*v] else { return TokenStream::new() };
+                let t = match &value.op {
+                    Op::Call { .. } | Op::Param | Op::LoopVar | Op::Count => return TokenStream::new(),
+                    Op::Prim { args, .. } => {
+                        let partials = code::partials(ir, value, self.float);
+                        let terms: Vec<Term> = code::by_target(args.iter().map(|a| ir.active(a)).zip(partials))
+                            .into_iter()
+                            .filter_map(|(a, p)| {
+                                let d = self.derivs[a].as_ref()?;
+                                code::scale(&p, &quote!(#d), false)
+                            })
+                            .collect();
+                        code::sum(&terms)
+                    }
+                    Op::Read(s) => {
+                        let ds = &self.slot_derivs[*s];
+                        quote!(#ds)
+                    }
+                    Op::Index { slot, index } => {
+                        let (ds, i) = (&self.slot_derivs[*slot], &index.tokens);
+                        quote!(#ds[#i])
+                    }
+                    _ => quote!(0.0),
+                };
+                quote!(let #d = #t;)
+            }
+            Stmt::Declare(s) => {
+                let slot = &ir.slots[*s];
+                match (&self.slot_derivs[*s], &slot.kind) {
+                    (None, _) => TokenStream::new(),
+                    (Some(d), SlotKind::Scalar { init }) => {
+                        let t = self.tangent(init).unwrap_or_else(|| quote!(0.0));
+                        quote!(let mut #d = #t;)
+                    }
+                    (Some(d), _) => code::declare_derivative(slot, d),
+                }
+            }
+            Stmt::Set { slot, value } => match &self.slot_derivs[*slot] {
+                Some(d) => {
+                    let t = self.tangent(value).unwrap_or_else(|| quote!(0.0));
+                    quote!(#d = #t;)
+                }
+                None => TokenStream::new(),
+            },
+            Stmt::Write { slot, index, value, add } => {
+                let (Some(d), i) = (&self.slot_derivs[*slot], &index.tokens) else { return TokenStream::new() };
+                match (self.tangent(value), add) {
+                    (Some(t), true) => quote!(#d[#i] += #t;),
+                    (Some(t), false) => quote!(#d[#i] = #t;),
+                    (None, true) => TokenStream::new(),
+                    (None, false) => quote!(#d[#i] = 0.0;),
+                }
+            }
+            _ => TokenStream::new(),
         }
     }
 }

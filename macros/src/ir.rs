@@ -13,6 +13,7 @@ use crate::rules::Rule;
 use proc_macro2::TokenStream;
 use syn::{Ident, Type};
 
+#[derive(Clone)]
 pub struct Ir {
     pub values: Vec<Value>,
     pub slots: Vec<Slot>,
@@ -21,6 +22,7 @@ pub struct Ir {
     pub output: Output,
 }
 
+#[derive(Clone)]
 pub enum Output {
     Scalar(Operand),
     Tuple(Vec<Operand>),
@@ -32,6 +34,7 @@ pub enum Output {
 
 pub type Block = Vec<Stmt>;
 
+#[derive(Clone)]
 pub enum Stmt {
     /// Computes a value.
     Def(usize),
@@ -75,6 +78,7 @@ pub enum Stmt {
 
 /// A range loop's iterator: `start..end` or `start..=end`, then `.rev()` / `.step_by(step)`
 /// in source order.
+#[derive(Clone)]
 pub struct Iter {
     pub start: Operand,
     pub end: Operand,
@@ -82,11 +86,13 @@ pub struct Iter {
     pub adapters: Vec<Adapter>,
 }
 
+#[derive(Clone)]
 pub enum Adapter {
     Rev,
     StepBy(Operand),
 }
 
+#[derive(Clone)]
 pub struct Value {
     /// The user's variable name when the value is bound by `let`, else a fresh temporary.
     pub name: Ident,
@@ -108,6 +114,7 @@ pub struct Depth {
     pub branches: usize,
 }
 
+#[derive(Clone)]
 pub enum Op {
     /// A scalar parameter of the function.
     Param,
@@ -131,6 +138,7 @@ pub enum Op {
     Count,
 }
 
+#[derive(Clone)]
 pub struct Slot {
     pub name: Ident,
     pub ty: Option<Type>,

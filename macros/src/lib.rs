@@ -12,6 +12,7 @@ mod fence;
 mod forward;
 mod ir;
 mod lower;
+mod mixed;
 mod names;
 mod reverse;
 mod rules;

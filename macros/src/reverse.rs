@@ -118,6 +118,18 @@ struct Rev<'a> {
     /// Scratch names for short-lived bindings in generated code: `(value, pullback)` of a
     /// call, the pair of elements in a scratch add.
     tmp: [Ident; 4],
+    /// The parameter differentiated forwards in the primal sweep (see `mixed`), if any.
+    tangent: Option<&'a Tangent<'a>>,
+}
+
+/// A parameter that reverse mode differentiates forwards (see `mixed`): the primal sweep
+/// runs `forward`'s tangents beside its values, starting from `one`, the parameter's own
+/// tangent; the closure binds its gradient to `gradient`.
+pub struct Tangent<'a> {
+    pub param: usize,
+    pub forward: &'a crate::forward::Forward<'a>,
+    pub one: Ident,
+    pub gradient: Ident,
 }
 
 fn id(block: &Block) -> usize {
@@ -130,6 +142,7 @@ pub fn build(
     derivs: &[Option<Ident>],
     slot_derivs: &[Option<Ident>],
     names: &mut Names,
+    tangent: Option<&Tangent>,
 ) -> Pullback {
     let n = ir.values.len();
     let tmp = ["__value", "__pullback", "__a", "__b"].map(|n| names.fresh(n, Span::call_site()));
@@ -164,6 +177,7 @@ pub fn build(
         top_seed: TokenStream::new(),
         tmp,
         visited: std::collections::BTreeMap::new(),
+        tangent,
     };
     rev.analyse(&ir.body);
     let outputs: Vec<&Operand> = match &ir.output {
@@ -178,7 +192,12 @@ pub fn build(
     rev.choose_storage();
     rev.histories(&ir.body);
     rev.plan_sweep(&ir.body);
-    let primal = rev.primal_block(&ir.body);
+    let mut primal = TokenStream::new();
+    if let Some(Tangent { one, .. }) = tangent {
+        let f = &func.float;
+        primal.extend(quote!(let #one: #f = 1.0;));
+    }
+    primal.extend(rev.primal_block(&ir.body));
     let closure = rev.closure();
     Pullback { primal, closure }
 }
@@ -486,6 +505,14 @@ impl Rev<'_> {
     }
 
     fn primal_stmt(&self, stmt: &Stmt) -> TokenStream {
+        let mut out = self.primal_only(stmt);
+        if let Some(t) = self.tangent {
+            out.extend(t.forward.beside(stmt));
+        }
+        out
+    }
+
+    fn primal_only(&self, stmt: &Stmt) -> TokenStream {
         let ir = self.ir;
         match stmt {
             Stmt::Def(v) => {
@@ -619,27 +646,41 @@ impl Rev<'_> {
         let mut head = TokenStream::new();
         // The seed: the adjoint of the result, shaped like it.
         let output_type = self.func.output_type();
+        // With a parameter differentiated forwards, every result's seed is named: that
+        // parameter's gradient is the seeds times the results' tangents.
+        let named = self.tangent.is_some();
+        let mut seeds = Vec::new();
         let seed = match &ir.output {
             Output::Scalar(o) => match ir.active(o) {
                 Some(o) if self.uses[o] == 1 => {
                     self.started[o] = true;
                     let d = self.derivs[o].clone().expect("active values have derivative names");
+                    seeds.push(quote!(#d));
                     quote!(#d)
                 }
                 Some(o) => {
                     let seed = self.names.fresh("seed", Span::call_site());
                     head.extend(self.add(o, positive(quote!(#seed))));
+                    seeds.push(quote!(#seed));
                     quote!(#seed)
                 }
                 // A constant result: the seed has nowhere to go.
-                None => quote!(_),
+                None if !named => quote!(_),
+                None => {
+                    let seed = self.names.fresh("seed", Span::call_site());
+                    seeds.push(quote!(#seed));
+                    quote!(#seed)
+                }
             },
             Output::Tuple(items) => {
                 let mut pattern = Vec::new();
                 for (i, o) in items.iter().enumerate() {
                     let seed = self.names.fresh(&format!("seed{i}"), Span::call_site());
+                    seeds.push(quote!(#seed));
                     if let Some(o) = ir.active(o) {
                         head.extend(self.add(o, positive(quote!(#seed))));
+                        pattern.push(quote!(#seed));
+                    } else if named {
                         pattern.push(quote!(#seed));
                     } else {
                         pattern.push(quote!(_));
@@ -657,6 +698,22 @@ impl Rev<'_> {
             },
             Output::Unit => quote!(_),
         };
+        let forward_gradient = self.tangent.map(|t| {
+            let outputs: Vec<&Operand> = match &ir.output {
+                Output::Scalar(o) => vec![o],
+                Output::Tuple(items) => items.iter().collect(),
+                Output::Array(_) | Output::Unit => Vec::new(),
+            };
+            let terms: Vec<TokenStream> = outputs
+                .into_iter()
+                .zip(&seeds)
+                .filter_map(|(o, seed)| t.forward.tangent(o).map(|d| quote!(#seed * #d)))
+                .collect();
+            let g = t.gradient.clone();
+            let sum = if terms.is_empty() { quote!(0.0) } else { quote!(#(#terms)+*) };
+            head.extend(quote!(let #g = #sum;));
+            (t.param, g)
+        });
         // Adjoints of by-value array parameters start at zero; slices arrive as shadows.
         let mut shadows = Vec::new();
         let mut shadow_types = Vec::new();
@@ -683,6 +740,9 @@ impl Rev<'_> {
         let grads = self.func.params.iter().enumerate().map(|(i, p)| {
             if !p.active {
                 return quote!(());
+            }
+            if let Some((_, g)) = forward_gradient.as_ref().filter(|(param, _)| *param == i) {
+                return quote!(#g);
             }
             match p.shape {
                 Shape::Scalar => {

@@ -1,0 +1,125 @@
+//! Mixed mode: reverse mode differentiates a scalar parameter read in a loop forwards.
+//!
+//! In reverse mode such a parameter's adjoint is a running sum that the adjoint loop
+//! carries (`dx += ...` each iteration, one add on its critical path), and the values that
+//! sum reads must be kept from the primal loop. Forward mode gets the same derivative from
+//! one tangent beside each value of the primal loop: a second chain that runs in parallel
+//! with the primal's own and keeps nothing. This is how Horner's rule is differentiated by
+//! hand: p′(x) by a second recurrence beside p(x), no history. So `pullback` computes that
+//! parameter's tangent in its primal sweep, and its gradient is the seed times the result's
+//! tangent; every other parameter is differentiated backwards, with that one held constant.
+//!
+//! Only one parameter goes forwards (each would need its own tangent beside every value), and
+//! only in functions whose results are returned (a `&mut` output's tangent would need a
+//! buffer) and that call no differentiable function (the callee would run twice, once per
+//! mode).
+
+use crate::activity;
+use crate::ast::{Function, Shape};
+use crate::ir::{Block, Ir, Op, Operand, Output, SlotKind, Stmt};
+use proc_macro2::Span;
+use syn::Ident;
+
+/// The parameter differentiated forwards, and the function's activity split in two.
+pub struct Plan {
+    /// The parameter's position and its value in the IR.
+    pub param: usize,
+    pub value: usize,
+    /// Only that parameter active: what its tangent flows through.
+    pub forward: Ir,
+    /// Every other parameter active: what the adjoint sweep covers.
+    pub reverse: Ir,
+}
+
+pub fn plan(ir: &Ir, func: &Function) -> Option<Plan> {
+    if !matches!(ir.output, Output::Scalar(_) | Output::Tuple(_))
+        || ir.values.iter().any(|v| v.active && matches!(v.op, Op::Call { .. }))
+        || ir.slots.iter().any(|s| s.active && matches!(s.kind, SlotKind::OutParam))
+    {
+        return None;
+    }
+    let mut read = vec![false; ir.values.len()];
+    reads_in_loops(ir, &ir.body, 0, &mut read);
+    let mut candidates = func.params.iter().enumerate().filter_map(|(i, p)| {
+        if !p.active || p.shape != Shape::Scalar {
+            return None;
+        }
+        let v = param_value(ir, &p.ident)?;
+        read[v].then_some((i, v))
+    });
+    let (param, value) = candidates.next()?;
+    if candidates.next().is_some() {
+        return None;
+    }
+    let forward = restrict(ir, func, |i| i == param)?;
+    let reverse = restrict(ir, func, |i| i != param)?;
+    Some(Plan { param, value, forward, reverse })
+}
+
+/// The IR value of a scalar parameter.
+pub fn param_value(ir: &Ir, ident: &Ident) -> Option<usize> {
+    ir.values.iter().position(|v| matches!(v.op, Op::Param) && v.name == *ident)
+}
+
+/// The name of a value's tangent with respect to one parameter: `dacc_dx` for `acc`.
+pub fn tangent_name(name: &Ident, param: &Ident, names: &mut crate::names::Names) -> Ident {
+    let name = name.to_string();
+    let base = match name.strip_prefix("__") {
+        Some(rest) => format!("__d{rest}_d{param}"),
+        None => format!("d{}_d{param}", name.trim_start_matches("r#")),
+    };
+    names.fresh(&base, Span::call_site())
+}
+
+/// The same function with only the parameters `keep` accepts active.
+fn restrict(ir: &Ir, func: &Function, keep: impl Fn(usize) -> bool) -> Option<Ir> {
+    let mut ir = ir.clone();
+    let kept = |i: usize| func.params[i].active && keep(i);
+    for v in &mut ir.values {
+        v.active = matches!(v.op, Op::Param) && func.params.iter().position(|p| p.ident == v.name).is_some_and(kept);
+    }
+    for s in &mut ir.slots {
+        s.active = s.param.is_some_and(kept);
+    }
+    // Fewer active parameters cannot make a new error; an error would only mean this plan
+    // does not apply.
+    activity::analyse(&mut ir).ok()?;
+    Some(ir)
+}
+
+/// Marks the values that a statement inside a loop reads.
+fn reads_in_loops(ir: &Ir, block: &Block, loops: usize, read: &mut [bool]) {
+    let mark = |o: &Operand, read: &mut [bool]| {
+        if let (Some(v), true) = (o.value, loops > 0) {
+            read[v] = true;
+        }
+    };
+    for stmt in block {
+        match stmt {
+            Stmt::Def(v) => match &ir.values[*v].op {
+                Op::Const { args, .. } | Op::Prim { args, .. } | Op::Call { args, .. } => {
+                    args.iter().for_each(|a| mark(a, read))
+                }
+                Op::Index { index, .. } => mark(index, read),
+                Op::Param | Op::LoopVar | Op::Read(_) | Op::Len(_) | Op::Count => {}
+            },
+            Stmt::Declare(_) | Stmt::Break | Stmt::Continue => {}
+            Stmt::Set { value, .. } => mark(value, read),
+            Stmt::Write { index, value, .. } => {
+                mark(index, read);
+                mark(value, read);
+            }
+            Stmt::If { cond, then, els } => {
+                mark(cond, read);
+                reads_in_loops(ir, then, loops, read);
+                reads_in_loops(ir, els, loops, read);
+            }
+            Stmt::For { body, .. } => reads_in_loops(ir, body, loops + 1, read),
+            Stmt::While { cond, test, body, .. } => {
+                mark(test, read);
+                reads_in_loops(ir, cond, loops + 1, read);
+                reads_in_loops(ir, body, loops + 1, read);
+            }
+        }
+    }
+}
