@@ -19,6 +19,10 @@
 //! lecture's "gradients add at branches". A value whose contributions all come from its own
 //! region is bound at the first one with `let`, so straight-line code reads like a
 //! hand-written gradient.
+//!
+//! One scalar parameter read in a loop may be differentiated forwards instead (see `mixed`):
+//! the primal sweep then also runs its tangents (`Tangent`), and the closure returns the
+//! seeds times the results' tangents as its gradient.
 
 use crate::ast::{Function, Shape};
 use crate::code::{self, Term};
