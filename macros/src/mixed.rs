@@ -63,7 +63,8 @@ pub fn param_value(ir: &Ir, ident: &Ident) -> Option<usize> {
 
 /// The name of a value's tangent with respect to one parameter: `dacc_dx` for `acc`.
 pub fn tangent_name(name: &Ident, param: &Ident, names: &mut crate::names::Names) -> Ident {
-    let name = name.to_string();
+    let (name, param) = (name.to_string(), param.to_string());
+    let param = param.trim_start_matches("r#");
     let base = match name.strip_prefix("__") {
         Some(rest) => format!("__d{rest}_d{param}"),
         None => format!("d{}_d{param}", name.trim_start_matches("r#")),

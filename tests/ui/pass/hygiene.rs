@@ -82,6 +82,19 @@ fn k(w: &[f64], dw: &[f64], x: f64, n: usize) -> f64 {
     __matched * (__t2 + __iterations + __t2_stack)
 }
 
+/// A scalar read in a loop is differentiated forwards: the names of its tangents (`ds_dx`
+/// for `s`, `din_din` for the raw `r#in` itself) and of its gradient (`din`) are all taken.
+#[differentiable]
+fn m(w: &[f64], r#in: f64) -> f64 {
+    let din_din = 2.0;
+    let mut ds_din = 0.0;
+    for i in 0..w.len() {
+        ds_din += w[i] * r#in * din_din;
+    }
+    let din = ds_din * r#in;
+    din
+}
+
 #[differentiable]
 fn r(x: f64) -> [f64; 2] {
     let __result = x * 2.0;
@@ -89,6 +102,11 @@ fn r(x: f64) -> [f64; 2] {
 }
 
 fn main() {
+    // m = 2·in²·Σw: ∂m/∂in = 4·in·Σw, ∂m/∂wᵢ = 2·in².
+    let (v, (d_w, d_in)) = m_grad(&[1.0, -3.0, 0.5], 1.5);
+    assert_eq!(v, 2.0 * 2.25 * -1.5);
+    assert_eq!(d_in, 4.0 * 1.5 * -1.5);
+    assert_eq!(d_w, [4.5; 3]);
     // f = x·dx·value·pullback + seed·value·pullback + sin x (the `- x` and `+ x` cancel).
     let (v, (d_x, d_dx, d_seed, d_value, d_pullback)) = f_grad(1.0, 2.0, 3.0, 4.0, 5.0);
     let expected: f64x = 40.0 + 60.0 + 1f64.sin();
