@@ -1,0 +1,479 @@
+//! The adjoint sweep: the pullback closure, which takes the seed and the shadows, runs the
+//! function's statements backwards (loops run backwards, values restored from where the
+//! primal sweep kept them) and returns one gradient slot per parameter.
+
+use super::{History, Rev, Storage, id};
+use crate::ast::Shape;
+use crate::code::{self, Term};
+use crate::ir::{Block, Op, Operand, Output, SlotKind, Stmt};
+use crate::views;
+use proc_macro2::{Span, TokenStream, TokenTree};
+use quote::{ToTokens, quote};
+use std::collections::HashSet;
+use syn::Ident;
+
+impl Rev<'_> {
+    pub(super) fn closure(&mut self) -> TokenStream {
+        let ir = self.ir;
+        let float = self.float().clone();
+        let mut head = TokenStream::new();
+        // The seed: the adjoint of the result, shaped like it.
+        let output_type = self.func.output_type();
+        // With a parameter differentiated forwards, every result's seed is named: that
+        // parameter's gradient is the seeds times the results' tangents.
+        let named = self.tangent.is_some();
+        let mut seeds = Vec::new();
+        let seed = match &ir.output {
+            Output::Scalar(o) => match ir.active(o) {
+                Some(o) if self.uses[o] == 1 => {
+                    self.started[o] = true;
+                    let d = self.derivs[o].clone().expect("active values have derivative names");
+                    seeds.push(quote!(#d));
+                    quote!(#d)
+                }
+                Some(o) => {
+                    let seed = self.names.fresh("seed", Span::call_site());
+                    head.extend(self.add(o, positive(quote!(#seed))));
+                    seeds.push(quote!(#seed));
+                    quote!(#seed)
+                }
+                // A constant result: the seed has nowhere to go.
+                None if !named => quote!(_),
+                None => {
+                    let seed = self.names.fresh("seed", Span::call_site());
+                    seeds.push(quote!(#seed));
+                    quote!(#seed)
+                }
+            },
+            Output::Tuple(items) => {
+                let mut pattern = Vec::new();
+                for (i, o) in items.iter().enumerate() {
+                    let seed = self.names.fresh(&format!("seed{i}"), Span::call_site());
+                    seeds.push(quote!(#seed));
+                    if let Some(o) = ir.active(o) {
+                        head.extend(self.add(o, positive(quote!(#seed))));
+                        pattern.push(quote!(#seed));
+                    } else if named {
+                        pattern.push(quote!(#seed));
+                    } else {
+                        pattern.push(quote!(_));
+                    }
+                }
+                quote!((#(#pattern,)*))
+            }
+            Output::Array(s) => match &self.slot_derivs[*s] {
+                Some(d) => {
+                    let seed = self.names.fresh("seed", Span::call_site());
+                    self.top_seed = quote!(#d = #seed;);
+                    quote!(#seed)
+                }
+                None => quote!(_),
+            },
+            Output::Unit => quote!(_),
+        };
+        let forward_gradient = self.tangent.map(|t| {
+            let outputs: Vec<&Operand> = match &ir.output {
+                Output::Scalar(o) => vec![o],
+                Output::Tuple(items) => items.iter().collect(),
+                Output::Array(_) | Output::Unit => Vec::new(),
+            };
+            let terms: Vec<TokenStream> = outputs
+                .into_iter()
+                .zip(&seeds)
+                .filter_map(|(o, seed)| t.forward.tangent(o).map(|d| quote!(#seed * #d)))
+                .collect();
+            let g = t.gradient.clone();
+            let sum = if terms.is_empty() { quote!(0.0) } else { quote!(#(#terms)+*) };
+            head.extend(quote!(let #g = #sum;));
+            (t.param, g)
+        });
+        // Adjoints of by-value array parameters start at zero; slices arrive as shadows.
+        let mut shadows = Vec::new();
+        let mut shadow_types = Vec::new();
+        for (i, p) in self.func.params.iter().enumerate() {
+            let slot = ir.slots.iter().position(|s| s.param == Some(i));
+            match (p.active, &p.shape, slot.and_then(|s| self.slot_derivs[s].clone())) {
+                (true, Shape::Slice | Shape::Out, Some(d)) => {
+                    shadows.push(quote!(#d));
+                    shadow_types.push(quote!(&mut [#float]));
+                }
+                (true, Shape::Array, Some(d)) => {
+                    let len = array_len(&p.ty);
+                    head.extend(quote!(let mut #d = [0.0; #len];));
+                    shadows.push(quote!(_));
+                    shadow_types.push(quote!(()));
+                }
+                _ => {
+                    shadows.push(quote!(_));
+                    shadow_types.push(quote!(()));
+                }
+            }
+        }
+        let body = self.adjoint_block(&ir.body);
+        let grads = self.func.params.iter().enumerate().map(|(i, p)| {
+            if !p.active {
+                return quote!(());
+            }
+            if let Some((_, g)) = forward_gradient.as_ref().filter(|(param, _)| *param == i) {
+                return quote!(#g);
+            }
+            match p.shape {
+                Shape::Scalar => {
+                    let v = ir.values.iter().position(|v| matches!(v.op, Op::Param) && v.name == p.ident);
+                    match v {
+                        Some(v) if self.uses[v] > 0 => self.adjoint(v).to_tokens(),
+                        _ => quote!(0.0),
+                    }
+                }
+                Shape::Array => {
+                    let s = ir.slots.iter().position(|s| s.param == Some(i));
+                    let d = s.and_then(|s| self.slot_derivs[s].clone());
+                    quote!(#d)
+                }
+                Shape::Slice | Shape::Out => quote!(()),
+            }
+        });
+        quote!(move |#seed: #output_type, (#(#shadows,)*): (#(#shadow_types,)*)| {
+            #head
+            #body
+            (#(#grads,)*)
+        })
+    }
+
+    /// Emits a contribution to `value`'s adjoint.
+    fn add(&mut self, value: usize, term: Term) -> TokenStream {
+        let d = &self.derivs[value];
+        let t = &term.tokens;
+        let out = if self.started[value] {
+            if term.negative { quote!(#d -= #t;) } else { quote!(#d += #t;) }
+        } else if self.uses[value] > 1 {
+            let t = term.to_tokens();
+            quote!(let mut #d = #t;)
+        } else if term.negative && is_ident(t) {
+            self.alias[value] = Some(term);
+            TokenStream::new()
+        } else {
+            let t = term.to_tokens();
+            quote!(let #d = #t;)
+        };
+        self.started[value] = true;
+        out
+    }
+
+    /// `value`'s adjoint as a signed term.
+    fn adjoint(&self, value: usize) -> Term {
+        match &self.alias[value] {
+            Some(term) => term.clone(),
+            None => {
+                let d = &self.derivs[value];
+                Term { negative: false, tokens: quote!(#d) }
+            }
+        }
+    }
+
+    fn adjoint_block(&mut self, block: &Block) -> TokenStream {
+        let ir = self.ir;
+        let b = id(block);
+        // A branch's `then` and `else` each start afresh.
+        self.zeroed.clear();
+        let mut out = TokenStream::new();
+        let here: Vec<usize> = (0..ir.values.len()).filter(|&v| self.block_of[v] == b).collect();
+        // Restore what this region's primal values were, then bind early adjoints.
+        for &v in &here {
+            let name = &ir.values[v].name;
+            if let Some((history, _, read)) = self.history_of.get(&v) {
+                out.extend(quote!(let #name = #history[#read];));
+            } else if let Some(stack) = &self.stacks[v] {
+                let krate = &self.func.krate;
+                out.extend(quote!(let #name = #krate::__private::pop(&mut #stack);));
+            }
+            if let (Some(pb), true) = (&self.pullbacks[v], ir.values[v].depth.loops > 0) {
+                let krate = &self.func.krate;
+                let single = &self.popped[v];
+                out.extend(quote!(let #single = #krate::__private::pop(&mut #pb);));
+            }
+        }
+        for &v in &here {
+            if self.storage[v] == Storage::Recompute {
+                let value = &ir.values[v];
+                let rhs = match self.primal_rows.get(&v) {
+                    Some((row, local)) => quote!(#row[#local]),
+                    None => code::primal(ir, value, self.float()),
+                };
+                out.extend(code::bind(value, rhs));
+            }
+        }
+        for &v in &here {
+            if ir.values[v].active && self.nested[v] && !self.started[v] {
+                let d = &self.derivs[v];
+                out.extend(quote!(let mut #d = 0.0;));
+                self.started[v] = true;
+            }
+        }
+        for &s in self.slots_of.get(&b).cloned().unwrap_or_default().iter() {
+            if let Some(d) = &self.slot_derivs[s] {
+                out.extend(code::declare_derivative(&ir.slots[s], d));
+            }
+        }
+        if std::ptr::eq(block, &ir.body) {
+            out.extend(std::mem::take(&mut self.top_seed));
+        }
+        for stmt in block.iter().rev() {
+            out.extend(self.adjoint_stmt(stmt));
+        }
+        out
+    }
+
+    fn adjoint_stmt(&mut self, stmt: &Stmt) -> TokenStream {
+        let ir = self.ir;
+        let krate = self.func.krate.clone();
+        let float = self.float().clone();
+        let mut out = TokenStream::new();
+        match stmt {
+            Stmt::Def(v) => {
+                let v = *v;
+                let value = &ir.values[v];
+                if !value.active || (self.uses[v] == 0 && !self.pullback_needed[v]) {
+                    return out;
+                }
+                let d = self.derivs[v].clone().expect("active values have derivative names");
+                // An unused result of a call run for its outputs: its adjoint is zero.
+                let seed = if self.uses[v] == 0 {
+                    quote!(::core::default::Default::default())
+                } else {
+                    self.adjoint(v).to_tokens()
+                };
+                match &value.op {
+                    Op::Prim { args, .. } => {
+                        let adjoint = self.adjoint(v);
+                        let partials = code::partials(ir, value, &float);
+                        for (a, p) in code::by_target(args.iter().map(|a| self.active(a)).zip(partials)) {
+                            if let Some(term) = code::scale_term(&p, &adjoint) {
+                                out.extend(self.add(a, term));
+                            }
+                        }
+                    }
+                    Op::Call { args, .. } => {
+                        let pb = match &self.pullbacks[v] {
+                            Some(_) if value.depth.loops > 0 => {
+                                let single = &self.popped[v];
+                                quote!(#single)
+                            }
+                            Some(pb) if value.depth.branches > 0 => {
+                                quote!(#krate::__private::take(&mut #pb))
+                            }
+                            Some(pb) => quote!(#pb),
+                            None => return out,
+                        };
+                        let base = d.to_string();
+                        let base = base.trim_start_matches('_');
+                        // One binding per gradient slot we use: active scalars, and active
+                        // arrays (a by-value array parameter returns its gradient here; a
+                        // slice parameter's went into the shadow and its slot is `()`).
+                        let slots: Vec<Option<Ident>> = args
+                            .iter()
+                            .enumerate()
+                            .map(|(i, a)| {
+                                let used = self.active(a).is_some() || a.slot.is_some_and(|s| self.slot_active(s));
+                                used.then(|| self.names.fresh(&format!("__{base}_{i}"), Span::call_site()))
+                            })
+                            .collect();
+                        let pattern = slots.iter().map(|s| match s {
+                            Some(s) => quote!(#s),
+                            None => quote!(_),
+                        });
+                        // An array passed twice (`dot(&a, &a)`) cannot lend its adjoint twice:
+                        // the second shadow is a scratch buffer, added in afterwards.
+                        let mut lent = HashSet::new();
+                        let mut after = TokenStream::new();
+                        let shadows: Vec<TokenStream> = args
+                            .iter()
+                            .enumerate()
+                            .map(|(i, a)| match a.slot {
+                                Some(s) => match &self.slot_derivs[s] {
+                                    Some(ds) if lent.insert(s) => quote!(#krate::__private::shadow(&mut #ds[..])),
+                                    Some(ds) => {
+                                        let scratch =
+                                            self.names.fresh(&format!("__{base}_scratch{i}"), Span::call_site());
+                                        out.extend(quote!(let mut #scratch = ::std::vec![0.0; #ds.len()];));
+                                        let [_, _, a, b] = &self.tmp;
+                                        after.extend(
+                                            quote!(for (#a, #b) in #ds.iter_mut().zip(&#scratch) { *#a += *#b; }),
+                                        );
+                                        quote!(#krate::__private::shadow(&mut #scratch[..]))
+                                    }
+                                    None => {
+                                        let name = &ir.slots[s].name;
+                                        quote!(#krate::__private::shadow(&mut ::std::vec![0.0; #name.len()][..]))
+                                    }
+                                },
+                                None => quote!(()),
+                            })
+                            .collect();
+                        out.extend(quote!(let (#(#pattern,)*) = #pb(#seed, (#(#shadows,)*));));
+                        out.extend(after);
+                        for (a, slot) in args.iter().zip(&slots) {
+                            let Some(slot) = slot else { continue };
+                            if let Some(a) = self.active(a) {
+                                let tokens = quote!(#krate::__private::cotangent::<#float, _>(#slot));
+                                out.extend(self.add(a, Term { negative: false, tokens }));
+                            } else if let Some(Some(ds)) = a.slot.map(|s| &self.slot_derivs[s]) {
+                                out.extend(quote!(#krate::__private::accumulate(&mut #ds[..], #slot);));
+                            }
+                        }
+                    }
+                    Op::Read(s) => {
+                        if let Some(ds) = &self.slot_derivs[*s] {
+                            let term = self.adjoint(v);
+                            let Term { negative, tokens } = &term;
+                            out.extend(if self.zeroed.remove(s) {
+                                let t = term.to_tokens();
+                                quote!(#ds = #t;)
+                            } else if *negative {
+                                quote!(#ds -= #tokens;)
+                            } else {
+                                quote!(#ds += #tokens;)
+                            });
+                        }
+                    }
+                    Op::Index { slot, index } => {
+                        if let Some(ds) = &self.slot_derivs[*slot] {
+                            let i = &index.tokens;
+                            let (ds, i) = match self.adjoint_rows.get(&v) {
+                                Some((row, local)) => (row, local),
+                                None => (ds, i),
+                            };
+                            let Term { negative, tokens } = self.adjoint(v);
+                            out.extend(if negative {
+                                quote!(#ds[#i] -= #tokens;)
+                            } else {
+                                quote!(#ds[#i] += #tokens;)
+                            });
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Stmt::Declare(s) => {
+                if let (SlotKind::Scalar { init }, Some(ds)) = (&ir.slots[*s].kind, &self.slot_derivs[*s]) {
+                    if let Some(a) = self.active(init) {
+                        let ds = ds.clone();
+                        out.extend(self.add(a, positive(quote!(#ds))));
+                    }
+                }
+            }
+            Stmt::Set { slot, value } => {
+                if let Some(ds) = self.slot_derivs[*slot].clone() {
+                    if let Some(a) = self.active(value) {
+                        out.extend(self.add(a, positive(quote!(#ds))));
+                    }
+                    out.extend(quote!(#ds = 0.0;));
+                    self.zeroed.insert(*slot);
+                }
+            }
+            Stmt::Write { slot, index, value, add } => {
+                if let Some(ds) = self.slot_derivs[*slot].clone() {
+                    let i = &index.tokens;
+                    if let Some(a) = self.active(value) {
+                        out.extend(self.add(a, positive(quote!(#ds[#i]))));
+                    }
+                    if !add {
+                        out.extend(quote!(#ds[#i] = 0.0;));
+                    }
+                }
+            }
+            Stmt::If { cond, then, els } => {
+                self.zeroed.clear();
+                let (then, els) = (self.adjoint_block(then), self.adjoint_block(els));
+                self.zeroed.clear();
+                if !(then.is_empty() && els.is_empty()) {
+                    let cond = &cond.tokens;
+                    out.extend(quote!(if #cond { #then } else { #els }));
+                }
+            }
+            Stmt::For { var, iter, body, count } => {
+                self.zeroed.clear();
+                let views = match count {
+                    None => {
+                        let storage = &self.storage;
+                        let slot_derivs = self.slot_derivs;
+                        let recomputed = |v: usize| storage[v] == Storage::Recompute;
+                        let derivative = |s: usize| slot_derivs[s].clone();
+                        views::plan(ir, *var, iter, body, &recomputed, &derivative, self.names)
+                    }
+                    Some(_) => None,
+                };
+                if let Some(views) = &views {
+                    for (v, row) in &views.primal {
+                        self.primal_rows.insert(*v, (row.clone(), views.local.clone()));
+                    }
+                    for (v, row) in &views.adjoint {
+                        self.adjoint_rows.insert(*v, (row.clone(), views.local.clone()));
+                    }
+                }
+                let mut body = self.adjoint_block(body);
+                self.zeroed.clear();
+                // The history this loop's body wrote as slices, read back from them.
+                let mut histories = TokenStream::new();
+                if let (Some(History { trips, at, values }), false) = (self.histories.get(var), body.is_empty()) {
+                    let code_iter = code::iter(iter);
+                    histories.extend(quote!(let #trips = #krate::__private::trip_count(&#code_iter);));
+                    for v in values {
+                        let (stack, (history, _, _)) = (&self.stacks[*v], &self.history_of[v]);
+                        histories.extend(quote!(let #history = #stack.pop_slice(#trips);));
+                    }
+                    if let Some(at) = at {
+                        histories.extend(quote!(let mut #at = #trips;));
+                        body = quote!(#at -= 1; #body);
+                    }
+                }
+                if let (Some(views), false) = (&views, body.is_empty()) {
+                    let (var, iter) = (&ir.values[*var].name, code::iter(iter));
+                    let the_loop = views.around(ir, &float, quote!(for #var in #iter.rev() { #body }));
+                    out.extend(quote!(#histories #the_loop));
+                } else if !body.is_empty() {
+                    let var_id = *var;
+                    let (var, iter) = (&ir.values[*var].name, code::iter(iter));
+                    out.extend(match count {
+                        Some(c) => {
+                            let c = &ir.values[*c].name;
+                            let visited = &self.visited[&var_id];
+                            let krate = &self.func.krate;
+                            quote!(for _ in 0..#c { let #var = #krate::__private::pop(&mut #visited); #body })
+                        }
+                        None => quote!(#histories for #var in #iter.rev() { #body }),
+                    });
+                }
+            }
+            Stmt::While { body, count, .. } => {
+                self.zeroed.clear();
+                let body = self.adjoint_block(body);
+                self.zeroed.clear();
+                if !body.is_empty() {
+                    let c = &ir.values[*count].name;
+                    out.extend(quote!(for _ in 0..#c { #body }));
+                }
+            }
+            Stmt::Break | Stmt::Continue => {}
+        }
+        out
+    }
+}
+
+fn positive(tokens: TokenStream) -> Term {
+    Term { negative: false, tokens }
+}
+
+fn is_ident(tokens: &TokenStream) -> bool {
+    let mut iter = tokens.clone().into_iter();
+    matches!((iter.next(), iter.next()), (Some(TokenTree::Ident(_)), None))
+}
+
+/// `N` of `[F; N]`.
+fn array_len(ty: &syn::Type) -> TokenStream {
+    match ty {
+        syn::Type::Array(a) => a.len.to_token_stream(),
+        syn::Type::Paren(p) => array_len(&p.elem),
+        other => quote!(<#other>::LEN),
+    }
+}

@@ -1,0 +1,196 @@
+//! The primal sweep: the function's own code in program order, with what the adjoint sweep
+//! will need kept on the way (hoisted values, history slices and stacks, the pullbacks of
+//! calls, loop counts) and, in mixed mode, the forward parameter's tangents beside it.
+
+use super::{History, Rev, Storage};
+use crate::code;
+use crate::ir::{Block, Op, Stmt};
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::Ident;
+
+impl Rev<'_> {
+    pub(super) fn primal_block(&self, block: &Block) -> TokenStream {
+        let mut out = TokenStream::new();
+        if std::ptr::eq(block, &self.ir.body) {
+            out.extend(self.hoisted_declarations());
+        }
+        for stmt in block {
+            out.extend(self.primal_stmt(stmt));
+        }
+        out
+    }
+
+    fn hoisted_declarations(&self) -> TokenStream {
+        let mut out = TokenStream::new();
+        let krate = &self.func.krate;
+        for stack in self.visited.values() {
+            out.extend(quote!(let mut #stack = #krate::__private::AnyStack::new();));
+        }
+        for (v, value) in self.ir.values.iter().enumerate() {
+            let name = &value.name;
+            if let Some(pb) = &self.pullbacks[v] {
+                let krate = &self.func.krate;
+                out.extend(if value.depth.loops > 0 {
+                    quote!(let mut #pb = #krate::__private::AnyStack::new();)
+                } else if value.depth.branches > 0 {
+                    quote!(let mut #pb = ::core::option::Option::None;)
+                } else {
+                    TokenStream::new()
+                });
+            }
+            match self.storage[v] {
+                Storage::Hoisted => {
+                    let ty = value.ty.as_ref().map(|t| quote!(: #t));
+                    out.extend(quote!(let mut #name #ty = ::core::default::Default::default();));
+                }
+                Storage::Stack => {
+                    let stack = &self.stacks[v];
+                    let krate = &self.func.krate;
+                    out.extend(if value.active {
+                        let f = self.float();
+                        quote!(let mut #stack = #krate::__private::Stack::<#f>::new();)
+                    } else {
+                        quote!(let mut #stack = #krate::__private::AnyStack::new();)
+                    });
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    fn primal_stmt(&self, stmt: &Stmt) -> TokenStream {
+        let mut out = self.primal_only(stmt);
+        if let Some(t) = self.tangent {
+            out.extend(t.forward.beside(stmt));
+        }
+        out
+    }
+
+    fn primal_only(&self, stmt: &Stmt) -> TokenStream {
+        let ir = self.ir;
+        match stmt {
+            Stmt::Def(v) => {
+                let v = *v;
+                let value = &ir.values[v];
+                let name = &value.name;
+                let mut out = match &value.op {
+                    Op::Call { func, args } => {
+                        let args = args.iter().map(|a| &a.tokens);
+                        let top = value.depth.loops == 0 && value.depth.branches == 0;
+                        let [tmp_value, tmp_pullback, _, _] = &self.tmp;
+                        let bind = if self.storage[v] == Storage::Hoisted {
+                            quote!(#name = #tmp_value;)
+                        } else {
+                            quote!(let #name = #tmp_value;)
+                        };
+                        match &self.pullbacks[v] {
+                            Some(pb) if top => quote!(let (#name, #pb) = #func::pullback(#(#args),*);),
+                            Some(pb) => {
+                                let store = if self.reserved[v] {
+                                    quote!(#pb.push_reserved(#tmp_pullback);)
+                                } else if value.depth.loops > 0 {
+                                    quote!(#pb.push(#tmp_pullback);)
+                                } else {
+                                    quote!(#pb = ::core::option::Option::Some(#tmp_pullback);)
+                                };
+                                quote!(let (#tmp_value, #tmp_pullback) = #func::pullback(#(#args),*); #bind #store)
+                            }
+                            None if self.storage[v] == Storage::Hoisted => quote!(#name = #func(#(#args),*);),
+                            None => quote!(let #name = #func(#(#args),*);),
+                        }
+                    }
+                    _ => {
+                        let rhs = match self.sweep_rows.get(&v) {
+                            Some((row, local)) => quote!(#row[#local]),
+                            None => code::primal(ir, value, self.float()),
+                        };
+                        if self.storage[v] == Storage::Hoisted { quote!(#name = #rhs;) } else { code::bind(value, rhs) }
+                    }
+                };
+                if let Some((history, write, _)) = self.history_of.get(&v) {
+                    out.extend(quote!(#history[#write] = #name;));
+                } else if let Some(stack) = &self.stacks[v] {
+                    out.extend(if self.reserved[v] {
+                        quote!(#stack.push_reserved(#name);)
+                    } else {
+                        quote!(#stack.push(#name);)
+                    });
+                }
+                out
+            }
+            Stmt::Declare(s) => code::declare(&ir.slots[*s]).unwrap_or_default(),
+            Stmt::Set { slot, value } => {
+                let (name, value) = (&ir.slots[*slot].name, &value.tokens);
+                quote!(#name = #value;)
+            }
+            Stmt::Write { slot, index, value, add } => {
+                let (name, index, value) = (&ir.slots[*slot].name, &index.tokens, &value.tokens);
+                if *add { quote!(#name[#index] += #value;) } else { quote!(#name[#index] = #value;) }
+            }
+            Stmt::If { cond, then, els } => {
+                let (cond, then, els) = (&cond.tokens, self.primal_block(then), self.primal_block(els));
+                quote!(if #cond { #then } else { #els })
+            }
+            Stmt::For { var, iter, body, count } => {
+                let var_id = *var;
+                let mut reserve = self.reserve(body, &code::iter(iter));
+                let (var, iter, mut body) = (&ir.values[*var].name, code::iter(iter), self.primal_block(body));
+                let mut commit = TokenStream::new();
+                if let Some(History { trips, at, values }) = self.histories.get(&var_id) {
+                    let krate = &self.func.krate;
+                    reserve.extend(quote!(let #trips = #krate::__private::trip_count(&#iter);));
+                    // Every iteration runs (no `break`): all `trips` values are written.
+                    for v in values {
+                        let (stack, (history, _, _)) = (&self.stacks[*v], &self.history_of[v]);
+                        reserve.extend(quote!(let #history = #stack.room(#trips);));
+                        commit.extend(quote!(#stack.commit(#trips);));
+                    }
+                    if let Some(at) = at {
+                        reserve.extend(quote!(let mut #at = 0usize;));
+                        body = quote!(#at += 1; #body);
+                    }
+                }
+                match count {
+                    Some(c) => {
+                        let (start, c_name) = self.count_start(*c);
+                        let push = self.count_push(*c);
+                        let visited = &self.visited[&var_id];
+                        quote!(#reserve #start for #var in #iter { #c_name += 1; #visited.push(#var); #body } #push)
+                    }
+                    None => match self.sweep_views.get(&var_id) {
+                        Some(views) => {
+                            let the_loop = views.around(ir, self.float(), quote!(for #var in #iter { #body }));
+                            quote!(#reserve #the_loop #commit)
+                        }
+                        None => quote!(#reserve for #var in #iter { #body } #commit),
+                    },
+                }
+            }
+            Stmt::While { cond, test, body, count } => {
+                let (cond, test, body) = (self.primal_block(cond), &test.tokens, self.primal_block(body));
+                let (start, c_name) = self.count_start(*count);
+                let push = self.count_push(*count);
+                quote!(#start loop { #cond if !(#test) { break; } #c_name += 1; #body } #push)
+            }
+            Stmt::Break => quote!(break;),
+            Stmt::Continue => quote!(continue;),
+        }
+    }
+
+    fn count_start(&self, c: usize) -> (TokenStream, &Ident) {
+        let name = &self.ir.values[c].name;
+        let start =
+            if self.storage[c] == Storage::Hoisted { quote!(#name = 0usize;) } else { quote!(let mut #name = 0usize;) };
+        (start, name)
+    }
+
+    fn count_push(&self, c: usize) -> TokenStream {
+        let name = &self.ir.values[c].name;
+        match &self.stacks[c] {
+            Some(stack) => quote!(#stack.push(#name);),
+            None => TokenStream::new(),
+        }
+    }
+}
