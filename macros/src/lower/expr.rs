@@ -1,0 +1,288 @@
+//! Expressions: operators, float methods and literals flattened into single-assignment
+//! values, with a rule from the table for each operation.
+
+use super::{Binding, Lower, Result};
+use crate::ir::{Op, Operand, Slot, SlotKind, Stmt};
+use crate::rules::{self, Syntax};
+use proc_macro2::{Span, TokenStream, TokenTree};
+use quote::{ToTokens, quote};
+use std::collections::HashMap;
+use syn::spanned::Spanned;
+use syn::{BinOp, Expr, Ident, UnOp};
+
+impl Lower<'_> {
+    pub(super) fn binary(&mut self, symbol: &str, l: Operand, r: Operand, span: Span) -> Operand {
+        let rule = rules::find(symbol, Syntax::Infix).expect("arithmetic operators are in the rule table");
+        if l.value.is_none() && r.value.is_none() && l.slot.is_none() && r.slot.is_none() {
+            let (lt, rt, op) = (&l.tokens, &r.tokens, symbol.parse::<TokenStream>().unwrap_or_default());
+            return literal(quote!(#lt #op #rt));
+        }
+        self.value(Op::Prim { rule, args: vec![l, r] }, span)
+    }
+
+    pub(super) fn expr(&mut self, e: &Expr) -> Result<Operand> {
+        let span = e.span();
+        match e {
+            Expr::Lit(l) => Ok(literal(l.to_token_stream())),
+            Expr::Path(p) => match p.path.get_ident().and_then(|i| self.lookup(&i.to_string())) {
+                Some(Binding::Value(o)) => Ok(o),
+                Some(Binding::Slot(s)) => match self.slots[s].kind {
+                    SlotKind::Scalar { .. } => Ok(self.value(Op::Read(s), span)),
+                    _ => Ok(Operand {
+                        tokens: self.slots[s].name.to_token_stream(),
+                        value: None,
+                        slot: Some(s),
+                        lent_mut: false,
+                    }),
+                },
+                // Not a local: a `const`, a `static` or an associated constant like `PI`.
+                None => Ok(literal(p.to_token_stream())),
+            },
+            Expr::Paren(p) => self.expr(&p.expr),
+            Expr::Group(g) => self.expr(&g.expr),
+            Expr::Reference(r) if r.mutability.is_none() => {
+                let mut o = self.expr(&r.expr)?;
+                if o.slot.is_some() {
+                    let t = &o.tokens;
+                    o.tokens = quote!(&#t);
+                    return Ok(o);
+                }
+                Err(self.error(r, "references are supported to arrays only; use the value itself"))
+            }
+            Expr::Block(b) => {
+                self.scopes.push(HashMap::new());
+                let v = self.stmts(&b.block.stmts);
+                self.scopes.pop();
+                v.ok_or_else(|| self.error(b, "this block has no value"))
+            }
+            Expr::If(i) => self.if_expr(i),
+            Expr::Match(m) => {
+                let desugared = self.desugar_match(m)?;
+                let v = self.expr(&desugared);
+                self.scopes.pop();
+                v
+            }
+            Expr::Index(ix) => {
+                // A constant array (a `#[no_grad]` slice, an array of integers) is read as a
+                // constant; only float arrays that can be differentiated are slots.
+                if let Some(Binding::Value(array)) = self.binding(&ix.expr) {
+                    let index = self.expr(&ix.index)?;
+                    let (a, i) = (&array.tokens, &index.tokens);
+                    let code = quote!(#a[#i]);
+                    let why = "indexing this array cannot be differentiated".to_owned();
+                    return Ok(self.value(Op::Const { code, args: vec![array, index], active_ok: false, why }, span));
+                }
+                let slot = self.array_slot(&ix.expr)?;
+                let index = self.expr(&ix.index)?;
+                Ok(self.value(Op::Index { slot, index }, span))
+            }
+            Expr::Unary(u) => {
+                let a = self.expr(&u.expr)?;
+                match u.op {
+                    UnOp::Neg(_) if a.value.is_none() && a.slot.is_none() => {
+                        let t = &a.tokens;
+                        Ok(literal(quote!(-#t)))
+                    }
+                    UnOp::Neg(_) => {
+                        let rule = rules::find("neg", Syntax::Prefix).expect("neg is in the rule table");
+                        Ok(self.value(Op::Prim { rule, args: vec![a] }, span))
+                    }
+                    op => {
+                        let t = &a.tokens;
+                        let why = "`!` cannot be applied to a differentiated float".to_owned();
+                        Ok(self.value(Op::Const { code: quote!(#op #t), args: vec![a], active_ok: false, why }, span))
+                    }
+                }
+            }
+            Expr::Binary(b) => self.binary_expr(b),
+            Expr::Cast(c) => {
+                let a = self.expr(&c.expr)?;
+                let float = &self.func.float;
+                let (t, ty) = (&a.tokens, &c.ty);
+                match crate::ast::classify(ty) {
+                    crate::ast::Kind::Float(f) if &f == float => {
+                        let rule = rules::find("as", Syntax::Cast).expect("as is in the rule table");
+                        if a.value.is_none() {
+                            return Ok(literal(quote!(#t as #ty)));
+                        }
+                        Ok(self.value(Op::Prim { rule, args: vec![a] }, span))
+                    }
+                    crate::ast::Kind::Float(f) => {
+                        let why = format!(
+                            "mixed precision is not supported: this function differentiates `{float}`, not `{f}`; keep the value `{float}`"
+                        );
+                        Ok(self
+                            .value_from(Op::Const { code: quote!(#t as #ty), args: vec![a], active_ok: false, why }, c))
+                    }
+                    _ => {
+                        let why = format!(
+                            "casting a differentiated value to `{}` would silently drop its derivative; keep it `{float}` (use `.floor()`/`.round()` for a piecewise-constant value)",
+                            ty.to_token_stream()
+                        );
+                        Ok(self
+                            .value_from(Op::Const { code: quote!(#t as #ty), args: vec![a], active_ok: false, why }, c))
+                    }
+                }
+            }
+            Expr::MethodCall(m) => {
+                if m.method == "len" && m.args.is_empty() {
+                    if let Some(Binding::Slot(slot)) = self.binding(&m.receiver) {
+                        return Ok(self.value(Op::Len(slot), span));
+                    }
+                }
+                if let Some(msg) = iterator_idiom(m) {
+                    return Err(self.error(m, msg));
+                }
+                let mut args = vec![self.expr(&m.receiver)?];
+                for a in &m.args {
+                    args.push(self.expr(a)?);
+                }
+                Ok(self.method(&m.method, args, m))
+            }
+            Expr::Call(c) => {
+                let Expr::Path(p) = &*c.func else {
+                    return Err(self.error(&c.func, "only functions called by name can be differentiated through"));
+                };
+                let mut args = Vec::new();
+                for a in &c.args {
+                    args.push(self.argument(a)?);
+                }
+                let segments: Vec<_> = p.path.segments.iter().map(|s| s.ident.to_string()).collect();
+                // `stop_gradient(x)`: `x` as a constant.
+                if segments.last().is_some_and(|name| name == "stop_gradient") {
+                    return match &args[..] {
+                        [x] if x.slot.is_none() => {
+                            let (path, t) = (&p.path, &x.tokens);
+                            let code = quote!(#path(#t));
+                            Ok(self.value(Op::Const { code, args: args.clone(), active_ok: true, why: String::new() }, span))
+                        }
+                        _ => Err(self.error(c, "`stop_gradient` takes one float, `stop_gradient(x)`; for a whole array, mark the parameter `#[no_grad]`")),
+                    };
+                }
+                // `f64::sin(x)` is the method `x.sin()`.
+                if let [ty, method] = &segments[..] {
+                    if (ty == "f64" || ty == "f32") && !args.is_empty() && rules::find(method, Syntax::Method).is_some()
+                    {
+                        let method = p.path.segments[1].ident.clone();
+                        // `f64::atan2(2.0, x)`: the path typed the literal receiver.
+                        if args[0].value.is_none() {
+                            let (t, ty) = (&args[0].tokens, &p.path.segments[0].ident);
+                            args[0].tokens = quote!((#t as #ty));
+                        }
+                        return Ok(self.method(&method, args, c));
+                    }
+                }
+                Ok(self.value(Op::Call { func: p.path.clone(), args }, span))
+            }
+            other => Err(self.error(other, "this expression is not supported by #[differentiable]")),
+        }
+    }
+
+    fn binary_expr(&mut self, b: &syn::ExprBinary) -> Result<Operand> {
+        let span = b.span();
+        // `&&`/`||` short-circuit: `i < n && a[i] > 0.0` must not read `a[n]`.
+        if let BinOp::And(_) | BinOp::Or(_) = b.op {
+            let is_and = matches!(b.op, BinOp::And(_));
+            let l = self.expr(&b.left)?;
+            let name = self.temp(span);
+            self.unnamed.pop();
+            let init = Operand::constant(quote!(#is_and));
+            let slot = self.slot(Slot {
+                name,
+                ty: None,
+                kind: SlotKind::Scalar { init: l.clone() },
+                active: false,
+                param: None,
+            });
+            let _ = init;
+            self.emit(Stmt::Declare(slot));
+            let (rhs, _) = self.region(0, |lw| {
+                if let Ok(r) = lw.expr(&b.right) {
+                    lw.emit(Stmt::Set { slot, value: r });
+                }
+                None
+            });
+            let (then, els) = if is_and { (rhs, Vec::new()) } else { (Vec::new(), rhs) };
+            self.emit(Stmt::If { cond: l, then, els });
+            return Ok(self.value(Op::Read(slot), span));
+        }
+        let l = self.expr(&b.left)?;
+        let r = self.expr(&b.right)?;
+        let symbol = b.op.to_token_stream().to_string();
+        if rules::find(&symbol, Syntax::Infix).is_some() {
+            return Ok(self.binary(&symbol, l, r, span));
+        }
+        let (lt, rt, op) = (&l.tokens, &r.tokens, b.op);
+        let code = quote!(#lt #op #rt);
+        if l.value.is_none() && r.value.is_none() {
+            return Ok(literal(code));
+        }
+        let span = b.op.span();
+        let comparison =
+            matches!(b.op, BinOp::Eq(_) | BinOp::Ne(_) | BinOp::Lt(_) | BinOp::Le(_) | BinOp::Gt(_) | BinOp::Ge(_));
+        let why = binary_message(&b.op).to_owned();
+        Ok(self.value(Op::Const { code, args: vec![l, r], active_ok: comparison, why }, span))
+    }
+
+    fn method(&mut self, method: &Ident, args: Vec<Operand>, node: &dyn ToTokens) -> Operand {
+        let name = method.to_string();
+        match rules::find(&name, Syntax::Method).filter(|r| r.arity == args.len()) {
+            // Errors about its arguments (`powi`'s exponent) cover the whole call.
+            Some(rule) => self.value_from(Op::Prim { rule, args }, node),
+            None => {
+                let (recv, rest) = (&args[0].tokens, args[1..].iter().map(|a| &a.tokens));
+                let code = quote!(#recv.#method(#(#rest),*));
+                let why = match rules::find(&name, Syntax::Method) {
+                    Some(rule) => format!("`{name}` takes {} argument(s) besides the receiver", rule.arity - 1),
+                    None => format!(
+                        "`{name}` has no derivative rule; the differentiable float methods are: {}",
+                        rules::methods()
+                    ),
+                };
+                // The error, if any, points at the method name.
+                self.value(Op::Const { code, args, active_ok: false, why }, method.span())
+            }
+        }
+    }
+}
+
+fn binary_message(op: &BinOp) -> &'static str {
+    match op {
+        BinOp::Rem(_) => "`%` on a differentiated value is not supported; write `x - (x / y).trunc() * y`",
+        _ => "this operator cannot be applied to a differentiated float; use `+ - * /`",
+    }
+}
+
+pub(super) fn compound(op: &BinOp) -> Option<&'static str> {
+    Some(match op {
+        BinOp::AddAssign(_) => "+",
+        BinOp::SubAssign(_) => "-",
+        BinOp::MulAssign(_) => "*",
+        BinOp::DivAssign(_) => "/",
+        _ => return None,
+    })
+}
+
+/// The iterator idioms, answered with the loop to write instead.
+fn iterator_idiom(m: &syn::ExprMethodCall) -> Option<&'static str> {
+    let name = m.method.to_string();
+    match name.as_str() {
+        "sum" | "product" | "fold" | "map" | "zip" | "iter" | "into_iter" | "for_each" => Some(
+            "iterator chains are not differentiated; write the loop: `let mut s = 0.0; for i in 0..xs.len() { s += w[i] * xs[i]; }`",
+        ),
+        _ => None,
+    }
+}
+
+/// An inline constant operand, parenthesised unless it is one token or a path, so that it
+/// can stand as a method receiver or an operand of any operator.
+fn literal(tokens: TokenStream) -> Operand {
+    let single = tokens.clone().into_iter().count() == 1;
+    let is_path = tokens.clone().into_iter().all(|t| match t {
+        TokenTree::Ident(_) => true,
+        TokenTree::Punct(p) => p.as_char() == ':',
+        _ => false,
+    });
+    let tokens = if single || is_path { tokens } else { quote!((#tokens)) };
+    Operand::constant(tokens)
+}
