@@ -12,7 +12,12 @@
 //! Only one parameter goes forwards (each would need its own tangent beside every value), and
 //! only in functions whose results are returned (a `&mut` output's tangent would need a
 //! buffer) and that call no differentiable function (the callee would run twice, once per
-//! mode).
+//! mode). Nor when a loop calls into libm (`exp`, `tanh`, ... : every float method but
+//! arithmetic, `sqrt`, `abs`, `max`, `min` and the like): the compiler keeps the tangents a
+//! loop carries in memory around each call, where the adjoint loop, which reads the value the
+//! call returned from history, calls nothing and keeps its sums in registers. Measured on
+//! `s += (w[i] * x).tanh()`, forwards was 25% slower; on arithmetic loops such as
+//! `s += (w[i] * x - 1.0)²` it was 30% faster.
 
 use crate::activity;
 use crate::ast::{Function, Shape};
@@ -31,9 +36,23 @@ pub struct Plan {
     pub reverse: Ir,
 }
 
+/// The float operations the compiler turns into instructions (x86-64's baseline has no
+/// rounding or fused multiply-add instruction, so `floor`, `mul_add` and the like are calls).
+const INLINE: &[&str] =
+    &["+", "-", "*", "/", "neg", "copy", "as", "sqrt", "abs", "max", "min", "clamp", "recip", "signum", "to_degrees", "to_radians"];
+
 pub fn plan(ir: &Ir, func: &Function) -> Option<Plan> {
+    let calls_in_loop = |v: &crate::ir::Value| {
+        v.depth.loops > 0
+            && match &v.op {
+                Op::Prim { rule, .. } => !INLINE.contains(&rule.name),
+                Op::Call { .. } => true,
+                _ => false,
+            }
+    };
     if !matches!(ir.output, Output::Scalar(_) | Output::Tuple(_))
         || ir.values.iter().any(|v| v.active && matches!(v.op, Op::Call { .. }))
+        || ir.values.iter().any(calls_in_loop)
         || ir.slots.iter().any(|s| s.active && matches!(s.kind, SlotKind::OutParam))
     {
         return None;
