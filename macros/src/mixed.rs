@@ -38,8 +38,24 @@ pub struct Plan {
 
 /// The float operations the compiler turns into instructions (x86-64's baseline has no
 /// rounding or fused multiply-add instruction, so `floor`, `mul_add` and the like are calls).
-const INLINE: &[&str] =
-    &["+", "-", "*", "/", "neg", "copy", "as", "sqrt", "abs", "max", "min", "clamp", "recip", "signum", "to_degrees", "to_radians"];
+const INLINE: &[&str] = &[
+    "+",
+    "-",
+    "*",
+    "/",
+    "neg",
+    "copy",
+    "as",
+    "sqrt",
+    "abs",
+    "max",
+    "min",
+    "clamp",
+    "recip",
+    "signum",
+    "to_degrees",
+    "to_radians",
+];
 
 pub fn plan(ir: &Ir, func: &Function) -> Option<Plan> {
     let calls_in_loop = |v: &crate::ir::Value| {
