@@ -42,30 +42,108 @@ pub type Rest<'r, F> = &'r mut dyn FnMut(&[F], &mut [F]);
 
 /// A differentiable stage of a model, over a batch of rows.
 pub trait Layer<F: Real> {
-    /// For messages: "dense 784→128 relu".
+    /// For messages: "dense 784→128 Relu".
+    ///
+    /// ```
+    /// use chainrule_runtime::layer::{Activation, Dense, Layer};
+    /// let layer = Dense::<f64>::from_parts(vec![0.0; 6], vec![0.0; 3], Activation::Relu);
+    /// assert_eq!(layer.name(), "dense 2→3 Relu");
+    /// ```
     fn name(&self) -> String;
+    /// The width of a row of `x`.
+    ///
+    /// ```
+    /// use chainrule_runtime::layer::{Activation, Dense, Layer};
+    /// let layer = Dense::<f64>::from_parts(vec![0.0; 6], vec![0.0; 3], Activation::Relu);
+    /// assert_eq!(layer.inputs(), 2); // 6 weights, 3 per input
+    /// ```
     fn inputs(&self) -> usize;
+    /// The width of a row of `out`.
+    ///
+    /// ```
+    /// use chainrule_runtime::layer::{Activation, Dense, Layer};
+    /// let layer = Dense::<f64>::from_parts(vec![0.0; 6], vec![0.0; 3], Activation::Relu);
+    /// assert_eq!(layer.outputs(), 3); // one per bias
+    /// ```
     fn outputs(&self) -> usize;
     /// `out` (batch×outputs) from `x` (batch×inputs).
+    ///
+    /// ```
+    /// use chainrule_runtime::layer::{Activation, Dense, Layer};
+    /// // w = [1, −1] (2 inputs × 1 output), b = [0.5], over a batch of two rows.
+    /// let layer = Dense::<f64>::from_parts(vec![1.0, -1.0], vec![0.5], Activation::Relu);
+    /// let mut out = [0.0; 2];
+    /// layer.forward(&[3.0, 4.0, 4.0, 3.0], &mut out, 2);
+    /// assert_eq!(out, [0.0, 1.5]); // relu(3 − 4 + 0.5), relu(4 − 3 + 0.5)
+    /// ```
     fn forward(&self, x: &[F], out: &mut [F], batch: usize);
     /// A training pass: the forward pass into `out`, then `rest` (which writes ∂L/∂out into
     /// `adjoints.dout`), then the backward pass into `adjoints`. Running the rest of the model
     /// inside keeps every backward pass on the stack: a training step boxes nothing. With
     /// a `#[differentiable]` kernel this is its `pullback`, `rest`, then the pullback's
     /// closure (see `examples/custom_layer.rs`).
+    ///
+    /// ```
+    /// use chainrule_runtime::layer::{Activation, Adjoints, Dense, Layer};
+    /// // Two rows through relu(x·w + b); the first row's unit is off, so it passes no gradient.
+    /// let layer = Dense::<f64>::from_parts(vec![1.0, -1.0], vec![0.5], Activation::Relu);
+    /// let (mut out, mut dout, mut grads) = ([0.0; 2], [0.0; 2], vec![vec![0.0; 2], vec![0.0]]);
+    /// let mut rest = |_: &[f64], dout: &mut [f64]| dout.copy_from_slice(&[1.0, 1.0]); // L = Σ out
+    /// let adjoints = Adjoints { dout: &mut dout, dx: &mut [], params: &mut grads };
+    /// layer.forward_backward(&[3.0, 4.0, 4.0, 3.0], &mut out, 2, &mut rest, adjoints);
+    /// assert_eq!(out, [0.0, 1.5]);
+    /// assert_eq!(grads, [vec![4.0, 3.0], vec![1.0]]); // the second row's x, and 1
+    /// ```
     fn forward_backward(&self, x: &[F], out: &mut [F], batch: usize, rest: Rest<'_, F>, adjoints: Adjoints<'_, F>);
+    /// The parameter tensors, for reading.
+    ///
+    /// ```
+    /// use chainrule_runtime::layer::{Activation, Dense, Layer};
+    /// let layer = Dense::<f64>::from_parts(vec![1.0, 2.0], vec![0.5], Activation::Identity);
+    /// assert_eq!(layer.parameters(), [&[1.0, 2.0][..], &[0.5]]); // weights, biases
+    /// ```
     fn parameters(&self) -> Vec<&[F]>;
+    /// The parameter tensors, for writing, in the order of [`Layer::parameters`].
+    ///
+    /// ```
+    /// use chainrule_runtime::layer::{Activation, Dense, Layer};
+    /// let mut layer = Dense::<f64>::from_parts(vec![1.0, 2.0], vec![0.5], Activation::Identity);
+    /// layer.parameters_mut()[1][0] = -1.0;
+    /// assert_eq!(layer.biases, [-1.0]);
+    /// ```
     fn parameters_mut(&mut self) -> Vec<&mut [F]>;
     /// Calls `f` with each parameter tensor in the order of [`Layer::parameters`]. Layers
     /// override it to avoid the `Vec` of `parameters_mut` in every optimizer step.
+    ///
+    /// ```
+    /// use chainrule_runtime::layer::{Activation, Dense, Layer};
+    /// let mut layer = Dense::<f64>::from_parts(vec![1.0, 2.0], vec![0.5], Activation::Identity);
+    /// layer.visit_parameters_mut(&mut |p| p.iter_mut().for_each(|v| *v *= 2.0));
+    /// assert_eq!((layer.weights, layer.biases), (vec![2.0, 4.0], vec![1.0]));
+    /// ```
     fn visit_parameters_mut(&mut self, f: &mut dyn FnMut(&mut [F])) {
         for p in self.parameters_mut() {
             f(p)
         }
     }
     /// Names of the parameter tensors, in order ("weights", "biases", ...).
+    ///
+    /// ```
+    /// use chainrule_runtime::layer::{Layer, PRelu};
+    /// use chainrule_runtime::rng::Rng;
+    /// let layer = PRelu::<f64>::new(2, 3, &mut Rng::new(0));
+    /// assert_eq!(layer.parameter_names(), ["weights", "biases", "alpha"]);
+    /// ```
     fn parameter_names(&self) -> Vec<&'static str>;
     /// The activation, for diagnostics (dead ReLUs, saturated units).
+    ///
+    /// ```
+    /// use chainrule_runtime::layer::{Activation, Dense, Layer, Maxout};
+    /// use chainrule_runtime::rng::Rng;
+    /// let dense = Dense::<f64>::new(2, 3, Activation::Tanh, &mut Rng::new(0));
+    /// assert_eq!(dense.activation(), Some(Activation::Tanh));
+    /// assert_eq!(Maxout::<f64>::new(2, 3, 2, &mut Rng::new(0)).activation(), None); // its own kind
+    /// ```
     fn activation(&self) -> Option<Activation> {
         None
     }
@@ -294,6 +372,18 @@ impl<F: Real> Layer<F> for Dense<F> {
 }
 
 /// A dense layer with PReLU activation: one learned slope per output, starting at `0.25`.
+///
+/// ```
+/// use chainrule_runtime::layer::{Layer, PRelu};
+/// use chainrule_runtime::rng::Rng;
+/// let mut layer = PRelu::<f64>::new(2, 2, &mut Rng::new(0));
+/// assert_eq!(layer.alpha, [0.25, 0.25]);
+/// layer.weights = vec![1.0, 1.0, 2.0, -1.0]; // 2 inputs × 2 outputs, row-major
+/// layer.alpha = vec![0.25, 0.5];
+/// let mut out = [0.0; 2];
+/// layer.forward(&[1.0, 2.0], &mut out, 1);
+/// assert_eq!(out, [5.0, -0.5]); // z = [1 + 4, 1 − 2]; a negative z is scaled by its own α
+/// ```
 #[derive(Clone, Debug)]
 pub struct PRelu<F> {
     pub weights: Vec<F>,
@@ -346,6 +436,19 @@ impl<F: Real> Layer<F> for PRelu<F> {
 }
 
 /// A maxout layer over `pieces` affine pieces per output.
+///
+/// ```
+/// use chainrule_runtime::layer::{Layer, Maxout};
+/// use chainrule_runtime::rng::Rng;
+/// // One input, one output, two pieces: out = max(2x + 1, −x).
+/// let mut layer = Maxout::<f64>::new(1, 1, 2, &mut Rng::new(0));
+/// layer.weights = vec![2.0, -1.0]; // the pieces are adjacent for each output
+/// layer.biases = vec![1.0, 0.0];
+/// let mut out = [0.0; 2];
+/// layer.forward(&[1.0, -3.0], &mut out, 2);
+/// assert_eq!(out, [3.0, 3.0]); // max(3, −1), max(−5, 3)
+/// assert_eq!(layer.name(), "maxout 1→1 ×2");
+/// ```
 #[derive(Clone, Debug)]
 pub struct Maxout<F> {
     pub weights: Vec<F>,
