@@ -3,8 +3,8 @@
 //! differentiable function and whose loops call no libm function (arithmetic and `sqrt` only). Each runs through the shared checkers (reverse against finite
 //! differences, forward against reverse, values bit for bit), in the shapes the corpus of
 //! tests/control_flow.rs leaves out: a tuple result, a local array the parameter flows
-//! through, a `while` loop, a branch on the parameter, f32, and a function whose only active
-//! parameter is that one. A parameter that reaches the result only through `stop_gradient`,
+//! through, a `while` loop, a branch on the parameter, `step_by` with `continue` and `break`,
+//! nested loops, f32, and a function whose only active parameter is that one. A parameter that reaches the result only through `stop_gradient`,
 //! where finite differences disagree by design, is checked against its closed form.
 //! Horner's rule itself, `power_series` and the other scalar-in-a-loop functions of the
 //! corpus are checked there.
@@ -105,6 +105,59 @@ fn powers(#[no_grad] c: &[f64], x: f64) -> f64 {
     s.exp()
 }
 
+/// `.rev().step_by(2)`, `continue` and `break`, each deciding on a value that depends on `x`.
+#[differentiable]
+fn stepped(a: &[f64], x: f64) -> f64 {
+    let mut s = 0.0;
+    for i in (0..a.len()).rev().step_by(2) {
+        let t = a[i] * x;
+        if t < 0.0 {
+            continue;
+        }
+        s = s * x + t * t;
+        if s > 4.0 {
+            break;
+        }
+    }
+    s
+}
+
+/// Nested loops, the inner one's trip count set by the outer variable, and a recurrence in
+/// the outer one.
+#[differentiable]
+fn nested(a: &[f64], x: f64) -> f64 {
+    let mut s = 0.0;
+    for i in 0..a.len() {
+        for j in 0..i {
+            s += a[i] * a[j] * x;
+        }
+        s = s * x / (1.0 + s * s);
+    }
+    s
+}
+
+/// Whether `stepped`'s decisions stay put under a small change of `a` or `x`.
+fn stepped_clear(a: &[f64], x: f64) -> bool {
+    let mut s: f64 = 0.0;
+    for i in (0..a.len()).rev().step_by(2) {
+        let t = a[i] * x;
+        if t.abs() < 1e-3 {
+            return false;
+        }
+        if t < 0.0 {
+            continue;
+        }
+        s = s * x + t * t;
+        if (s - 4.0).abs() < 1e-3 {
+            return false;
+        }
+        if s > 4.0 {
+            break;
+        }
+    }
+    true
+}
+
 /// Whether no `w[i]` is within `SWITCH` of `x`, where `hinge`'s branch switches.
 fn clear_of(w: &[f64], x: f64) -> bool {
     w.iter().all(|wi| (wi - x).abs() > 1e-3)
@@ -130,6 +183,14 @@ mod each_function {
         slice w in vec(-2.0..2.0, 0..6),
         x in -1.5..1.5
     ] where clear_of(&w, x));
+    array_property!(stepped, grad stepped_grad, vjp stepped_vjp, jvp stepped_jvp, [
+        slice a in vec(-2.0..2.0, 0..8),
+        x in -1.5..1.5
+    ] where stepped_clear(&a, x));
+    array_property!(nested, grad nested_grad, vjp nested_vjp, jvp nested_jvp, [
+        slice a in vec(-1.0..1.0, 0..6),
+        x in -1.5..1.5
+    ]);
     array_property!(horner32, grad horner32_grad, vjp horner32_vjp, jvp horner32_jvp, [
         slice c in vec(-2.0f32..2.0, 0..6),
         x in -1.2f32..1.2
