@@ -51,7 +51,19 @@ fn h(w: &[f64], x: [f64; 2], k: usize) -> f64 {
     scale * (acc[0] + acc[1] + t)
 }
 
+// Mixed mode (`x` read in the loop is differentiated forwards): only `p_grad` is called.
+#[differentiable]
+fn p(c: &[f64], x: f64) -> f64 {
+    let mut acc = 0.0;
+    for i in (0..c.len()).rev() {
+        acc = acc * x + c[i];
+    }
+    acc
+}
+
 fn main() {
+    // 1 + 2x + 3x² at x = 2: 17, gradient (1, x, x²) and p'(x) = 2 + 6x.
+    assert_eq!(p_grad(&[1.0, 2.0, 3.0], 2.0), (17.0, (vec![1.0, 2.0, 4.0], 14.0)));
     assert_eq!(f_grad(1.0, 3.0, 2), (10.0, (19.0, 6.0)));
     assert_eq!(g_grad(0.0), (0.0, 1.0));
     assert_eq!(uses_f_jvp(1.0, 1.0), (2.5, 4.5));
