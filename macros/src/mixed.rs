@@ -15,9 +15,9 @@
 //! mode). Nor when a loop calls into libm (`exp`, `tanh`, ... : every float method but
 //! arithmetic, `sqrt`, `abs`, `max`, `min` and the like): the compiler keeps the tangents a
 //! loop carries in memory around each call, where the adjoint loop, which reads the value the
-//! call returned from history, calls nothing and keeps its sums in registers. Measured on
-//! `s += (w[i] * x).tanh()`, forwards was 25% slower; on arithmetic loops such as
-//! `s += (w[i] * x - 1.0)²` it was 30% faster.
+//! call returned from history, calls nothing and keeps its sums in registers. Measured (the
+//! vjp, n = 1000): on `s += (w[i] * x).tanh()` forwards was 25% slower; on the arithmetic
+//! loops `s += w[i] * x` and `s += (w[i] * x - 1.0)²` it was 35% and 23% faster.
 
 use crate::activity;
 use crate::ast::{Function, Shape};
@@ -36,32 +36,18 @@ pub struct Plan {
     pub reverse: Ir,
 }
 
-/// The float operations the compiler turns into instructions (x86-64's baseline has no
+/// Whether the compiler turns a float operation into instructions (x86-64's baseline has no
 /// rounding or fused multiply-add instruction, so `floor`, `mul_add` and the like are calls).
-const INLINE: &[&str] = &[
-    "+",
-    "-",
-    "*",
-    "/",
-    "neg",
-    "copy",
-    "as",
-    "sqrt",
-    "abs",
-    "max",
-    "min",
-    "clamp",
-    "recip",
-    "signum",
-    "to_degrees",
-    "to_radians",
-];
+fn inline(rule: &str) -> bool {
+    matches!(rule, "+" | "-" | "*" | "/" | "neg" | "copy" | "as" | "sqrt" | "abs" | "max" | "min" | "clamp")
+        || matches!(rule, "recip" | "signum" | "to_degrees" | "to_radians")
+}
 
 pub fn plan(ir: &Ir, func: &Function) -> Option<Plan> {
     let calls_in_loop = |v: &crate::ir::Value| {
         v.depth.loops > 0
             && match &v.op {
-                Op::Prim { rule, .. } => !INLINE.contains(&rule.name),
+                Op::Prim { rule, .. } => !inline(rule.name),
                 Op::Call { .. } => true,
                 _ => false,
             }
