@@ -31,6 +31,13 @@ generated vjp and hand-written gradient, with vjp/hand <= 1.20 (1.05 for the dot
     cargo bench --bench loops -- --warm-up-time 1 --measurement-time 3 --save-baseline run1
     python3 benches/ratios.py --loops run1 run2
 
+With `--mixed` first, the `mixed` benchmark: per function, the vjp in mixed mode (a scalar
+read in a loop differentiated forwards) and in pure reverse mode, and mixed/reverse, which
+should be below 1:
+
+    cargo bench --bench mixed -- --warm-up-time 1 --measurement-time 3 --save-baseline run1
+    python3 benches/ratios.py --mixed run1 run2
+
 Exits with 1 when a target is missed, 2 when a result is absent.
 """
 
@@ -97,6 +104,8 @@ def main():
         return training(sys.argv[2:] or ["new"])
     if sys.argv[1:2] == ["--loops"]:
         return loops(sys.argv[2:] or ["new"])
+    if sys.argv[1:2] == ["--mixed"]:
+        return mixed(sys.argv[2:] or ["new"])
     baselines = sys.argv[1:] or ["new"]
     times, runs = collect(baselines, GROUPS, BENCHES, "scalar")
     if times is None:
@@ -154,6 +163,32 @@ def loops(baselines):
         print("targets missed:\n  " + "\n  ".join(missed))
         return 1
     print("targets met: vjp/hand <= 1.20 (dot <= 1.05)")
+    return 0
+
+
+MIXED = ["horner", "scaled_sum", "squares"]
+MIXED_BENCHES = ["mixed", "reverse"]
+
+
+def mixed(baselines):
+    """The `mixed` benchmark: mixed mode against pure reverse mode, mixed/reverse < 1."""
+    times, runs = collect(baselines, MIXED, MIXED_BENCHES, "mixed", lambda f: f"mixed_{f}")
+    if times is None:
+        return 2
+    for name, i in runs:
+        rows = []
+        for f in MIXED:
+            t = {b: (min(v) if i is None else v[i]) for b, v in times[f].items()}
+            rows.append([f] + [f"{t[b]:.1f}" for b in MIXED_BENCHES] + [f"{t['mixed'] / t['reverse']:.2f}"])
+        print(f"{name}: median time per vjp (ns) and ratio")
+        table(["function"] + MIXED_BENCHES + ["mixed/reverse"], rows)
+    spreads = spread(times, MIXED, "mixed", "reverse")
+    print_spread("mixed/reverse", spreads)
+    missed = [f"{f}: mixed/reverse = {m:.2f} >= 1" for f, (m, _, _) in spreads.items() if m >= 1.0]
+    if missed:
+        print("targets missed:\n  " + "\n  ".join(missed))
+        return 1
+    print("targets met: mixed/reverse < 1")
     return 0
 
 
