@@ -20,12 +20,23 @@ pub fn slot_derivative_names(ir: &Ir, names: &mut Names) -> Vec<Option<Ident>> {
 }
 
 pub fn derivative_name(name: &Ident, names: &mut Names) -> Ident {
+    names.fresh(&derivative_base(name), proc_macro2::Span::call_site())
+}
+
+/// The name of a value's tangent with respect to one parameter only (see `mixed`): `dacc_dx`
+/// for `acc` and `x`.
+pub fn partial_name(name: &Ident, param: &Ident, names: &mut Names) -> Ident {
+    let base = format!("{}_{}", derivative_base(name), derivative_base(param));
+    names.fresh(&base, proc_macro2::Span::call_site())
+}
+
+/// `dx` for `x`, `__dt1` for `__t1`.
+fn derivative_base(name: &Ident) -> String {
     let name = name.to_string();
-    let base = match name.strip_prefix("__") {
+    match name.strip_prefix("__") {
         Some(rest) => format!("__d{rest}"),
         None => format!("d{}", name.trim_start_matches("r#")),
-    };
-    names.fresh(&base, proc_macro2::Span::call_site())
+    }
 }
 
 /// The right-hand side of a value's primal `let` (not for parameters, loop variables,

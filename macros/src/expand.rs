@@ -95,13 +95,7 @@ fn bodies(func: &Function) -> syn::Result<Bodies> {
             };
             let rev_derivs = only(&derivs, plan.reverse.values.iter().map(|v| v.active).collect());
             let rev_slot_derivs = only(&slot_derivs, plan.reverse.slots.iter().map(|s| s.active).collect());
-            let x = &func.params[plan.param].ident;
-            let fwd_derivs: Vec<Option<Ident>> = (plan.forward.values.iter())
-                .map(|v| v.active.then(|| mixed::tangent_name(&v.name, x, &mut names)))
-                .collect();
-            let fwd_slot_derivs: Vec<Option<Ident>> = (plan.forward.slots.iter())
-                .map(|s| s.active.then(|| mixed::tangent_name(&s.name, x, &mut names)))
-                .collect();
+            let [fwd_derivs, fwd_slot_derivs] = mixed::tangent_names(&plan, func, &mut names);
             let forward = forward::Forward {
                 ir: &plan.forward,
                 derivs: &fwd_derivs,
@@ -120,13 +114,7 @@ fn bodies(func: &Function) -> syn::Result<Bodies> {
     let tangents = (0..func.params.len())
         .map(|i| match ir.slots.iter().position(|s| s.param == Some(i)) {
             Some(s) => slot_derivs[s].clone(),
-            None => {
-                let v = ir
-                    .values
-                    .iter()
-                    .position(|v| matches!(v.op, crate::ir::Op::Param) && v.name == func.params[i].ident);
-                v.and_then(|v| derivs[v].clone())
-            }
+            None => ir.param(&func.params[i].ident).and_then(|v| derivs[v].clone()),
         })
         .collect();
     let loops = has_loops(&ir.body);

@@ -204,6 +204,11 @@ impl Ir {
         }
     }
 
+    /// The value of a scalar parameter, by its name.
+    pub fn param(&self, ident: &Ident) -> Option<usize> {
+        self.values.iter().position(|v| matches!(v.op, Op::Param) && v.name == *ident)
+    }
+
     /// The value an operand refers to, if that value is active.
     pub fn active(&self, operand: &Operand) -> Option<usize> {
         operand.value.filter(|&v| self.values[v].active)

@@ -23,8 +23,8 @@
 
 use crate::activity;
 use crate::ast::{Function, Shape};
+use crate::code;
 use crate::ir::{Block, Ir, Op, Operand, Output, SlotKind, Stmt};
-use proc_macro2::Span;
 use syn::Ident;
 
 /// The parameter differentiated forwards, and the function's activity split in two.
@@ -67,7 +67,7 @@ pub fn plan(ir: &Ir, func: &Function) -> Option<Plan> {
         if !p.active || p.shape != Shape::Scalar {
             return None;
         }
-        let v = param_value(ir, &p.ident)?;
+        let v = ir.param(&p.ident)?;
         read[v].then_some((i, v))
     });
     let (param, value) = candidates.next()?;
@@ -79,20 +79,14 @@ pub fn plan(ir: &Ir, func: &Function) -> Option<Plan> {
     Some(Plan { param, value, forward, reverse })
 }
 
-/// The IR value of a scalar parameter.
-pub fn param_value(ir: &Ir, ident: &Ident) -> Option<usize> {
-    ir.values.iter().position(|v| matches!(v.op, Op::Param) && v.name == *ident)
-}
-
-/// The name of a value's tangent with respect to one parameter: `dacc_dx` for `acc`.
-pub fn tangent_name(name: &Ident, param: &Ident, names: &mut crate::names::Names) -> Ident {
-    let (name, param) = (name.to_string(), param.to_string());
-    let param = param.trim_start_matches("r#");
-    let base = match name.strip_prefix("__") {
-        Some(rest) => format!("__d{rest}_d{param}"),
-        None => format!("d{}_d{param}", name.trim_start_matches("r#")),
-    };
-    names.fresh(&base, Span::call_site())
+/// The names of the values' and slots' tangents with respect to the parameter alone.
+pub fn tangent_names(plan: &Plan, func: &Function, names: &mut crate::names::Names) -> [Vec<Option<Ident>>; 2] {
+    let x = &func.params[plan.param].ident;
+    let ir = &plan.forward;
+    [
+        ir.values.iter().map(|v| v.active.then(|| code::partial_name(&v.name, x, names))).collect(),
+        ir.slots.iter().map(|s| s.active.then(|| code::partial_name(&s.name, x, names))).collect(),
+    ]
 }
 
 /// The same function with only the parameters `keep` accepts active.
@@ -100,7 +94,12 @@ fn restrict(ir: &Ir, func: &Function, keep: impl Fn(usize) -> bool) -> Option<Ir
     let mut ir = ir.clone();
     let kept = |i: usize| func.params[i].active && keep(i);
     for v in &mut ir.values {
-        v.active = matches!(v.op, Op::Param) && func.params.iter().position(|p| p.ident == v.name).is_some_and(kept);
+        v.active = false;
+    }
+    for (i, p) in func.params.iter().enumerate() {
+        if let Some(v) = ir.param(&p.ident) {
+            ir.values[v].active = kept(i);
+        }
     }
     for s in &mut ir.slots {
         s.active = s.param.is_some_and(kept);

@@ -119,7 +119,7 @@ impl Rev<'_> {
             }
             match p.shape {
                 Shape::Scalar => {
-                    let v = ir.values.iter().position(|v| matches!(v.op, Op::Param) && v.name == p.ident);
+                    let v = ir.param(&p.ident);
                     match v {
                         Some(v) if self.uses[v] > 0 => self.adjoint(v).to_tokens(),
                         _ => quote!(0.0),
