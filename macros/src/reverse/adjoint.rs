@@ -50,14 +50,11 @@ impl Rev<'_> {
                 for (i, o) in items.iter().enumerate() {
                     let seed = self.names.fresh(&format!("seed{i}"), Span::call_site());
                     seeds.push(quote!(#seed));
-                    if let Some(o) = ir.active(o) {
+                    let active = ir.active(o);
+                    if let Some(o) = active {
                         head.extend(self.add(o, positive(quote!(#seed))));
-                        pattern.push(quote!(#seed));
-                    } else if named {
-                        pattern.push(quote!(#seed));
-                    } else {
-                        pattern.push(quote!(_));
                     }
+                    pattern.push(if active.is_some() || named { quote!(#seed) } else { quote!(_) });
                 }
                 quote!((#(#pattern,)*))
             }
@@ -71,7 +68,7 @@ impl Rev<'_> {
             },
             Output::Unit => quote!(_),
         };
-        let forward_gradient = self.tangent.map(|t| {
+        if let Some(t) = self.tangent {
             let outputs: Vec<&Operand> = match &ir.output {
                 Output::Scalar(o) => vec![o],
                 Output::Tuple(items) => items.iter().collect(),
@@ -82,11 +79,9 @@ impl Rev<'_> {
                 .zip(&seeds)
                 .filter_map(|(o, seed)| t.forward.tangent(o).map(|d| quote!(#seed * #d)))
                 .collect();
-            let g = t.gradient.clone();
-            let sum = if terms.is_empty() { quote!(0.0) } else { quote!(#(#terms)+*) };
+            let (g, sum) = (&t.gradient, if terms.is_empty() { quote!(0.0) } else { quote!(#(#terms)+*) });
             head.extend(quote!(let #g = #sum;));
-            (t.param, g)
-        });
+        }
         // Adjoints of by-value array parameters start at zero; slices arrive as shadows.
         let mut shadows = Vec::new();
         let mut shadow_types = Vec::new();
@@ -114,7 +109,8 @@ impl Rev<'_> {
             if !p.active {
                 return quote!(());
             }
-            if let Some((_, g)) = forward_gradient.as_ref().filter(|(param, _)| *param == i) {
+            if let Some(t) = self.tangent.filter(|t| t.param == i) {
+                let g = &t.gradient;
                 return quote!(#g);
             }
             match p.shape {
