@@ -26,6 +26,8 @@ pub struct Function {
 
 pub struct Param {
     pub ident: Ident,
+    /// Declared `mut`: the body may reassign it, like a `let mut` local.
+    pub mutable: bool,
     pub ty: Type,
     pub active: bool,
     pub shape: Shape,
@@ -133,8 +135,15 @@ impl Function {
                 continue;
             };
             let no_grad = strip_no_grad(&mut pt.attrs);
-            let ident = match &*pt.pat {
-                Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => p.ident.clone(),
+            if let Some(t) = impl_trait(&pt.ty) {
+                errors.push(syn::Error::new_spanned(
+                    t,
+                    "`impl Trait` parameters are not supported by #[differentiable]; take a concrete type (for a function of the input, call a #[differentiable] function instead)",
+                ));
+                continue;
+            }
+            let (ident, mutable) = match &*pt.pat {
+                Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => (p.ident.clone(), p.mutability.is_some()),
                 other => {
                     errors.push(syn::Error::new_spanned(
                         other,
@@ -171,7 +180,7 @@ impl Function {
                     }
                 }
             };
-            params.push(Param { ident, ty: (*pt.ty).clone(), active, shape });
+            params.push(Param { ident, mutable, ty: (*pt.ty).clone(), active, shape });
         }
 
         let mut returns = Returns::Scalar;
@@ -270,6 +279,23 @@ impl Function {
     pub fn active(&self) -> impl Iterator<Item = &Param> {
         self.params.iter().filter(|p| p.active)
     }
+}
+
+/// The first `impl Trait` in a type: an anonymous type parameter, which the generated
+/// functions could not name in what their pullback captures.
+fn impl_trait(ty: &Type) -> Option<&Type> {
+    struct Find<'a>(Option<&'a Type>);
+    impl<'a> syn::visit::Visit<'a> for Find<'a> {
+        fn visit_type(&mut self, ty: &'a Type) {
+            match ty {
+                Type::ImplTrait(_) if self.0.is_none() => self.0 = Some(ty),
+                _ => syn::visit::visit_type(self, ty),
+            }
+        }
+    }
+    let mut find = Find(None);
+    syn::visit::Visit::visit_type(&mut find, ty);
+    find.0
 }
 
 fn strip_no_grad(attrs: &mut Vec<syn::Attribute>) -> bool {

@@ -4,7 +4,7 @@
 use crate::ir::{Adapter, Ir, Iter, Op, Slot, SlotKind, Value};
 use crate::names::Names;
 use crate::rules::{self, Partial};
-use proc_macro2::{TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Group, Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote};
 use syn::Ident;
 
@@ -241,4 +241,56 @@ pub fn paren(tokens: TokenStream) -> TokenStream {
         TokenTree::Punct(p) => p.as_char() == '.' || p.as_char() == ':',
     });
     if atomic { tokens } else { quote!((#tokens)) }
+}
+
+/// The first and last token's span of a piece of syntax: on stable Rust one span cannot
+/// cover both, but an expression whose first and last tokens carry them covers all of it.
+pub fn ends(node: &impl ToTokens) -> (Span, Span) {
+    let mut tokens = node.to_token_stream().into_iter();
+    let first = tokens.next().map_or_else(Span::call_site, |t| t.span());
+    let last = tokens.last().map_or(first, |t| t.span());
+    (first, last)
+}
+
+/// `path(args)` with its tokens spanned as `at`, so that an error in the call (an
+/// unsatisfied trait bound, whose message we write) points at the user's syntax.
+pub fn call_at(path: TokenStream, args: TokenStream, at: (Span, Span)) -> TokenStream {
+    let mut out: TokenStream = path.into_iter().map(|t| respan(t, at.0)).collect();
+    let mut group = Group::new(Delimiter::Parenthesis, args);
+    group.set_span(at.1);
+    out.extend([TokenTree::Group(group)]);
+    out
+}
+
+fn respan(mut t: TokenTree, span: Span) -> TokenTree {
+    if let TokenTree::Group(g) = &t {
+        let mut inner = Group::new(g.delimiter(), g.stream().into_iter().map(|t| respan(t, span)).collect());
+        inner.set_span(span);
+        return TokenTree::Group(inner);
+    }
+    t.set_span(span);
+    t
+}
+
+/// `detach::<path, _>(x)`, its error (`path` is not the runtime's `stop_gradient`) on `path`.
+pub fn detach(krate: &TokenStream, path: &syn::Path, x: &TokenStream) -> TokenStream {
+    let (first, last) = ends(path);
+    let head: TokenStream = quote!(#krate::__private::detach::<).into_iter().map(|t| respan(t, first)).collect();
+    let mut args = Group::new(Delimiter::Parenthesis, x.clone());
+    args.set_span(last);
+    let mut out = head;
+    out.extend(quote!(#path, _>));
+    out.extend([TokenTree::Group(args)]);
+    out
+}
+
+/// `func::tangent(args)` or `func::pullback(args)`, spanned as the callee's name, so that an
+/// error in the call (a callee without this protocol) points at the user's call.
+pub fn protocol_call(func: &syn::Path, protocol: &str, args: TokenStream) -> TokenStream {
+    let span = func.segments.last().map_or_else(Span::call_site, |s| s.ident.span());
+    let protocol = syn::Ident::new(protocol, span);
+    let path: TokenStream = quote!(::#protocol).into_iter().map(|t| respan(t, span)).collect();
+    let mut group = Group::new(Delimiter::Parenthesis, args);
+    group.set_span(span);
+    quote!(#func #path #group)
 }

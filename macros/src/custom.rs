@@ -59,10 +59,22 @@ pub fn derivative(args: TokenStream, item: TokenStream) -> TokenStream {
 fn bodies(func: &Function, partials: Vec<Partial>) -> syn::Result<Bodies> {
     let mut errors = Errors::default();
     let mut output: Option<Ident> = None;
+    let mut named_output = false;
     let mut by_param: Vec<Option<Expr>> = vec![None; func.params.len()];
     for partial in partials {
         if partial.wrt == "output" {
+            let repeated = std::mem::replace(&mut named_output, true);
             match partial.expr {
+                _ if repeated => errors.push(syn::Error::new_spanned(
+                    &partial.wrt,
+                    "the result is named twice; keep one `output = name`",
+                )),
+                Expr::Path(p) if p.path.get_ident().is_some_and(|i| func.params.iter().any(|q| q.ident == *i)) => {
+                    errors.push(syn::Error::new_spanned(
+                        p,
+                        "this name is a parameter's: the partials would read the result in its place; name the result something else",
+                    ))
+                }
                 Expr::Path(p) if p.path.get_ident().is_some() => output = p.path.get_ident().cloned(),
                 other => errors
                     .push(syn::Error::new_spanned(other, "`output = name` names the result for use in the partials")),

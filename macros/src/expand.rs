@@ -354,6 +354,8 @@ fn public(func: &Function, inline: &TokenStream) -> TokenStream {
         _ => (quote!(#seed: #out), quote!(#seed)),
     };
     // `f_grad` is the gradient of a scalar; a vector result has a vjp and a jvp only.
+    let stubs =
+        crate::nested::stubs(func, quote!((#float, #gradient_type)), quote!((#out, #vjp_type)), quote!((#out, #out)));
     let grad_fn = match func.returns {
         Returns::Scalar => quote! {
             #(#cfgs)*
@@ -369,6 +371,7 @@ fn public(func: &Function, inline: &TokenStream) -> TokenStream {
         _ => TokenStream::new(),
     };
     quote! {
+        #stubs
         #grad_fn
 
         #(#cfgs)*

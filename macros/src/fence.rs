@@ -32,7 +32,34 @@ pub fn check(block: &syn::Block, returns: &Returns) -> syn::Result<()> {
         }
         _ => stmts(&block.stmts, true, &mut errors),
     }
+    syn::visit::Visit::visit_block(&mut Attributes(&mut errors), block);
     errors.finish()
+}
+
+/// Attributes inside the body. Generated code is written from the statements, not copied,
+/// so an attribute that changes what runs (`#[cfg]`) would hold in the user's function and
+/// not in its derivatives: it is refused. Lint attributes change nothing that runs.
+struct Attributes<'a>(&'a mut Errors);
+
+impl syn::visit::Visit<'_> for Attributes<'_> {
+    fn visit_attribute(&mut self, attr: &syn::Attribute) {
+        let path = attr.path();
+        let lint = ["allow", "warn", "deny", "forbid", "expect"].iter().any(|l| path.is_ident(l));
+        let tool = path.segments.len() > 1 && ["rustfmt", "clippy"].iter().any(|t| path.segments[0].ident == t);
+        if path.is_ident("cfg") || path.is_ident("cfg_attr") {
+            err(
+                self.0,
+                attr,
+                "`#[cfg]` inside a #[differentiable] function is not supported: the derivatives would not honour it; branch on `if cfg!(..) { .. }` instead, or put `#[cfg]` on the whole function",
+            );
+        } else if !(lint || tool) {
+            err(
+                self.0,
+                attr,
+                "this attribute is not carried into the derivatives #[differentiable] writes; remove it (lint attributes such as `#[allow(..)]` are fine)",
+            );
+        }
+    }
 }
 
 fn err(errors: &mut Errors, node: impl quote::ToTokens, msg: &str) {
@@ -76,6 +103,11 @@ fn stmts(list: &[Stmt], is_body: bool, errors: &mut Errors) {
                             err(errors, diverge, "`let ... else` is not supported; bind the value with a plain `let`");
                         }
                         match &*init.expr {
+                            Expr::Repeat(r) if matches!(&*r.expr, Expr::Repeat(_) | Expr::Array(_)) => err(
+                                errors,
+                                &r.expr,
+                                "nested arrays are not supported yet; flatten to one array, `let mut a = [0.0; M * N];`, and index it `a[i * N + j]`",
+                            ),
                             Expr::Repeat(r) => {
                                 expr(&r.expr, errors);
                                 expr(&r.len, errors);
@@ -228,7 +260,7 @@ fn unsupported(e: &Expr) -> Option<&'static str> {
         Expr::Closure(_) => {
             "closures cannot be differentiated; write a separate #[differentiable] function and call it"
         }
-        Expr::Macro(_) => {
+        Expr::Macro(m) if !m.mac.path.is_ident("cfg") && !m.mac.path.is_ident("matches") => {
             "macros cannot be differentiated through; write the expression out (`vec![0.0; n]` is supported as a `let` initialiser)"
         }
         Expr::Try(_) => "`?` is not supported: a differentiable function returns a float; handle the error outside it",
@@ -350,6 +382,9 @@ fn expr(e: &Expr, errors: &mut Errors) {
             expr(&b.right, errors);
         }
         Expr::Cast(c) => expr(&c.expr, errors),
+        // `cfg!(..)` and `matches!(..)`: constant `bool`s, the same in the function and its
+        // derivatives.
+        Expr::Macro(_) => {}
         Expr::MethodCall(m) if ITERATOR_METHODS.contains(&m.method.to_string().as_str()) => err(
             errors,
             m,

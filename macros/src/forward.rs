@@ -96,33 +96,38 @@ impl Forward<'_> {
         let value = &ir.values[v];
         let (name, d) = (&value.name, &self.derivs[v]);
         match &value.op {
-            Op::Call { func, args } if value.active => {
+            Op::Call { func, args, spans } if value.active => {
                 let krate = self.krate;
-                let args = args.iter().map(|a| {
+                let tangent = quote!(#krate::__private::tangent);
+                let args = args.iter().zip(spans).map(|(a, &at)| {
                     let t = &a.tokens;
-                    let tangent = match (a.slot, self.tangent(a)) {
+                    // An array nothing active was written into has zero tangents, marked
+                    // `Inactive` so that a constant parameter may take it.
+                    let d = match (a.slot, self.tangent(a)) {
                         (Some(s), _) if a.lent_mut => match &self.slot_derivs[s] {
-                            Some(ds) => quote!(#krate::__private::tangent(&mut #ds[..])),
+                            Some(ds) => quote!(&mut #ds[..]),
                             None => {
                                 let name = &ir.slots[s].name;
-                                quote!(#krate::__private::tangent(&mut ::std::vec![0.0; #name.len()][..]))
+                                quote!(#krate::__private::Inactive(&mut ::std::vec![0.0; #name.len()][..]))
                             }
                         },
-                        (_, Some(d)) => quote!(#krate::__private::tangent(#d)),
+                        (_, Some(d)) => d,
                         (Some(s), None) => match &self.slot_derivs[s] {
-                            Some(ds) => quote!(#krate::__private::tangent(&#ds[..])),
+                            Some(ds) => quote!(&#ds[..]),
                             None => {
                                 let name = &ir.slots[s].name;
-                                quote!(#krate::__private::tangent(&::std::vec![0.0; #name.len()][..]))
+                                quote!(#krate::__private::Inactive(&::std::vec![0.0; #name.len()][..]))
                             }
                         },
-                        (None, None) => quote!(::core::default::Default::default()),
+                        (None, None) => return quote!(#t, ::core::default::Default::default()),
                     };
-                    quote!(#t, #tangent)
+                    let d = code::call_at(tangent.clone(), d, at);
+                    quote!(#t, #d)
                 });
-                quote!(let (#name, #d) = #func::tangent(#(#args),*);)
+                let call = code::protocol_call(func, "tangent", quote!(#(#args),*));
+                quote!(let (#name, #d) = #call;)
             }
-            Op::Call { func, args } => {
+            Op::Call { func, args, .. } => {
                 let args = args.iter().map(|a| &a.tokens);
                 quote!(let #name = #func(#(#args),*);)
             }

@@ -126,8 +126,10 @@ pub enum Op {
     Const { code: TokenStream, args: Vec<Operand>, active_ok: bool, why: String },
     /// A primitive from the rule table applied to operands.
     Prim { rule: &'static Rule, args: Vec<Operand> },
-    /// A call of another differentiable function (or one with a custom derivative).
-    Call { func: syn::Path, args: Vec<Operand> },
+    /// A call of another differentiable function (or one with a custom derivative). `spans`:
+    /// the first and last token of each argument as written, where an error about passing
+    /// it (a differentiated value to a constant parameter) belongs.
+    Call { func: syn::Path, args: Vec<Operand>, spans: Vec<(proc_macro2::Span, proc_macro2::Span)> },
     /// The current value of a scalar slot.
     Read(usize),
     /// `slot[index]`.

@@ -14,6 +14,7 @@ mod ir;
 mod lower;
 mod mixed;
 mod names;
+mod nested;
 mod reverse;
 mod rules;
 mod views;

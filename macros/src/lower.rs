@@ -37,12 +37,24 @@ pub fn lower(func: &Function, names: &mut Names) -> syn::Result<Ir> {
         depth: Depth::default(),
         exits: Vec::new(),
     };
+    let stmts = &func.item.block.stmts;
     for (i, p) in func.params.iter().enumerate() {
         let name = lower.names.user(&p.ident);
         if p.shape == Shape::Scalar {
             let id = lower.push(name, Op::Param, p.ident.span());
             lower.values[id].active = p.active;
-            lower.bind(&p.ident, Binding::Value(lower.operand(id)));
+            let value = lower.operand(id);
+            // A `mut` parameter reassigned in a branch or loop is a slot, as a `let mut`
+            // local would be, starting from the parameter's value.
+            if p.mutable && assigned_in_region(stmts, &p.ident) {
+                let name = lower.names.user(&p.ident);
+                let kind = SlotKind::Scalar { init: value };
+                let slot = lower.slot(Slot { name, ty: Some(p.ty.clone()), kind, active: false, param: None });
+                lower.emit(Stmt::Declare(slot));
+                lower.bind(&p.ident, Binding::Slot(slot));
+            } else {
+                lower.bind(&p.ident, Binding::Value(value));
+            }
         } else {
             let kind = match p.shape {
                 Shape::Out => SlotKind::OutParam,
@@ -52,7 +64,6 @@ pub fn lower(func: &Function, names: &mut Names) -> syn::Result<Ir> {
             lower.bind(&p.ident, Binding::Slot(slot));
         }
     }
-    let stmts = &func.item.block.stmts;
     let output = match (&func.returns, stmts.split_last()) {
         (Returns::Unit, _) => {
             lower.stmts(stmts);

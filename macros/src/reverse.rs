@@ -83,8 +83,9 @@ struct Rev<'a> {
     popped: Vec<Option<Ident>>,
     /// Per stacked value: its stack.
     stacks: Vec<Option<Ident>>,
-    /// Values defined in a `for` loop (not in a `while` nested in it): their stacks get room
-    /// for the loop's trip count before it starts, and the body pushes without growing.
+    /// Values defined in a `for` loop without `break` (not in a `while` nested in it): their
+    /// stacks get room for the loop's trip count before it starts, and the body pushes
+    /// without growing.
     reserved: Vec<bool>,
     /// Whether `analyse` is inside a `for` loop's body (rather than a `while` loop's).
     in_for: bool,
@@ -325,7 +326,9 @@ impl Rev<'_> {
                             self.names.fresh(&format!("__{}_visited", base.trim_start_matches('_')), Span::call_site());
                         self.visited.insert(*var, stack);
                     }
-                    let outer = std::mem::replace(&mut self.in_for, true);
+                    // A loop that can `break` may stop long before its range ends (a Newton
+                    // loop over `0..max_iter`): its stacks grow as it runs instead.
+                    let outer = std::mem::replace(&mut self.in_for, count.is_none());
                     self.analyse(body);
                     self.in_for = outer;
                 }
@@ -350,8 +353,10 @@ impl Rev<'_> {
     /// Which contributions are made at all (a value whose adjoint is never reached makes
     /// none), and how many each value receives.
     fn count_uses(&mut self) {
-        let n = self.ir.values.len();
-        let mut reached = vec![false; n];
+        // A call that writes an active array through `&mut` is reached through that array's
+        // adjoint, whether or not its own result is used: its pullback passes what it wrote
+        // back to its inputs.
+        let mut reached: Vec<bool> = self.ir.values.iter().map(|v| v.active && writes_active(self.ir, v)).collect();
         loop {
             let mut changed = false;
             for e in &self.edges {
@@ -376,8 +381,10 @@ impl Rev<'_> {
         for (v, value) in self.ir.values.iter().enumerate() {
             // A call that writes `&mut` arguments passes their adjoints back even when its
             // own result is unused.
-            let writes = matches!(&value.op, Op::Call { args, .. } if args.iter().any(|a| a.lent_mut));
-            if matches!(value.op, Op::Call { .. }) && value.active && (self.uses[v] > 0 || writes) {
+            if matches!(value.op, Op::Call { .. })
+                && value.active
+                && (self.uses[v] > 0 || writes_active(self.ir, value))
+            {
                 self.pullback_needed[v] = true;
             }
         }
@@ -457,6 +464,11 @@ impl Rev<'_> {
             arg.depth.loops == 0 || matches!(arg.op, Op::LoopVar) || (a < v && self.recomputable(a))
         })
     }
+}
+
+/// Whether a value is a call that writes an active array through a `&mut` argument.
+fn writes_active(ir: &Ir, value: &crate::ir::Value) -> bool {
+    matches!(&value.op, Op::Call { args, .. } if args.iter().any(|a| a.lent_mut && a.slot.is_some_and(|s| ir.slots[s].active)))
 }
 
 fn idents(ts: TokenStream, out: &mut HashSet<String>) {

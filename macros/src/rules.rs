@@ -8,7 +8,13 @@
 //! - `max`/`min` with equal arguments split the gradient in half between them (the
 //!   midpoint of the subdifferential; symmetric, and the same choice as JAX). A NaN argument
 //!   gets no gradient, matching `f64::max`, which returns the other argument.
-//! - `abs` at 0 has derivative 0 (the subgradient of least norm, as in PyTorch and JAX).
+//! - `abs` at 0 has derivative 0 (the subgradient of least norm, as in PyTorch and JAX), and
+//!   so does `hypot` at the origin, in both arguments.
+//! - `sqrt` at 0 has derivative `+inf`, its one-sided limit (as in JAX and PyTorch); `cbrt`
+//!   likewise. A composition smooth at 0, such as `(x * x).sqrt()`, then gets `inf · 0 = NaN`:
+//!   write `x.abs()` or `x.hypot(0.0)` for it instead.
+//! - `x.powi(0)` and `x.powf(0.0)` are constants: derivative 0 in `x` everywhere, `x = 0`
+//!   included; `0.0.powf(y)` has derivative 0 in `y` for `y > 0`.
 //! - `signum floor ceil round trunc` have derivative 0 everywhere, including their jumps.
 
 use proc_macro2::TokenStream;
@@ -112,16 +118,23 @@ pub static RULES: &[Rule] = &[
     rule!("cbrt", Method, 1, |_a, r, _f| vec![e(quote!(1.0 / (3.0 * #r * #r)))]),
     rule!("powi", Method, 2, [1], |a, _r, f| {
         let (x, n) = (&a[0], &a[1]);
-        vec![e(quote!(#n as #f * #x.powi(#n - 1))), Zero]
+        // `x⁰` is constant: its derivative is 0 even at `x = 0`, where `0 · x⁻¹` would be NaN.
+        vec![e(quote!(if #n == 0 { 0.0 } else { #n as #f * #x.powi(#n - 1) })), Zero]
     }),
     rule!("powf", Method, 2, |a, r, _f| {
         let (x, y) = (&a[0], &a[1]);
-        vec![e(quote!(#y * #x.powf(#y - 1.0))), e(quote!(#r * #x.ln()))]
+        // As for `powi`: `x^0` is constant in `x`. And `0^y` is 0 for every `y > 0`, so its
+        // derivative in `y` is 0 there, not `0 · ln 0` (NaN).
+        vec![
+            e(quote!(if #y == 0.0 { 0.0 } else { #y * #x.powf(#y - 1.0) })),
+            e(quote!(if #r == 0.0 { 0.0 } else { #r * #x.ln() })),
+        ]
     }),
     rule!("recip", Method, 1, |_a, r, _f| vec![e(quote!(-#r * #r))]),
     rule!("hypot", Method, 2, |a, r, _f| {
         let (x, y) = (&a[0], &a[1]);
-        vec![e(quote!(#x / #r)), e(quote!(#y / #r))]
+        // At the origin, the kink of `|(x, y)|`, the least-norm subgradient 0 (as `abs`).
+        vec![e(quote!(if #r == 0.0 { 0.0 } else { #x / #r })), e(quote!(if #r == 0.0 { 0.0 } else { #y / #r }))]
     }),
     rule!("mul_add", Method, 3, |a, _r, _f| {
         let (x, y) = (&a[0], &a[1]);

@@ -5,12 +5,22 @@
 //! its argument is active, but not whether the callee's parameter is; these conversions let
 //! type inference settle it at no cost.
 
-/// The tangent a caller passes for an active argument: itself for an active parameter,
-/// dropped (`()`) for a constant one; a slice for a slice parameter, copied into an array
-/// for an array parameter.
+/// The tangent a caller passes for an argument: itself for an active parameter, a slice for
+/// a slice parameter, copied into an array for an array parameter. A differentiated
+/// argument has no conversion to a constant parameter's `()`: its derivative would be
+/// silently dropped, so that is a compile error, with the message below, on the argument.
+#[diagnostic::on_unimplemented(
+    message = "this argument is differentiated, but the function it is passed to takes it as a constant (`#[no_grad]`)",
+    label = "its derivative would be dropped here",
+    note = "wrap the argument in `stop_gradient(..)` if a constant is meant, or remove `#[no_grad]` from the callee's parameter"
+)]
 pub trait FromTangent<T> {
     fn from_tangent(d: T) -> Self;
 }
+
+/// The tangent or shadow of an array the caller holds but does not differentiate (nothing
+/// active was written into it): zeros, which a constant parameter may drop.
+pub struct Inactive<T>(pub T);
 
 macro_rules! float_conversions {
     ($($f:ty),*) => {$(
@@ -20,19 +30,11 @@ macro_rules! float_conversions {
                 d
             }
         }
-        impl FromTangent<$f> for () {
-            #[inline(always)]
-            fn from_tangent(_: $f) {}
-        }
         impl<'a> FromTangent<&'a [$f]> for &'a [$f] {
             #[inline(always)]
             fn from_tangent(d: &'a [$f]) -> &'a [$f] {
                 d
             }
-        }
-        impl<'a> FromTangent<&'a [$f]> for () {
-            #[inline(always)]
-            fn from_tangent(_: &'a [$f]) {}
         }
         impl<'a, const N: usize> FromTangent<&'a [$f]> for [$f; N] {
             #[inline(always)]
@@ -48,6 +50,24 @@ macro_rules! float_conversions {
                 d
             }
         }
+        impl<'a> FromTangent<Inactive<&'a [$f]>> for &'a [$f] {
+            #[inline(always)]
+            fn from_tangent(d: Inactive<&'a [$f]>) -> &'a [$f] {
+                d.0
+            }
+        }
+        impl<'a, const N: usize> FromTangent<Inactive<&'a [$f]>> for [$f; N] {
+            #[inline(always)]
+            fn from_tangent(d: Inactive<&'a [$f]>) -> [$f; N] {
+                <[$f; N]>::from_tangent(d.0)
+            }
+        }
+        impl<'a> FromTangent<Inactive<&'a mut [$f]>> for &'a mut [$f] {
+            #[inline(always)]
+            fn from_tangent(d: Inactive<&'a mut [$f]>) -> &'a mut [$f] {
+                d.0
+            }
+        }
         impl<'a> FromShadow<&'a mut [$f]> for &'a mut [$f] {
             #[inline(always)]
             fn from_shadow(d: &'a mut [$f]) -> &'a mut [$f] {
@@ -57,6 +77,12 @@ macro_rules! float_conversions {
         impl<'a> FromShadow<&'a mut [$f]> for () {
             #[inline(always)]
             fn from_shadow(_: &'a mut [$f]) {}
+        }
+        impl<'a> FromShadow<Inactive<&'a mut [$f]>> for &'a mut [$f] {
+            #[inline(always)]
+            fn from_shadow(d: Inactive<&'a mut [$f]>) -> &'a mut [$f] {
+                d.0
+            }
         }
         impl Accumulate<()> for [$f] {
             #[inline(always)]
@@ -74,6 +100,18 @@ macro_rules! float_conversions {
 }
 float_conversions!(f64, f32);
 
+// A constant parameter takes any inactive tangent or shadow: there is nothing to drop.
+// (Not offered in the error for a differentiated argument, where it is no help.)
+#[diagnostic::do_not_recommend]
+impl<T> FromTangent<Inactive<T>> for () {
+    #[inline(always)]
+    fn from_tangent(_: Inactive<T>) {}
+}
+impl<'a, T> FromShadow<Inactive<&'a mut [T]>> for () {
+    #[inline(always)]
+    fn from_shadow(_: Inactive<&'a mut [T]>) {}
+}
+
 #[inline(always)]
 pub fn tangent<T: FromTangent<D>, D>(d: D) -> T {
     T::from_tangent(d)
@@ -81,7 +119,9 @@ pub fn tangent<T: FromTangent<D>, D>(d: D) -> T {
 
 /// The shadow a caller passes for an array argument: the adjoint buffer for a slice
 /// parameter (the callee adds into it), nothing for a by-value array parameter (whose
-/// gradient comes back in its slot).
+/// gradient comes back in its slot) or a constant one. Reverse mode needs no check of its
+/// own that a differentiated argument is not passed to a constant parameter: the forward
+/// protocol, generated beside it from the same activity, refuses it (see [`FromTangent`]).
 pub trait FromShadow<T> {
     fn from_shadow(d: T) -> Self;
 }
@@ -102,7 +142,8 @@ pub fn accumulate<A: Accumulate<G> + ?Sized, G>(adjoint: &mut A, g: G) {
 }
 
 /// A gradient slot a callee returns, as the caller's float: the value for an active
-/// parameter, zero for a constant one.
+/// parameter, zero for a constant one (which a differentiated argument never reaches: see
+/// [`FromShadow`]).
 pub trait IntoCotangent<F> {
     fn into_cotangent(self) -> F;
 }
@@ -170,3 +211,28 @@ pub fn take<T>(slot: &mut Option<T>) -> T {
 }
 
 pub use crate::stack::{AnyStack, Stack, trip_count};
+
+/// The runtime's [`stop_gradient`](crate::primitives::stop_gradient) (its protocol struct),
+/// which the macro detaches by name: a function of that name that is not it does not
+/// implement this, so it cannot be silently detached.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not chainrule's `stop_gradient`, but a call named `stop_gradient` is detached (differentiated as a constant)",
+    label = "not `chainrule::primitives::stop_gradient`",
+    note = "rename this function, or import chainrule's: `use chainrule::prelude::*;`"
+)]
+pub trait Detach {}
+
+/// `x`, after checking that `D` is the runtime's `stop_gradient`.
+#[inline(always)]
+pub fn detach<D: Detach, F>(x: F) -> F {
+    x
+}
+
+/// Never implemented: the protocol functions written for `f_grad`, `f_vjp` and `f_jvp`
+/// require it, so that differentiable code calling one is refused with this message.
+#[diagnostic::on_unimplemented(
+    message = "differentiating through a derivative chainrule generated (nested differentiation) is not supported yet",
+    label = "this calls a generated `_grad`, `_vjp` or `_jvp` function",
+    note = "call it outside the #[differentiable] function, or write the derivative out by hand"
+)]
+pub trait Nested {}

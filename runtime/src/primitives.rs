@@ -188,3 +188,27 @@ pub use self::f64::*;
 pub fn stop_gradient<F: Copy>(x: F) -> F {
     x
 }
+
+/// The calling protocol of [`stop_gradient`], for differentiable code that calls it under
+/// another name (`use chainrule::prelude::stop_gradient as sg;`): a derivative of zero. Under
+/// its own name the macro detaches it instead, so that nothing reaching the result only
+/// through it is differentiated at all.
+#[doc(hidden)]
+#[allow(non_camel_case_types)]
+pub struct stop_gradient {}
+
+impl crate::__private::Detach for stop_gradient {}
+
+impl stop_gradient {
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn tangent<F: Copy + Default>(x: F, _: F) -> (F, F) {
+        (x, F::default())
+    }
+
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn pullback<F: Copy + Default>(x: F) -> (F, impl FnOnce(F, ((),)) -> (F,)) {
+        (x, |_, _| (F::default(),))
+    }
+}

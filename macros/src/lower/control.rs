@@ -47,38 +47,24 @@ impl Lower<'_> {
         chain.ok_or_else(|| self.error(m, "a `match` needs at least one arm"))
     }
 
+    /// An arm's test, `matches!(scrutinee, pat)`: a pattern test, not `==`, so that a
+    /// constant scrutinee of an enum type without `PartialEq` can be matched on its variants.
     fn pattern(&mut self, pat: &Pat, m: &Ident) -> Result<Expr> {
-        Ok(match pat {
-            Pat::Lit(l) => syn::parse_quote!(#m == #l),
-            Pat::Path(p) => syn::parse_quote!(#m == #p),
-            Pat::Range(r) => {
-                let lo: Option<Expr> = r.start.as_ref().map(|s| syn::parse_quote!(#m >= #s));
-                let hi: Option<Expr> = r.end.as_ref().map(|e| match r.limits {
-                    syn::RangeLimits::Closed(_) => syn::parse_quote!(#m <= #e),
-                    syn::RangeLimits::HalfOpen(_) => syn::parse_quote!(#m < #e),
-                });
-                match (lo, hi) {
-                    (Some(a), Some(b)) => syn::parse_quote!(#a && #b),
-                    (Some(a), None) | (None, Some(a)) => a,
-                    (None, None) => syn::parse_quote!(true),
-                }
-            }
-            Pat::Or(o) => {
-                let mut cases = Vec::new();
-                for c in &o.cases {
-                    cases.push(self.pattern(c, m)?);
-                }
-                syn::parse_quote!(#(#cases)||*)
-            }
-            Pat::Paren(p) => self.pattern(&p.pat, m)?,
-            Pat::Wild(_) => syn::parse_quote!(true),
-            other => {
-                return Err(self.error(
-                    other,
-                    "`match` patterns may be literals, ranges, constants, `|` and `_`; bind values with `let` before the match",
-                ));
-            }
-        })
+        self.plain_pattern(pat)?;
+        Ok(syn::parse_quote!(::core::matches!(#m, #pat)))
+    }
+
+    /// Patterns that bind nothing: literals, ranges, paths (constants, unit variants), `|`, `_`.
+    fn plain_pattern(&mut self, pat: &Pat) -> Result<()> {
+        match pat {
+            Pat::Lit(_) | Pat::Path(_) | Pat::Range(_) | Pat::Wild(_) => Ok(()),
+            Pat::Or(o) => o.cases.iter().try_for_each(|c| self.plain_pattern(c)),
+            Pat::Paren(p) => self.plain_pattern(&p.pat),
+            other => Err(self.error(
+                other,
+                "`match` patterns may be literals, ranges, constants, unit variants, `|` and `_`; bind values with `let` before the match",
+            )),
+        }
     }
 
     /// `if` as a statement; `rest` (statements after a diverging branch) joins the branch

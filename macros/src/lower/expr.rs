@@ -2,13 +2,14 @@
 //! values, with a rule from the table for each operation.
 
 use super::{Binding, Lower, Result};
+use crate::code;
 use crate::ir::{Op, Operand, Slot, SlotKind, Stmt};
 use crate::rules::{self, Syntax};
 use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote};
 use std::collections::HashMap;
 use syn::spanned::Spanned;
-use syn::{BinOp, Expr, Ident, UnOp};
+use syn::{BinOp, Expr, Ident, Pat, UnOp};
 
 impl Lower<'_> {
     pub(super) fn binary(&mut self, symbol: &str, l: Operand, r: Operand, span: Span) -> Operand {
@@ -24,6 +25,11 @@ impl Lower<'_> {
         let span = e.span();
         match e {
             Expr::Lit(l) => Ok(literal(l.to_token_stream())),
+            Expr::Macro(m) if m.mac.path.is_ident("cfg") => {
+                let tokens = &m.mac.tokens;
+                Ok(literal(quote!(::core::cfg!(#tokens))))
+            }
+            Expr::Macro(m) if is_matches(&m.mac.path) => self.matches(m),
             Expr::Path(p) => match p.path.get_ident().and_then(|i| self.lookup(&i.to_string())) {
                 Some(Binding::Value(o)) => Ok(o),
                 Some(Binding::Slot(s)) => match self.slots[s].kind {
@@ -69,7 +75,13 @@ impl Lower<'_> {
                     let index = self.expr(&ix.index)?;
                     let (a, i) = (&array.tokens, &index.tokens);
                     let code = quote!(#a[#i]);
-                    let why = "indexing this array cannot be differentiated".to_owned();
+                    let returned = array.value.is_some_and(|v| matches!(self.values[v].op, Op::Call { .. }));
+                    let why = if returned {
+                        "the array a differentiable call returns cannot be indexed yet; have the callee write it into a `&mut [f64]` parameter instead, and pass it a local array: `let mut c = [0.0; 3]; cross(a, b, &mut c); c[0]`"
+                    } else {
+                        "indexing this array cannot be differentiated: only float arrays and slices are, and this one is not (an integer array, or a `#[no_grad]` one)"
+                    }
+                    .to_owned();
                     return Ok(self.value(Op::Const { code, args: vec![array, index], active_ok: false, why }, span));
                 }
                 let slot = self.array_slot(&ix.expr)?;
@@ -148,21 +160,24 @@ impl Lower<'_> {
                     args.push(self.argument(a)?);
                 }
                 let segments: Vec<_> = p.path.segments.iter().map(|s| s.ident.to_string()).collect();
-                // `stop_gradient(x)`: `x` as a constant.
+                // `stop_gradient(x)`: `x` as a constant. The name is only a hint: the code
+                // checks that the path is the runtime's `stop_gradient` (a user's function of
+                // that name is a compile error, not a silent detach), and any other name for
+                // the runtime's function is a call like any other, with a zero derivative.
                 if segments.last().is_some_and(|name| name == "stop_gradient") {
                     return match &args[..] {
                         [x] if x.slot.is_none() => {
-                            let (path, t) = (&p.path, &x.tokens);
-                            let code = quote!(#path(#t));
+                            let (t, krate) = (&x.tokens, &self.func.krate);
+                            let code = code::detach(krate, &p.path, t);
                             Ok(self.value(Op::Const { code, args: args.clone(), active_ok: true, why: String::new() }, span))
                         }
                         _ => Err(self.error(c, "`stop_gradient` takes one float, `stop_gradient(x)`; for a whole array, mark the parameter `#[no_grad]`")),
                     };
                 }
-                // `f64::sin(x)` is the method `x.sin()`.
-                if let [ty, method] = &segments[..] {
-                    if (ty == "f64" || ty == "f32") && !args.is_empty() && rules::find(method, Syntax::Method).is_some()
-                    {
+                // `f64::sin(x)` is the method `x.sin()`, with or without a rule (`f64::is_nan(x)`
+                // is a constant; an unknown method on an active value is refused as such).
+                if let [ty, _] = &segments[..] {
+                    if (ty == "f64" || ty == "f32") && !args.is_empty() {
                         let method = p.path.segments[1].ident.clone();
                         // `f64::atan2(2.0, x)`: the path typed the literal receiver.
                         if args[0].value.is_none() {
@@ -172,7 +187,17 @@ impl Lower<'_> {
                         return Ok(self.method(&method, args, c));
                     }
                 }
-                Ok(self.value(Op::Call { func: p.path.clone(), args }, span))
+                if p.path.is_ident(&self.func.ident) {
+                    return Err(self.error(
+                        c,
+                        format!(
+                            "recursion is not supported yet: `{}` calls itself; write the recursion as a loop over a local array (a stack)",
+                            self.func.ident
+                        ),
+                    ));
+                }
+                let spans = c.args.iter().map(code::ends).collect();
+                Ok(self.value(Op::Call { func: p.path.clone(), args, spans }, span))
             }
             other => Err(self.error(other, "this expression is not supported by #[differentiable]")),
         }
@@ -224,6 +249,24 @@ impl Lower<'_> {
         Ok(self.value(Op::Const { code, args: vec![l, r], active_ok: comparison, why }, span))
     }
 
+    /// `matches!(e, pat)`: a constant `bool` over `e`'s value.
+    fn matches(&mut self, m: &syn::ExprMacro) -> Result<Operand> {
+        let parsed = m.mac.parse_body_with(|input: syn::parse::ParseStream| {
+            let e: Expr = input.parse()?;
+            input.parse::<syn::Token![,]>()?;
+            let pat = Pat::parse_multi_with_leading_vert(input)?;
+            let _ = input.parse::<Option<syn::Token![,]>>()?;
+            Ok((e, pat))
+        });
+        let Ok((e, pat)) = parsed else {
+            return Err(self.error(m, "write `matches!(value, pattern)`; a guard (`if ..`) is not supported"));
+        };
+        let scrutinee = self.expr(&e)?;
+        let t = &scrutinee.tokens;
+        let code = quote!(::core::matches!(#t, #pat));
+        Ok(self.value(Op::Const { code, args: vec![scrutinee], active_ok: true, why: String::new() }, m.span()))
+    }
+
     fn method(&mut self, method: &Ident, args: Vec<Operand>, node: &dyn ToTokens) -> Operand {
         let name = method.to_string();
         match rules::find(&name, Syntax::Method).filter(|r| r.arity == args.len()) {
@@ -244,6 +287,13 @@ impl Lower<'_> {
             }
         }
     }
+}
+
+/// `matches!` or `::core::matches!` (which `match` desugars to).
+fn is_matches(path: &syn::Path) -> bool {
+    path.segments.last().is_some_and(|s| s.ident == "matches")
+        && (path.segments.len() == 1
+            || path.segments.iter().next().is_some_and(|s| s.ident == "core" || s.ident == "std"))
 }
 
 fn binary_message(op: &BinOp) -> &'static str {

@@ -76,8 +76,9 @@ impl Rev<'_> {
                 let value = &ir.values[v];
                 let name = &value.name;
                 let mut out = match &value.op {
-                    Op::Call { func, args } => {
-                        let args = args.iter().map(|a| &a.tokens);
+                    Op::Call { func, args, .. } => {
+                        let args: Vec<_> = args.iter().map(|a| &a.tokens).collect();
+                        let call = code::protocol_call(func, "pullback", quote!(#(#args),*));
                         let top = value.depth.loops == 0 && value.depth.branches == 0;
                         let [tmp_value, tmp_pullback, _, _] = &self.tmp;
                         let bind = if self.storage[v] == Storage::Hoisted {
@@ -86,7 +87,7 @@ impl Rev<'_> {
                             quote!(let #name = #tmp_value;)
                         };
                         match &self.pullbacks[v] {
-                            Some(pb) if top => quote!(let (#name, #pb) = #func::pullback(#(#args),*);),
+                            Some(pb) if top => quote!(let (#name, #pb) = #call;),
                             Some(pb) => {
                                 let store = if self.reserved[v] {
                                     quote!(#pb.push_reserved(#tmp_pullback);)
@@ -95,7 +96,7 @@ impl Rev<'_> {
                                 } else {
                                     quote!(#pb = ::core::option::Option::Some(#tmp_pullback);)
                                 };
-                                quote!(let (#tmp_value, #tmp_pullback) = #func::pullback(#(#args),*); #bind #store)
+                                quote!(let (#tmp_value, #tmp_pullback) = #call; #bind #store)
                             }
                             None if self.storage[v] == Storage::Hoisted => quote!(#name = #func(#(#args),*);),
                             None => quote!(let #name = #func(#(#args),*);),

@@ -1,0 +1,338 @@
+//! The shapes of code that once gave a silently wrong derivative (issue 9), each pinned by
+//! values worked by hand and by the shared property checks (finite differences, forward
+//! against reverse). The refusals of that issue are `tests/ui/fail` cases.
+
+// Index loops are the loops the macro differentiates.
+#![allow(clippy::needless_range_loop)]
+
+mod common;
+
+use chainrule::prelude::*;
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-12 * (1.0 + a.abs().max(b.abs()))
+}
+
+/// Central difference of a scalar function of one variable.
+fn fd(f: impl Fn(f64) -> f64, x: f64) -> f64 {
+    let h = 1e-6 * x.abs().max(1.0);
+    (f(x + h) - f(x - h)) / (2.0 * h)
+}
+
+// ---- 1. A `()`-returning call writing a local array through `&mut`. ---------------------------
+
+#[differentiable]
+fn sq_out(x: f64, w: f64, out: &mut [f64]) {
+    out[0] = x * w;
+    out[1] = x * x * w;
+}
+
+/// The call's result is `()`: only the array it writes carries the derivative back.
+#[differentiable]
+fn through_out(w: f64) -> f64 {
+    let x = w * 2.0;
+    let mut g = [0.0; 2];
+    sq_out(x, w, &mut g);
+    g[0] + g[1]
+}
+
+/// The same call in a loop, its outputs feeding the next iteration's input.
+#[differentiable]
+fn through_out_loop(w: f64) -> f64 {
+    let mut x = w * 2.0;
+    let mut g = [0.0; 2];
+    for _ in 0..3 {
+        sq_out(x, w, &mut g);
+        x = x + 0.1 * g[0] + 0.01 * g[1];
+    }
+    x
+}
+
+/// In a loop that can `break` (the call's pullbacks are pushed as the loop runs).
+#[differentiable]
+fn through_out_break(w: f64, #[no_grad] n: usize) -> f64 {
+    let mut x = w;
+    let mut g = [0.0; 2];
+    for i in 0..10 {
+        if i == n {
+            break;
+        }
+        sq_out(x, w, &mut g);
+        x = 0.5 * x + 0.1 * g[1];
+    }
+    x + g[0]
+}
+
+#[test]
+fn a_call_run_for_its_output_array_is_differentiated_in_reverse_mode() {
+    // f(w) = 2w² + 4w³: f'(0.7) = 4w + 12w² = 8.68.
+    let (value, dw) = through_out_grad(0.7);
+    assert!(close(value, 2.0 * 0.49 + 4.0 * 0.343));
+    assert!(close(dw, 8.68), "{dw}");
+    assert_eq!(through_out_jvp(0.7, 1.0), (value, dw));
+    for w in [-1.3, 0.2, 0.7, 1.9] {
+        let (_, g) = through_out_loop_grad(w);
+        let (_, t) = through_out_loop_jvp(w, 1.0);
+        assert!((g - fd(through_out_loop, w)).abs() < 1e-6 * (1.0 + g.abs()), "loop at {w}: {g}");
+        assert!(close(g, t), "loop at {w}: reverse {g}, forward {t}");
+        for n in [0, 1, 4, 10] {
+            let f = |w| through_out_break(w, n);
+            let (_, g) = through_out_break_grad(w, n);
+            let (_, t) = through_out_break_jvp(w, 1.0, n);
+            assert!((g - fd(f, w)).abs() < 1e-6 * (1.0 + g.abs()), "break at {w}, {n}: {g}");
+            assert!(close(g, t), "break at {w}, {n}: reverse {g}, forward {t}");
+        }
+    }
+}
+
+// ---- 2. A `&mut` output parameter passed on to a callee. --------------------------------------
+
+#[differentiable]
+fn pass_on(w: f64, g: &mut [f64]) -> f64 {
+    sq_out(w, w, g);
+    g[0] + g[1]
+}
+
+#[test]
+fn an_output_parameter_passed_on_carries_its_adjoint_both_ways() {
+    // pass_on(w) = w² + w³ and writes g = (w², w³). With the seed s on the result and the
+    // adjoint (a, b) arriving on g, the gradient is s(2w + 3w²) + 2aw + 3bw².
+    let (w, s, a, b) = (0.7, 1.5, 1.0, -2.0);
+    let mut g = [0.0; 2];
+    let mut dg = [a, b];
+    let (value, dw) = pass_on_vjp(w, &mut g, &mut dg, s);
+    assert!(close(value, w * w + w * w * w));
+    assert_eq!(g, [w * w, w * w * w]);
+    assert!(close(dw, s * (2.0 * w + 3.0 * w * w) + 2.0 * a * w + 3.0 * b * w * w), "{dw}");
+    assert_eq!(dg, [0.0, 0.0], "the output's adjoint is consumed");
+    let mut tg = [0.0; 2];
+    let (_, t) = pass_on_jvp(w, 1.0, &mut g, &mut tg);
+    assert!(close(t, 2.0 * w + 3.0 * w * w));
+    assert!(close(tg[0], 2.0 * w) && close(tg[1], 3.0 * w * w), "{tg:?}");
+}
+
+// ---- 3. `mut` parameters, constant and active, updated in loops. ------------------------------
+
+#[differentiable]
+fn mut_counter(x: f64, mut k: usize) -> f64 {
+    let mut s = 0.0;
+    for _ in 0..3 {
+        s += x * k as f64;
+        k += 1;
+    }
+    s
+}
+
+#[differentiable]
+fn mut_halvings(x: f64, mut n: u32) -> f64 {
+    let mut y = x;
+    while n > 0 {
+        y = y * 0.5;
+        n -= 1;
+    }
+    y
+}
+
+#[differentiable]
+fn mut_active(mut x: f64, w: f64) -> f64 {
+    for _ in 0..3 {
+        x = x * w + 1.0;
+    }
+    x
+}
+
+/// A `mut` parameter reassigned in straight-line code and in a branch.
+#[differentiable]
+fn mut_branches(mut x: f64, y: f64) -> f64 {
+    x = x * y;
+    if y > 0.0 {
+        x += y.sin();
+    } else {
+        x *= x;
+    }
+    x * x
+}
+
+#[test]
+fn mut_parameters_are_updated_like_let_mut_locals() {
+    assert_eq!(mut_counter(2.0, 1), 12.0);
+    assert_eq!(mut_counter_grad(2.0, 1), (12.0, 6.0));
+    assert_eq!(mut_counter_jvp(2.0, 1.0, 1), (12.0, 6.0));
+    assert_eq!(mut_halvings_grad(2.0, 3), (0.25, 0.125));
+    assert_eq!(mut_halvings_jvp(2.0, 1.0, 3), (0.25, 0.125));
+    // x w³ + w² + w + 1 at (2, 3): 67, ∂x = w³ = 27, ∂w = 3x w² + 2w + 1 = 61.
+    assert_eq!(mut_active_grad(2.0, 3.0), (67.0, (27.0, 61.0)));
+    assert_eq!(mut_active_jvp(2.0, 1.0, 3.0, 0.0), (67.0, 27.0));
+}
+
+// ---- 4. `cfg!` is honoured in every generated function. ---------------------------------------
+
+#[differentiable]
+fn configured(x: f64) -> f64 {
+    let mut y = x * x;
+    if cfg!(any()) {
+        y *= 100.0;
+    }
+    if cfg!(all()) {
+        y += x;
+    }
+    y
+}
+
+#[test]
+fn cfg_branches_are_the_same_in_the_derivatives() {
+    assert_eq!(configured(3.0), 12.0);
+    assert_eq!(configured_grad(3.0), (12.0, 7.0));
+    assert_eq!(configured_jvp(3.0, 1.0), (12.0, 7.0));
+}
+
+// ---- 6. `stop_gradient` under another name is a call with a zero derivative. ------------------
+
+mod renamed {
+    use chainrule::prelude::stop_gradient as sg;
+    use chainrule::prelude::*;
+
+    #[differentiable]
+    pub fn detached_under_another_name(x: f64) -> f64 {
+        sg(x) * x
+    }
+
+    #[differentiable]
+    pub fn detached_by_path(x: f64) -> f64 {
+        chainrule::primitives::stop_gradient(x * x) + x
+    }
+}
+
+mod mine {
+    use chainrule::prelude::*;
+
+    /// A user's function that happens to be called `stop_gradient`-like, differentiated as
+    /// what it is.
+    #[differentiable]
+    pub fn double(x: f64) -> f64 {
+        2.0 * x
+    }
+}
+
+#[differentiable]
+fn twice_times(x: f64) -> f64 {
+    mine::double(x) * x
+}
+
+#[test]
+fn the_detach_belongs_to_the_runtime_function_not_its_name() {
+    assert_eq!(renamed::detached_under_another_name_grad(3.0), (9.0, 3.0));
+    assert_eq!(renamed::detached_under_another_name_jvp(3.0, 1.0), (9.0, 3.0));
+    assert_eq!(renamed::detached_by_path_grad(3.0), (12.0, 1.0));
+    assert_eq!(renamed::detached_by_path_jvp(3.0, 1.0), (12.0, 1.0));
+    assert_eq!(twice_times_grad(3.0), (18.0, 12.0));
+}
+
+// ---- 8. Powers whose derivative is finite where the function is smooth. -----------------------
+
+#[differentiable]
+fn power_series(x: f64, c: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..c.len() {
+        s += c[i] * x.powi(i as i32);
+    }
+    s
+}
+
+#[differentiable]
+fn real_power_series(x: f64, c: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..c.len() {
+        s += c[i] * x.powf(i as f64);
+    }
+    s
+}
+
+#[differentiable]
+fn power_of_zero(x: f64, y: f64) -> f64 {
+    x.powf(y)
+}
+
+#[differentiable]
+fn distance(x: f64, y: f64) -> f64 {
+    x.hypot(y)
+}
+
+#[test]
+fn powers_have_their_derivative_at_zero() {
+    let c = [1.5, -2.0, 3.0, 0.5];
+    for (value, dx, dc) in [
+        {
+            let (v, (dx, dc)) = power_series_grad(0.0, &c);
+            (v, dx, dc)
+        },
+        {
+            let (v, (dx, dc)) = real_power_series_grad(0.0, &c);
+            (v, dx, dc)
+        },
+    ] {
+        assert_eq!((value, dx), (1.5, -2.0));
+        assert_eq!(dc, vec![1.0, 0.0, 0.0, 0.0]);
+    }
+    assert_eq!(power_series_jvp(0.0, 1.0, &c, &[0.0; 4]), (1.5, -2.0));
+    assert_eq!(real_power_series_jvp(0.0, 1.0, &c, &[0.0; 4]), (1.5, -2.0));
+    // 0^y = 0 for y > 0: flat in y; d/dx x^y = y x^(y-1) = 0 for y > 1.
+    assert_eq!(power_of_zero_grad(0.0, 2.5), (0.0, (0.0, 0.0)));
+    // x^0 = 1: flat in x, even at 0; d/dy x^y = ln x, -inf at x = 0 (a one-sided limit).
+    assert_eq!(power_of_zero_grad(0.0, 0.0).1.0, 0.0);
+    // hypot at the origin: the least-norm subgradient, as `abs` at 0.
+    assert_eq!(distance_grad(0.0, 0.0), (0.0, (0.0, 0.0)));
+    assert_eq!(distance_jvp(0.0, 1.0, 0.0, 1.0), (0.0, 0.0));
+    assert_eq!(distance_grad(3.0, -4.0), (5.0, (0.6, -0.8)));
+}
+
+// ---- 9. A loop over a huge range that stops early keeps only what it ran. ---------------------
+
+/// Newton's iteration for √a, up to `max_iter` steps, stopping once converged.
+#[differentiable]
+fn newton_sqrt(a: f64, #[no_grad] max_iter: usize) -> f64 {
+    let mut x = a;
+    for _ in 0..max_iter {
+        let next = 0.5 * (x + a / x);
+        if (next - x).abs() < 1e-15 * x {
+            break;
+        }
+        x = next;
+    }
+    x
+}
+
+#[test]
+fn an_early_break_reserves_what_the_loop_ran_not_its_range() {
+    for max_iter in [1_000_000_000_000, usize::MAX] {
+        let (value, da) = newton_sqrt_grad(2.0, max_iter);
+        assert!(close(value, 2f64.sqrt()));
+        // d√a/da = 1 / (2√a).
+        assert!((da - 0.5 / 2f64.sqrt()).abs() < 1e-12, "{da}");
+        let (_, t) = newton_sqrt_jvp(2.0, 1.0, max_iter);
+        assert!((t - da).abs() < 1e-12);
+    }
+}
+
+// ---- The property checks of the shared corpus. ------------------------------------------------
+
+mod properties {
+    use crate::{array_property, property};
+    use proptest::collection::vec;
+
+    property!(through_out, through_out_grad, through_out_jvp, [w in -2.0..2.0]);
+    property!(through_out_loop, through_out_loop_grad, through_out_loop_jvp, [w in -1.5..1.5]);
+    property!(through_out_break, through_out_break_grad, through_out_break_jvp, [w in -1.5..1.5, const n in 0usize..12]);
+    property!(mut_counter, mut_counter_grad, mut_counter_jvp, [x in -3.0..3.0, const k in 0usize..5]);
+    property!(mut_halvings, mut_halvings_grad, mut_halvings_jvp, [x in -3.0..3.0, const n in 0u32..6]);
+    property!(mut_active, mut_active_grad, mut_active_jvp, [x in -2.0..2.0, w in -1.5..1.5]);
+    property!(mut_branches, mut_branches_grad, mut_branches_jvp, [x in -2.0..2.0, y in -2.0..2.0]
+        where y.abs() > 1e-3);
+    property!(configured, configured_grad, configured_jvp, [x in -3.0..3.0]);
+    array_property!(power_series, grad power_series_grad, vjp power_series_vjp, jvp power_series_jvp, [
+        x in -1.5..1.5, slice c in vec(-2.0..2.0, 0..6)
+    ]);
+    array_property!(real_power_series, grad real_power_series_grad, vjp real_power_series_vjp,
+        jvp real_power_series_jvp, [x in 0.1..1.5, slice c in vec(-2.0..2.0, 0..6)]);
+    property!(newton_sqrt, newton_sqrt_grad, newton_sqrt_jvp, [a in 0.5..4.0, const max_iter in 1usize..60]);
+}
