@@ -97,6 +97,14 @@ fn check(ir: &Ir) -> syn::Result<()> {
             Op::Const { args, active_ok: false, why, .. } if args.iter().any(|a| active(ir, a)) => {
                 errors.push(at(v, why));
             }
+            Op::Call { func, args, plain: true, .. } if args.iter().any(|a| active(ir, a)) => {
+                let name: Vec<String> = func.segments.iter().map(|s| s.ident.to_string()).collect();
+                let name = name.join("::");
+                errors.push(at(
+                    v,
+                    format!("`{name}` is not differentiable: put `#[differentiable]` on it, or give it `#[derivative(..)]`"),
+                ));
+            }
             Op::Prim { rule, args } => {
                 if let Some(&_) = rule.constant.iter().find(|&&i| active(ir, &args[i])) {
                     errors.push(at(

@@ -35,6 +35,10 @@ pub fn derivative(args: TokenStream, item: TokenStream) -> TokenStream {
         }
     };
     let plain = expand::without_no_grad(&item);
+    if let Some(e) = expand::outside_module(&item, "#[derivative]") {
+        let err = e.to_compile_error();
+        return quote!(#plain #err);
+    }
     let parsed = syn::parse::Parser::parse2(Punctuated::<Partial, Token![,]>::parse_terminated, args);
     let result = parsed.and_then(|partials| {
         let func = Function::from_syn(item, Args::default())?;

@@ -30,6 +30,9 @@ pub fn differentiable(args: TokenStream, item: TokenStream) -> TokenStream {
         }
     };
     let plain = without_no_grad(&item);
+    if let Some(e) = outside_module(&item, "#[differentiable]") {
+        return with_error(plain, e, TokenStream::new());
+    }
     let func = match Args::parse(args).and_then(|args| Function::from_syn(item, args)) {
         Ok(func) => func,
         Err(e) => return with_error(plain, e, TokenStream::new()),
@@ -44,6 +47,23 @@ pub fn differentiable(args: TokenStream, item: TokenStream) -> TokenStream {
         // Stubs keep the user's other code compiling, so the one real error is all they see.
         Err(e) => with_error(func.item.clone(), e, items(&func, None)),
     }
+}
+
+/// Our error for an attribute inside an `impl` or `trait` block (see `context`), where the
+/// items we write beside the function cannot stand.
+pub fn outside_module(item: &ItemFn, attribute: &str) -> Option<syn::Error> {
+    if !crate::context::in_impl_block() {
+        return None;
+    }
+    let what = match item.sig.receiver() {
+        Some(_) => "methods cannot be differentiated yet",
+        None => "functions inside an `impl` or `trait` block cannot be differentiated yet",
+    };
+    let msg = format!(
+        "{what}: {attribute} writes items beside the function (`{0}_grad`, ...) that only a module can hold; move `{0}` out of the block and pass what it reads from `self` as parameters",
+        item.sig.ident
+    );
+    Some(syn::Error::new_spanned(&item.sig, msg))
 }
 
 fn with_error(item: ItemFn, e: syn::Error, stubs: TokenStream) -> TokenStream {

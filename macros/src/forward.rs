@@ -96,7 +96,7 @@ impl Forward<'_> {
         let value = &ir.values[v];
         let (name, d) = (&value.name, &self.derivs[v]);
         match &value.op {
-            Op::Call { func, args, spans } if value.active => {
+            Op::Call { func, args, spans, .. } if value.active => {
                 let krate = self.krate;
                 let tangent = quote!(#krate::__private::tangent);
                 let args = args.iter().zip(spans).map(|(a, &at)| {

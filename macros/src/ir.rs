@@ -129,7 +129,9 @@ pub enum Op {
     /// A call of another differentiable function (or one with a custom derivative). `spans`:
     /// the first and last token of each argument as written, where an error about passing
     /// it (a differentiated value to a constant parameter) belongs.
-    Call { func: syn::Path, args: Vec<Operand>, spans: Vec<(proc_macro2::Span, proc_macro2::Span)> },
+    /// `plain`: the callee is known to be a plain function (see `context`), an error if the
+    /// call turns out active.
+    Call { func: syn::Path, args: Vec<Operand>, spans: Vec<(proc_macro2::Span, proc_macro2::Span)>, plain: bool },
     /// The current value of a scalar slot.
     Read(usize),
     /// `slot[index]`.

@@ -6,6 +6,7 @@ mod activity;
 mod ast;
 mod code;
 mod compact;
+mod context;
 mod custom;
 mod expand;
 mod fence;

@@ -197,7 +197,8 @@ impl Lower<'_> {
                     ));
                 }
                 let spans = c.args.iter().map(code::ends).collect();
-                Ok(self.value(Op::Call { func: p.path.clone(), args, spans }, span))
+                let plain = crate::context::plain_function(&p.path);
+                Ok(self.value_from(Op::Call { func: p.path.clone(), args, spans, plain }, &p.path))
             }
             other => Err(self.error(other, "this expression is not supported by #[differentiable]")),
         }
