@@ -127,7 +127,7 @@ fn mut_counter(x: f64, mut k: usize) -> f64 {
 fn mut_halvings(x: f64, mut n: u32) -> f64 {
     let mut y = x;
     while n > 0 {
-        y = y * 0.5;
+        y *= 0.5;
         n -= 1;
     }
     y
@@ -144,7 +144,7 @@ fn mut_active(mut x: f64, w: f64) -> f64 {
 /// A `mut` parameter reassigned in straight-line code and in a branch.
 #[differentiable]
 fn mut_branches(mut x: f64, y: f64) -> f64 {
-    x = x * y;
+    x *= y;
     if y > 0.0 {
         x += y.sin();
     } else {

@@ -49,7 +49,7 @@ impl Progress {
             if e.number == self.epochs {
                 let _ = writeln!(err);
             }
-        } else if e.number % (self.epochs / 10).max(1) == 0 {
+        } else if e.number.is_multiple_of((self.epochs / 10).max(1)) {
             let _ = writeln!(err, "{line}");
         }
     }

@@ -102,7 +102,9 @@ fn check(ir: &Ir) -> syn::Result<()> {
                 let name = name.join("::");
                 errors.push(at(
                     v,
-                    format!("`{name}` is not differentiable: put `#[differentiable]` on it, or give it `#[derivative(..)]`"),
+                    format!(
+                        "`{name}` is not differentiable: put `#[differentiable]` on it, or give it `#[derivative(..)]`"
+                    ),
                 ));
             }
             Op::Prim { rule, args } => {
@@ -120,13 +122,13 @@ fn check(ir: &Ir) -> syn::Result<()> {
         }
     }
     for s in &ir.slots {
-        if let SlotKind::Array { init, .. } = &s.kind {
-            if active(ir, init) {
-                errors.push(syn::Error::new(
-                    s.name.span(),
-                    "initialise an array with a constant (`[0.0; N]`) and write the differentiated elements after",
-                ));
-            }
+        if let SlotKind::Array { init, .. } = &s.kind
+            && active(ir, init)
+        {
+            errors.push(syn::Error::new(
+                s.name.span(),
+                "initialise an array with a constant (`[0.0; N]`) and write the differentiated elements after",
+            ));
         }
     }
     errors.finish()

@@ -257,7 +257,8 @@ impl Lexer {
                         self.bump();
                     }
                     // `r"..."`, `br#"..."#`, `cr"..."`: no escapes, as many `#`s to close.
-                    if let (true, Some(hashes)) = (matches!(word.as_str(), "r" | "br" | "cr"), self.raw_string_hashes()) {
+                    if let (true, Some(hashes)) = (matches!(word.as_str(), "r" | "br" | "cr"), self.raw_string_hashes())
+                    {
                         self.skip_string(hashes, true);
                         continue;
                     }

@@ -72,12 +72,11 @@ pub fn plan(
     // Each access directly in the body, with its offset, and every slot touched otherwise.
     let mut accesses: Vec<(usize, usize, Option<Operand>)> = Vec::new();
     for stmt in body {
-        if let Stmt::Def(v) = stmt {
-            if let Op::Index { slot, index } = &ir.values[*v].op {
-                if let Some(offset) = scope.offset(index) {
-                    accesses.push((*v, *slot, offset));
-                }
-            }
+        if let Stmt::Def(v) = stmt
+            && let Op::Index { slot, index } = &ir.values[*v].op
+            && let Some(offset) = scope.offset(index)
+        {
+            accesses.push((*v, *slot, offset));
         }
     }
     let viewed: HashSet<usize> = accesses.iter().map(|a| a.0).collect();

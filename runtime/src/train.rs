@@ -204,7 +204,7 @@ fn check_data<F: Real>(
         return invalid("the model has no layers".into());
     };
     let (inputs, outputs) = (first.inputs(), last.outputs());
-    if inputs == 0 || x.is_empty() || x.len() % inputs != 0 {
+    if inputs == 0 || x.is_empty() || !x.len().is_multiple_of(inputs) {
         return invalid(format!(
             "{} input values do not make whole rows of {inputs} (the model's input width)",
             x.len()

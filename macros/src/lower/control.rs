@@ -218,10 +218,10 @@ impl Lower<'_> {
     pub(super) fn while_loop(&mut self, cond: Option<&Expr>, stmts: &[SynStmt], node: &dyn ToTokens) -> Result<()> {
         let mut test = Operand::constant(quote!(true));
         let (cond_block, _) = self.region(1, |l| {
-            if let Some(c) = cond {
-                if let Ok(t) = l.condition(c) {
-                    test = t;
-                }
+            if let Some(c) = cond
+                && let Ok(t) = l.condition(c)
+            {
+                test = t;
             }
             None
         });

@@ -137,10 +137,11 @@ impl Lower<'_> {
                 }
             }
             Expr::MethodCall(m) => {
-                if m.method == "len" && m.args.is_empty() {
-                    if let Some(Binding::Slot(slot)) = self.binding(&m.receiver) {
-                        return Ok(self.value(Op::Len(slot), span));
-                    }
+                if m.method == "len"
+                    && m.args.is_empty()
+                    && let Some(Binding::Slot(slot)) = self.binding(&m.receiver)
+                {
+                    return Ok(self.value(Op::Len(slot), span));
                 }
                 if let Some(msg) = iterator_idiom(m) {
                     return Err(self.error(m, msg));
@@ -176,16 +177,17 @@ impl Lower<'_> {
                 }
                 // `f64::sin(x)` is the method `x.sin()`, with or without a rule (`f64::is_nan(x)`
                 // is a constant; an unknown method on an active value is refused as such).
-                if let [ty, _] = &segments[..] {
-                    if (ty == "f64" || ty == "f32") && !args.is_empty() {
-                        let method = p.path.segments[1].ident.clone();
-                        // `f64::atan2(2.0, x)`: the path typed the literal receiver.
-                        if args[0].value.is_none() {
-                            let (t, ty) = (&args[0].tokens, &p.path.segments[0].ident);
-                            args[0].tokens = quote!((#t as #ty));
-                        }
-                        return Ok(self.method(&method, args, c));
+                if let [ty, _] = &segments[..]
+                    && (ty == "f64" || ty == "f32")
+                    && !args.is_empty()
+                {
+                    let method = p.path.segments[1].ident.clone();
+                    // `f64::atan2(2.0, x)`: the path typed the literal receiver.
+                    if args[0].value.is_none() {
+                        let (t, ty) = (&args[0].tokens, &p.path.segments[0].ident);
+                        args[0].tokens = quote!((#t as #ty));
                     }
+                    return Ok(self.method(&method, args, c));
                 }
                 if p.path.is_ident(&self.func.ident) {
                     return Err(self.error(

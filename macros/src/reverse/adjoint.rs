@@ -351,11 +351,11 @@ impl Rev<'_> {
                 }
             }
             Stmt::Declare(s) => {
-                if let (SlotKind::Scalar { init }, Some(ds)) = (&ir.slots[*s].kind, &self.slot_derivs[*s]) {
-                    if let Some(a) = self.active(init) {
-                        let ds = ds.clone();
-                        out.extend(self.add(a, positive(quote!(#ds))));
-                    }
+                if let (SlotKind::Scalar { init }, Some(ds)) = (&ir.slots[*s].kind, &self.slot_derivs[*s])
+                    && let Some(a) = self.active(init)
+                {
+                    let ds = ds.clone();
+                    out.extend(self.add(a, positive(quote!(#ds))));
                 }
             }
             Stmt::Set { slot, value } => {
