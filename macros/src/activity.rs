@@ -204,8 +204,10 @@ impl Useful {
         }
     }
 
+    /// Backwards, as usefulness flows from uses to definitions: straight-line code takes one
+    /// pass, a loop one more per value its body carries around.
     fn walk(&mut self, ir: &Ir, block: &Block) {
-        for stmt in block {
+        for stmt in block.iter().rev() {
             match stmt {
                 Stmt::Def(v) => {
                     let v = *v;

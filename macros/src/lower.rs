@@ -20,7 +20,10 @@ use syn::{Expr, Ident, Pat, Stmt as SynStmt, Type};
 
 mod control;
 mod expr;
-use control::{assigned_in_region, block_has_value, diverges, else_diverges, if_has_value, match_has_value, may_exit};
+use control::{
+    assigned_in_region, block_has_value, diverges, else_diverges, if_has_value, last_region_assignments,
+    match_has_value, may_exit,
+};
 use expr::compound;
 
 pub fn lower(func: &Function, names: &mut Names) -> syn::Result<Ir> {
@@ -36,6 +39,7 @@ pub fn lower(func: &Function, names: &mut Names) -> syn::Result<Ir> {
         unnamed: Vec::new(),
         depth: Depth::default(),
         exits: Vec::new(),
+        later: Vec::new(),
     };
     let stmts = &func.item.block.stmts;
     for (i, p) in func.params.iter().enumerate() {
@@ -105,6 +109,10 @@ struct Lower<'a> {
     /// Per enclosing loop body, the (exited, broke) flags of the guarded statements being
     /// lowered: a nested `break`/`continue` sets them instead of leaving (see `guarded`).
     exits: Vec<Vec<(usize, usize)>>,
+    /// Per statement list being lowered, innermost last: the last statement that assigns
+    /// each name inside a branch or loop (see `last_region_assignments`), and the index of
+    /// the statement being lowered; `None` while a statement is lowered without its rest.
+    later: Vec<Option<(HashMap<String, usize>, usize)>>,
 }
 
 /// An error already reported to `Lower::errors`; lowering of the enclosing node stops.
@@ -191,7 +199,10 @@ impl Lower<'_> {
     /// name survives in the generated code.
     fn named(&mut self, ident: &Ident, ty: Option<&Type>, init: Operand, created_after: usize) -> Operand {
         if let Some(v) =
-            init.value.filter(|&v| v >= created_after && v + 1 == self.values.len() && self.unnamed.contains(&v))
+            // `unnamed` is ascending: `temp` pushes the index the next value takes.
+            init.value.filter(|&v| {
+                v >= created_after && v + 1 == self.values.len() && self.unnamed.binary_search(&v).is_ok()
+            })
         {
             self.values[v].name = self.names.user(ident);
             self.values[v].ty = ty.cloned();
@@ -202,6 +213,15 @@ impl Lower<'_> {
         let id = self.push(name, Op::Prim { rule: copy, args: vec![init] }, ident.span());
         self.values[id].ty = ty.cloned();
         self.operand(id)
+    }
+
+    /// Whether a name is assigned inside a branch or loop after the statement being lowered
+    /// (in the rest of its statement list).
+    fn assigned_later(&self, ident: &Ident) -> bool {
+        match self.later.last() {
+            Some(Some((last, at))) => last.get(&ident.to_string()).is_some_and(|&j| j > *at),
+            _ => false,
+        }
     }
 
     /// Runs `f` inside a new region (block and scope) and returns the block it built.
@@ -219,8 +239,18 @@ impl Lower<'_> {
 
     /// Lowers statements; returns the value of the trailing expression or `return`.
     fn stmts(&mut self, stmts: &[SynStmt]) -> Option<Operand> {
+        self.later.push(Some((last_region_assignments(stmts), 0)));
+        let result = self.stmts_in(stmts);
+        self.later.pop();
+        result
+    }
+
+    fn stmts_in(&mut self, stmts: &[SynStmt]) -> Option<Operand> {
         let mut result = None;
         for (i, stmt) in stmts.iter().enumerate() {
+            if let Some(Some((_, at))) = self.later.last_mut() {
+                *at = i;
+            }
             // `if c { ..; break; }` followed by more: the rest belongs to the `else`.
             if let SynStmt::Expr(Expr::If(e), _) = stmt {
                 let rest = &stmts[i + 1..];
@@ -259,7 +289,9 @@ impl Lower<'_> {
         // The flags stay in force over `rest` too: a `break` there must not leave before
         // the `if broke` below either.
         self.exits.last_mut().expect("inside a loop body").push((exited, broke));
+        self.later.push(None);
         let lowered = self.stmt(stmt, &[]);
+        self.later.pop();
         if lowered.is_ok() {
             let read = self.value(Op::Read(exited), stmt.span());
             let t = &read.tokens;
@@ -327,7 +359,7 @@ impl Lower<'_> {
                 }
                 let start = self.values.len();
                 let value = self.expr(&init.expr)?;
-                if p.mutability.is_some() && assigned_in_region(rest, &p.ident) {
+                if p.mutability.is_some() && self.assigned_later(&p.ident) {
                     let name = self.names.user(&p.ident);
                     let slot = self.slot(Slot {
                         name,

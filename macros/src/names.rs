@@ -3,7 +3,7 @@
 //! every identifier the user wrote, so no generated binding can capture or shadow theirs.
 
 use proc_macro2::{Span, TokenStream, TokenTree};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use syn::Ident;
 
 pub struct Names {
@@ -11,13 +11,16 @@ pub struct Names {
     written: HashSet<String>,
     /// Names already bound by generated code.
     taken: HashSet<String>,
+    /// Per base, the number after the last numbered name handed out: every smaller one is
+    /// taken (names are never released), so the search for the next resumes there.
+    next: HashMap<String, usize>,
 }
 
 impl Names {
     pub fn new(tokens: TokenStream) -> Self {
         let mut written = HashSet::new();
         collect(tokens, &mut written);
-        Names { written, taken: HashSet::new() }
+        Names { written, taken: HashSet::new(), next: HashMap::new() }
     }
 
     /// The binding for a user variable: its own name the first time, then `name_2`, ...
@@ -42,13 +45,14 @@ impl Names {
     fn numbered(&mut self, base: &str, span: Span) -> Ident {
         // `x_` + `2` must not become `x__2`: a double underscore trips `non_snake_case`.
         let sep = if base.ends_with('_') { "" } else { "_" };
-        let mut i = 2usize;
+        let mut i = self.next.get(base).copied().unwrap_or(2);
         loop {
             let name = format!("{base}{sep}{i}");
+            i += 1;
             if !self.written.contains(&name) && self.taken.insert(name.clone()) {
+                self.next.insert(base.to_owned(), i);
                 return Ident::new(&name, span);
             }
-            i += 1;
         }
     }
 }

@@ -359,7 +359,9 @@ impl Rev<'_> {
         let mut reached: Vec<bool> = self.ir.values.iter().map(|v| v.active && writes_active(self.ir, v)).collect();
         loop {
             let mut changed = false;
-            for e in &self.edges {
+            // Backwards: an edge's source is defined after its target, so in straight-line
+            // code one pass reaches everything (forwards, one pass per value).
+            for e in self.edges.iter().rev() {
                 if !reached[e.to] && e.from.is_none_or(|f| reached[f]) {
                     reached[e.to] = true;
                     changed = true;

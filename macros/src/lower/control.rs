@@ -8,7 +8,7 @@ use super::{Binding, Lower, Result};
 use crate::ir::{Adapter, Iter, Op, Operand, Slot, SlotKind, Stmt};
 use proc_macro2::{TokenStream, TokenTree};
 use quote::{ToTokens, quote};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use syn::spanned::Spanned;
 use syn::{Expr, Ident, Pat, Stmt as SynStmt};
 
@@ -319,17 +319,34 @@ fn exits(stmts: &[SynStmt], keywords: &[&str]) -> bool {
 /// Whether `name` is assigned inside a branch or loop among `stmts`: such a variable must be
 /// a mutable slot rather than renamed per assignment.
 pub(super) fn assigned_in_region(stmts: &[SynStmt], name: &Ident) -> bool {
-    fn scan(ts: TokenStream, name: &Ident, in_region: bool) -> bool {
+    let name = name.to_string();
+    stmts.iter().any(|s| assigned_in_regions(s).contains(&name))
+}
+
+/// For each name assigned inside a branch or loop of `stmts`, the last statement that does:
+/// a `let mut` at statement `i` is a slot when its name is assigned so after `i`. Built once
+/// per block, so a body of `n` statements is scanned once, not once per `let mut`.
+pub(super) fn last_region_assignments(stmts: &[SynStmt]) -> HashMap<String, usize> {
+    let mut last = HashMap::new();
+    for (i, s) in stmts.iter().enumerate() {
+        for name in assigned_in_regions(s) {
+            last.insert(name, i);
+        }
+    }
+    last
+}
+
+/// The names a statement assigns (`=`, `+=`, ...) inside a branch or loop.
+fn assigned_in_regions(stmt: &SynStmt) -> HashSet<String> {
+    fn scan(ts: TokenStream, in_region: bool, out: &mut HashSet<String>) {
         let tts: Vec<TokenTree> = ts.into_iter().collect();
         let mut region_next = false;
         for (i, tt) in tts.iter().enumerate() {
             match tt {
-                TokenTree::Ident(id)
-                    if ["if", "else", "for", "while", "loop", "match"].contains(&id.to_string().as_str()) =>
-                {
+                TokenTree::Ident(id) if ["if", "else", "for", "while", "loop", "match"].iter().any(|k| id == k) => {
                     region_next = true;
                 }
-                TokenTree::Ident(id) if id == name && in_region => {
+                TokenTree::Ident(id) if in_region => {
                     let assigns = match (tts.get(i + 1), tts.get(i + 2)) {
                         (Some(TokenTree::Punct(p)), Some(TokenTree::Punct(q))) => {
                             p.as_char() == '=' && q.as_char() != '='
@@ -339,14 +356,12 @@ pub(super) fn assigned_in_region(stmts: &[SynStmt], name: &Ident) -> bool {
                         _ => false,
                     };
                     if assigns {
-                        return true;
+                        out.insert(id.to_string());
                     }
                 }
                 TokenTree::Group(g) => {
                     let brace = g.delimiter() == proc_macro2::Delimiter::Brace;
-                    if scan(g.stream(), name, in_region || (region_next && brace)) {
-                        return true;
-                    }
+                    scan(g.stream(), in_region || (region_next && brace), out);
                     if brace {
                         region_next = false;
                     }
@@ -354,7 +369,8 @@ pub(super) fn assigned_in_region(stmts: &[SynStmt], name: &Ident) -> bool {
                 _ => {}
             }
         }
-        false
     }
-    stmts.iter().any(|s| scan(s.to_token_stream(), name, false))
+    let mut out = HashSet::new();
+    scan(stmt.to_token_stream(), false, &mut out);
+    out
 }
