@@ -39,6 +39,7 @@ fn walk(ir: &mut Ir, block: &Block, changed: &mut bool) {
                     Op::Param => ir.values[*v].active,
                     Op::LoopVar | Op::Len(_) | Op::Count => false,
                     Op::Const { .. } => false,
+                    Op::Prim { rule, .. } if rule.is_flat() => false,
                     Op::Prim { args, .. } => args.iter().any(|a| active(ir, a)),
                     // A call is active through its inputs; what it writes into `&mut`
                     // arguments is active when the call is.
@@ -107,7 +108,7 @@ fn check(ir: &Ir) -> syn::Result<()> {
                     ),
                 ));
             }
-            Op::Prim { rule, args } => {
+            Op::Prim { rule, args, .. } => {
                 if let Some(&_) = rule.constant.iter().find(|&&i| active(ir, &args[i])) {
                     errors.push(at(
                         v,
@@ -221,8 +222,10 @@ impl Useful {
                                 args.iter().for_each(|a| self.operand(a));
                             }
                         }
-                        // A constant's arguments have no derivative to pass on.
+                        // A constant's arguments have no derivative to pass on, nor have a
+                        // flat primitive's.
                         Op::Const { .. } => {}
+                        Op::Prim { rule, .. } if rule.is_flat() => {}
                         Op::Prim { args, .. } if self.values[v] => args.iter().for_each(|a| self.operand(a)),
                         Op::Read(s) | Op::Index { slot: s, .. } if self.values[v] => self.slot(*s),
                         _ => {}

@@ -44,9 +44,9 @@ fn derivative_base(name: &Ident) -> String {
 pub fn primal(ir: &Ir, value: &Value, float: &Ident) -> TokenStream {
     match &value.op {
         Op::Const { code, .. } => code.clone(),
-        Op::Prim { rule, args } => {
+        Op::Prim { rule, args, callee } => {
             let args: Vec<_> = args.iter().map(|a| a.tokens.clone()).collect();
-            rules::primal(rule, &args, float)
+            rules::primal(rule, &args, callee.as_ref(), float)
         }
         Op::Read(s) => ir.slots[*s].name.to_token_stream(),
         Op::Index { slot, index } => {
@@ -126,7 +126,7 @@ pub fn bind(value: &Value, rhs: TokenStream) -> TokenStream {
 /// The partials of a rule application, evaluated at the value's arguments and result.
 pub fn partials(ir: &Ir, value: &Value, float: &Ident) -> Vec<Partial> {
     match &value.op {
-        Op::Prim { rule, args } => {
+        Op::Prim { rule, args, .. } => {
             // A literal takes the function's float type: `0.5.is_nan()` would not compile.
             let args: Vec<_> = args
                 .iter()
@@ -272,15 +272,12 @@ fn respan(mut t: TokenTree, span: Span) -> TokenTree {
     t
 }
 
-/// `detach::<path, _>(x)`, its error (`path` is not the runtime's `stop_gradient`) on `path`.
-pub fn detach(krate: &TokenStream, path: &syn::Path, x: &TokenStream) -> TokenStream {
-    let (first, last) = ends(path);
-    let head: TokenStream = quote!(#krate::__private::detach::<).into_iter().map(|t| respan(t, first)).collect();
-    let mut args = Group::new(Delimiter::Parenthesis, x.clone());
-    args.set_span(last);
-    let mut out = head;
+/// `detach::<path, _>`, through which a function primitive is called (see `Op::Prim`): an
+/// error that `path` is not the runtime's function points at `path`.
+pub fn detach(krate: &TokenStream, path: &syn::Path) -> TokenStream {
+    let (first, _) = ends(path);
+    let mut out: TokenStream = quote!(#krate::__private::detach::<).into_iter().map(|t| respan(t, first)).collect();
     out.extend(quote!(#path, _>));
-    out.extend([TokenTree::Group(args)]);
     out
 }
 

@@ -124,8 +124,10 @@ pub enum Op {
     /// written out over its arguments. `active_ok`: an active argument is fine (a comparison
     /// of floats yields a constant `bool`); otherwise an active argument is an error, `why`.
     Const { code: TokenStream, args: Vec<Operand>, active_ok: bool, why: String },
-    /// A primitive from the rule table applied to operands.
-    Prim { rule: &'static Rule, args: Vec<Operand> },
+    /// A primitive from the rule table applied to operands. A function primitive
+    /// (`stop_gradient`) is called through `callee`, the path the user wrote, checked to be
+    /// the runtime's function.
+    Prim { rule: &'static Rule, args: Vec<Operand>, callee: Option<TokenStream> },
     /// A call of another differentiable function (or one with a custom derivative). `spans`:
     /// the first and last token of each argument as written, where an error about passing
     /// it (a differentiated value to a constant parameter) belongs.

@@ -11,7 +11,7 @@
 use crate::ast::{Errors, Function, Returns, Shape};
 use crate::ir::{Block, Depth, Ir, Op, Operand, Output, Slot, SlotKind, Stmt, Value};
 use crate::names::Names;
-use crate::rules::{self, Syntax};
+use crate::rules;
 use proc_macro2::Span;
 use quote::{ToTokens, quote};
 use std::collections::HashMap;
@@ -209,8 +209,8 @@ impl Lower<'_> {
             return self.operand(v);
         }
         let name = self.names.user(ident);
-        let copy = rules::find("copy", Syntax::Copy).expect("copy is in the rule table");
-        let id = self.push(name, Op::Prim { rule: copy, args: vec![init] }, ident.span());
+        let copy = rules::copy();
+        let id = self.push(name, Op::Prim { rule: copy, args: vec![init], callee: None }, ident.span());
         self.values[id].ty = ty.cloned();
         self.operand(id)
     }

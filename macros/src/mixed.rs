@@ -38,18 +38,11 @@ pub struct Plan {
     pub reverse: Ir,
 }
 
-/// Whether the compiler turns a float operation into instructions (x86-64's baseline has no
-/// rounding or fused multiply-add instruction, so `floor`, `mul_add` and the like are calls).
-fn inline(rule: &str) -> bool {
-    matches!(rule, "+" | "-" | "*" | "/" | "neg" | "copy" | "as" | "sqrt" | "abs" | "max" | "min" | "clamp")
-        || matches!(rule, "recip" | "signum" | "to_degrees" | "to_radians")
-}
-
 pub fn plan(ir: &Ir, func: &Function) -> Option<Plan> {
     let calls_in_loop = |v: &crate::ir::Value| {
         v.depth.loops > 0
             && match &v.op {
-                Op::Prim { rule, .. } => !inline(rule.name),
+                Op::Prim { rule, .. } => !rule.facts.instruction,
                 Op::Call { .. } => true,
                 _ => false,
             }

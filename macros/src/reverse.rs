@@ -457,7 +457,7 @@ impl Rev<'_> {
             Op::Const { .. } | Op::Len(_) => true,
             // Inactive arithmetic (`j * n + i`) is integer or constant work; one add, subtract
             // or multiply of values at hand (`t[i] - o[i]`) is cheaper than a push and a pop.
-            Op::Prim { rule, .. } => !value.active || ["+", "-", "*", "neg", "copy", "as"].contains(&rule.name),
+            Op::Prim { rule, .. } => !value.active || rule.facts.cheap,
             Op::Index { slot, .. } => matches!(self.ir.slots[*slot].kind, SlotKind::ArrayParam { .. }),
             _ => false,
         };

@@ -30,6 +30,30 @@ pub struct Rule {
     /// Arguments that must stay constant (`powi`'s integer exponent).
     pub constant: &'static [usize],
     pub partials: fn(&[TokenStream], &TokenStream, &Ident) -> Vec<Partial>,
+    pub facts: Facts,
+}
+
+/// What code generation needs to know about a primitive besides its calculus.
+#[derive(Clone, Copy)]
+pub struct Facts {
+    /// It compiles to instructions, not to a call into libm: around a call the compiler
+    /// keeps the floats a loop carries in memory (what mixed mode must avoid, see `mixed`).
+    /// x86-64's baseline has no rounding or fused multiply-add instruction, so `floor` and
+    /// `mul_add` are calls.
+    pub instruction: bool,
+    /// Cheaper to recompute in an adjoint loop than to push and pop (one add, subtract or
+    /// multiply of values at hand): reverse mode recomputes it rather than keep its history.
+    pub cheap: bool,
+}
+
+impl Facts {
+    const NONE: Facts = Facts { instruction: false, cheap: false };
+    const INSTRUCTION: Facts = Facts { instruction: true, cheap: false };
+    const CHEAP: Facts = Facts { instruction: false, cheap: true };
+
+    const fn and(self, other: Facts) -> Facts {
+        Facts { instruction: self.instruction || other.instruction, cheap: self.cheap || other.cheap }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -41,6 +65,9 @@ pub enum Syntax {
     /// `r = a as F`: a cast to the function's float type (identity on an active value).
     Cast,
     Method,
+    /// `r = f(a)`: a runtime function the macro knows by name (its call is checked to be the
+    /// runtime's, see `Op::Prim`).
+    Function,
 }
 
 pub enum Partial {
@@ -56,11 +83,13 @@ fn e(tokens: TokenStream) -> Partial {
     Partial::Expr(tokens)
 }
 
+/// `rule!(name, Syntax, arity, [constant arguments] FACTS.. |args, result, float| partials)`,
+/// where the facts are any of `INSTRUCTION`, `CHEAP` (see [`Facts`]).
 macro_rules! rule {
-    ($name:literal, $syntax:ident, $arity:literal, |$a:ident, $r:ident, $f:ident| $body:expr) => {
-        rule!($name, $syntax, $arity, [], |$a, $r, $f| $body)
+    ($name:literal, $syntax:ident, $arity:literal, $($fact:ident)* |$a:ident, $r:ident, $f:ident| $body:expr) => {
+        rule!($name, $syntax, $arity, [] $($fact)* |$a, $r, $f| $body)
     };
-    ($name:literal, $syntax:ident, $arity:literal, [$($c:literal),*], |$a:ident, $r:ident, $f:ident| $body:expr) => {
+    ($name:literal, $syntax:ident, $arity:literal, [$($c:literal),*] $(,)? $($fact:ident)* |$a:ident, $r:ident, $f:ident| $body:expr) => {
         Rule {
             name: $name,
             syntax: Syntax::$syntax,
@@ -70,25 +99,26 @@ macro_rules! rule {
                 let _ = (&$a, &$r, &$f);
                 $body
             },
+            facts: Facts::NONE $(.and(Facts::$fact))*,
         }
     };
 }
 
 pub static RULES: &[Rule] = &[
     // Operators: add distributes, mul switches (the lecture's gate patterns).
-    rule!("+", Infix, 2, |_a, _r, _f| vec![One, One]),
-    rule!("-", Infix, 2, |_a, _r, _f| vec![One, MinusOne]),
-    rule!("*", Infix, 2, |a, _r, _f| {
+    rule!("+", Infix, 2, INSTRUCTION CHEAP |_a, _r, _f| vec![One, One]),
+    rule!("-", Infix, 2, INSTRUCTION CHEAP |_a, _r, _f| vec![One, MinusOne]),
+    rule!("*", Infix, 2, INSTRUCTION CHEAP |a, _r, _f| {
         let (x, y) = (&a[0], &a[1]);
         vec![e(quote!(#y)), e(quote!(#x))]
     }),
-    rule!("/", Infix, 2, |a, r, _f| {
+    rule!("/", Infix, 2, INSTRUCTION |a, r, _f| {
         let y = &a[1];
         vec![e(quote!(1.0 / #y)), e(quote!(-#r / #y))]
     }),
-    rule!("neg", Prefix, 1, |_a, _r, _f| vec![MinusOne]),
-    rule!("copy", Copy, 1, |_a, _r, _f| vec![One]),
-    rule!("as", Cast, 1, |_a, _r, _f| vec![One]),
+    rule!("neg", Prefix, 1, INSTRUCTION CHEAP |_a, _r, _f| vec![MinusOne]),
+    rule!("copy", Copy, 1, INSTRUCTION CHEAP |_a, _r, _f| vec![One]),
+    rule!("as", Cast, 1, INSTRUCTION CHEAP |_a, _r, _f| vec![One]),
     // Exponentials and logarithms.
     rule!("exp", Method, 1, |_a, r, _f| vec![e(quote!(#r))]),
     rule!("exp2", Method, 1, |_a, r, f| vec![e(quote!(#r * ::core::#f::consts::LN_2))]),
@@ -114,7 +144,7 @@ pub static RULES: &[Rule] = &[
         vec![e(quote!(1.0 / (#x * #b.ln()))), e(quote!(-#r / (#b * #b.ln())))]
     }),
     // Powers and roots.
-    rule!("sqrt", Method, 1, |_a, r, _f| vec![e(quote!(0.5 / #r))]),
+    rule!("sqrt", Method, 1, INSTRUCTION |_a, r, _f| vec![e(quote!(0.5 / #r))]),
     rule!("cbrt", Method, 1, |_a, r, _f| vec![e(quote!(1.0 / (3.0 * #r * #r)))]),
     rule!("powi", Method, 2, [1], |a, _r, f| {
         let (x, n) = (&a[0], &a[1]);
@@ -130,7 +160,7 @@ pub static RULES: &[Rule] = &[
             e(quote!(if #r == 0.0 { 0.0 } else { #r * #x.ln() })),
         ]
     }),
-    rule!("recip", Method, 1, |_a, r, _f| vec![e(quote!(-#r * #r))]),
+    rule!("recip", Method, 1, INSTRUCTION |_a, r, _f| vec![e(quote!(-#r * #r))]),
     rule!("hypot", Method, 2, |a, r, _f| {
         let (x, y) = (&a[0], &a[1]);
         // At the origin, the kink of `|(x, y)|`, the least-norm subgradient 0 (as `abs`).
@@ -175,28 +205,28 @@ pub static RULES: &[Rule] = &[
         vec![e(quote!(#x.sinh()))]
     }),
     rule!("tanh", Method, 1, |_a, r, _f| vec![e(quote!(1.0 - #r * #r))]),
-    rule!("to_degrees", Method, 1, |_a, _r, f| vec![e(quote!(180.0 / ::core::#f::consts::PI))]),
-    rule!("to_radians", Method, 1, |_a, _r, f| vec![e(quote!(::core::#f::consts::PI / 180.0))]),
+    rule!("to_degrees", Method, 1, INSTRUCTION |_a, _r, f| vec![e(quote!(180.0 / ::core::#f::consts::PI))]),
+    rule!("to_radians", Method, 1, INSTRUCTION |_a, _r, f| vec![e(quote!(::core::#f::consts::PI / 180.0))]),
     // Non-smooth: the choices at the kinks are documented at the top of this file.
-    rule!("abs", Method, 1, |a, _r, _f| {
+    rule!("abs", Method, 1, INSTRUCTION |a, _r, _f| {
         let x = &a[0];
         vec![e(quote!(if #x > 0.0 { 1.0 } else if #x < 0.0 { -1.0 } else { 0.0 }))]
     }),
-    rule!("max", Method, 2, |a, _r, _f| {
+    rule!("max", Method, 2, INSTRUCTION |a, _r, _f| {
         let (x, y) = (&a[0], &a[1]);
         vec![
             e(quote!(if #x > #y || #y.is_nan() { 1.0 } else if #x == #y { 0.5 } else { 0.0 })),
             e(quote!(if #y > #x || #x.is_nan() { 1.0 } else if #x == #y { 0.5 } else { 0.0 })),
         ]
     }),
-    rule!("min", Method, 2, |a, _r, _f| {
+    rule!("min", Method, 2, INSTRUCTION |a, _r, _f| {
         let (x, y) = (&a[0], &a[1]);
         vec![
             e(quote!(if #x < #y || #y.is_nan() { 1.0 } else if #x == #y { 0.5 } else { 0.0 })),
             e(quote!(if #y < #x || #x.is_nan() { 1.0 } else if #x == #y { 0.5 } else { 0.0 })),
         ]
     }),
-    rule!("clamp", Method, 3, |a, _r, _f| {
+    rule!("clamp", Method, 3, INSTRUCTION |a, _r, _f| {
         let (x, lo, hi) = (&a[0], &a[1], &a[2]);
         vec![
             e(quote!(if #x > #lo && #x < #hi { 1.0 } else { 0.0 })),
@@ -205,16 +235,54 @@ pub static RULES: &[Rule] = &[
         ]
     }),
     rule!("fract", Method, 1, |_a, _r, _f| vec![One]),
-    rule!("signum", Method, 1, |_a, _r, _f| vec![Zero]),
+    rule!("signum", Method, 1, INSTRUCTION |_a, _r, _f| vec![Zero]),
     rule!("floor", Method, 1, |_a, _r, _f| vec![Zero]),
     rule!("ceil", Method, 1, |_a, _r, _f| vec![Zero]),
     rule!("round", Method, 1, |_a, _r, _f| vec![Zero]),
     rule!("trunc", Method, 1, |_a, _r, _f| vec![Zero]),
+    // The value, as a constant (JAX's `stop_gradient`): what reaches a result only through
+    // it is not differentiated at all (see `Rule::is_flat`).
+    rule!("stop_gradient", Function, 1, |_a, _r, _f| vec![Zero]),
 ];
 
 /// The rule for an operator or method name.
 pub fn find(name: &str, syntax: Syntax) -> Option<&'static Rule> {
     RULES.iter().find(|r| r.name == name && r.syntax == syntax)
+}
+
+fn known(name: &str, syntax: Syntax) -> &'static Rule {
+    find(name, syntax).unwrap_or_else(|| panic!("`{name}` is in the rule table"))
+}
+
+/// Unary minus.
+pub fn neg() -> &'static Rule {
+    known("neg", Syntax::Prefix)
+}
+
+/// `let y = x;` of an existing value.
+pub fn copy() -> &'static Rule {
+    known("copy", Syntax::Copy)
+}
+
+/// `x as F`, to the function's own float type.
+pub fn cast() -> &'static Rule {
+    known("as", Syntax::Cast)
+}
+
+impl Rule {
+    /// Whether this is `a + b` (index arithmetic `o + i` is recognised by `views`).
+    pub fn is_add(&self) -> bool {
+        self.syntax == Syntax::Infix && self.name == "+"
+    }
+
+    /// Whether every partial derivative is identically zero (`floor`, `signum`,
+    /// `stop_gradient`): its result is a constant, so activity analysis stops there and
+    /// nothing before it is differentiated for its sake.
+    pub fn is_flat(&self) -> bool {
+        let args: Vec<TokenStream> = (0..self.arity).map(|i| quote!(a #i)).collect();
+        let float = Ident::new("f64", proc_macro2::Span::call_site());
+        (self.partials)(&args, &quote!(r), &float).iter().all(|p| matches!(p, Partial::Zero))
+    }
 }
 
 /// The methods the table knows, for "unknown method" errors.
@@ -224,8 +292,13 @@ pub fn methods() -> String {
 }
 
 /// The primal expression of a rule applied to `args`.
-pub fn primal(rule: &Rule, args: &[TokenStream], float: &Ident) -> TokenStream {
+pub fn primal(rule: &Rule, args: &[TokenStream], callee: Option<&TokenStream>, float: &Ident) -> TokenStream {
     match rule.syntax {
+        Syntax::Function => {
+            let name = Ident::new(rule.name, proc_macro2::Span::call_site());
+            let callee = callee.cloned().unwrap_or_else(|| quote!(#name));
+            quote!(#callee(#(#args),*))
+        }
         Syntax::Infix => {
             let (a, b) = (&args[0], &args[1]);
             let op: TokenStream = rule.name.parse().unwrap_or_default();

@@ -177,7 +177,7 @@ impl Scope<'_> {
         }
         let value = &self.ir.values[v];
         match &value.op {
-            Op::Prim { rule, args } if rule.name == "+" && !value.active && args.len() == 2 => {
+            Op::Prim { rule, args, .. } if rule.is_add() && !value.active && args.len() == 2 => {
                 let (a, b) = (&args[0], &args[1]);
                 if a.value == Some(self.var) && self.invariant(b) {
                     Some(Some(b.clone()))

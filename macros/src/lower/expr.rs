@@ -18,7 +18,7 @@ impl Lower<'_> {
             let (lt, rt, op) = (&l.tokens, &r.tokens, symbol.parse::<TokenStream>().unwrap_or_default());
             return literal(quote!(#lt #op #rt));
         }
-        self.value(Op::Prim { rule, args: vec![l, r] }, span)
+        self.value(Op::Prim { rule, args: vec![l, r], callee: None }, span)
     }
 
     pub(super) fn expr(&mut self, e: &Expr) -> Result<Operand> {
@@ -96,8 +96,8 @@ impl Lower<'_> {
                         Ok(literal(quote!(-#t)))
                     }
                     UnOp::Neg(_) => {
-                        let rule = rules::find("neg", Syntax::Prefix).expect("neg is in the rule table");
-                        Ok(self.value(Op::Prim { rule, args: vec![a] }, span))
+                        let rule = rules::neg();
+                        Ok(self.value(Op::Prim { rule, args: vec![a], callee: None }, span))
                     }
                     op => {
                         let t = &a.tokens;
@@ -113,11 +113,11 @@ impl Lower<'_> {
                 let (t, ty) = (&a.tokens, &c.ty);
                 match crate::ast::classify(ty) {
                     crate::ast::Kind::Float(f) if &f == float => {
-                        let rule = rules::find("as", Syntax::Cast).expect("as is in the rule table");
+                        let rule = rules::cast();
                         if a.value.is_none() {
                             return Ok(literal(quote!(#t as #ty)));
                         }
-                        Ok(self.value(Op::Prim { rule, args: vec![a] }, span))
+                        Ok(self.value(Op::Prim { rule, args: vec![a], callee: None }, span))
                     }
                     crate::ast::Kind::Float(f) => {
                         let why = format!(
@@ -161,19 +161,20 @@ impl Lower<'_> {
                     args.push(self.argument(a)?);
                 }
                 let segments: Vec<_> = p.path.segments.iter().map(|s| s.ident.to_string()).collect();
-                // `stop_gradient(x)`: `x` as a constant. The name is only a hint: the code
-                // checks that the path is the runtime's `stop_gradient` (a user's function of
-                // that name is a compile error, not a silent detach), and any other name for
-                // the runtime's function is a call like any other, with a zero derivative.
-                if segments.last().is_some_and(|name| name == "stop_gradient") {
-                    return match &args[..] {
-                        [x] if x.slot.is_none() => {
-                            let (t, krate) = (&x.tokens, &self.func.krate);
-                            let code = code::detach(krate, &p.path, t);
-                            Ok(self.value(Op::Const { code, args: args.clone(), active_ok: true, why: String::new() }, span))
-                        }
-                        _ => Err(self.error(c, "`stop_gradient` takes one float, `stop_gradient(x)`; for a whole array, mark the parameter `#[no_grad]`")),
-                    };
+                // A runtime function the rule table knows (`stop_gradient`). The name is only a
+                // hint: the call checks that the path is the runtime's function (a user's
+                // function of that name is a compile error, not a silent detach), and under
+                // another name the runtime's function is a call like any other.
+                if let Some(rule) = segments.last().and_then(|name| rules::find(name, Syntax::Function)) {
+                    if args.len() != rule.arity || args.iter().any(|a| a.slot.is_some()) {
+                        let msg = format!(
+                            "`{}` takes {} float(s); for a whole array, mark the parameter `#[no_grad]`",
+                            rule.name, rule.arity
+                        );
+                        return Err(self.error(c, msg));
+                    }
+                    let callee = Some(code::detach(&self.func.krate, &p.path));
+                    return Ok(self.value(Op::Prim { rule, args, callee }, span));
                 }
                 // `f64::sin(x)` is the method `x.sin()`, with or without a rule (`f64::is_nan(x)`
                 // is a constant; an unknown method on an active value is refused as such).
@@ -274,7 +275,7 @@ impl Lower<'_> {
         let name = method.to_string();
         match rules::find(&name, Syntax::Method).filter(|r| r.arity == args.len()) {
             // Errors about its arguments (`powi`'s exponent) cover the whole call.
-            Some(rule) => self.value_from(Op::Prim { rule, args }, node),
+            Some(rule) => self.value_from(Op::Prim { rule, args, callee: None }, node),
             None => {
                 let (recv, rest) = (&args[0].tokens, args[1..].iter().map(|a| &a.tokens));
                 let code = quote!(#recv.#method(#(#rest),*));
