@@ -17,6 +17,7 @@ mod mixed;
 mod names;
 mod nested;
 mod reverse;
+mod rule_cases;
 mod rules;
 mod views;
 
@@ -38,4 +39,11 @@ pub fn derivative(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro]
 pub fn differentiable_fns(input: TokenStream) -> TokenStream {
     compact::differentiable_fns(input.into()).into()
+}
+
+/// One differentiable function per rule of the derivative table, for `tests/rules.rs`.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __rule_cases(_: TokenStream) -> TokenStream {
+    rule_cases::rule_cases().into()
 }

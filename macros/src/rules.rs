@@ -30,6 +30,10 @@ pub struct Rule {
     /// Arguments that must stay constant (`powi`'s integer exponent).
     pub constant: &'static [usize],
     pub partials: fn(&[TokenStream], &TokenStream, &Ident) -> Vec<Partial>,
+    /// Per argument, an interval on which the rule is smooth and defined: where the test of
+    /// the whole table (`tests/rules.rs`) checks it. For a constant argument, the integers
+    /// in it.
+    pub domain: &'static [(f64, f64)],
     pub facts: Facts,
 }
 
@@ -44,15 +48,23 @@ pub struct Facts {
     /// Cheaper to recompute in an adjoint loop than to push and pop (one add, subtract or
     /// multiply of values at hand): reverse mode recomputes it rather than keep its history.
     pub cheap: bool,
+    /// Its derivative is zero by definition, not by calculus (`stop_gradient` is the
+    /// identity): finite differences do not apply.
+    pub detach: bool,
 }
 
 impl Facts {
-    const NONE: Facts = Facts { instruction: false, cheap: false };
-    const INSTRUCTION: Facts = Facts { instruction: true, cheap: false };
-    const CHEAP: Facts = Facts { instruction: false, cheap: true };
+    const NONE: Facts = Facts { instruction: false, cheap: false, detach: false };
+    const INSTRUCTION: Facts = Facts { instruction: true, ..Facts::NONE };
+    const CHEAP: Facts = Facts { cheap: true, ..Facts::NONE };
+    const DETACH: Facts = Facts { detach: true, ..Facts::NONE };
 
     const fn and(self, other: Facts) -> Facts {
-        Facts { instruction: self.instruction || other.instruction, cheap: self.cheap || other.cheap }
+        Facts {
+            instruction: self.instruction || other.instruction,
+            cheap: self.cheap || other.cheap,
+            detach: self.detach || other.detach,
+        }
     }
 }
 
@@ -83,75 +95,76 @@ fn e(tokens: TokenStream) -> Partial {
     Partial::Expr(tokens)
 }
 
-/// `rule!(name, Syntax, arity, [constant arguments] FACTS.. |args, result, float| partials)`,
-/// where the facts are any of `INSTRUCTION`, `CHEAP` (see [`Facts`]).
+/// `rule!(name, Syntax, arity, [domain], [constant arguments], FACT | FACT, |args, result,
+/// float| partials)`, the constant arguments and the facts optional. The domain gives each
+/// argument an interval on which the rule is smooth (where `tests/rules.rs` checks it against
+/// finite differences); the facts are any of `INSTRUCTION`, `CHEAP`, `DETACH` (see [`Facts`]).
 macro_rules! rule {
-    ($name:literal, $syntax:ident, $arity:literal, $($fact:ident)* |$a:ident, $r:ident, $f:ident| $body:expr) => {
-        rule!($name, $syntax, $arity, [] $($fact)* |$a, $r, $f| $body)
-    };
-    ($name:literal, $syntax:ident, $arity:literal, [$($c:literal),*] $(,)? $($fact:ident)* |$a:ident, $r:ident, $f:ident| $body:expr) => {
+    ($name:literal, $syntax:ident, $arity:literal, [$($d:expr),*], $([$($c:literal),*],)?
+        $($($fact:ident)|+,)? |$a:ident, $r:ident, $f:ident| $body:expr) => {
         Rule {
             name: $name,
             syntax: Syntax::$syntax,
             arity: $arity,
-            constant: &[$($c),*],
+            constant: &[$($($c),*)?],
+            domain: &[$($d),*],
             partials: |$a, $r, $f| {
                 let _ = (&$a, &$r, &$f);
                 $body
             },
-            facts: Facts::NONE $(.and(Facts::$fact))*,
+            facts: Facts::NONE $($(.and(Facts::$fact))+)?,
         }
     };
 }
 
 pub static RULES: &[Rule] = &[
     // Operators: add distributes, mul switches (the lecture's gate patterns).
-    rule!("+", Infix, 2, INSTRUCTION CHEAP |_a, _r, _f| vec![One, One]),
-    rule!("-", Infix, 2, INSTRUCTION CHEAP |_a, _r, _f| vec![One, MinusOne]),
-    rule!("*", Infix, 2, INSTRUCTION CHEAP |a, _r, _f| {
+    rule!("+", Infix, 2, [(-2.0, 2.0), (-2.0, 2.0)], INSTRUCTION | CHEAP, |_a, _r, _f| vec![One, One]),
+    rule!("-", Infix, 2, [(-2.0, 2.0), (-2.0, 2.0)], INSTRUCTION | CHEAP, |_a, _r, _f| vec![One, MinusOne]),
+    rule!("*", Infix, 2, [(-2.0, 2.0), (-2.0, 2.0)], INSTRUCTION | CHEAP, |a, _r, _f| {
         let (x, y) = (&a[0], &a[1]);
         vec![e(quote!(#y)), e(quote!(#x))]
     }),
-    rule!("/", Infix, 2, INSTRUCTION |a, r, _f| {
+    rule!("/", Infix, 2, [(-2.0, 2.0), (0.5, 2.0)], INSTRUCTION, |a, r, _f| {
         let y = &a[1];
         vec![e(quote!(1.0 / #y)), e(quote!(-#r / #y))]
     }),
-    rule!("neg", Prefix, 1, INSTRUCTION CHEAP |_a, _r, _f| vec![MinusOne]),
-    rule!("copy", Copy, 1, INSTRUCTION CHEAP |_a, _r, _f| vec![One]),
-    rule!("as", Cast, 1, INSTRUCTION CHEAP |_a, _r, _f| vec![One]),
+    rule!("neg", Prefix, 1, [(-2.0, 2.0)], INSTRUCTION | CHEAP, |_a, _r, _f| vec![MinusOne]),
+    rule!("copy", Copy, 1, [(-2.0, 2.0)], INSTRUCTION | CHEAP, |_a, _r, _f| vec![One]),
+    rule!("as", Cast, 1, [(-2.0, 2.0)], INSTRUCTION | CHEAP, |_a, _r, _f| vec![One]),
     // Exponentials and logarithms.
-    rule!("exp", Method, 1, |_a, r, _f| vec![e(quote!(#r))]),
-    rule!("exp2", Method, 1, |_a, r, f| vec![e(quote!(#r * ::core::#f::consts::LN_2))]),
-    rule!("exp_m1", Method, 1, |_a, r, _f| vec![e(quote!(#r + 1.0))]),
-    rule!("ln", Method, 1, |a, _r, _f| {
+    rule!("exp", Method, 1, [(-2.0, 2.0)], |_a, r, _f| vec![e(quote!(#r))]),
+    rule!("exp2", Method, 1, [(-2.0, 2.0)], |_a, r, f| vec![e(quote!(#r * ::core::#f::consts::LN_2))]),
+    rule!("exp_m1", Method, 1, [(-2.0, 2.0)], |_a, r, _f| vec![e(quote!(#r + 1.0))]),
+    rule!("ln", Method, 1, [(0.1, 3.0)], |a, _r, _f| {
         let x = &a[0];
         vec![e(quote!(1.0 / #x))]
     }),
-    rule!("ln_1p", Method, 1, |a, _r, _f| {
+    rule!("ln_1p", Method, 1, [(-0.5, 2.0)], |a, _r, _f| {
         let x = &a[0];
         vec![e(quote!(1.0 / (1.0 + #x)))]
     }),
-    rule!("log2", Method, 1, |a, _r, f| {
+    rule!("log2", Method, 1, [(0.1, 3.0)], |a, _r, f| {
         let x = &a[0];
         vec![e(quote!(1.0 / (#x * ::core::#f::consts::LN_2)))]
     }),
-    rule!("log10", Method, 1, |a, _r, f| {
+    rule!("log10", Method, 1, [(0.1, 3.0)], |a, _r, f| {
         let x = &a[0];
         vec![e(quote!(1.0 / (#x * ::core::#f::consts::LN_10)))]
     }),
-    rule!("log", Method, 2, |a, r, _f| {
+    rule!("log", Method, 2, [(0.1, 3.0), (1.5, 4.0)], |a, r, _f| {
         let (x, b) = (&a[0], &a[1]);
         vec![e(quote!(1.0 / (#x * #b.ln()))), e(quote!(-#r / (#b * #b.ln())))]
     }),
     // Powers and roots.
-    rule!("sqrt", Method, 1, INSTRUCTION |_a, r, _f| vec![e(quote!(0.5 / #r))]),
-    rule!("cbrt", Method, 1, |_a, r, _f| vec![e(quote!(1.0 / (3.0 * #r * #r)))]),
-    rule!("powi", Method, 2, [1], |a, _r, f| {
+    rule!("sqrt", Method, 1, [(0.1, 3.0)], INSTRUCTION, |_a, r, _f| vec![e(quote!(0.5 / #r))]),
+    rule!("cbrt", Method, 1, [(0.1, 3.0)], |_a, r, _f| vec![e(quote!(1.0 / (3.0 * #r * #r)))]),
+    rule!("powi", Method, 2, [(0.5, 2.0), (-3.0, 4.0)], [1], |a, _r, f| {
         let (x, n) = (&a[0], &a[1]);
         // `x⁰` is constant: its derivative is 0 even at `x = 0`, where `0 · x⁻¹` would be NaN.
         vec![e(quote!(if #n == 0 { 0.0 } else { #n as #f * #x.powi(#n - 1) })), Zero]
     }),
-    rule!("powf", Method, 2, |a, r, _f| {
+    rule!("powf", Method, 2, [(0.5, 2.0), (-2.0, 2.0)], |a, r, _f| {
         let (x, y) = (&a[0], &a[1]);
         // As for `powi`: `x^0` is constant in `x`. And `0^y` is 0 for every `y > 0`, so its
         // derivative in `y` is 0 there, not `0 · ln 0` (NaN).
@@ -160,73 +173,77 @@ pub static RULES: &[Rule] = &[
             e(quote!(if #r == 0.0 { 0.0 } else { #r * #x.ln() })),
         ]
     }),
-    rule!("recip", Method, 1, INSTRUCTION |_a, r, _f| vec![e(quote!(-#r * #r))]),
-    rule!("hypot", Method, 2, |a, r, _f| {
+    rule!("recip", Method, 1, [(0.5, 2.0)], INSTRUCTION, |_a, r, _f| vec![e(quote!(-#r * #r))]),
+    rule!("hypot", Method, 2, [(-2.0, 2.0), (0.5, 2.0)], |a, r, _f| {
         let (x, y) = (&a[0], &a[1]);
         // At the origin, the kink of `|(x, y)|`, the least-norm subgradient 0 (as `abs`).
         vec![e(quote!(if #r == 0.0 { 0.0 } else { #x / #r })), e(quote!(if #r == 0.0 { 0.0 } else { #y / #r }))]
     }),
-    rule!("mul_add", Method, 3, |a, _r, _f| {
+    rule!("mul_add", Method, 3, [(-2.0, 2.0), (-2.0, 2.0), (-2.0, 2.0)], |a, _r, _f| {
         let (x, y) = (&a[0], &a[1]);
         vec![e(quote!(#y)), e(quote!(#x)), One]
     }),
     // Trigonometric and hyperbolic.
-    rule!("sin", Method, 1, |a, _r, _f| {
+    rule!("sin", Method, 1, [(-3.0, 3.0)], |a, _r, _f| {
         let x = &a[0];
         vec![e(quote!(#x.cos()))]
     }),
-    rule!("cos", Method, 1, |a, _r, _f| {
+    rule!("cos", Method, 1, [(-3.0, 3.0)], |a, _r, _f| {
         let x = &a[0];
         vec![e(quote!(-#x.sin()))]
     }),
-    rule!("tan", Method, 1, |_a, r, _f| vec![e(quote!(1.0 + #r * #r))]),
-    rule!("asin", Method, 1, |a, _r, _f| {
+    rule!("tan", Method, 1, [(-1.2, 1.2)], |_a, r, _f| vec![e(quote!(1.0 + #r * #r))]),
+    rule!("asin", Method, 1, [(-0.9, 0.9)], |a, _r, _f| {
         let x = &a[0];
         vec![e(quote!(1.0 / (1.0 - #x * #x).sqrt()))]
     }),
-    rule!("acos", Method, 1, |a, _r, _f| {
+    rule!("acos", Method, 1, [(-0.9, 0.9)], |a, _r, _f| {
         let x = &a[0];
         vec![e(quote!(-1.0 / (1.0 - #x * #x).sqrt()))]
     }),
-    rule!("atan", Method, 1, |a, _r, _f| {
+    rule!("atan", Method, 1, [(-3.0, 3.0)], |a, _r, _f| {
         let x = &a[0];
         vec![e(quote!(1.0 / (1.0 + #x * #x)))]
     }),
-    rule!("atan2", Method, 2, |a, _r, _f| {
+    rule!("atan2", Method, 2, [(-2.0, 2.0), (0.5, 2.0)], |a, _r, _f| {
         let (y, x) = (&a[0], &a[1]);
         vec![e(quote!(#x / (#x * #x + #y * #y))), e(quote!(-#y / (#x * #x + #y * #y)))]
     }),
-    rule!("sinh", Method, 1, |a, _r, _f| {
+    rule!("sinh", Method, 1, [(-2.0, 2.0)], |a, _r, _f| {
         let x = &a[0];
         vec![e(quote!(#x.cosh()))]
     }),
-    rule!("cosh", Method, 1, |a, _r, _f| {
+    rule!("cosh", Method, 1, [(-2.0, 2.0)], |a, _r, _f| {
         let x = &a[0];
         vec![e(quote!(#x.sinh()))]
     }),
-    rule!("tanh", Method, 1, |_a, r, _f| vec![e(quote!(1.0 - #r * #r))]),
-    rule!("to_degrees", Method, 1, INSTRUCTION |_a, _r, f| vec![e(quote!(180.0 / ::core::#f::consts::PI))]),
-    rule!("to_radians", Method, 1, INSTRUCTION |_a, _r, f| vec![e(quote!(::core::#f::consts::PI / 180.0))]),
+    rule!("tanh", Method, 1, [(-2.0, 2.0)], |_a, r, _f| vec![e(quote!(1.0 - #r * #r))]),
+    rule!("to_degrees", Method, 1, [(-3.0, 3.0)], INSTRUCTION, |_a, _r, f| vec![e(
+        quote!(180.0 / ::core::#f::consts::PI)
+    )]),
+    rule!("to_radians", Method, 1, [(-3.0, 3.0)], INSTRUCTION, |_a, _r, f| vec![e(
+        quote!(::core::#f::consts::PI / 180.0)
+    )]),
     // Non-smooth: the choices at the kinks are documented at the top of this file.
-    rule!("abs", Method, 1, INSTRUCTION |a, _r, _f| {
+    rule!("abs", Method, 1, [(0.1, 2.0)], INSTRUCTION, |a, _r, _f| {
         let x = &a[0];
         vec![e(quote!(if #x > 0.0 { 1.0 } else if #x < 0.0 { -1.0 } else { 0.0 }))]
     }),
-    rule!("max", Method, 2, INSTRUCTION |a, _r, _f| {
+    rule!("max", Method, 2, [(-2.0, -0.1), (0.1, 2.0)], INSTRUCTION, |a, _r, _f| {
         let (x, y) = (&a[0], &a[1]);
         vec![
             e(quote!(if #x > #y || #y.is_nan() { 1.0 } else if #x == #y { 0.5 } else { 0.0 })),
             e(quote!(if #y > #x || #x.is_nan() { 1.0 } else if #x == #y { 0.5 } else { 0.0 })),
         ]
     }),
-    rule!("min", Method, 2, INSTRUCTION |a, _r, _f| {
+    rule!("min", Method, 2, [(-2.0, -0.1), (0.1, 2.0)], INSTRUCTION, |a, _r, _f| {
         let (x, y) = (&a[0], &a[1]);
         vec![
             e(quote!(if #x < #y || #y.is_nan() { 1.0 } else if #x == #y { 0.5 } else { 0.0 })),
             e(quote!(if #y < #x || #x.is_nan() { 1.0 } else if #x == #y { 0.5 } else { 0.0 })),
         ]
     }),
-    rule!("clamp", Method, 3, INSTRUCTION |a, _r, _f| {
+    rule!("clamp", Method, 3, [(-2.0, 2.0), (-3.0, -2.5), (2.5, 3.0)], INSTRUCTION, |a, _r, _f| {
         let (x, lo, hi) = (&a[0], &a[1], &a[2]);
         vec![
             e(quote!(if #x > #lo && #x < #hi { 1.0 } else { 0.0 })),
@@ -234,15 +251,15 @@ pub static RULES: &[Rule] = &[
             e(quote!(if #x > #hi { 1.0 } else { 0.0 })),
         ]
     }),
-    rule!("fract", Method, 1, |_a, _r, _f| vec![One]),
-    rule!("signum", Method, 1, INSTRUCTION |_a, _r, _f| vec![Zero]),
-    rule!("floor", Method, 1, |_a, _r, _f| vec![Zero]),
-    rule!("ceil", Method, 1, |_a, _r, _f| vec![Zero]),
-    rule!("round", Method, 1, |_a, _r, _f| vec![Zero]),
-    rule!("trunc", Method, 1, |_a, _r, _f| vec![Zero]),
+    rule!("fract", Method, 1, [(0.1, 0.9)], |_a, _r, _f| vec![One]),
+    rule!("signum", Method, 1, [(0.1, 2.0)], INSTRUCTION, |_a, _r, _f| vec![Zero]),
+    rule!("floor", Method, 1, [(0.1, 0.4)], |_a, _r, _f| vec![Zero]),
+    rule!("ceil", Method, 1, [(0.1, 0.4)], |_a, _r, _f| vec![Zero]),
+    rule!("round", Method, 1, [(0.1, 0.4)], |_a, _r, _f| vec![Zero]),
+    rule!("trunc", Method, 1, [(0.1, 0.4)], |_a, _r, _f| vec![Zero]),
     // The value, as a constant (JAX's `stop_gradient`): what reaches a result only through
     // it is not differentiated at all (see `Rule::is_flat`).
-    rule!("stop_gradient", Function, 1, |_a, _r, _f| vec![Zero]),
+    rule!("stop_gradient", Function, 1, [(-2.0, 2.0)], DETACH, |_a, _r, _f| vec![Zero]),
 ];
 
 /// The rule for an operator or method name.
