@@ -218,6 +218,18 @@ pub static RULES: &[Rule] = &[
         vec![e(quote!(#x.sinh()))]
     }),
     rule!("tanh", Method, 1, [(-2.0, 2.0)], |_a, r, _f| vec![e(quote!(1.0 - #r * #r))]),
+    rule!("asinh", Method, 1, [(-2.0, 2.0)], |a, _r, _f| {
+        let x = &a[0];
+        vec![e(quote!(1.0 / (#x * #x + 1.0).sqrt()))]
+    }),
+    rule!("acosh", Method, 1, [(1.1, 3.0)], |a, _r, _f| {
+        let x = &a[0];
+        vec![e(quote!(1.0 / (#x * #x - 1.0).sqrt()))]
+    }),
+    rule!("atanh", Method, 1, [(-0.9, 0.9)], |a, _r, _f| {
+        let x = &a[0];
+        vec![e(quote!(1.0 / (1.0 - #x * #x)))]
+    }),
     rule!("to_degrees", Method, 1, [(-3.0, 3.0)], INSTRUCTION, |_a, _r, f| vec![e(
         quote!(180.0 / ::core::#f::consts::PI)
     )]),
