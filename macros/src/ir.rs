@@ -191,6 +191,11 @@ impl Operand {
     pub fn constant(tokens: TokenStream) -> Self {
         Operand { tokens, value: None, slot: None, lent_mut: false }
     }
+
+    /// Whether this is the literal `0` (a range from it needs no offset).
+    pub fn is_zero(&self) -> bool {
+        self.value.is_none() && syn::parse2::<syn::LitInt>(self.tokens.clone()).is_ok_and(|l| l.base10_digits() == "0")
+    }
 }
 
 impl Ir {

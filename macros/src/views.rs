@@ -89,7 +89,7 @@ pub fn plan(
         rows: TokenStream::new(),
         primal: HashMap::new(),
         adjoint: HashMap::new(),
-        local: if start.to_string() == "0" {
+        local: if iter.start.is_zero() {
             let v = &ir.values[var].name;
             quote!(#v)
         } else {
@@ -103,7 +103,7 @@ pub fn plan(
     for (v, slot, offset) in &accesses {
         let key = offset_key(offset);
         let range = match offset {
-            Some(o) if start.to_string() == "0" => {
+            Some(o) if iter.start.is_zero() => {
                 let o = &o.tokens;
                 quote!(#o..#o + #end)
             }

@@ -85,7 +85,7 @@ impl Rev<'_> {
                     let plain = !iter.inclusive && iter.adapters.iter().all(|a| matches!(a, Adapter::Rev));
                     let (at, write, read) = if plain {
                         let (v, start) = (&self.ir.values[*var].name, &iter.start.tokens);
-                        let local = if start.to_string() == "0" { quote!(#v) } else { quote!((#v - #start)) };
+                        let local = if iter.start.is_zero() { quote!(#v) } else { quote!((#v - #start)) };
                         (None, local.clone(), local)
                     } else {
                         let at = self.names.fresh(&format!("__{base}_at"), Span::call_site());
