@@ -30,3 +30,9 @@ pub mod prelude {
     pub use chainrule_macros::{derivative, differentiable, differentiable_fns};
     pub use chainrule_runtime::primitives::*;
 }
+
+/// The README's code blocks, compiled and run as doctests, so that they cannot drift from
+/// what the crate does.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -59,7 +59,8 @@ fn here() -> Option<((usize, usize), Rc<File>)> {
         return None;
     }
     let site = proc_macro::Span::call_site();
-    let path = site.local_file()?;
+    // Only a Rust source: a doctest's span points into the Markdown it came from.
+    let path = site.local_file().filter(|p| p.extension().is_some_and(|e| e == "rs"))?;
     let file = SCANNED.with(|scanned| {
         let mut scanned = scanned.borrow_mut();
         let file = scanned.entry(path).or_insert_with_key(|path| {

@@ -16,6 +16,8 @@ mod lower;
 mod mixed;
 mod names;
 mod nested;
+#[cfg(test)]
+mod readme;
 mod reverse;
 mod rule_cases;
 mod rules;
