@@ -10,7 +10,7 @@
 //! derivative and reverse mode keeps none of its history.
 
 use crate::ast::Errors;
-use crate::ir::{Block, Ir, Op, Operand, Output, SlotKind, Stmt};
+use crate::ir::{Block, IdVec, Ir, Op, Operand, Output, SlotId, SlotKind, Stmt, ValueId};
 
 pub fn analyse(ir: &mut Ir) -> syn::Result<()> {
     loop {
@@ -93,7 +93,7 @@ fn walk(ir: &mut Ir, block: &Block, changed: &mut bool) {
 /// Active values flowing where no derivative exists.
 fn check(ir: &Ir) -> syn::Result<()> {
     let mut errors = Errors::default();
-    for v in &ir.values {
+    for v in ir.values.values() {
         match &v.op {
             Op::Const { args, active_ok: false, why, .. } if args.iter().any(|a| active(ir, a)) => {
                 errors.push(at(v, why));
@@ -122,7 +122,7 @@ fn check(ir: &Ir) -> syn::Result<()> {
             _ => {}
         }
     }
-    for s in &ir.slots {
+    for s in ir.slots.values() {
         if let SlotKind::Array { init, .. } = &s.kind
             && active(ir, init)
         {
@@ -147,11 +147,8 @@ fn at(v: &crate::ir::Value, msg: impl std::fmt::Display) -> syn::Error {
 /// Makes constant every active local value and slot that no result depends on. Parameters
 /// keep their activity: it shapes the generated signatures.
 fn prune(ir: &mut Ir) {
-    let mut useful = Useful {
-        values: vec![false; ir.values.len()],
-        slots: ir.slots.iter().map(|s| s.param.is_some()).collect(),
-        changed: true,
-    };
+    let mut useful =
+        Useful { values: ir.values.map(|_| false), slots: ir.slots.map(|s| s.param.is_some()), changed: true };
     match &ir.output {
         Output::Scalar(o) => useful.operand(o),
         Output::Tuple(items) => items.iter().for_each(|o| useful.operand(o)),
@@ -162,13 +159,13 @@ fn prune(ir: &mut Ir) {
         useful.changed = false;
         useful.walk(ir, &ir.body);
     }
-    for (v, value) in ir.values.iter_mut().enumerate() {
-        if !matches!(value.op, Op::Param) && !useful.values[v] {
+    for (value, &useful) in ir.values.values_mut().zip(useful.values.values()) {
+        if !matches!(value.op, Op::Param) && !useful {
             value.active = false;
         }
     }
-    for (s, slot) in ir.slots.iter_mut().enumerate() {
-        if !useful.slots[s] {
+    for (slot, &useful) in ir.slots.values_mut().zip(useful.slots.values()) {
+        if !useful {
             slot.active = false;
         }
     }
@@ -176,8 +173,8 @@ fn prune(ir: &mut Ir) {
 
 /// What a result depends on, found backwards from the results to a fixpoint.
 struct Useful {
-    values: Vec<bool>,
-    slots: Vec<bool>,
+    values: IdVec<ValueId, bool>,
+    slots: IdVec<SlotId, bool>,
     changed: bool,
 }
 
@@ -191,14 +188,14 @@ impl Useful {
         }
     }
 
-    fn value(&mut self, v: usize) {
+    fn value(&mut self, v: ValueId) {
         if !self.values[v] {
             self.values[v] = true;
             self.changed = true;
         }
     }
 
-    fn slot(&mut self, s: usize) {
+    fn slot(&mut self, s: SlotId) {
         if !self.slots[s] {
             self.slots[s] = true;
             self.changed = true;

@@ -1,7 +1,7 @@
 //! Pieces of generated code that both modes share: the primal statement of a value, the
 //! names of derivatives, and how a rule's partial derivative multiplies a derivative.
 
-use crate::ir::{Adapter, Ir, Iter, Op, Slot, SlotKind, Value};
+use crate::ir::{Adapter, IdVec, Ir, Iter, Op, Slot, SlotId, SlotKind, Value, ValueId};
 use crate::names::Names;
 use crate::rules::{self, Partial};
 use proc_macro2::{Delimiter, Group, Span, TokenStream, TokenTree};
@@ -10,13 +10,13 @@ use syn::Ident;
 
 /// The derivative's name for each active value: `dq` for `q`, `__dt3` for `__t3`. Forward
 /// mode calls it the tangent, reverse mode the adjoint; they never meet in one function.
-pub fn derivative_names(ir: &Ir, names: &mut Names) -> Vec<Option<Ident>> {
-    ir.values.iter().map(|v| v.active.then(|| derivative_name(&v.name, names))).collect()
+pub fn derivative_names(ir: &Ir, names: &mut Names) -> IdVec<ValueId, Option<Ident>> {
+    ir.values.map(|v| v.active.then(|| derivative_name(&v.name, names)))
 }
 
 /// The derivative's name for each active slot.
-pub fn slot_derivative_names(ir: &Ir, names: &mut Names) -> Vec<Option<Ident>> {
-    ir.slots.iter().map(|s| s.active.then(|| derivative_name(&s.name, names))).collect()
+pub fn slot_derivative_names(ir: &Ir, names: &mut Names) -> IdVec<SlotId, Option<Ident>> {
+    ir.slots.map(|s| s.active.then(|| derivative_name(&s.name, names)))
 }
 
 pub fn derivative_name(name: &Ident, names: &mut Names) -> Ident {
@@ -191,8 +191,8 @@ pub fn scale_term(partial: &Partial, adjoint: &Term) -> Option<Term> {
 /// are `x`, and one contribution `d * (x + x)` replaces two dependent `+=`, which the
 /// compiler may not merge under strict floating-point rules. Arguments that are not active
 /// values (`None`) are dropped.
-pub fn by_target(pairs: impl Iterator<Item = (Option<usize>, Partial)>) -> Vec<(usize, Partial)> {
-    let mut out: Vec<(usize, Vec<Partial>)> = Vec::new();
+pub fn by_target(pairs: impl Iterator<Item = (Option<ValueId>, Partial)>) -> Vec<(ValueId, Partial)> {
+    let mut out: Vec<(ValueId, Vec<Partial>)> = Vec::new();
     for (target, partial) in pairs {
         let Some(target) = target else { continue };
         if matches!(partial, Partial::Zero) {

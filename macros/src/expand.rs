@@ -12,6 +12,7 @@
 
 use crate::ast::{Args, Function};
 use crate::ast::{Param, Returns, Shape};
+use crate::ir::{IdVec, SlotId, ValueId};
 use crate::names::Names;
 use crate::{activity, code, fence, forward, lower, mixed, reverse};
 use proc_macro2::TokenStream;
@@ -110,12 +111,11 @@ fn bodies(func: &Function) -> syn::Result<Bodies> {
         None => reverse::build(&ir, func, &derivs, &slot_derivs, &mut names, None),
         Some(plan) => {
             // Adjoint names are the tangents' of the full function, for what stays active.
-            let only = |names: &[Option<Ident>], active: Vec<bool>| -> Vec<Option<Ident>> {
-                names.iter().zip(active).map(|(d, a)| d.clone().filter(|_| a)).collect()
-            };
-            let rev_derivs = only(&derivs, plan.reverse.values.iter().map(|v| v.active).collect());
-            let rev_slot_derivs = only(&slot_derivs, plan.reverse.slots.iter().map(|s| s.active).collect());
-            let [fwd_derivs, fwd_slot_derivs] = mixed::tangent_names(&plan, func, &mut names);
+            let rev_derivs: IdVec<ValueId, _> =
+                plan.reverse.values.iter().map(|(v, value)| derivs[v].clone().filter(|_| value.active)).collect();
+            let rev_slot_derivs: IdVec<SlotId, _> =
+                plan.reverse.slots.iter().map(|(s, slot)| slot_derivs[s].clone().filter(|_| slot.active)).collect();
+            let (fwd_derivs, fwd_slot_derivs) = mixed::tangent_names(&plan, func, &mut names);
             let forward = forward::Forward {
                 ir: &plan.forward,
                 derivs: &fwd_derivs,
@@ -132,7 +132,7 @@ fn bodies(func: &Function) -> syn::Result<Bodies> {
     let (primal, closure, output) = (pb.primal, pb.closure, ir.output_tokens());
     // Each parameter's tangent: a scalar's is its value's, an array's its slot's.
     let tangents = (0..func.params.len())
-        .map(|i| match ir.slots.iter().position(|s| s.param == Some(i)) {
+        .map(|i| match ir.param_slot(i) {
             Some(s) => slot_derivs[s].clone(),
             None => ir.param(&func.params[i].ident).and_then(|v| derivs[v].clone()),
         })

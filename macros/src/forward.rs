@@ -3,15 +3,15 @@
 //! written. Calls go to the callee's own forward mode (`g::tangent`).
 
 use crate::code::{self, Term};
-use crate::ir::{Block, Ir, Op, Operand, Output, SlotKind, Stmt};
+use crate::ir::{Block, IdVec, Ir, Op, Operand, Output, SlotId, SlotKind, Stmt, ValueId};
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::Ident;
 
 pub struct Forward<'a> {
     pub ir: &'a Ir,
-    pub derivs: &'a [Option<Ident>],
-    pub slot_derivs: &'a [Option<Ident>],
+    pub derivs: &'a IdVec<ValueId, Option<Ident>>,
+    pub slot_derivs: &'a IdVec<SlotId, Option<Ident>>,
     pub float: &'a Ident,
     pub krate: &'a TokenStream,
 }
@@ -68,9 +68,9 @@ impl Forward<'_> {
                 out.extend(self.beside(stmt));
                 out
             }
-            Stmt::Write { slot, index, value, add } => {
+            Stmt::Write { slot, index, value } => {
                 let (name, i, v) = (&ir.slots[*slot].name, &index.tokens, &value.tokens);
-                let mut out = if *add { quote!(#name[#i] += #v;) } else { quote!(#name[#i] = #v;) };
+                let mut out = quote!(#name[#i] = #v;);
                 out.extend(self.beside(stmt));
                 out
             }
@@ -91,7 +91,7 @@ impl Forward<'_> {
         }
     }
 
-    fn def(&self, v: usize) -> TokenStream {
+    fn def(&self, v: ValueId) -> TokenStream {
         let ir = self.ir;
         let value = &ir.values[v];
         let (name, d) = (&value.name, &self.derivs[v]);
@@ -192,13 +192,11 @@ impl Forward<'_> {
                 }
                 None => TokenStream::new(),
             },
-            Stmt::Write { slot, index, value, add } => {
+            Stmt::Write { slot, index, value } => {
                 let (Some(d), i) = (&self.slot_derivs[*slot], &index.tokens) else { return TokenStream::new() };
-                match (self.tangent(value), add) {
-                    (Some(t), true) => quote!(#d[#i] += #t;),
-                    (Some(t), false) => quote!(#d[#i] = #t;),
-                    (None, true) => TokenStream::new(),
-                    (None, false) => quote!(#d[#i] = 0.0;),
+                match self.tangent(value) {
+                    Some(t) => quote!(#d[#i] = #t;),
+                    None => quote!(#d[#i] = 0.0;),
                 }
             }
             _ => TokenStream::new(),

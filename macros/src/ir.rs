@@ -9,15 +9,18 @@
 //! beside values; reverse mode top to bottom for the primal and then bottom to top for the
 //! adjoints, with loops run backwards.
 
+pub use crate::entity::{BlockId, Id, IdVec, SlotId, ValueId};
 use crate::rules::Rule;
 use proc_macro2::TokenStream;
 use syn::{Ident, Type};
 
 #[derive(Clone)]
 pub struct Ir {
-    pub values: Vec<Value>,
-    pub slots: Vec<Slot>,
+    pub values: IdVec<ValueId, Value>,
+    pub slots: IdVec<SlotId, Slot>,
     pub body: Block,
+    /// How many blocks there are (the body and every region), numbered at lowering.
+    pub blocks: usize,
     /// What the function returns.
     pub output: Output,
 }
@@ -27,30 +30,49 @@ pub enum Output {
     Scalar(Operand),
     Tuple(Vec<Operand>),
     /// A local array returned by value.
-    Array(usize),
+    Array(SlotId),
     /// `()`: results are written into `&mut` parameters.
     Unit,
 }
 
-pub type Block = Vec<Stmt>;
+/// A region's statements, in order, with the block's id.
+#[derive(Clone, Default)]
+pub struct Block {
+    pub id: BlockId,
+    pub stmts: Vec<Stmt>,
+}
+
+impl std::ops::Deref for Block {
+    type Target = [Stmt];
+    fn deref(&self) -> &[Stmt] {
+        &self.stmts
+    }
+}
+
+impl<'a> IntoIterator for &'a Block {
+    type Item = &'a Stmt;
+    type IntoIter = std::slice::Iter<'a, Stmt>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.stmts.iter()
+    }
+}
 
 #[derive(Clone)]
 pub enum Stmt {
     /// Computes a value.
-    Def(usize),
+    Def(ValueId),
     /// `let mut slot = init;` (its initial value, or array shape, is in the slot's kind).
-    Declare(usize),
+    Declare(SlotId),
     /// `slot = value`.
     Set {
-        slot: usize,
+        slot: SlotId,
         value: Operand,
     },
-    /// `slot[index] = value`, or `+=` when `add`.
+    /// `slot[index] = value`.
     Write {
-        slot: usize,
+        slot: SlotId,
         index: Operand,
         value: Operand,
-        add: bool,
     },
     If {
         cond: Operand,
@@ -60,17 +82,17 @@ pub enum Stmt {
     /// `for var in iter { body }`; `count` receives the number of iterations started when
     /// the body can `break`, so the adjoint loop knows how many to run back.
     For {
-        var: usize,
+        var: ValueId,
         iter: Iter,
         body: Block,
-        count: Option<usize>,
+        count: Option<ValueId>,
     },
     /// `loop { cond; if !test { break } body }`: `count` receives the number of iterations.
     While {
         cond: Block,
         test: Operand,
         body: Block,
-        count: usize,
+        count: ValueId,
     },
     Break,
     Continue,
@@ -135,11 +157,11 @@ pub enum Op {
     /// call turns out active.
     Call { func: syn::Path, args: Vec<Operand>, spans: Vec<(proc_macro2::Span, proc_macro2::Span)>, plain: bool },
     /// The current value of a scalar slot.
-    Read(usize),
+    Read(SlotId),
     /// `slot[index]`.
-    Index { slot: usize, index: Operand },
+    Index { slot: SlotId, index: Operand },
     /// `slot.len()`.
-    Len(usize),
+    Len(SlotId),
     /// The number of iterations a loop ran (defined by the loop statement).
     Count,
 }
@@ -179,9 +201,9 @@ pub enum SlotKind {
 #[derive(Clone)]
 pub struct Operand {
     pub tokens: TokenStream,
-    pub value: Option<usize>,
+    pub value: Option<ValueId>,
     /// An array slot passed whole (a call argument `&a` or `xs`).
-    pub slot: Option<usize>,
+    pub slot: Option<SlotId>,
     /// The slot is lent mutably (`&mut a`, or a `&mut` parameter passed on): the callee writes it.
     pub lent_mut: bool,
 }
@@ -216,12 +238,17 @@ impl Ir {
     }
 
     /// The value of a scalar parameter, by its name.
-    pub fn param(&self, ident: &Ident) -> Option<usize> {
-        self.values.iter().position(|v| matches!(v.op, Op::Param) && v.name == *ident)
+    pub fn param(&self, ident: &Ident) -> Option<ValueId> {
+        self.values.iter().find(|(_, v)| matches!(v.op, Op::Param) && v.name == *ident).map(|(id, _)| id)
+    }
+
+    /// The slot of an array parameter, by its position.
+    pub fn param_slot(&self, param: usize) -> Option<SlotId> {
+        self.slots.iter().find(|(_, s)| s.param == Some(param)).map(|(id, _)| id)
     }
 
     /// The value an operand refers to, if that value is active.
-    pub fn active(&self, operand: &Operand) -> Option<usize> {
+    pub fn active(&self, operand: &Operand) -> Option<ValueId> {
         operand.value.filter(|&v| self.values[v].active)
     }
 }

@@ -8,6 +8,7 @@ mod code;
 mod compact;
 mod context;
 mod custom;
+mod entity;
 mod expand;
 mod fence;
 mod forward;

@@ -9,7 +9,9 @@
 //! loop a value can become active through an assignment further down.
 
 use crate::ast::{Errors, Function, Returns, Shape};
-use crate::ir::{Block, Depth, Ir, Op, Operand, Output, Slot, SlotKind, Stmt, Value};
+use crate::ir::{
+    Block, BlockId, Depth, Id, IdVec, Ir, Op, Operand, Output, Slot, SlotId, SlotKind, Stmt, Value, ValueId,
+};
 use crate::names::Names;
 use crate::rules;
 use proc_macro2::Span;
@@ -30,10 +32,11 @@ pub fn lower(func: &Function, names: &mut Names) -> syn::Result<Ir> {
     let mut lower = Lower {
         func,
         names,
-        values: Vec::new(),
-        slots: Vec::new(),
+        values: IdVec::new(),
+        slots: IdVec::new(),
         scopes: vec![HashMap::new()],
         blocks: vec![Vec::new()],
+        block_ids: 1,
         errors: Errors::default(),
         temps: 0,
         unnamed: Vec::new(),
@@ -79,36 +82,38 @@ pub fn lower(func: &Function, names: &mut Names) -> syn::Result<Ir> {
             lower.output(shape, last)
         }
     };
-    let body = lower.blocks.pop().unwrap_or_default();
+    let body = Block { id: BlockId::new(0), stmts: lower.blocks.pop().unwrap_or_default() };
     lower.errors.finish()?;
     let output =
         output.ok_or_else(|| syn::Error::new_spanned(&func.item.block, "the function must end with its value"))?;
-    Ok(Ir { values: lower.values, slots: lower.slots, body, output })
+    Ok(Ir { values: lower.values, slots: lower.slots, body, blocks: lower.block_ids, output })
 }
 
 #[derive(Clone)]
 enum Binding {
     Value(Operand),
-    Slot(usize),
+    Slot(SlotId),
 }
 
 struct Lower<'a> {
     func: &'a Function,
     names: &'a mut Names,
-    values: Vec<Value>,
-    slots: Vec<Slot>,
+    values: IdVec<ValueId, Value>,
+    slots: IdVec<SlotId, Slot>,
     /// Innermost scope last: user variable name -> its current value or slot.
     scopes: Vec<HashMap<String, Binding>>,
-    /// The blocks being built, innermost last.
-    blocks: Vec<Block>,
+    /// The statements of the blocks being built, innermost last.
+    blocks: Vec<Vec<Stmt>>,
+    /// Blocks numbered so far (the body is block 0).
+    block_ids: usize,
     errors: Errors,
     temps: usize,
     /// Values named by `temp`, which a following `let` may rename to the user's name.
-    unnamed: Vec<usize>,
+    unnamed: Vec<ValueId>,
     depth: Depth,
     /// Per enclosing loop body, the (exited, broke) flags of the guarded statements being
     /// lowered: a nested `break`/`continue` sets them instead of leaving (see `guarded`).
-    exits: Vec<Vec<(usize, usize)>>,
+    exits: Vec<Vec<(SlotId, SlotId)>>,
     /// Per statement list being lowered, innermost last: the last statement that assigns
     /// each name inside a branch or loop (see `last_region_assignments`), and the index of
     /// the statement being lowered; `None` while a statement is lowered without its rest.
@@ -126,21 +131,19 @@ impl Lower<'_> {
     }
 
     /// A new value, defined here.
-    fn push(&mut self, name: Ident, op: Op, span: Span) -> usize {
-        self.values.push(Value { name, ty: None, op, active: false, depth: self.depth, span, origin: None });
-        let id = self.values.len() - 1;
+    fn push(&mut self, name: Ident, op: Op, span: Span) -> ValueId {
+        let id = self.values.push(Value { name, ty: None, op, active: false, depth: self.depth, span, origin: None });
         if !matches!(self.values[id].op, Op::Param | Op::LoopVar | Op::Count) {
             self.emit(Stmt::Def(id));
         }
         id
     }
 
-    fn slot(&mut self, slot: Slot) -> usize {
-        self.slots.push(slot);
-        self.slots.len() - 1
+    fn slot(&mut self, slot: Slot) -> SlotId {
+        self.slots.push(slot)
     }
 
-    fn operand(&self, id: usize) -> Operand {
+    fn operand(&self, id: ValueId) -> Operand {
         Operand { tokens: self.values[id].name.to_token_stream(), value: Some(id), slot: None, lent_mut: false }
     }
 
@@ -151,15 +154,14 @@ impl Lower<'_> {
 
     fn temp(&mut self, span: Span) -> Ident {
         self.temps += 1;
-        self.unnamed.push(self.values.len());
+        self.unnamed.push(self.values.next_id());
         self.names.fresh(&format!("__t{}", self.temps), span)
     }
 
     /// The iteration count of a loop ending here: defined by the loop statement itself.
-    fn count(&mut self, span: Span) -> usize {
+    fn count(&mut self, span: Span) -> ValueId {
         let name = self.names.fresh("__iterations", span);
-        self.values.push(Value { name, ty: None, op: Op::Count, active: false, depth: self.depth, span, origin: None });
-        self.values.len() - 1
+        self.values.push(Value { name, ty: None, op: Op::Count, active: false, depth: self.depth, span, origin: None })
     }
 
     /// A new temporary value computed by `op`.
@@ -197,11 +199,11 @@ impl Lower<'_> {
     /// Binds the result of `init` to a user variable. A value created by the expression
     /// itself takes the user's name; an existing value or a literal is copied, so the
     /// name survives in the generated code.
-    fn named(&mut self, ident: &Ident, ty: Option<&Type>, init: Operand, created_after: usize) -> Operand {
+    fn named(&mut self, ident: &Ident, ty: Option<&Type>, init: Operand, created_after: ValueId) -> Operand {
         if let Some(v) =
             // `unnamed` is ascending: `temp` pushes the index the next value takes.
             init.value.filter(|&v| {
-                v >= created_after && v + 1 == self.values.len() && self.unnamed.binary_search(&v).is_ok()
+                v >= created_after && v.index() + 1 == self.values.len() && self.unnamed.binary_search(&v).is_ok()
             })
         {
             self.values[v].name = self.names.user(ident);
@@ -224,6 +226,12 @@ impl Lower<'_> {
         }
     }
 
+    /// A block of the given statements, with the next block id.
+    fn block(&mut self, stmts: Vec<Stmt>) -> Block {
+        self.block_ids += 1;
+        Block { id: BlockId::new(self.block_ids - 1), stmts }
+    }
+
     /// Runs `f` inside a new region (block and scope) and returns the block it built.
     fn region(&mut self, loops: usize, f: impl FnOnce(&mut Self) -> Option<Operand>) -> (Block, Option<Operand>) {
         let saved = self.depth;
@@ -234,7 +242,8 @@ impl Lower<'_> {
         let value = f(self);
         self.scopes.pop();
         self.depth = saved;
-        (self.blocks.pop().unwrap_or_default(), value)
+        let stmts = self.blocks.pop().unwrap_or_default();
+        (self.block(stmts), value)
     }
 
     /// Lowers statements; returns the value of the trailing expression or `return`.
@@ -302,7 +311,8 @@ impl Lower<'_> {
                 l.stmts(rest);
                 None
             });
-            self.emit(Stmt::If { cond, then, els: Vec::new() });
+            let els = self.block(Vec::new());
+            self.emit(Stmt::If { cond, then, els });
         }
         self.exits.last_mut().expect("inside a loop body").pop();
         lowered?;
@@ -312,12 +322,13 @@ impl Lower<'_> {
             l.exit(true);
             None
         });
-        self.emit(Stmt::If { cond, then, els: Vec::new() });
+        let els = self.block(Vec::new());
+        self.emit(Stmt::If { cond, then, els });
         Ok(())
     }
 
     /// A `bool` slot declared `false` here.
-    fn flag(&mut self, base: &str, node: &SynStmt) -> usize {
+    fn flag(&mut self, base: &str, node: &SynStmt) -> SlotId {
         let name = self.names.fresh(base, node.span());
         let init = Operand::constant(quote!(false));
         let flag = self.slot(Slot { name, ty: None, kind: SlotKind::Scalar { init }, active: false, param: None });
@@ -357,7 +368,7 @@ impl Lower<'_> {
                 if let Some(kind) = self.array_init(&init.expr)? {
                     return self.declare_array(&p.ident, ty, kind, &init.expr).map(|_| None);
                 }
-                let start = self.values.len();
+                let start = self.values.next_id();
                 let value = self.expr(&init.expr)?;
                 if p.mutability.is_some() && self.assigned_later(&p.ident) {
                     let name = self.names.user(&p.ident);
@@ -496,7 +507,7 @@ impl Lower<'_> {
                         Ok(())
                     }
                     Some(Binding::Value(_)) => {
-                        let start = self.values.len().saturating_sub(1);
+                        let start = ValueId::new(self.values.len().saturating_sub(1));
                         let value = self.named(ident, None, value, start);
                         self.rebind(ident, Binding::Value(value));
                         Ok(())
@@ -510,7 +521,7 @@ impl Lower<'_> {
                 if matches!(self.slots[slot].kind, SlotKind::ArrayParam { .. }) {
                     return Err(self.error(&ix.expr, "parameters cannot be written; copy into a local array first"));
                 }
-                self.emit(Stmt::Write { slot, index, value, add: false });
+                self.emit(Stmt::Write { slot, index, value });
                 Ok(())
             }
             other => Err(self.error(other, "only a local variable or an array element can be assigned to")),
@@ -570,7 +581,7 @@ impl Lower<'_> {
     }
 
     /// The array slot an expression names (`a`, `&a`, `(a)`).
-    fn array_slot(&mut self, e: &Expr) -> Result<usize> {
+    fn array_slot(&mut self, e: &Expr) -> Result<SlotId> {
         match e {
             Expr::Reference(r) if r.mutability.is_none() => self.array_slot(&r.expr),
             Expr::Paren(p) => self.array_slot(&p.expr),
@@ -625,7 +636,7 @@ impl Lower<'_> {
         for (i, e) in elems.iter().enumerate() {
             let value = self.expr(e)?;
             let index = Operand::constant(quote!(#i));
-            self.emit(Stmt::Write { slot, index, value, add: false });
+            self.emit(Stmt::Write { slot, index, value });
         }
         self.bind(ident, Binding::Slot(slot));
         Ok(())

@@ -24,14 +24,14 @@
 use crate::activity;
 use crate::ast::{Function, Shape};
 use crate::code;
-use crate::ir::{Block, Ir, Op, Operand, Output, SlotKind, Stmt};
+use crate::ir::{Block, IdVec, Ir, Op, Operand, Output, SlotId, SlotKind, Stmt, ValueId};
 use syn::Ident;
 
 /// The parameter differentiated forwards, and the function's activity split in two.
 pub struct Plan {
     /// The parameter's position and its value in the IR.
     pub param: usize,
-    pub value: usize,
+    pub value: ValueId,
     /// Only that parameter active: what its tangent flows through.
     pub forward: Ir,
     /// Every other parameter active: what the adjoint sweep covers.
@@ -48,13 +48,13 @@ pub fn plan(ir: &Ir, func: &Function) -> Option<Plan> {
             }
     };
     if !matches!(ir.output, Output::Scalar(_) | Output::Tuple(_))
-        || ir.values.iter().any(|v| v.active && matches!(v.op, Op::Call { .. }))
-        || ir.values.iter().any(calls_in_loop)
-        || ir.slots.iter().any(|s| s.active && matches!(s.kind, SlotKind::OutParam))
+        || ir.values.values().any(|v| v.active && matches!(v.op, Op::Call { .. }))
+        || ir.values.values().any(calls_in_loop)
+        || ir.slots.values().any(|s| s.active && matches!(s.kind, SlotKind::OutParam))
     {
         return None;
     }
-    let mut read = vec![false; ir.values.len()];
+    let mut read = ir.values.map(|_| false);
     reads_in_loops(ir, &ir.body, 0, &mut read);
     let mut candidates = func.params.iter().enumerate().filter_map(|(i, p)| {
         if !p.active || p.shape != Shape::Scalar {
@@ -73,20 +73,23 @@ pub fn plan(ir: &Ir, func: &Function) -> Option<Plan> {
 }
 
 /// The names of the values' and slots' tangents with respect to the parameter alone.
-pub fn tangent_names(plan: &Plan, func: &Function, names: &mut crate::names::Names) -> [Vec<Option<Ident>>; 2] {
+pub fn tangent_names(plan: &Plan, func: &Function, names: &mut crate::names::Names) -> Names {
     let x = &func.params[plan.param].ident;
     let ir = &plan.forward;
-    [
-        ir.values.iter().map(|v| v.active.then(|| code::partial_name(&v.name, x, names))).collect(),
-        ir.slots.iter().map(|s| s.active.then(|| code::partial_name(&s.name, x, names))).collect(),
-    ]
+    (
+        ir.values.map(|v| v.active.then(|| code::partial_name(&v.name, x, names))),
+        ir.slots.map(|s| s.active.then(|| code::partial_name(&s.name, x, names))),
+    )
 }
+
+/// Names per value and per slot.
+type Names = (IdVec<ValueId, Option<Ident>>, IdVec<SlotId, Option<Ident>>);
 
 /// The same function with only the parameters `keep` accepts active.
 fn restrict(ir: &Ir, func: &Function, keep: impl Fn(usize) -> bool) -> Option<Ir> {
     let mut ir = ir.clone();
     let kept = |i: usize| func.params[i].active && keep(i);
-    for v in &mut ir.values {
+    for v in ir.values.values_mut() {
         v.active = false;
     }
     for (i, p) in func.params.iter().enumerate() {
@@ -94,7 +97,7 @@ fn restrict(ir: &Ir, func: &Function, keep: impl Fn(usize) -> bool) -> Option<Ir
             ir.values[v].active = kept(i);
         }
     }
-    for s in &mut ir.slots {
+    for s in ir.slots.values_mut() {
         s.active = s.param.is_some_and(kept);
     }
     // Fewer active parameters cannot make a new error; an error would only mean this plan
@@ -104,8 +107,8 @@ fn restrict(ir: &Ir, func: &Function, keep: impl Fn(usize) -> bool) -> Option<Ir
 }
 
 /// Marks the values that a statement inside a loop reads.
-fn reads_in_loops(ir: &Ir, block: &Block, loops: usize, read: &mut [bool]) {
-    let mark = |o: &Operand, read: &mut [bool]| {
+fn reads_in_loops(ir: &Ir, block: &Block, loops: usize, read: &mut IdVec<ValueId, bool>) {
+    let mark = |o: &Operand, read: &mut IdVec<ValueId, bool>| {
         if let (Some(v), true) = (o.value, loops > 0) {
             read[v] = true;
         }

@@ -26,7 +26,7 @@
 
 use crate::ast::Function;
 use crate::code::{self, Term};
-use crate::ir::{Block, Ir, Op, Operand, Output, SlotKind, Stmt};
+use crate::ir::{Block, BlockId, IdVec, Ir, Op, Operand, Output, SlotId, SlotKind, Stmt, ValueId};
 use crate::names::Names;
 use crate::rules::Partial;
 use crate::views;
@@ -59,9 +59,9 @@ enum Storage {
 /// A contribution to a value's adjoint, made by the statement in block `block`; `from` is
 /// the value whose adjoint it propagates (`None`: always made).
 struct Edge {
-    to: usize,
-    from: Option<usize>,
-    block: usize,
+    to: ValueId,
+    from: Option<ValueId>,
+    block: BlockId,
 }
 
 struct Rev<'a> {
@@ -69,59 +69,59 @@ struct Rev<'a> {
     /// Every generated name comes from here, so none can capture a user's variable.
     names: &'a mut Names,
     func: &'a Function,
-    derivs: &'a [Option<Ident>],
-    slot_derivs: &'a [Option<Ident>],
-    /// Defining block of each value; block ids are the blocks' addresses.
-    block_of: Vec<usize>,
+    derivs: &'a IdVec<ValueId, Option<Ident>>,
+    slot_derivs: &'a IdVec<SlotId, Option<Ident>>,
+    /// Defining block of each value.
+    block_of: IdVec<ValueId, BlockId>,
     edges: Vec<Edge>,
-    needed: Vec<bool>,
-    storage: Vec<Storage>,
+    needed: IdVec<ValueId, bool>,
+    storage: IdVec<ValueId, Storage>,
     /// Per call value: the variable (or stack) holding its pullback.
-    pullbacks: Vec<Option<Ident>>,
-    pullback_needed: Vec<bool>,
+    pullbacks: IdVec<ValueId, Option<Ident>>,
+    pullback_needed: IdVec<ValueId, bool>,
     /// Per call value in a loop: the name of its pullback popped in the adjoint loop.
-    popped: Vec<Option<Ident>>,
+    popped: IdVec<ValueId, Option<Ident>>,
     /// Per stacked value: its stack.
-    stacks: Vec<Option<Ident>>,
+    stacks: IdVec<ValueId, Option<Ident>>,
     /// Values defined in a `for` loop without `break` (not in a `while` nested in it): their
     /// stacks get room for the loop's trip count before it starts, and the body pushes
     /// without growing.
-    reserved: Vec<bool>,
+    reserved: IdVec<ValueId, bool>,
     /// Whether `analyse` is inside a `for` loop's body (rather than a `while` loop's).
     in_for: bool,
     /// Scalar slots whose adjoint this straight-line stretch of the adjoint sweep has just
     /// reset to zero: the next contribution assigns instead of adding, so the compiler has no
     /// `0.0 + x` to keep (it may not fold it: `0.0 + -0.0` is `0.0`).
-    zeroed: HashSet<usize>,
+    zeroed: HashSet<SlotId>,
     /// Accesses that adjoint loops make through rows (see `views`): per `Index` value, the
     /// row of its primal read and of its slice's adjoint, and the index into them.
-    primal_rows: HashMap<usize, (Ident, TokenStream)>,
-    adjoint_rows: HashMap<usize, (Ident, TokenStream)>,
+    primal_rows: HashMap<ValueId, (Ident, TokenStream)>,
+    adjoint_rows: HashMap<ValueId, (Ident, TokenStream)>,
     /// `for` loops (by loop variable) whose body's own float stacks are written and read as
     /// slices (see `histories`).
-    histories: HashMap<usize, History>,
+    histories: HashMap<ValueId, History>,
     /// The rows the primal sweep's `for` loops read parameters through (by loop variable),
     /// and per read its row and index.
-    sweep_views: HashMap<usize, views::Views>,
-    sweep_rows: HashMap<usize, (Ident, TokenStream)>,
+    sweep_views: HashMap<ValueId, views::Views>,
+    sweep_rows: HashMap<ValueId, (Ident, TokenStream)>,
     /// Per value: its history slice, and the index it is written at and read from.
-    history_of: HashMap<usize, (Ident, TokenStream, TokenStream)>,
+    history_of: HashMap<ValueId, (Ident, TokenStream, TokenStream)>,
     /// Adjoint contributions each value receives, and whether one comes from another block.
-    uses: Vec<usize>,
-    nested: Vec<bool>,
-    started: Vec<bool>,
+    uses: IdVec<ValueId, usize>,
+    nested: IdVec<ValueId, bool>,
+    started: IdVec<ValueId, bool>,
     /// A value whose only contribution is another adjoint negated (`a - b`'s `b`) is not
     /// bound: its uses take that adjoint with the sign flipped (`dx -= d * p`), which spares
     /// a negation the compiler may not fold away.
-    alias: Vec<Option<Term>>,
+    alias: IdVec<ValueId, Option<Term>>,
     /// Slots declared in each block.
-    slots_of: HashMap<usize, Vec<usize>>,
+    slots_of: IdVec<BlockId, Vec<SlotId>>,
     /// `dout = seed;` for an array result, once its adjoint is declared.
     top_seed: TokenStream,
     /// Per loop variable of a `for` that can `break`: the stack of the values it took, which
     /// the adjoint loop pops (a range with `break` cannot in general be walked backwards:
     /// `(a..=b).take(n)` is not double-ended).
-    visited: std::collections::BTreeMap<usize, Ident>,
+    visited: std::collections::BTreeMap<ValueId, Ident>,
     /// Scratch names for short-lived bindings in generated code: `(value, pullback)` of a
     /// call, the pair of elements in a scratch add.
     tmp: [Ident; 4],
@@ -139,19 +139,16 @@ pub struct Tangent<'a> {
     pub gradient: Ident,
 }
 
-fn id(block: &Block) -> usize {
-    block as *const Block as usize
-}
-
 pub fn build(
     ir: &Ir,
     func: &Function,
-    derivs: &[Option<Ident>],
-    slot_derivs: &[Option<Ident>],
+    derivs: &IdVec<ValueId, Option<Ident>>,
+    slot_derivs: &IdVec<SlotId, Option<Ident>>,
     names: &mut Names,
     tangent: Option<&Tangent>,
 ) -> Pullback {
     let n = ir.values.len();
+    let per_value = |x| IdVec::filled(n, x);
     let tmp = ["__value", "__pullback", "__a", "__b"].map(|n| names.fresh(n, Span::call_site()));
     let mut rev = Rev {
         ir,
@@ -159,15 +156,15 @@ pub fn build(
         func,
         derivs,
         slot_derivs,
-        block_of: vec![id(&ir.body); n],
+        block_of: IdVec::filled(n, ir.body.id),
         edges: Vec::new(),
-        needed: vec![false; n],
-        storage: vec![Storage::Captured; n],
-        pullbacks: vec![None; n],
-        pullback_needed: vec![false; n],
-        popped: vec![None; n],
-        stacks: vec![None; n],
-        reserved: vec![false; n],
+        needed: per_value(false),
+        storage: IdVec::filled(n, Storage::Captured),
+        pullbacks: IdVec::filled(n, None),
+        pullback_needed: per_value(false),
+        popped: IdVec::filled(n, None),
+        stacks: IdVec::filled(n, None),
+        reserved: per_value(false),
         in_for: false,
         zeroed: HashSet::new(),
         primal_rows: HashMap::new(),
@@ -176,11 +173,11 @@ pub fn build(
         sweep_views: HashMap::new(),
         sweep_rows: HashMap::new(),
         history_of: HashMap::new(),
-        uses: vec![0; n],
-        nested: vec![false; n],
-        started: vec![false; n],
-        alias: vec![None; n],
-        slots_of: HashMap::new(),
+        uses: IdVec::filled(n, 0),
+        nested: per_value(false),
+        started: per_value(false),
+        alias: IdVec::filled(n, None),
+        slots_of: IdVec::filled(ir.blocks, Vec::new()),
         top_seed: TokenStream::new(),
         tmp,
         visited: std::collections::BTreeMap::new(),
@@ -193,7 +190,7 @@ pub fn build(
         Output::Array(_) | Output::Unit => Vec::new(),
     };
     for o in outputs.into_iter().filter_map(|o| ir.active(o)) {
-        rev.edges.push(Edge { to: o, from: None, block: id(&ir.body) });
+        rev.edges.push(Edge { to: o, from: None, block: ir.body.id });
     }
     rev.count_uses();
     rev.choose_storage();
@@ -214,11 +211,11 @@ impl Rev<'_> {
         &self.func.float
     }
 
-    fn active(&self, o: &Operand) -> Option<usize> {
+    fn active(&self, o: &Operand) -> Option<ValueId> {
         self.ir.active(o)
     }
 
-    fn slot_active(&self, s: usize) -> bool {
+    fn slot_active(&self, s: SlotId) -> bool {
         self.ir.slots[s].active
     }
 
@@ -230,7 +227,7 @@ impl Rev<'_> {
 
     /// Records defining blocks, adjoint edges and the values the adjoint sweep reads.
     fn analyse(&mut self, block: &Block) {
-        let b = id(block);
+        let b = block.id;
         for stmt in block {
             match stmt {
                 Stmt::Def(v) => {
@@ -261,7 +258,7 @@ impl Rev<'_> {
                             }
                         }
                         Op::Call { args, .. } => {
-                            let active: Vec<usize> = args.iter().filter_map(|a| self.ir.active(a)).collect();
+                            let active: Vec<ValueId> = args.iter().filter_map(|a| self.ir.active(a)).collect();
                             for a in active {
                                 self.edges.push(Edge { to: a, from: Some(v), block: b });
                             }
@@ -274,7 +271,7 @@ impl Rev<'_> {
                     }
                 }
                 Stmt::Declare(s) => {
-                    self.slots_of.entry(b).or_default().push(*s);
+                    self.slots_of[b].push(*s);
                     if !self.slot_active(*s) {
                         continue;
                     }
@@ -310,7 +307,7 @@ impl Rev<'_> {
                     self.analyse(els);
                 }
                 Stmt::For { var, iter, body, count } => {
-                    self.block_of[*var] = id(body);
+                    self.block_of[*var] = body.id;
                     self.need(&iter.start);
                     self.need(&iter.end);
                     for a in &iter.adapters {
@@ -336,7 +333,7 @@ impl Rev<'_> {
                     // The condition has no adjoint: a comparison ends every derivative.
                     for s in cond {
                         if let Stmt::Def(v) = s {
-                            self.block_of[*v] = id(cond);
+                            self.block_of[*v] = cond.id;
                         }
                     }
                     self.block_of[*count] = b;
@@ -356,7 +353,7 @@ impl Rev<'_> {
         // A call that writes an active array through `&mut` is reached through that array's
         // adjoint, whether or not its own result is used: its pullback passes what it wrote
         // back to its inputs.
-        let mut reached: Vec<bool> = self.ir.values.iter().map(|v| v.active && writes_active(self.ir, v)).collect();
+        let mut reached = self.ir.values.map(|v| v.active && writes_active(self.ir, v));
         loop {
             let mut changed = false;
             // Backwards: an edge's source is defined after its target, so in straight-line
@@ -380,7 +377,7 @@ impl Rev<'_> {
             }
         }
         // A call whose result is unreached needs no pullback.
-        for (v, value) in self.ir.values.iter().enumerate() {
+        for (v, value) in self.ir.values.iter() {
             // A call that writes `&mut` arguments passes their adjoints back even when its
             // own result is unused.
             if matches!(value.op, Op::Call { .. })
@@ -397,7 +394,7 @@ impl Rev<'_> {
         let values = &self.ir.values;
         loop {
             let mut changed = false;
-            for (v, value) in values.iter().enumerate() {
+            for (v, value) in values.iter() {
                 if !self.needed[v] || value.depth.loops == 0 || !self.recomputable(v) {
                     continue;
                 }
@@ -412,7 +409,7 @@ impl Rev<'_> {
                 break;
             }
         }
-        for (v, value) in values.iter().enumerate() {
+        for (v, value) in values.iter() {
             self.storage[v] = if !self.needed[v] || matches!(value.op, Op::Param | Op::LoopVar) {
                 Storage::Captured
             } else if value.depth.loops > 0 && self.recomputable(v) {
@@ -439,7 +436,7 @@ impl Rev<'_> {
         }
     }
 
-    fn args(&self, v: usize) -> Vec<usize> {
+    fn args(&self, v: ValueId) -> Vec<ValueId> {
         match &self.ir.values[v].op {
             Op::Const { args, .. } | Op::Prim { args, .. } | Op::Call { args, .. } => {
                 args.iter().filter_map(|a| a.value).collect()
@@ -451,7 +448,7 @@ impl Rev<'_> {
 
     /// Cheap and pure given values the adjoint loop already has: index arithmetic, lengths,
     /// reads of parameters (which nothing overwrites), one arithmetic operation on those.
-    fn recomputable(&self, v: usize) -> bool {
+    fn recomputable(&self, v: ValueId) -> bool {
         let value = &self.ir.values[v];
         let pure = match &value.op {
             Op::Const { .. } | Op::Len(_) => true,

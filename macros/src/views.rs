@@ -12,7 +12,7 @@
 //! (an access in a branch or an inner loop, a write, a call) keeps plain indexing: a row
 //! borrowed mutably must be the only way in.
 
-use crate::ir::{Adapter, Block, Ir, Iter, Op, Operand, SlotKind, Stmt};
+use crate::ir::{Adapter, Block, Id, Ir, Iter, Op, Operand, SlotId, SlotKind, Stmt, ValueId};
 use crate::names::Names;
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
@@ -23,13 +23,13 @@ use syn::Ident;
 pub struct Views {
     /// Invariant values defined in the body that the rows' offsets need, in order: the
     /// adjoint computes them once more before the loop.
-    prelude: Vec<usize>,
+    prelude: Vec<ValueId>,
     /// `let` bindings of the rows, before the loop.
     rows: TokenStream,
     /// Per access (an `Index` value): the row its primal read goes through, if any.
-    pub primal: HashMap<usize, Ident>,
+    pub primal: HashMap<ValueId, Ident>,
     /// Per access: the row of the slice's adjoint, if the adjoint goes through one.
-    pub adjoint: HashMap<usize, Ident>,
+    pub adjoint: HashMap<ValueId, Ident>,
     /// The index into a row: the loop variable, less the range's start if not 0.
     pub local: TokenStream,
     /// `a < b`: the rows exist only if the loop runs at all.
@@ -53,11 +53,11 @@ impl Views {
 /// `recomputed(v)`: the adjoint loop reads value `v` again; `derivative(s)`: slot `s`'s adjoint.
 pub fn plan(
     ir: &Ir,
-    var: usize,
+    var: ValueId,
     iter: &Iter,
     body: &Block,
-    recomputed: &dyn Fn(usize) -> bool,
-    derivative: &dyn Fn(usize) -> Option<Ident>,
+    recomputed: &dyn Fn(ValueId) -> bool,
+    derivative: &dyn Fn(SlotId) -> Option<Ident>,
     names: &mut Names,
 ) -> Option<Views> {
     if iter.inclusive || iter.adapters.iter().any(|a| matches!(a, Adapter::StepBy(_))) {
@@ -65,12 +65,12 @@ pub fn plan(
     }
     let mut inside = HashSet::from([var]);
     defined(body, &mut inside);
-    let direct: HashSet<usize> =
+    let direct: HashSet<ValueId> =
         body.iter().filter_map(|s| if let Stmt::Def(v) = s { Some(*v) } else { None }).collect();
     let scope = Scope { ir, var, inside, direct };
 
     // Each access directly in the body, with its offset, and every slot touched otherwise.
-    let mut accesses: Vec<(usize, usize, Option<Operand>)> = Vec::new();
+    let mut accesses: Vec<(ValueId, SlotId, Option<Operand>)> = Vec::new();
     for stmt in body {
         if let Stmt::Def(v) = stmt
             && let Op::Index { slot, index } = &ir.values[*v].op
@@ -79,7 +79,7 @@ pub fn plan(
             accesses.push((*v, *slot, offset));
         }
     }
-    let viewed: HashSet<usize> = accesses.iter().map(|a| a.0).collect();
+    let viewed: HashSet<ValueId> = accesses.iter().map(|a| a.0).collect();
     let mut other = HashSet::new();
     touched_otherwise(ir, body, &viewed, &mut other);
 
@@ -98,7 +98,7 @@ pub fn plan(
         },
         runs: quote!(#start < #end),
     };
-    let mut primal_rows: Vec<(usize, String, Ident)> = Vec::new();
+    let mut primal_rows: Vec<(SlotId, String, Ident)> = Vec::new();
     let mut offsets_used = Vec::new();
     for (v, slot, offset) in &accesses {
         let key = offset_key(offset);
@@ -157,11 +157,11 @@ pub fn plan(
 
 struct Scope<'a> {
     ir: &'a Ir,
-    var: usize,
+    var: ValueId,
     /// Values defined in the loop (the loop variable included).
-    inside: HashSet<usize>,
+    inside: HashSet<ValueId>,
     /// Values defined directly in its body.
-    direct: HashSet<usize>,
+    direct: HashSet<ValueId>,
 }
 
 impl Scope<'_> {
@@ -208,7 +208,7 @@ impl Scope<'_> {
     }
 
     /// The body's values an invariant offset is computed from.
-    fn prelude(&self, o: &Operand, out: &mut Vec<usize>) {
+    fn prelude(&self, o: &Operand, out: &mut Vec<ValueId>) {
         let Some(v) = o.value else { return };
         if !self.inside.contains(&v) {
             return;
@@ -226,13 +226,13 @@ fn offset_key(offset: &Option<Operand>) -> String {
     match offset {
         None => String::new(),
         Some(o) => match o.value {
-            Some(v) => format!("value {v}"),
+            Some(v) => format!("value {}", v.index()),
             None => o.tokens.to_string(),
         },
     }
 }
 
-fn defined(block: &Block, out: &mut HashSet<usize>) {
+fn defined(block: &Block, out: &mut HashSet<ValueId>) {
     for stmt in block {
         match stmt {
             Stmt::Def(v) => {
@@ -259,7 +259,7 @@ fn defined(block: &Block, out: &mut HashSet<usize>) {
 
 /// Slots the loop touches other than by the accesses in `viewed`: writes, calls, and
 /// accesses in branches or inner loops.
-fn touched_otherwise(ir: &Ir, block: &Block, viewed: &HashSet<usize>, out: &mut HashSet<usize>) {
+fn touched_otherwise(ir: &Ir, block: &Block, viewed: &HashSet<ValueId>, out: &mut HashSet<SlotId>) {
     for stmt in block {
         match stmt {
             Stmt::Def(v) => match &ir.values[*v].op {

@@ -153,15 +153,16 @@ impl Lower<'_> {
         };
         let iter = self.iter(&f.expr)?;
         let breaks = has_break(&f.body.stmts);
-        let mut var = 0;
+        let mut var = None;
         let (body, _) = self.region(1, |l| {
             let name = match &var_ident {
                 Some(i) => l.names.user(i),
                 None => l.names.fresh("__i", f.span()),
             };
-            var = l.push(name, Op::LoopVar, f.span());
+            let id = l.push(name, Op::LoopVar, f.span());
+            var = Some(id);
             if let Some(i) = &var_ident {
-                let o = l.operand(var);
+                let o = l.operand(id);
                 l.bind(i, Binding::Value(o));
             }
             l.exits.push(Vec::new());
@@ -170,6 +171,7 @@ impl Lower<'_> {
             None
         });
         let count = breaks.then(|| self.count(f.span()));
+        let var = var.expect("the loop variable is defined in the body");
         self.emit(Stmt::For { var, iter, body, count });
         Ok(())
     }

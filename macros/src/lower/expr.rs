@@ -231,7 +231,8 @@ impl Lower<'_> {
                 }
                 None
             });
-            let (then, els) = if is_and { (rhs, Vec::new()) } else { (Vec::new(), rhs) };
+            let empty = self.block(Vec::new());
+            let (then, els) = if is_and { (rhs, empty) } else { (empty, rhs) };
             self.emit(Stmt::If { cond: l, then, els });
             return Ok(self.value(Op::Read(slot), span));
         }

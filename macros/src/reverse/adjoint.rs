@@ -2,10 +2,10 @@
 //! function's statements backwards (loops run backwards, values restored from where the
 //! primal sweep kept them) and returns one gradient slot per parameter.
 
-use super::{History, Rev, Storage, id};
+use super::{History, Rev, Storage};
 use crate::ast::Shape;
 use crate::code::{self, Term};
-use crate::ir::{Block, Op, Operand, Output, SlotKind, Stmt};
+use crate::ir::{Block, Op, Operand, Output, SlotId, SlotKind, Stmt, ValueId};
 use crate::views;
 use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote};
@@ -86,7 +86,7 @@ impl Rev<'_> {
         let mut shadows = Vec::new();
         let mut shadow_types = Vec::new();
         for (i, p) in self.func.params.iter().enumerate() {
-            let slot = ir.slots.iter().position(|s| s.param == Some(i));
+            let slot = ir.param_slot(i);
             match (p.active, &p.shape, slot.and_then(|s| self.slot_derivs[s].clone())) {
                 (true, Shape::Slice | Shape::Out, Some(d)) => {
                     shadows.push(quote!(#d));
@@ -122,7 +122,7 @@ impl Rev<'_> {
                     }
                 }
                 Shape::Array => {
-                    let s = ir.slots.iter().position(|s| s.param == Some(i));
+                    let s = ir.param_slot(i);
                     let d = s.and_then(|s| self.slot_derivs[s].clone());
                     quote!(#d)
                 }
@@ -137,7 +137,7 @@ impl Rev<'_> {
     }
 
     /// Emits a contribution to `value`'s adjoint.
-    fn add(&mut self, value: usize, term: Term) -> TokenStream {
+    fn add(&mut self, value: ValueId, term: Term) -> TokenStream {
         let d = &self.derivs[value];
         let t = &term.tokens;
         let out = if self.started[value] {
@@ -157,7 +157,7 @@ impl Rev<'_> {
     }
 
     /// `value`'s adjoint as a signed term.
-    fn adjoint(&self, value: usize) -> Term {
+    fn adjoint(&self, value: ValueId) -> Term {
         match &self.alias[value] {
             Some(term) => term.clone(),
             None => {
@@ -169,11 +169,11 @@ impl Rev<'_> {
 
     fn adjoint_block(&mut self, block: &Block) -> TokenStream {
         let ir = self.ir;
-        let b = id(block);
+        let b = block.id;
         // A branch's `then` and `else` each start afresh.
         self.zeroed.clear();
         let mut out = TokenStream::new();
-        let here: Vec<usize> = (0..ir.values.len()).filter(|&v| self.block_of[v] == b).collect();
+        let here: Vec<ValueId> = ir.values.keys().filter(|&v| self.block_of[v] == b).collect();
         // Restore what this region's primal values were, then bind early adjoints.
         for &v in &here {
             let name = &ir.values[v].name;
@@ -206,12 +206,12 @@ impl Rev<'_> {
                 self.started[v] = true;
             }
         }
-        for &s in self.slots_of.get(&b).cloned().unwrap_or_default().iter() {
+        for &s in self.slots_of[b].clone().iter() {
             if let Some(d) = &self.slot_derivs[s] {
                 out.extend(code::declare_derivative(&ir.slots[s], d));
             }
         }
-        if std::ptr::eq(block, &ir.body) {
+        if block.id == ir.body.id {
             out.extend(std::mem::take(&mut self.top_seed));
         }
         for stmt in block.iter().rev() {
@@ -367,15 +367,13 @@ impl Rev<'_> {
                     self.zeroed.insert(*slot);
                 }
             }
-            Stmt::Write { slot, index, value, add } => {
+            Stmt::Write { slot, index, value } => {
                 if let Some(ds) = self.slot_derivs[*slot].clone() {
                     let i = &index.tokens;
                     if let Some(a) = self.active(value) {
                         out.extend(self.add(a, positive(quote!(#ds[#i]))));
                     }
-                    if !add {
-                        out.extend(quote!(#ds[#i] = 0.0;));
-                    }
+                    out.extend(quote!(#ds[#i] = 0.0;));
                 }
             }
             Stmt::If { cond, then, els } => {
@@ -393,8 +391,8 @@ impl Rev<'_> {
                     None => {
                         let storage = &self.storage;
                         let slot_derivs = self.slot_derivs;
-                        let recomputed = |v: usize| storage[v] == Storage::Recompute;
-                        let derivative = |s: usize| slot_derivs[s].clone();
+                        let recomputed = |v: ValueId| storage[v] == Storage::Recompute;
+                        let derivative = |s: SlotId| slot_derivs[s].clone();
                         views::plan(ir, *var, iter, body, &recomputed, &derivative, self.names)
                     }
                     Some(_) => None,

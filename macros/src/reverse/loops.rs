@@ -4,7 +4,7 @@
 //! checks, the things that stop LLVM from keeping a loop in registers or vectorising it.
 
 use super::Rev;
-use crate::ir::{Adapter, Block, Stmt};
+use crate::ir::{Adapter, Block, Stmt, ValueId};
 use crate::views;
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
@@ -15,7 +15,7 @@ use syn::Ident;
 pub(super) struct History {
     pub trips: Ident,
     pub at: Option<Ident>,
-    pub values: Vec<usize>,
+    pub values: Vec<ValueId>,
 }
 
 impl Rev<'_> {
@@ -67,7 +67,7 @@ impl Rev<'_> {
                     if count.is_some() || jumps {
                         continue;
                     }
-                    let values: Vec<usize> = body
+                    let values: Vec<ValueId> = body
                         .iter()
                         .filter_map(|s| match s {
                             Stmt::Def(v) if self.stacks[*v].is_some() && self.ir.values[*v].active => Some(*v),

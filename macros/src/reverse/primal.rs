@@ -4,7 +4,7 @@
 
 use super::{History, Rev, Storage};
 use crate::code;
-use crate::ir::{Block, Op, Stmt};
+use crate::ir::{Block, Op, Stmt, ValueId};
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::Ident;
@@ -12,7 +12,7 @@ use syn::Ident;
 impl Rev<'_> {
     pub(super) fn primal_block(&self, block: &Block) -> TokenStream {
         let mut out = TokenStream::new();
-        if std::ptr::eq(block, &self.ir.body) {
+        if block.id == self.ir.body.id {
             out.extend(self.hoisted_declarations());
         }
         for stmt in block {
@@ -27,7 +27,7 @@ impl Rev<'_> {
         for stack in self.visited.values() {
             out.extend(quote!(let mut #stack = #krate::__private::AnyStack::new();));
         }
-        for (v, value) in self.ir.values.iter().enumerate() {
+        for (v, value) in self.ir.values.iter() {
             let name = &value.name;
             if let Some(pb) = &self.pullbacks[v] {
                 let krate = &self.func.krate;
@@ -126,9 +126,9 @@ impl Rev<'_> {
                 let (name, value) = (&ir.slots[*slot].name, &value.tokens);
                 quote!(#name = #value;)
             }
-            Stmt::Write { slot, index, value, add } => {
+            Stmt::Write { slot, index, value } => {
                 let (name, index, value) = (&ir.slots[*slot].name, &index.tokens, &value.tokens);
-                if *add { quote!(#name[#index] += #value;) } else { quote!(#name[#index] = #value;) }
+                quote!(#name[#index] = #value;)
             }
             Stmt::If { cond, then, els } => {
                 let (cond, then, els) = (&cond.tokens, self.primal_block(then), self.primal_block(els));
@@ -180,14 +180,14 @@ impl Rev<'_> {
         }
     }
 
-    fn count_start(&self, c: usize) -> (TokenStream, &Ident) {
+    fn count_start(&self, c: ValueId) -> (TokenStream, &Ident) {
         let name = &self.ir.values[c].name;
         let start =
             if self.storage[c] == Storage::Hoisted { quote!(#name = 0usize;) } else { quote!(let mut #name = 0usize;) };
         (start, name)
     }
 
-    fn count_push(&self, c: usize) -> TokenStream {
+    fn count_push(&self, c: ValueId) -> TokenStream {
         let name = &self.ir.values[c].name;
         match &self.stacks[c] {
             Some(stack) => quote!(#stack.push(#name);),
