@@ -10,13 +10,13 @@
 //! derivative and reverse mode keeps none of its history.
 
 use crate::ast::Errors;
-use crate::ir::{Block, IdVec, Ir, Op, Operand, Output, SlotId, SlotKind, Stmt, ValueId};
+use crate::ir::{IdVec, Ir, Op, Operand, Output, SlotId, SlotKind, Stmt, ValueId};
 
 pub fn analyse(ir: &mut Ir) -> syn::Result<()> {
     loop {
         let mut changed = false;
         let body = std::mem::take(&mut ir.body);
-        walk(ir, &body, &mut changed);
+        crate::ir::walk(&body, &mut |stmt, _| step(ir, stmt, &mut changed));
         ir.body = body;
         if !changed {
             break;
@@ -31,62 +31,53 @@ fn active(ir: &Ir, o: &Operand) -> bool {
     o.value.is_some_and(|v| ir.values[v].active) || o.slot.is_some_and(|s| ir.slots[s].active)
 }
 
-fn walk(ir: &mut Ir, block: &Block, changed: &mut bool) {
-    for stmt in block {
-        match stmt {
-            Stmt::Def(v) => {
-                let now = match &ir.values[*v].op {
-                    Op::Param => ir.values[*v].active,
-                    Op::LoopVar | Op::Len(_) | Op::Count => false,
-                    Op::Const { .. } => false,
-                    Op::Prim { rule, .. } if rule.is_flat() => false,
-                    Op::Prim { args, .. } => args.iter().any(|a| active(ir, a)),
-                    // A call is active through its inputs; what it writes into `&mut`
-                    // arguments is active when the call is.
-                    Op::Call { args, .. } => {
-                        let now = args.iter().filter(|a| !a.lent_mut).any(|a| active(ir, a));
-                        for s in args.iter().filter(|a| a.lent_mut).filter_map(|a| a.slot) {
-                            if now && !ir.slots[s].active {
-                                ir.slots[s].active = true;
-                                *changed = true;
-                            }
+/// One statement's activity from its arguments' (control flow's blocks are visited by the
+/// walk itself).
+fn step(ir: &mut Ir, stmt: &Stmt, changed: &mut bool) {
+    match stmt {
+        Stmt::Def(v) => {
+            let now = match &ir.values[*v].op {
+                Op::Param => ir.values[*v].active,
+                Op::LoopVar | Op::Len(_) | Op::Count => false,
+                Op::Const { .. } => false,
+                Op::Prim { rule, .. } if rule.is_flat() => false,
+                Op::Prim { args, .. } => args.iter().any(|a| active(ir, a)),
+                // A call is active through its inputs; what it writes into `&mut`
+                // arguments is active when the call is.
+                Op::Call { args, .. } => {
+                    let now = args.iter().filter(|a| !a.lent_mut).any(|a| active(ir, a));
+                    for s in args.iter().filter(|a| a.lent_mut).filter_map(|a| a.slot) {
+                        if now && !ir.slots[s].active {
+                            ir.slots[s].active = true;
+                            *changed = true;
                         }
-                        now
                     }
-                    Op::Read(s) | Op::Index { slot: s, .. } => ir.slots[*s].active,
-                };
-                if now && !ir.values[*v].active {
-                    ir.values[*v].active = true;
-                    *changed = true;
+                    now
                 }
+                Op::Read(s) | Op::Index { slot: s, .. } => ir.slots[*s].active,
+            };
+            if now && !ir.values[*v].active {
+                ir.values[*v].active = true;
+                *changed = true;
             }
-            Stmt::Declare(s) => {
-                let init = match &ir.slots[*s].kind {
-                    SlotKind::Scalar { init } | SlotKind::Array { init, .. } => active(ir, init),
-                    SlotKind::ArrayParam { .. } | SlotKind::OutParam => false,
-                };
-                if init && !ir.slots[*s].active {
-                    ir.slots[*s].active = true;
-                    *changed = true;
-                }
-            }
-            Stmt::Set { slot, value } | Stmt::Write { slot, value, .. } => {
-                if active(ir, value) && !ir.slots[*slot].active {
-                    ir.slots[*slot].active = true;
-                    *changed = true;
-                }
-            }
-            Stmt::If { then, els, .. } => {
-                walk(ir, then, changed);
-                walk(ir, els, changed);
-            }
-            Stmt::For { body, .. } => walk(ir, body, changed),
-            Stmt::While { cond, body, .. } => {
-                walk(ir, cond, changed);
-                walk(ir, body, changed);
-            }
-            Stmt::Break | Stmt::Continue => {}
         }
+        Stmt::Declare(s) => {
+            let init = match &ir.slots[*s].kind {
+                SlotKind::Scalar { init } | SlotKind::Array { init, .. } => active(ir, init),
+                SlotKind::ArrayParam { .. } | SlotKind::OutParam => false,
+            };
+            if init && !ir.slots[*s].active {
+                ir.slots[*s].active = true;
+                *changed = true;
+            }
+        }
+        Stmt::Set { slot, value } | Stmt::Write { slot, value, .. } => {
+            if active(ir, value) && !ir.slots[*slot].active {
+                ir.slots[*slot].active = true;
+                *changed = true;
+            }
+        }
+        Stmt::If { .. } | Stmt::For { .. } | Stmt::While { .. } | Stmt::Break | Stmt::Continue => {}
     }
 }
 
@@ -157,7 +148,7 @@ fn prune(ir: &mut Ir) {
     }
     while useful.changed {
         useful.changed = false;
-        useful.walk(ir, &ir.body);
+        crate::ir::walk_rev(&ir.body, &mut |stmt, _| useful.step(ir, stmt));
     }
     for (value, &useful) in ir.values.values_mut().zip(useful.values.values()) {
         if !matches!(value.op, Op::Param) && !useful {
@@ -202,55 +193,45 @@ impl Useful {
         }
     }
 
-    /// Backwards, as usefulness flows from uses to definitions: straight-line code takes one
+    /// What one statement needs of its arguments, given what is needed of it. The walk is
+    /// backwards, as usefulness flows from uses to definitions: straight-line code takes one
     /// pass, a loop one more per value its body carries around.
-    fn walk(&mut self, ir: &Ir, block: &Block) {
-        for stmt in block.iter().rev() {
-            match stmt {
-                Stmt::Def(v) => {
-                    let v = *v;
-                    match &ir.values[v].op {
-                        // A call is needed for what it writes as well as for what it returns.
-                        Op::Call { args, .. } => {
-                            if args.iter().any(|a| a.lent_mut && a.slot.is_some_and(|s| self.slots[s])) {
-                                self.value(v);
-                            }
-                            if self.values[v] {
-                                args.iter().for_each(|a| self.operand(a));
-                            }
+    fn step(&mut self, ir: &Ir, stmt: &Stmt) {
+        match stmt {
+            Stmt::Def(v) => {
+                let v = *v;
+                match &ir.values[v].op {
+                    // A call is needed for what it writes as well as for what it returns.
+                    Op::Call { args, .. } => {
+                        if args.iter().any(|a| a.lent_mut && a.slot.is_some_and(|s| self.slots[s])) {
+                            self.value(v);
                         }
-                        // A constant's arguments have no derivative to pass on, nor have a
-                        // flat primitive's.
-                        Op::Const { .. } => {}
-                        Op::Prim { rule, .. } if rule.is_flat() => {}
-                        Op::Prim { args, .. } if self.values[v] => args.iter().for_each(|a| self.operand(a)),
-                        Op::Read(s) | Op::Index { slot: s, .. } if self.values[v] => self.slot(*s),
-                        _ => {}
+                        if self.values[v] {
+                            args.iter().for_each(|a| self.operand(a));
+                        }
                     }
+                    // A constant's arguments have no derivative to pass on, nor have a
+                    // flat primitive's.
+                    Op::Const { .. } => {}
+                    Op::Prim { rule, .. } if rule.is_flat() => {}
+                    Op::Prim { args, .. } if self.values[v] => args.iter().for_each(|a| self.operand(a)),
+                    Op::Read(s) | Op::Index { slot: s, .. } if self.values[v] => self.slot(*s),
+                    _ => {}
                 }
-                Stmt::Declare(s) => {
-                    if let (true, SlotKind::Scalar { init } | SlotKind::Array { init, .. }) =
-                        (self.slots[*s], &ir.slots[*s].kind)
-                    {
-                        self.operand(init);
-                    }
-                }
-                Stmt::Set { slot, value } | Stmt::Write { slot, value, .. } => {
-                    if self.slots[*slot] {
-                        self.operand(value);
-                    }
-                }
-                Stmt::If { then, els, .. } => {
-                    self.walk(ir, then);
-                    self.walk(ir, els);
-                }
-                Stmt::For { body, .. } => self.walk(ir, body),
-                Stmt::While { cond, body, .. } => {
-                    self.walk(ir, cond);
-                    self.walk(ir, body);
-                }
-                Stmt::Break | Stmt::Continue => {}
             }
+            Stmt::Declare(s) => {
+                if let (true, SlotKind::Scalar { init } | SlotKind::Array { init, .. }) =
+                    (self.slots[*s], &ir.slots[*s].kind)
+                {
+                    self.operand(init);
+                }
+            }
+            Stmt::Set { slot, value } | Stmt::Write { slot, value, .. } => {
+                if self.slots[*slot] {
+                    self.operand(value);
+                }
+            }
+            Stmt::If { .. } | Stmt::For { .. } | Stmt::While { .. } | Stmt::Break | Stmt::Continue => {}
         }
     }
 }

@@ -443,10 +443,7 @@ fn shadow_type(p: &Param, float: &Ident) -> TokenStream {
 }
 
 fn has_loops(block: &crate::ir::Block) -> bool {
-    use crate::ir::Stmt;
-    block.iter().any(|s| match s {
-        Stmt::For { .. } | Stmt::While { .. } => true,
-        Stmt::If { then, els, .. } => has_loops(then) || has_loops(els),
-        _ => false,
-    })
+    let mut loops = false;
+    crate::ir::walk(block, &mut |stmt, _| loops |= stmt.is_loop());
+    loops
 }

@@ -98,6 +98,89 @@ pub enum Stmt {
     Continue,
 }
 
+impl Stmt {
+    /// The blocks nested directly in this statement, in program order: an `if`'s branches,
+    /// a `for` loop's body, a `while` loop's condition and body.
+    pub fn blocks(&self) -> impl Iterator<Item = &Block> {
+        let (a, b) = match self {
+            Stmt::If { then, els, .. } => (Some(then), Some(els)),
+            Stmt::For { body, .. } => (Some(body), None),
+            Stmt::While { cond, body, .. } => (Some(cond), Some(body)),
+            _ => (None, None),
+        };
+        a.into_iter().chain(b)
+    }
+
+    /// Whether this statement is a loop, whose nested blocks run repeatedly.
+    pub fn is_loop(&self) -> bool {
+        matches!(self, Stmt::For { .. } | Stmt::While { .. })
+    }
+}
+
+/// Where a statement stands: the block that holds it, and the loops around it.
+#[derive(Clone, Copy)]
+pub struct Nest<'a> {
+    pub block: BlockId,
+    pub loops: usize,
+    /// The innermost enclosing loop statement.
+    pub innermost: Option<&'a Stmt>,
+}
+
+impl<'a> Nest<'a> {
+    fn top(body: &Block) -> Self {
+        Nest { block: body.id, loops: 0, innermost: None }
+    }
+
+    /// Inside `block`, nested in `stmt`.
+    fn into(self, stmt: &'a Stmt, block: &Block) -> Self {
+        match stmt.is_loop() {
+            true => Nest { block: block.id, loops: self.loops + 1, innermost: Some(stmt) },
+            false => Nest { block: block.id, ..self },
+        }
+    }
+}
+
+/// Every statement of `block` and of the regions nested in it, in program order, each
+/// statement before the statements nested in it (`walk`) or after them (`walk_post`), with
+/// where it stands. The one traversal of the IR's regions: passes that visit every
+/// statement use these rather than recursing over `Stmt` by hand.
+pub fn walk<'a>(block: &'a Block, f: &mut impl FnMut(&'a Stmt, Nest<'a>)) {
+    visit(block, Nest::top(block), false, f)
+}
+
+pub fn walk_post<'a>(block: &'a Block, f: &mut impl FnMut(&'a Stmt, Nest<'a>)) {
+    visit(block, Nest::top(block), true, f)
+}
+
+fn visit<'a>(block: &'a Block, nest: Nest<'a>, post: bool, f: &mut impl FnMut(&'a Stmt, Nest<'a>)) {
+    for stmt in block {
+        if !post {
+            f(stmt, nest);
+        }
+        for b in stmt.blocks() {
+            visit(b, nest.into(stmt, b), post, f);
+        }
+        if post {
+            f(stmt, nest);
+        }
+    }
+}
+
+/// The same statements in reverse program order, each after those nested in it: for facts
+/// that flow from uses back to definitions.
+pub fn walk_rev<'a>(block: &'a Block, f: &mut impl FnMut(&'a Stmt, Nest<'a>)) {
+    fn go<'a>(block: &'a Block, nest: Nest<'a>, f: &mut impl FnMut(&'a Stmt, Nest<'a>)) {
+        for stmt in block.iter().rev() {
+            let blocks: Vec<&Block> = stmt.blocks().collect();
+            for b in blocks.into_iter().rev() {
+                go(b, nest.into(stmt, b), f);
+            }
+            f(stmt, nest);
+        }
+    }
+    go(block, Nest::top(block), f)
+}
+
 /// A range loop's iterator: `start..end` or `start..=end`, then `.rev()` / `.step_by(step)`
 /// in source order.
 #[derive(Clone)]

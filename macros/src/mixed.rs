@@ -24,7 +24,7 @@
 use crate::activity;
 use crate::ast::{Function, Shape};
 use crate::code;
-use crate::ir::{Block, IdVec, Ir, Op, Operand, Output, SlotId, SlotKind, Stmt, ValueId};
+use crate::ir::{IdVec, Ir, Op, Operand, Output, SlotId, SlotKind, Stmt, ValueId};
 use syn::Ident;
 
 /// The parameter differentiated forwards, and the function's activity split in two.
@@ -55,7 +55,7 @@ pub fn plan(ir: &Ir, func: &Function) -> Option<Plan> {
         return None;
     }
     let mut read = ir.values.map(|_| false);
-    reads_in_loops(ir, &ir.body, 0, &mut read);
+    reads_in_loops(ir, &mut read);
     let mut candidates = func.params.iter().enumerate().filter_map(|(i, p)| {
         if !p.active || p.shape != Shape::Scalar {
             return None;
@@ -107,38 +107,26 @@ fn restrict(ir: &Ir, func: &Function, keep: impl Fn(usize) -> bool) -> Option<Ir
 }
 
 /// Marks the values that a statement inside a loop reads.
-fn reads_in_loops(ir: &Ir, block: &Block, loops: usize, read: &mut IdVec<ValueId, bool>) {
-    let mark = |o: &Operand, read: &mut IdVec<ValueId, bool>| {
-        if let (Some(v), true) = (o.value, loops > 0) {
-            read[v] = true;
-        }
-    };
-    for stmt in block {
+fn reads_in_loops(ir: &Ir, read: &mut IdVec<ValueId, bool>) {
+    crate::ir::walk(&ir.body, &mut |stmt, nest| {
+        let mut mark = |o: &Operand| {
+            if let (Some(v), true) = (o.value, nest.loops > 0) {
+                read[v] = true;
+            }
+        };
         match stmt {
             Stmt::Def(v) => match &ir.values[*v].op {
-                Op::Const { args, .. } | Op::Prim { args, .. } | Op::Call { args, .. } => {
-                    args.iter().for_each(|a| mark(a, read))
-                }
-                Op::Index { index, .. } => mark(index, read),
+                Op::Const { args, .. } | Op::Prim { args, .. } | Op::Call { args, .. } => args.iter().for_each(mark),
+                Op::Index { index, .. } => mark(index),
                 Op::Param | Op::LoopVar | Op::Read(_) | Op::Len(_) | Op::Count => {}
             },
-            Stmt::Declare(_) | Stmt::Break | Stmt::Continue => {}
-            Stmt::Set { value, .. } => mark(value, read),
+            Stmt::Set { value, .. } => mark(value),
             Stmt::Write { index, value, .. } => {
-                mark(index, read);
-                mark(value, read);
+                mark(index);
+                mark(value);
             }
-            Stmt::If { cond, then, els } => {
-                mark(cond, read);
-                reads_in_loops(ir, then, loops, read);
-                reads_in_loops(ir, els, loops, read);
-            }
-            Stmt::For { body, .. } => reads_in_loops(ir, body, loops + 1, read),
-            Stmt::While { cond, test, body, .. } => {
-                mark(test, read);
-                reads_in_loops(ir, cond, loops + 1, read);
-                reads_in_loops(ir, body, loops + 1, read);
-            }
+            Stmt::If { cond: test, .. } | Stmt::While { test, .. } => mark(test),
+            Stmt::Declare(_) | Stmt::For { .. } | Stmt::Break | Stmt::Continue => {}
         }
-    }
+    });
 }

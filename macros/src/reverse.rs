@@ -26,7 +26,7 @@
 
 use crate::ast::Function;
 use crate::code::{self, Term};
-use crate::ir::{Block, BlockId, IdVec, Ir, Op, Operand, Output, SlotId, SlotKind, Stmt, ValueId};
+use crate::ir::{BlockId, IdVec, Ir, Nest, Op, Operand, Output, SlotId, SlotKind, Stmt, ValueId};
 use crate::names::Names;
 use crate::rules::Partial;
 use crate::views;
@@ -87,8 +87,6 @@ struct Rev<'a> {
     /// stacks get room for the loop's trip count before it starts, and the body pushes
     /// without growing.
     reserved: IdVec<ValueId, bool>,
-    /// Whether `analyse` is inside a `for` loop's body (rather than a `while` loop's).
-    in_for: bool,
     /// Scalar slots whose adjoint this straight-line stretch of the adjoint sweep has just
     /// reset to zero: the next contribution assigns instead of adding, so the compiler has no
     /// `0.0 + x` to keep (it may not fold it: `0.0 + -0.0` is `0.0`).
@@ -165,7 +163,6 @@ pub fn build(
         popped: IdVec::filled(n, None),
         stacks: IdVec::filled(n, None),
         reserved: per_value(false),
-        in_for: false,
         zeroed: HashSet::new(),
         primal_rows: HashMap::new(),
         adjoint_rows: HashMap::new(),
@@ -183,7 +180,7 @@ pub fn build(
         visited: std::collections::BTreeMap::new(),
         tangent,
     };
-    rev.analyse(&ir.body);
+    rev.analyse();
     let outputs: Vec<&Operand> = match &ir.output {
         Output::Scalar(o) => vec![o],
         Output::Tuple(items) => items.iter().collect(),
@@ -194,8 +191,8 @@ pub fn build(
     }
     rev.count_uses();
     rev.choose_storage();
-    rev.histories(&ir.body);
-    rev.plan_sweep(&ir.body);
+    rev.histories();
+    rev.plan_sweep();
     let mut primal = TokenStream::new();
     if let Some(Tangent { one, .. }) = tangent {
         let f = &func.float;
@@ -226,124 +223,114 @@ impl Rev<'_> {
     }
 
     /// Records defining blocks, adjoint edges and the values the adjoint sweep reads.
-    fn analyse(&mut self, block: &Block) {
-        let b = block.id;
-        for stmt in block {
-            match stmt {
-                Stmt::Def(v) => {
-                    let v = *v;
-                    self.block_of[v] = b;
-                    self.reserved[v] = self.in_for;
-                    let value = &self.ir.values[v];
-                    if !value.active {
-                        continue;
-                    }
-                    match &value.op {
-                        Op::Prim { args, .. } => {
-                            let partials = code::partials(self.ir, value, self.float());
-                            let mut read = HashSet::new();
-                            for (a, p) in args.iter().zip(&partials) {
-                                if let (Some(a), Partial::Expr(t)) = (self.active(a), p) {
-                                    let _ = a;
-                                    idents(t.clone(), &mut read);
-                                }
-                                if let (Some(a), false) = (self.active(a), matches!(p, Partial::Zero)) {
-                                    self.edges.push(Edge { to: a, from: Some(v), block: b });
-                                }
+    fn analyse(&mut self) {
+        let ir = self.ir;
+        crate::ir::walk(&ir.body, &mut |stmt, nest| self.analyse_stmt(stmt, nest));
+    }
+
+    fn analyse_stmt(&mut self, stmt: &Stmt, nest: Nest) {
+        let b = nest.block;
+        // A `while` loop's condition has no adjoint: a comparison ends every derivative.
+        let condition = matches!(nest.innermost, Some(Stmt::While { cond, .. }) if cond.id == b);
+        match stmt {
+            Stmt::Def(v) => {
+                let v = *v;
+                self.block_of[v] = b;
+                // A `for` loop reserves its stacks, unless it can `break`: it may stop
+                // long before its range ends (a Newton loop over `0..max_iter`), and
+                // its stacks grow as it runs instead.
+                self.reserved[v] = matches!(nest.innermost, Some(Stmt::For { count: None, .. }));
+                let value = &self.ir.values[v];
+                if !value.active || condition {
+                    return;
+                }
+                match &value.op {
+                    Op::Prim { args, .. } => {
+                        let partials = code::partials(self.ir, value, self.float());
+                        let mut read = HashSet::new();
+                        for (a, p) in args.iter().zip(&partials) {
+                            if let (Some(a), Partial::Expr(t)) = (self.active(a), p) {
+                                let _ = a;
+                                idents(t.clone(), &mut read);
                             }
-                            for a in args.iter().filter_map(|a| a.value).chain([v]) {
-                                if read.contains(&self.ir.values[a].name.to_string()) {
-                                    self.needed[a] = true;
-                                }
-                            }
-                        }
-                        Op::Call { args, .. } => {
-                            let active: Vec<ValueId> = args.iter().filter_map(|a| self.ir.active(a)).collect();
-                            for a in active {
+                            if let (Some(a), false) = (self.active(a), matches!(p, Partial::Zero)) {
                                 self.edges.push(Edge { to: a, from: Some(v), block: b });
                             }
                         }
-                        Op::Index { index, .. } => {
-                            let index = index.clone();
-                            self.need(&index);
-                        }
-                        _ => {}
-                    }
-                }
-                Stmt::Declare(s) => {
-                    self.slots_of[b].push(*s);
-                    if !self.slot_active(*s) {
-                        continue;
-                    }
-                    match &self.ir.slots[*s].kind {
-                        SlotKind::Scalar { init } => {
-                            if let Some(a) = self.active(init) {
-                                self.edges.push(Edge { to: a, from: None, block: b });
+                        for a in args.iter().filter_map(|a| a.value).chain([v]) {
+                            if read.contains(&self.ir.values[a].name.to_string()) {
+                                self.needed[a] = true;
                             }
                         }
-                        SlotKind::Array { len, .. } => {
-                            let len = len.clone();
-                            self.need(&len);
+                    }
+                    Op::Call { args, .. } => {
+                        let active: Vec<ValueId> = args.iter().filter_map(|a| self.ir.active(a)).collect();
+                        for a in active {
+                            self.edges.push(Edge { to: a, from: Some(v), block: b });
                         }
-                        SlotKind::ArrayParam { .. } | SlotKind::OutParam => {}
                     }
-                }
-                Stmt::Set { slot, value } => {
-                    if let (true, Some(a)) = (self.slot_active(*slot), self.active(value)) {
-                        self.edges.push(Edge { to: a, from: None, block: b });
+                    Op::Index { index, .. } => {
+                        let index = index.clone();
+                        self.need(&index);
                     }
+                    _ => {}
                 }
-                Stmt::Write { slot, index, value, .. } => {
-                    if self.slot_active(*slot) {
-                        self.need(index);
-                        if let Some(a) = self.active(value) {
+            }
+            Stmt::Declare(s) => {
+                self.slots_of[b].push(*s);
+                if !self.slot_active(*s) {
+                    return;
+                }
+                match &self.ir.slots[*s].kind {
+                    SlotKind::Scalar { init } => {
+                        if let Some(a) = self.active(init) {
                             self.edges.push(Edge { to: a, from: None, block: b });
                         }
                     }
-                }
-                Stmt::If { cond, then, els } => {
-                    self.need(cond);
-                    self.analyse(then);
-                    self.analyse(els);
-                }
-                Stmt::For { var, iter, body, count } => {
-                    self.block_of[*var] = body.id;
-                    self.need(&iter.start);
-                    self.need(&iter.end);
-                    for a in &iter.adapters {
-                        if let crate::ir::Adapter::StepBy(k) = a {
-                            self.need(k);
-                        }
+                    SlotKind::Array { len, .. } => {
+                        let len = len.clone();
+                        self.need(&len);
                     }
-                    if let Some(c) = count {
-                        self.block_of[*c] = b;
-                        self.needed[*c] = true;
-                        let base = self.ir.values[*var].name.to_string();
-                        let stack =
-                            self.names.fresh(&format!("__{}_visited", base.trim_start_matches('_')), Span::call_site());
-                        self.visited.insert(*var, stack);
-                    }
-                    // A loop that can `break` may stop long before its range ends (a Newton
-                    // loop over `0..max_iter`): its stacks grow as it runs instead.
-                    let outer = std::mem::replace(&mut self.in_for, count.is_none());
-                    self.analyse(body);
-                    self.in_for = outer;
+                    SlotKind::ArrayParam { .. } | SlotKind::OutParam => {}
                 }
-                Stmt::While { cond, body, count, .. } => {
-                    // The condition has no adjoint: a comparison ends every derivative.
-                    for s in cond {
-                        if let Stmt::Def(v) = s {
-                            self.block_of[*v] = cond.id;
-                        }
-                    }
-                    self.block_of[*count] = b;
-                    self.needed[*count] = true;
-                    let outer = std::mem::replace(&mut self.in_for, false);
-                    self.analyse(body);
-                    self.in_for = outer;
-                }
-                Stmt::Break | Stmt::Continue => {}
             }
+            Stmt::Set { slot, value } => {
+                if let (true, Some(a)) = (self.slot_active(*slot), self.active(value)) {
+                    self.edges.push(Edge { to: a, from: None, block: b });
+                }
+            }
+            Stmt::Write { slot, index, value, .. } => {
+                if self.slot_active(*slot) {
+                    self.need(index);
+                    if let Some(a) = self.active(value) {
+                        self.edges.push(Edge { to: a, from: None, block: b });
+                    }
+                }
+            }
+            Stmt::If { cond, .. } => self.need(cond),
+            Stmt::For { var, iter, body, count } => {
+                self.block_of[*var] = body.id;
+                self.need(&iter.start);
+                self.need(&iter.end);
+                for a in &iter.adapters {
+                    if let crate::ir::Adapter::StepBy(k) = a {
+                        self.need(k);
+                    }
+                }
+                if let Some(c) = count {
+                    self.block_of[*c] = b;
+                    self.needed[*c] = true;
+                    let base = self.ir.values[*var].name.to_string();
+                    let stack =
+                        self.names.fresh(&format!("__{}_visited", base.trim_start_matches('_')), Span::call_site());
+                    self.visited.insert(*var, stack);
+                }
+            }
+            Stmt::While { count, .. } => {
+                self.block_of[*count] = b;
+                self.needed[*count] = true;
+            }
+            Stmt::Break | Stmt::Continue => {}
         }
     }
 

@@ -232,59 +232,34 @@ fn offset_key(offset: &Option<Operand>) -> String {
     }
 }
 
+/// The values defined anywhere in `block`, loop variables and counts included.
 fn defined(block: &Block, out: &mut HashSet<ValueId>) {
-    for stmt in block {
-        match stmt {
-            Stmt::Def(v) => {
-                out.insert(*v);
-            }
-            Stmt::If { then, els, .. } => {
-                defined(then, out);
-                defined(els, out);
-            }
-            Stmt::For { var, body, count, .. } => {
-                out.insert(*var);
-                out.extend(*count);
-                defined(body, out);
-            }
-            Stmt::While { cond, body, count, .. } => {
-                out.insert(*count);
-                defined(cond, out);
-                defined(body, out);
-            }
-            _ => {}
+    crate::ir::walk(block, &mut |stmt, _| match stmt {
+        Stmt::Def(v) | Stmt::While { count: v, .. } => {
+            out.insert(*v);
         }
-    }
+        Stmt::For { var, count, .. } => {
+            out.insert(*var);
+            out.extend(*count);
+        }
+        _ => {}
+    });
 }
 
 /// Slots the loop touches other than by the accesses in `viewed`: writes, calls, and
 /// accesses in branches or inner loops.
 fn touched_otherwise(ir: &Ir, block: &Block, viewed: &HashSet<ValueId>, out: &mut HashSet<SlotId>) {
-    for stmt in block {
-        match stmt {
-            Stmt::Def(v) => match &ir.values[*v].op {
-                Op::Index { slot, .. } if !viewed.contains(v) => {
-                    out.insert(*slot);
-                }
-                Op::Call { args, .. } => out.extend(args.iter().filter_map(|a| a.slot)),
-                _ => {}
-            },
-            Stmt::Declare(s) => {
-                out.insert(*s);
-            }
-            Stmt::Set { slot, .. } | Stmt::Write { slot, .. } => {
+    crate::ir::walk(block, &mut |stmt, _| match stmt {
+        Stmt::Def(v) => match &ir.values[*v].op {
+            Op::Index { slot, .. } if !viewed.contains(v) => {
                 out.insert(*slot);
             }
-            Stmt::If { then, els, .. } => {
-                touched_otherwise(ir, then, viewed, out);
-                touched_otherwise(ir, els, viewed, out);
-            }
-            Stmt::For { body, .. } => touched_otherwise(ir, body, viewed, out),
-            Stmt::While { cond, body, .. } => {
-                touched_otherwise(ir, cond, viewed, out);
-                touched_otherwise(ir, body, viewed, out);
-            }
-            Stmt::Break | Stmt::Continue => {}
+            Op::Call { args, .. } => out.extend(args.iter().filter_map(|a| a.slot)),
+            _ => {}
+        },
+        Stmt::Declare(slot) | Stmt::Set { slot, .. } | Stmt::Write { slot, .. } => {
+            out.insert(*slot);
         }
-    }
+        _ => {}
+    });
 }

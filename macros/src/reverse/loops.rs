@@ -22,30 +22,17 @@ impl Rev<'_> {
     /// Rows for the parameter reads of the primal sweep's loops (see `views`): a reduction
     /// such as `s += w[j * n + i] * x[i]` then has no bounds check per element, and LLVM
     /// unrolls it as it does a hand-written one over row slices.
-    pub(super) fn plan_sweep(&mut self, block: &Block) {
-        for stmt in block {
-            match stmt {
-                Stmt::If { then, els, .. } => {
-                    self.plan_sweep(then);
-                    self.plan_sweep(els);
+    pub(super) fn plan_sweep(&mut self) {
+        let ir = self.ir;
+        crate::ir::walk_post(&ir.body, &mut |stmt, _| {
+            let Stmt::For { var, iter, body, count: None } = stmt else { return };
+            if let Some(plan) = views::plan(ir, *var, iter, body, &|_| true, &|_| None, self.names) {
+                for (v, row) in &plan.primal {
+                    self.sweep_rows.insert(*v, (row.clone(), plan.local.clone()));
                 }
-                Stmt::While { body, .. } => self.plan_sweep(body),
-                Stmt::For { var, iter, body, count } => {
-                    self.plan_sweep(body);
-                    if count.is_some() {
-                        continue;
-                    }
-                    let plan = views::plan(self.ir, *var, iter, body, &|_| true, &|_| None, self.names);
-                    if let Some(plan) = plan {
-                        for (v, row) in &plan.primal {
-                            self.sweep_rows.insert(*v, (row.clone(), plan.local.clone()));
-                        }
-                        self.sweep_views.insert(*var, plan);
-                    }
-                }
-                _ => {}
+                self.sweep_views.insert(*var, plan);
             }
-        }
+        });
     }
 
     /// The values a `for` loop without `break` or `continue` defines directly in its body
@@ -53,55 +40,51 @@ impl Rev<'_> {
     /// loop variable's offset in its range (or a counter's), and the adjoint loop reads them
     /// back from there, instead of a push and a pop whose length lives in memory the loop's
     /// other stores might alias.
-    pub(super) fn histories(&mut self, block: &Block) {
-        for stmt in block {
-            match stmt {
-                Stmt::If { then, els, .. } => {
-                    self.histories(then);
-                    self.histories(els);
-                }
-                Stmt::While { body, .. } => self.histories(body),
-                Stmt::For { var, iter, body, count } => {
-                    self.histories(body);
-                    let jumps = body.iter().any(|s| matches!(s, Stmt::Break | Stmt::Continue));
-                    if count.is_some() || jumps {
-                        continue;
-                    }
-                    let values: Vec<ValueId> = body
-                        .iter()
-                        .filter_map(|s| match s {
-                            Stmt::Def(v) if self.stacks[*v].is_some() && self.ir.values[*v].active => Some(*v),
-                            _ => None,
-                        })
-                        .collect();
-                    if values.is_empty() {
-                        continue;
-                    }
-                    let base = self.ir.values[*var].name.to_string();
-                    let base = base.trim_start_matches('_');
-                    let trips = self.names.fresh(&format!("__{base}_trips"), Span::call_site());
-                    // Over `a..b`, iteration `i` keeps its values at `i - a`, an index LLVM can
-                    // see is in bounds; other ranges count their iterations.
-                    let plain = !iter.inclusive && iter.adapters.iter().all(|a| matches!(a, Adapter::Rev));
-                    let (at, write, read) = if plain {
-                        let (v, start) = (&self.ir.values[*var].name, &iter.start.tokens);
-                        let local = if iter.start.is_zero() { quote!(#v) } else { quote!((#v - #start)) };
-                        (None, local.clone(), local)
-                    } else {
-                        let at = self.names.fresh(&format!("__{base}_at"), Span::call_site());
-                        (Some(at.clone()), quote!(#at - 1), quote!(#at))
-                    };
-                    for &v in &values {
-                        let name = self.ir.values[v].name.to_string();
-                        let history =
-                            self.names.fresh(&format!("__{}_history", name.trim_start_matches('_')), Span::call_site());
-                        self.history_of.insert(v, (history, write.clone(), read.clone()));
-                    }
-                    self.histories.insert(*var, History { trips, at, values });
-                }
-                _ => {}
+    pub(super) fn histories(&mut self) {
+        let ir = self.ir;
+        crate::ir::walk_post(&ir.body, &mut |stmt, _| {
+            if let Stmt::For { var, iter, body, count: None } = stmt {
+                self.history(*var, iter, body);
             }
+        });
+    }
+
+    /// The history slices of one `for` loop, if it has any.
+    fn history(&mut self, var: ValueId, iter: &crate::ir::Iter, body: &Block) {
+        let jumps = body.iter().any(|s| matches!(s, Stmt::Break | Stmt::Continue));
+        if jumps {
+            return;
         }
+        let values: Vec<ValueId> = body
+            .iter()
+            .filter_map(|s| match s {
+                Stmt::Def(v) if self.stacks[*v].is_some() && self.ir.values[*v].active => Some(*v),
+                _ => None,
+            })
+            .collect();
+        if values.is_empty() {
+            return;
+        }
+        let base = self.ir.values[var].name.to_string();
+        let base = base.trim_start_matches('_');
+        let trips = self.names.fresh(&format!("__{base}_trips"), Span::call_site());
+        // Over `a..b`, iteration `i` keeps its values at `i - a`, an index LLVM can
+        // see is in bounds; other ranges count their iterations.
+        let plain = !iter.inclusive && iter.adapters.iter().all(|a| matches!(a, Adapter::Rev));
+        let (at, write, read) = if plain {
+            let (v, start) = (&self.ir.values[var].name, &iter.start.tokens);
+            let local = if iter.start.is_zero() { quote!(#v) } else { quote!((#v - #start)) };
+            (None, local.clone(), local)
+        } else {
+            let at = self.names.fresh(&format!("__{base}_at"), Span::call_site());
+            (Some(at.clone()), quote!(#at - 1), quote!(#at))
+        };
+        for &v in &values {
+            let name = self.ir.values[v].name.to_string();
+            let history = self.names.fresh(&format!("__{}_history", name.trim_start_matches('_')), Span::call_site());
+            self.history_of.insert(v, (history, write.clone(), read.clone()));
+        }
+        self.histories.insert(var, History { trips, at, values });
     }
 
     /// Room for one value per iteration in the stack of each value (or pullback) a `for`
