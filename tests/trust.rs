@@ -314,6 +314,42 @@ fn an_early_break_reserves_what_the_loop_ran_not_its_range() {
     }
 }
 
+// ---- Found by the macro fuzz test (tests/macro_fuzz). ----------------------------------------
+
+/// An output's length read in a loop: the adjoint closure must not borrow the output.
+#[differentiable]
+fn last_of(x: f64, out: &mut [f64]) {
+    for k in 0..3 {
+        out[out.len() - 1] = x * k as f64;
+    }
+}
+
+#[differentiable]
+fn uses_last(x: f64) -> f64 {
+    let mut o = [0.0; 2];
+    last_of(x, &mut o);
+    o[1] * x
+}
+
+/// Parameters whose derivatives would be keywords (`do`, `dyn`).
+#[differentiable]
+fn keyword_derivatives(o: f64, yn: f64) -> f64 {
+    o * yn + f64::from(2u8) * o
+}
+
+differentiable_fns! {
+    fn compact_with_attribute(x, y) < #[allow(unused_variables)] let t = x * y; t * y >
+}
+
+#[test]
+fn shapes_the_fuzzer_found() {
+    // uses_last(x) = 2x · x.
+    assert_eq!(uses_last_grad(1.5), (4.5, 6.0));
+    assert_eq!(uses_last_jvp(1.5, 1.0), (4.5, 6.0));
+    assert_eq!(keyword_derivatives_grad(3.0, 2.0), (12.0, (4.0, 3.0)));
+    assert_eq!(compact_with_attribute_grad(2.0, 3.0), (18.0, (9.0, 12.0)));
+}
+
 // ---- The property checks of the shared corpus. ------------------------------------------------
 
 mod properties {

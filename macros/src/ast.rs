@@ -83,12 +83,18 @@ impl Args {
             } else if meta.path.is_ident("jvp") {
                 &mut args.jvp
             } else if meta.path.is_ident("crate") {
+                if args.krate.is_some() {
+                    return Err(meta.error("`crate` is given twice; keep one"));
+                }
                 args.krate = Some(meta.value()?.parse()?);
                 return Ok(());
             } else {
                 return Err(meta
                     .error("unknown argument; expected `grad = name`, `vjp = name`, `jvp = name` or `crate = path`"));
             };
+            if slot.is_some() {
+                return Err(meta.error("this name is given twice; keep one"));
+            }
             *slot = Some(meta.value()?.parse()?);
             Ok(())
         });
@@ -124,7 +130,7 @@ impl Function {
             errors.push(syn::Error::new_spanned(abi, "extern functions cannot be differentiated; remove the ABI"));
         }
 
-        let mut params = Vec::new();
+        let mut params: Vec<Param> = Vec::new();
         let mut float: Option<Ident> = None;
         for input in item.sig.inputs.iter_mut() {
             let FnArg::Typed(pt) = input else {
@@ -134,6 +140,9 @@ impl Function {
                 ));
                 continue;
             };
+            if let Some(a) = no_grad_arguments(&pt.attrs) {
+                errors.push(syn::Error::new_spanned(a, "`#[no_grad]` takes no arguments"));
+            }
             let no_grad = strip_no_grad(&mut pt.attrs);
             if let Some(t) = impl_trait(&pt.ty) {
                 errors.push(syn::Error::new_spanned(
@@ -180,6 +189,10 @@ impl Function {
                     }
                 }
             };
+            if params.iter().any(|p| p.ident == ident) {
+                errors.push(syn::Error::new_spanned(&ident, format!("`{ident}` names two parameters; rename one")));
+                continue;
+            }
             params.push(Param { ident, mutable, ty: (*pt.ty).clone(), active, shape });
         }
 
@@ -256,6 +269,18 @@ impl Function {
             vjp: args.vjp.unwrap_or_else(|| format_ident!("{}_vjp", ident)),
             jvp: args.jvp.unwrap_or_else(|| format_ident!("{}_jvp", ident)),
         };
+        // Each companion needs a name of its own, which is not the function's.
+        let all = [&ident, &names.grad, &names.vjp, &names.jvp];
+        for (i, name) in all.iter().enumerate().skip(1) {
+            if all[..i].contains(name) {
+                return Err(syn::Error::new_spanned(
+                    name,
+                    format!(
+                        "`{name}` would name two functions; give each of `grad`, `vjp` and `jvp` a name of its own, other than the function's"
+                    ),
+                ));
+            }
+        }
         let krate = match args.krate {
             Some(p) => quote::quote!(#p),
             None => quote::quote!(::chainrule),
@@ -302,6 +327,11 @@ fn strip_no_grad(attrs: &mut Vec<syn::Attribute>) -> bool {
     let before = attrs.len();
     attrs.retain(|a| !a.path().is_ident("no_grad"));
     attrs.len() != before
+}
+
+/// `#[no_grad]` takes no arguments.
+fn no_grad_arguments(attrs: &[syn::Attribute]) -> Option<&syn::Attribute> {
+    attrs.iter().find(|a| a.path().is_ident("no_grad") && !matches!(a.meta, syn::Meta::Path(_)))
 }
 
 pub enum Kind {

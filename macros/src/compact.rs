@@ -25,6 +25,22 @@ fn parse_all(input: ParseStream) -> syn::Result<TokenStream> {
     Ok(out)
 }
 
+/// Whether a function's header starts here: attributes, a visibility, `fn name(..) <`.
+fn header_follows(input: ParseStream) -> bool {
+    let fork = input.fork();
+    let header = |f: ParseStream| -> syn::Result<()> {
+        f.call(Attribute::parse_outer)?;
+        f.parse::<Visibility>()?;
+        f.parse::<Token![fn]>()?;
+        f.parse::<Ident>()?;
+        let _params;
+        syn::parenthesized!(_params in f);
+        f.parse::<Token![<]>()?;
+        Ok(())
+    };
+    header(&fork).is_ok()
+}
+
 fn parse_one(input: ParseStream) -> syn::Result<TokenStream> {
     let attrs = input.call(Attribute::parse_outer)?;
     let vis: Visibility = input.parse()?;
@@ -35,10 +51,11 @@ fn parse_one(input: ParseStream) -> syn::Result<TokenStream> {
     let params = Punctuated::<Ident, Token![,]>::parse_terminated(&content)?;
     let open: Token![<] = input.parse()?;
 
-    // The body runs to the last `>` before the next function (or the end): comparisons
-    // inside the body are thus not mistaken for its end.
+    // The body runs to the last `>` before the next function's header (or the end):
+    // comparisons inside the body are thus not mistaken for its end, nor attributes or
+    // `fn(f64) -> f64` types in it for the next function.
     let mut body: Vec<TokenTree> = Vec::new();
-    while !(input.is_empty() || input.peek(Token![#]) || input.peek(Token![pub]) || input.peek(Token![fn])) {
+    while !input.is_empty() && !header_follows(input) {
         body.push(input.parse()?);
     }
     match body.pop() {
@@ -51,8 +68,12 @@ fn parse_one(input: ParseStream) -> syn::Result<TokenStream> {
     let mut kept = Vec::new();
     for attr in attrs {
         if attr.path().is_ident("differentiable") {
-            if let syn::Meta::List(list) = &attr.meta {
-                args = list.tokens.clone();
+            match &attr.meta {
+                syn::Meta::List(list) => args = list.tokens.clone(),
+                syn::Meta::Path(_) => {}
+                syn::Meta::NameValue(_) => {
+                    return Err(syn::Error::new_spanned(attr, "write `#[differentiable(grad = name, ..)]`"));
+                }
             }
         } else {
             kept.push(attr);

@@ -125,7 +125,10 @@ fn bodies(func: &Function, partials: Vec<Partial>) -> syn::Result<Bodies> {
     errors.finish()?;
 
     let (ident, float) = (&func.ident, &func.float);
-    let mut names = Names::new(func.item.to_token_stream());
+    // The partials' identifiers count as written: a generated name (the result's, when
+    // `output = ..` is not given) must not be one they read.
+    let partial_tokens = by_param.iter().flatten();
+    let mut names = Names::new(quote!(#(#partial_tokens)* ).into_iter().chain(func.item.to_token_stream()).collect());
     for p in &func.params {
         names.user(&p.ident);
     }

@@ -158,6 +158,11 @@ fn stmts(list: &[Stmt], is_body: bool, errors: &mut Errors) {
                 (Expr::If(i), _) => if_expr(i, errors),
                 (Expr::Match(_), _) => expr(e, errors),
                 (Expr::ForLoop(f), _) => {
+                    match &*f.pat {
+                        Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {}
+                        Pat::Wild(_) => {}
+                        other => err(errors, other, "loop over a range with a plain variable: `for i in 0..n`"),
+                    }
                     iter(&f.expr, errors);
                     stmts(&f.body.stmts, false, errors);
                 }
@@ -293,9 +298,12 @@ fn unsupported(e: &Expr) -> Option<&'static str> {
 fn iter(e: &Expr, errors: &mut Errors) {
     match e {
         Expr::Paren(p) => iter(&p.expr, errors),
-        Expr::MethodCall(m) if m.method == "rev" || m.method == "step_by" => {
+        Expr::MethodCall(m) if m.method == "rev" && m.args.is_empty() || m.method == "step_by" && m.args.len() == 1 => {
             iter(&m.receiver, errors);
             m.args.iter().for_each(|a| expr(a, errors));
+        }
+        Expr::Range(r) if r.start.is_none() || r.end.is_none() => {
+            err(errors, r, "loop over a bounded range: `a..b` or `a..=b`")
         }
         Expr::Range(r) => {
             r.start.iter().chain(r.end.iter()).for_each(|e| expr(e, errors));

@@ -152,6 +152,12 @@ impl Lower<'_> {
         Reported
     }
 
+    /// Syntax the fence refuses with a message of its own, so that lowering never meets it.
+    /// Should one slip through, this is still a compile error, never a panic.
+    fn fenced(&mut self, node: impl ToTokens) -> Reported {
+        self.error(node, "this is not supported by #[differentiable]")
+    }
+
     fn temp(&mut self, span: Span) -> Ident {
         self.temps += 1;
         self.unnamed.push(self.values.next_id());
@@ -363,7 +369,7 @@ impl Lower<'_> {
                     p => (p, None),
                 };
                 let (Pat::Ident(p), Some(init)) = (pat, &local.init) else {
-                    return Err(self.error(local, "unsupported `let`"));
+                    return Err(self.fenced(local));
                 };
                 if let Some(kind) = self.array_init(&init.expr)? {
                     return self.declare_array(&p.ident, ty, kind, &init.expr).map(|_| None);
@@ -393,7 +399,7 @@ impl Lower<'_> {
             }
             SynStmt::Expr(Expr::Binary(b), _) if compound(&b.op).is_some() => {
                 let Some(symbol) = compound(&b.op) else {
-                    return Err(self.error(b.op, "unsupported compound assignment"));
+                    return Err(self.fenced(b.op));
                 };
                 let current = self.expr(&b.left)?;
                 let rhs = self.expr(&b.right)?;
@@ -402,19 +408,14 @@ impl Lower<'_> {
             }
             SynStmt::Expr(Expr::Return(r), _) => match &r.expr {
                 Some(e) => self.expr(e).map(Some),
-                None => Err(self.error(r, "return the function's value")),
+                None => Err(self.fenced(r)),
             },
-            SynStmt::Expr(Expr::Break(b), _) => {
-                if b.label.is_some() || b.expr.is_some() {
-                    return Err(self.error(b, "only a plain `break;` is supported: no label, no value"));
-                }
+            // The fence has refused labels and values.
+            SynStmt::Expr(Expr::Break(_), _) => {
                 self.exit(true);
                 Ok(None)
             }
-            SynStmt::Expr(Expr::Continue(c), _) => {
-                if c.label.is_some() {
-                    return Err(self.error(c, "only a plain `continue;` is supported: no label"));
-                }
+            SynStmt::Expr(Expr::Continue(_), _) => {
                 self.exit(false);
                 Ok(None)
             }
@@ -442,7 +443,7 @@ impl Lower<'_> {
                 Ok(None)
             }
             SynStmt::Expr(e, None) => self.expr(e).map(Some),
-            other => Err(self.error(other, "unsupported statement")),
+            other => Err(self.fenced(other)),
         }
     }
 

@@ -34,9 +34,10 @@ impl Names {
         self.numbered(&base, ident.span())
     }
 
-    /// A generated name close to `base` that clashes with nothing.
+    /// A generated name close to `base` that clashes with nothing (and is no keyword: the
+    /// derivative of `o` would be `do`).
     pub fn fresh(&mut self, base: &str, span: Span) -> Ident {
-        if !self.written.contains(base) && self.taken.insert(base.to_owned()) {
+        if !self.written.contains(base) && !is_keyword(base) && self.taken.insert(base.to_owned()) {
             return Ident::new(base, span);
         }
         self.numbered(base, span)
@@ -55,6 +56,64 @@ impl Names {
             }
         }
     }
+}
+
+/// Rust's strict and reserved keywords (edition 2024), which no binding may be named.
+fn is_keyword(name: &str) -> bool {
+    matches!(
+        name,
+        "as" | "async"
+            | "await"
+            | "break"
+            | "const"
+            | "continue"
+            | "crate"
+            | "dyn"
+            | "else"
+            | "enum"
+            | "extern"
+            | "false"
+            | "fn"
+            | "for"
+            | "gen"
+            | "if"
+            | "impl"
+            | "in"
+            | "let"
+            | "loop"
+            | "match"
+            | "mod"
+            | "move"
+            | "mut"
+            | "pub"
+            | "ref"
+            | "return"
+            | "self"
+            | "Self"
+            | "static"
+            | "struct"
+            | "super"
+            | "trait"
+            | "true"
+            | "type"
+            | "unsafe"
+            | "use"
+            | "where"
+            | "while"
+            | "abstract"
+            | "become"
+            | "box"
+            | "do"
+            | "final"
+            | "macro"
+            | "override"
+            | "priv"
+            | "try"
+            | "typeof"
+            | "unsized"
+            | "virtual"
+            | "yield"
+    )
 }
 
 fn collect(tokens: TokenStream, out: &mut HashSet<String>) {

@@ -438,7 +438,10 @@ impl Rev<'_> {
     fn recomputable(&self, v: ValueId) -> bool {
         let value = &self.ir.values[v];
         let pure = match &value.op {
-            Op::Const { .. } | Op::Len(_) => true,
+            Op::Const { .. } => true,
+            // The closure must not borrow a `&mut` output (its lifetime is not captured):
+            // its length is kept instead.
+            Op::Len(s) => !matches!(self.ir.slots[*s].kind, SlotKind::OutParam),
             // Inactive arithmetic (`j * n + i`) is integer or constant work; one add, subtract
             // or multiply of values at hand (`t[i] - o[i]`) is cheaper than a push and a pop.
             Op::Prim { rule, .. } => !value.active || rule.facts.cheap,

@@ -138,9 +138,6 @@ impl Lower<'_> {
     }
 
     fn condition(&mut self, cond: &Expr) -> Result<Operand> {
-        if let Expr::Let(l) = cond {
-            return Err(self.error(l, "`if let`/`while let` are not supported; compare values with `==`, `<`, ..."));
-        }
         self.expr(cond)
     }
 
@@ -149,7 +146,7 @@ impl Lower<'_> {
         let var_ident = match &*f.pat {
             Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => Some(p.ident.clone()),
             Pat::Wild(_) => None,
-            other => return Err(self.error(other, "loop over a range with a plain variable: `for i in 0..n`")),
+            other => return Err(self.fenced(other)),
         };
         let iter = self.iter(&f.expr)?;
         let breaks = has_break(&f.body.stmts);
@@ -192,7 +189,7 @@ impl Lower<'_> {
                 }
                 Expr::Range(r) => {
                     let (Some(start), Some(end)) = (&r.start, &r.end) else {
-                        return Err(self.error(r, "loop over a bounded range: `a..b` or `a..=b`"));
+                        return Err(self.fenced(r));
                     };
                     let start = self.expr(start)?;
                     let end = self.expr(end)?;
@@ -206,12 +203,7 @@ impl Lower<'_> {
                     let inclusive = matches!(r.limits, syn::RangeLimits::Closed(_));
                     return Ok(Iter { start, end, inclusive, adapters: out });
                 }
-                other => {
-                    return Err(self.error(
-                        other,
-                        "loops run over index ranges: write `for i in 0..xs.len() { ... xs[i] ... }` (with `.rev()` or `.step_by(k)` if needed)",
-                    ));
-                }
+                other => return Err(self.fenced(other)),
             }
         }
     }

@@ -143,9 +143,6 @@ impl Lower<'_> {
                 {
                     return Ok(self.value(Op::Len(slot), span));
                 }
-                if let Some(msg) = iterator_idiom(m) {
-                    return Err(self.error(m, msg));
-                }
                 let mut args = vec![self.expr(&m.receiver)?];
                 for a in &m.args {
                     args.push(self.expr(a)?);
@@ -154,7 +151,7 @@ impl Lower<'_> {
             }
             Expr::Call(c) => {
                 let Expr::Path(p) = &*c.func else {
-                    return Err(self.error(&c.func, "only functions called by name can be differentiated through"));
+                    return Err(self.fenced(&c.func));
                 };
                 let mut args = Vec::new();
                 for a in &c.args {
@@ -167,21 +164,34 @@ impl Lower<'_> {
                 // another name the runtime's function is a call like any other.
                 if let Some(rule) = segments.last().and_then(|name| rules::find(name, Syntax::Function)) {
                     if args.len() != rule.arity || args.iter().any(|a| a.slot.is_some()) {
+                        let args = vec!["x"; rule.arity].join(", ");
                         let msg = format!(
-                            "`{}` takes {} float(s); for a whole array, mark the parameter `#[no_grad]`",
-                            rule.name, rule.arity
+                            "`{0}` takes {1} float{2}, `{0}({args})`; for a whole array, mark the parameter `#[no_grad]`",
+                            rule.name,
+                            ["no", "one", "two", "three"].get(rule.arity).unwrap_or(&"several"),
+                            if rule.arity == 1 { "" } else { "s" },
                         );
                         return Err(self.error(c, msg));
                     }
                     let callee = Some(code::detach(&self.func.krate, &p.path));
                     return Ok(self.value(Op::Prim { rule, args, callee }, span));
                 }
-                // `f64::sin(x)` is the method `x.sin()`, with or without a rule (`f64::is_nan(x)`
-                // is a constant; an unknown method on an active value is refused as such).
-                if let [ty, _] = &segments[..]
+                // `f64::sin(x)` is the method `x.sin()`. Any other associated function of a
+                // float type (`f64::from(2u8)`, `f64::is_nan(x)`) is a constant, refused on a
+                // differentiated argument.
+                if let [ty, method] = &segments[..]
                     && (ty == "f64" || ty == "f32")
                     && !args.is_empty()
                 {
+                    if rules::find(method, Syntax::Method).is_none() {
+                        let (path, tokens) = (&p.path, args.iter().map(|a| &a.tokens));
+                        let code = quote!(#path(#(#tokens),*));
+                        let why = format!(
+                            "`{ty}::{method}` has no derivative rule; the differentiable float methods are: {}",
+                            rules::methods()
+                        );
+                        return Ok(self.value_from(Op::Const { code, args, active_ok: false, why }, c));
+                    }
                     let method = p.path.segments[1].ident.clone();
                     // `f64::atan2(2.0, x)`: the path typed the literal receiver.
                     if args[0].value.is_none() {
@@ -203,7 +213,7 @@ impl Lower<'_> {
                 let plain = crate::context::plain_function(&p.path);
                 Ok(self.value_from(Op::Call { func: p.path.clone(), args, spans, plain }, &p.path))
             }
-            other => Err(self.error(other, "this expression is not supported by #[differentiable]")),
+            other => Err(self.fenced(other)),
         }
     }
 
@@ -316,17 +326,6 @@ pub(super) fn compound(op: &BinOp) -> Option<&'static str> {
         BinOp::DivAssign(_) => "/",
         _ => return None,
     })
-}
-
-/// The iterator idioms, answered with the loop to write instead.
-fn iterator_idiom(m: &syn::ExprMethodCall) -> Option<&'static str> {
-    let name = m.method.to_string();
-    match name.as_str() {
-        "sum" | "product" | "fold" | "map" | "zip" | "iter" | "into_iter" | "for_each" => Some(
-            "iterator chains are not differentiated; write the loop: `let mut s = 0.0; for i in 0..xs.len() { s += w[i] * xs[i]; }`",
-        ),
-        _ => None,
-    }
 }
 
 /// An inline constant operand, parenthesised unless it is one token or a path, so that it
