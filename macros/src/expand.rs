@@ -12,9 +12,8 @@
 
 use crate::ast::{Args, Function};
 use crate::ast::{Param, Returns, Shape};
-use crate::ir::{IdVec, SlotId, ValueId};
 use crate::names::Names;
-use crate::{activity, code, fence, forward, lower, mixed, reverse};
+use crate::{activity, code, fence, forward, lower, reverse};
 use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote};
 use syn::{Ident, ItemFn};
@@ -107,28 +106,7 @@ fn bodies(func: &Function) -> syn::Result<Bodies> {
         krate: &func.krate,
     };
     let tangent = forward.body();
-    let pb = match mixed::plan(&ir, func) {
-        None => reverse::build(&ir, func, &derivs, &slot_derivs, &mut names, None),
-        Some(plan) => {
-            // Adjoint names are the tangents' of the full function, for what stays active.
-            let rev_derivs: IdVec<ValueId, _> =
-                plan.reverse.values.iter().map(|(v, value)| derivs[v].clone().filter(|_| value.active)).collect();
-            let rev_slot_derivs: IdVec<SlotId, _> =
-                plan.reverse.slots.iter().map(|(s, slot)| slot_derivs[s].clone().filter(|_| slot.active)).collect();
-            let (fwd_derivs, fwd_slot_derivs) = mixed::tangent_names(&plan, func, &mut names);
-            let forward = forward::Forward {
-                ir: &plan.forward,
-                derivs: &fwd_derivs,
-                slot_derivs: &fwd_slot_derivs,
-                float: &func.float,
-                krate: &func.krate,
-            };
-            let one = fwd_derivs[plan.value].clone().expect("the parameter is active in its own plan");
-            let gradient = derivs[plan.value].clone().expect("an active parameter has a derivative name");
-            let tangent = reverse::Tangent { param: plan.param, forward: &forward, one, gradient };
-            reverse::build(&plan.reverse, func, &rev_derivs, &rev_slot_derivs, &mut names, Some(&tangent))
-        }
-    };
+    let pb = reverse::build(&ir, func, &derivs, &slot_derivs, &mut names);
     let (primal, closure, output) = (pb.primal, pb.closure, ir.output_tokens());
     // Each parameter's tangent: a scalar's is its value's, an array's its slot's.
     let tangents = (0..func.params.len())

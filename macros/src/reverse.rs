@@ -34,7 +34,10 @@ use loops::History;
 
 mod adjoint;
 mod loops;
+mod names;
 mod primal;
+#[cfg(test)]
+mod tests;
 use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::quote;
 use std::collections::{HashMap, HashSet};
@@ -64,7 +67,11 @@ struct Edge {
     block: BlockId,
 }
 
-struct Rev<'a> {
+/// Everything reverse mode decides before writing code: where each value the adjoint sweep
+/// needs is kept, how many adjoint contributions each value receives, the rows loops read
+/// through, and every name the two sweeps bind. Built by `Plan::new`, then only read by the
+/// renderers (`primal.rs`, `adjoint.rs`).
+struct Plan<'a> {
     ir: &'a Ir,
     /// Every generated name comes from here, so none can capture a user's variable.
     names: &'a mut Names,
@@ -87,10 +94,6 @@ struct Rev<'a> {
     /// stacks get room for the loop's trip count before it starts, and the body pushes
     /// without growing.
     reserved: IdVec<ValueId, bool>,
-    /// Scalar slots whose adjoint this straight-line stretch of the adjoint sweep has just
-    /// reset to zero: the next contribution assigns instead of adding, so the compiler has no
-    /// `0.0 + x` to keep (it may not fold it: `0.0 + -0.0` is `0.0`).
-    zeroed: HashSet<SlotId>,
     /// Accesses that adjoint loops make through rows (see `views`): per `Index` value, the
     /// row of its primal read and of its slice's adjoint, and the index into them.
     primal_rows: HashMap<ValueId, (Ident, TokenStream)>,
@@ -107,15 +110,15 @@ struct Rev<'a> {
     /// Adjoint contributions each value receives, and whether one comes from another block.
     uses: IdVec<ValueId, usize>,
     nested: IdVec<ValueId, bool>,
-    started: IdVec<ValueId, bool>,
-    /// A value whose only contribution is another adjoint negated (`a - b`'s `b`) is not
-    /// bound: its uses take that adjoint with the sign flipped (`dx -= d * p`), which spares
-    /// a negation the compiler may not fold away.
-    alias: IdVec<ValueId, Option<Term>>,
     /// Slots declared in each block.
     slots_of: IdVec<BlockId, Vec<SlotId>>,
-    /// `dout = seed;` for an array result, once its adjoint is declared.
-    top_seed: TokenStream,
+    /// The adjoint sweep's names (see `names.rs`): the results' seeds, in order; per call,
+    /// the bindings of its gradient slots; per (call, argument), the scratch shadow of an
+    /// array lent twice; per adjoint loop (by loop variable), its rows.
+    seeds: Vec<Ident>,
+    call_slots: HashMap<ValueId, Vec<Option<Ident>>>,
+    scratch: HashMap<(ValueId, usize), Ident>,
+    adjoint_views: HashMap<ValueId, views::Views>,
     /// Per loop variable of a `for` that can `break`: the stack of the values it took, which
     /// the adjoint loop pops (a range with `break` cannot in general be walked backwards:
     /// `(a..=b).take(n)` is not double-ended).
@@ -137,7 +140,65 @@ pub struct Tangent<'a> {
     pub gradient: Ident,
 }
 
+/// The emission state of the adjoint sweep over an immutable plan: which adjoints are bound
+/// already (the first contribution is a `let`, later ones add), which are aliases, which
+/// slots' adjoints were just reset. It follows the order the code is written in, so it lives
+/// here rather than in the plan.
+struct Render<'p, 'a> {
+    plan: &'p Plan<'a>,
+    started: IdVec<ValueId, bool>,
+    /// A value whose only contribution is another adjoint negated (`a - b`'s `b`) is not
+    /// bound: its uses take that adjoint with the sign flipped (`dx -= d * p`), which spares
+    /// a negation the compiler may not fold away.
+    alias: IdVec<ValueId, Option<Term>>,
+    /// Scalar slots whose adjoint this straight-line stretch of the adjoint sweep has just
+    /// reset to zero: the next contribution assigns instead of adding, so the compiler has no
+    /// `0.0 + x` to keep (it may not fold it: `0.0 + -0.0` is `0.0`).
+    zeroed: HashSet<SlotId>,
+    /// `dout = seed;` for an array result, once its adjoint is declared.
+    top_seed: TokenStream,
+}
+
+impl<'a> std::ops::Deref for Render<'_, 'a> {
+    type Target = Plan<'a>;
+    fn deref(&self) -> &Plan<'a> {
+        self.plan
+    }
+}
+
+/// The pullback of a function: reverse mode over the whole IR, or, where `mixed` finds a
+/// scalar parameter read in loops, forwards for that parameter and backwards for the rest.
 pub fn build(
+    ir: &Ir,
+    func: &Function,
+    derivs: &IdVec<ValueId, Option<Ident>>,
+    slot_derivs: &IdVec<SlotId, Option<Ident>>,
+    names: &mut Names,
+) -> Pullback {
+    let Some(plan) = crate::mixed::plan(ir, func) else {
+        return sweeps(ir, func, derivs, slot_derivs, names, None);
+    };
+    // Adjoint names are the tangents' of the full function, for what stays active.
+    let rev_derivs: IdVec<ValueId, _> =
+        plan.reverse.values.iter().map(|(v, value)| derivs[v].clone().filter(|_| value.active)).collect();
+    let rev_slot_derivs: IdVec<SlotId, _> =
+        plan.reverse.slots.iter().map(|(s, slot)| slot_derivs[s].clone().filter(|_| slot.active)).collect();
+    let (fwd_derivs, fwd_slot_derivs) = crate::mixed::tangent_names(&plan, func, names);
+    let forward = crate::forward::Forward {
+        ir: &plan.forward,
+        derivs: &fwd_derivs,
+        slot_derivs: &fwd_slot_derivs,
+        float: &func.float,
+        krate: &func.krate,
+    };
+    let one = fwd_derivs[plan.value].clone().expect("the parameter is active in its own plan");
+    let gradient = derivs[plan.value].clone().expect("an active parameter has a derivative name");
+    let tangent = Tangent { param: plan.param, forward: &forward, one, gradient };
+    sweeps(&plan.reverse, func, &rev_derivs, &rev_slot_derivs, names, Some(&tangent))
+}
+
+/// Plans, then writes the primal sweep and the closure.
+fn sweeps(
     ir: &Ir,
     func: &Function,
     derivs: &IdVec<ValueId, Option<Ident>>,
@@ -145,65 +206,100 @@ pub fn build(
     names: &mut Names,
     tangent: Option<&Tangent>,
 ) -> Pullback {
-    let n = ir.values.len();
-    let per_value = |x| IdVec::filled(n, x);
-    let tmp = ["__value", "__pullback", "__a", "__b"].map(|n| names.fresh(n, Span::call_site()));
-    let mut rev = Rev {
-        ir,
-        names,
-        func,
-        derivs,
-        slot_derivs,
-        block_of: IdVec::filled(n, ir.body.id),
-        edges: Vec::new(),
-        needed: per_value(false),
-        storage: IdVec::filled(n, Storage::Captured),
-        pullbacks: IdVec::filled(n, None),
-        pullback_needed: per_value(false),
-        popped: IdVec::filled(n, None),
-        stacks: IdVec::filled(n, None),
-        reserved: per_value(false),
-        zeroed: HashSet::new(),
-        primal_rows: HashMap::new(),
-        adjoint_rows: HashMap::new(),
-        histories: HashMap::new(),
-        sweep_views: HashMap::new(),
-        sweep_rows: HashMap::new(),
-        history_of: HashMap::new(),
-        uses: IdVec::filled(n, 0),
-        nested: per_value(false),
-        started: per_value(false),
-        alias: IdVec::filled(n, None),
-        slots_of: IdVec::filled(ir.blocks, Vec::new()),
-        top_seed: TokenStream::new(),
-        tmp,
-        visited: std::collections::BTreeMap::new(),
-        tangent,
-    };
-    rev.analyse();
-    let outputs: Vec<&Operand> = match &ir.output {
-        Output::Scalar(o) => vec![o],
-        Output::Tuple(items) => items.iter().collect(),
-        Output::Array(_) | Output::Unit => Vec::new(),
-    };
-    for o in outputs.into_iter().filter_map(|o| ir.active(o)) {
-        rev.edges.push(Edge { to: o, from: None, block: ir.body.id });
-    }
-    rev.count_uses();
-    rev.choose_storage();
-    rev.histories();
-    rev.plan_sweep();
+    let plan = Plan::new(ir, func, derivs, slot_derivs, names, tangent);
     let mut primal = TokenStream::new();
     if let Some(Tangent { one, .. }) = tangent {
         let f = &func.float;
         primal.extend(quote!(let #one: #f = 1.0;));
     }
-    primal.extend(rev.primal_block(&ir.body));
-    let closure = rev.closure();
+    primal.extend(plan.primal_block(&ir.body));
+    let n = ir.values.len();
+    let mut render = Render {
+        plan: &plan,
+        started: IdVec::filled(n, false),
+        alias: IdVec::filled(n, None),
+        zeroed: HashSet::new(),
+        top_seed: TokenStream::new(),
+    };
+    let closure = render.closure();
     Pullback { primal, closure }
 }
 
-impl Rev<'_> {
+impl<'a> Plan<'a> {
+    fn new(
+        ir: &'a Ir,
+        func: &'a Function,
+        derivs: &'a IdVec<ValueId, Option<Ident>>,
+        slot_derivs: &'a IdVec<SlotId, Option<Ident>>,
+        names: &'a mut Names,
+        tangent: Option<&'a Tangent<'a>>,
+    ) -> Self {
+        let mut plan = Plan::empty(ir, func, derivs, slot_derivs, names, tangent);
+        plan.analyse();
+        let outputs: Vec<&Operand> = match &ir.output {
+            Output::Scalar(o) => vec![o],
+            Output::Tuple(items) => items.iter().collect(),
+            Output::Array(_) | Output::Unit => Vec::new(),
+        };
+        for o in outputs.into_iter().filter_map(|o| ir.active(o)) {
+            plan.edges.push(Edge { to: o, from: None, block: ir.body.id });
+        }
+        plan.count_uses();
+        plan.choose_storage();
+        plan.histories();
+        plan.plan_sweep();
+        plan.name_adjoint();
+        plan
+    }
+
+    /// A plan that has decided nothing yet.
+    fn empty(
+        ir: &'a Ir,
+        func: &'a Function,
+        derivs: &'a IdVec<ValueId, Option<Ident>>,
+        slot_derivs: &'a IdVec<SlotId, Option<Ident>>,
+        names: &'a mut Names,
+        tangent: Option<&'a Tangent<'a>>,
+    ) -> Self {
+        let n = ir.values.len();
+        let per_value = |x| IdVec::filled(n, x);
+        let tmp = ["__value", "__pullback", "__a", "__b"].map(|n| names.fresh(n, Span::call_site()));
+        Plan {
+            ir,
+            names,
+            func,
+            derivs,
+            slot_derivs,
+            block_of: IdVec::filled(n, ir.body.id),
+            edges: Vec::new(),
+            needed: per_value(false),
+            storage: IdVec::filled(n, Storage::Captured),
+            pullbacks: IdVec::filled(n, None),
+            pullback_needed: per_value(false),
+            popped: IdVec::filled(n, None),
+            stacks: IdVec::filled(n, None),
+            reserved: per_value(false),
+            primal_rows: HashMap::new(),
+            adjoint_rows: HashMap::new(),
+            histories: HashMap::new(),
+            sweep_views: HashMap::new(),
+            sweep_rows: HashMap::new(),
+            history_of: HashMap::new(),
+            uses: IdVec::filled(n, 0),
+            nested: per_value(false),
+            slots_of: IdVec::filled(ir.blocks, Vec::new()),
+            seeds: Vec::new(),
+            call_slots: HashMap::new(),
+            scratch: HashMap::new(),
+            adjoint_views: HashMap::new(),
+            tmp,
+            visited: std::collections::BTreeMap::new(),
+            tangent,
+        }
+    }
+}
+
+impl Plan<'_> {
     fn float(&self) -> &Ident {
         &self.func.float
     }

@@ -2,17 +2,15 @@
 //! function's statements backwards (loops run backwards, values restored from where the
 //! primal sweep kept them) and returns one gradient slot per parameter.
 
-use super::{History, Rev, Storage};
+use super::{History, Render, Storage};
 use crate::ast::Shape;
 use crate::code::{self, Term};
-use crate::ir::{Block, Op, Operand, Output, SlotId, SlotKind, Stmt, ValueId};
-use crate::views;
-use proc_macro2::{Span, TokenStream, TokenTree};
+use crate::ir::{Block, Op, Operand, Output, SlotKind, Stmt, ValueId};
+use proc_macro2::{TokenStream, TokenTree};
 use quote::{ToTokens, quote};
 use std::collections::HashSet;
-use syn::Ident;
 
-impl Rev<'_> {
+impl Render<'_, '_> {
     pub(super) fn closure(&mut self) -> TokenStream {
         let ir = self.ir;
         let float = self.float().clone();
@@ -32,7 +30,7 @@ impl Rev<'_> {
                     quote!(#d)
                 }
                 Some(o) => {
-                    let seed = self.names.fresh("seed", Span::call_site());
+                    let seed = self.plan.seeds[0].clone();
                     head.extend(self.add(o, positive(quote!(#seed))));
                     seeds.push(quote!(#seed));
                     quote!(#seed)
@@ -40,7 +38,7 @@ impl Rev<'_> {
                 // A constant result: the seed has nowhere to go.
                 None if !named => quote!(_),
                 None => {
-                    let seed = self.names.fresh("seed", Span::call_site());
+                    let seed = &self.plan.seeds[0];
                     seeds.push(quote!(#seed));
                     quote!(#seed)
                 }
@@ -48,7 +46,7 @@ impl Rev<'_> {
             Output::Tuple(items) => {
                 let mut pattern = Vec::new();
                 for (i, o) in items.iter().enumerate() {
-                    let seed = self.names.fresh(&format!("seed{i}"), Span::call_site());
+                    let seed = self.plan.seeds[i].clone();
                     seeds.push(quote!(#seed));
                     let active = ir.active(o);
                     if let Some(o) = active {
@@ -60,7 +58,7 @@ impl Rev<'_> {
             }
             Output::Array(s) => match &self.slot_derivs[*s] {
                 Some(d) => {
-                    let seed = self.names.fresh("seed", Span::call_site());
+                    let seed = &self.plan.seeds[0];
                     self.top_seed = quote!(#d = #seed;);
                     quote!(#seed)
                 }
@@ -232,7 +230,6 @@ impl Rev<'_> {
                 if !value.active || (self.uses[v] == 0 && !self.pullback_needed[v]) {
                     return out;
                 }
-                let d = self.derivs[v].clone().expect("active values have derivative names");
                 // An unused result of a call run for its outputs: its adjoint is zero.
                 let seed = if self.uses[v] == 0 {
                     quote!(::core::default::Default::default())
@@ -261,19 +258,10 @@ impl Rev<'_> {
                             Some(pb) => quote!(#pb),
                             None => return out,
                         };
-                        let base = d.to_string();
-                        let base = base.trim_start_matches('_');
                         // One binding per gradient slot we use: active scalars, and active
                         // arrays (a by-value array parameter returns its gradient here; a
                         // slice parameter's went into the shadow and its slot is `()`).
-                        let slots: Vec<Option<Ident>> = args
-                            .iter()
-                            .enumerate()
-                            .map(|(i, a)| {
-                                let used = self.active(a).is_some() || a.slot.is_some_and(|s| self.slot_active(s));
-                                used.then(|| self.names.fresh(&format!("__{base}_{i}"), Span::call_site()))
-                            })
-                            .collect();
+                        let slots = &self.plan.call_slots[&v];
                         let pattern = slots.iter().map(|s| match s {
                             Some(s) => quote!(#s),
                             None => quote!(_),
@@ -289,8 +277,7 @@ impl Rev<'_> {
                                 Some(s) => match &self.slot_derivs[s] {
                                     Some(ds) if lent.insert(s) => quote!(#krate::__private::shadow(&mut #ds[..])),
                                     Some(ds) => {
-                                        let scratch =
-                                            self.names.fresh(&format!("__{base}_scratch{i}"), Span::call_site());
+                                        let scratch = &self.plan.scratch[&(v, i)];
                                         out.extend(quote!(let mut #scratch = ::std::vec![0.0; #ds.len()];));
                                         let [_, _, a, b] = &self.tmp;
                                         after.extend(
@@ -308,7 +295,7 @@ impl Rev<'_> {
                             .collect();
                         out.extend(quote!(let (#(#pattern,)*) = #pb(#seed, (#(#shadows,)*));));
                         out.extend(after);
-                        for (a, slot) in args.iter().zip(&slots) {
+                        for (a, slot) in args.iter().zip(slots) {
                             let Some(slot) = slot else { continue };
                             if let Some(a) = self.active(a) {
                                 let tokens = quote!(#krate::__private::cotangent::<#float, _>(#slot));
@@ -387,24 +374,8 @@ impl Rev<'_> {
             }
             Stmt::For { var, iter, body, count } => {
                 self.zeroed.clear();
-                let views = match count {
-                    None => {
-                        let storage = &self.storage;
-                        let slot_derivs = self.slot_derivs;
-                        let recomputed = |v: ValueId| storage[v] == Storage::Recompute;
-                        let derivative = |s: SlotId| slot_derivs[s].clone();
-                        views::plan(ir, *var, iter, body, &recomputed, &derivative, self.names)
-                    }
-                    Some(_) => None,
-                };
-                if let Some(views) = &views {
-                    for (v, row) in &views.primal {
-                        self.primal_rows.insert(*v, (row.clone(), views.local.clone()));
-                    }
-                    for (v, row) in &views.adjoint {
-                        self.adjoint_rows.insert(*v, (row.clone(), views.local.clone()));
-                    }
-                }
+                let plan = self.plan;
+                let views = count.is_none().then(|| plan.adjoint_views.get(var)).flatten();
                 let mut body = self.adjoint_block(body);
                 self.zeroed.clear();
                 // The history this loop's body wrote as slices, read back from them.

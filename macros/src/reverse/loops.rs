@@ -3,7 +3,7 @@
 //! primal sweep reads parameters through. Each keeps the loop body free of calls and bounds
 //! checks, the things that stop LLVM from keeping a loop in registers or vectorising it.
 
-use super::Rev;
+use super::Plan;
 use crate::ir::{Adapter, Block, Stmt, ValueId};
 use crate::views;
 use proc_macro2::{Span, TokenStream};
@@ -18,7 +18,7 @@ pub(super) struct History {
     pub values: Vec<ValueId>,
 }
 
-impl Rev<'_> {
+impl Plan<'_> {
     /// Rows for the parameter reads of the primal sweep's loops (see `views`): a reduction
     /// such as `s += w[j * n + i] * x[i]` then has no bounds check per element, and LLVM
     /// unrolls it as it does a hand-written one over row slices.

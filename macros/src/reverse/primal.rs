@@ -2,14 +2,14 @@
 //! will need kept on the way (hoisted values, history slices and stacks, the pullbacks of
 //! calls, loop counts) and, in mixed mode, the forward parameter's tangents beside it.
 
-use super::{History, Rev, Storage};
+use super::{History, Plan, Storage};
 use crate::code;
 use crate::ir::{Block, Op, Stmt, ValueId};
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::Ident;
 
-impl Rev<'_> {
+impl Plan<'_> {
     pub(super) fn primal_block(&self, block: &Block) -> TokenStream {
         let mut out = TokenStream::new();
         if block.id == self.ir.body.id {

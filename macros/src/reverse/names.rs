@@ -1,0 +1,116 @@
+//! The names the adjoint sweep binds, and the rows its loops read through, chosen while
+//! planning, so that rendering only reads the plan: the seeds, the bindings of each call's
+//! gradient slots, the scratch buffers of an array lent twice, and each adjoint loop's rows
+//! (see `views`). They are chosen in the order the adjoint sweep renders (the seeds, then
+//! the statements backwards), so the names are those it would choose itself.
+
+use super::{Plan, Storage};
+use crate::ir::{Block, Op, Output, SlotId, Stmt, ValueId};
+use crate::views;
+use proc_macro2::Span;
+use std::collections::HashSet;
+
+impl Plan<'_> {
+    pub(super) fn name_adjoint(&mut self) {
+        self.name_seeds();
+        let ir = self.ir;
+        self.name_block(&ir.body);
+    }
+
+    /// One seed per result: none for a scalar result that is one value's only use (its
+    /// adjoint is the seed), a constant one unless mixed mode needs it.
+    fn name_seeds(&mut self) {
+        let ir = self.ir;
+        let named = self.tangent.is_some();
+        let count = match &ir.output {
+            Output::Scalar(o) => match ir.active(o) {
+                Some(o) if self.uses[o] == 1 => 0,
+                Some(_) => 1,
+                None => usize::from(named),
+            },
+            Output::Tuple(items) => {
+                for i in 0..items.len() {
+                    let seed = self.names.fresh(&format!("seed{i}"), Span::call_site());
+                    self.seeds.push(seed);
+                }
+                return;
+            }
+            Output::Array(s) => usize::from(self.slot_derivs[*s].is_some()),
+            Output::Unit => 0,
+        };
+        for _ in 0..count {
+            let seed = self.names.fresh("seed", Span::call_site());
+            self.seeds.push(seed);
+        }
+    }
+
+    fn name_block(&mut self, block: &Block) {
+        for stmt in block.iter().rev() {
+            match stmt {
+                Stmt::Def(v) => self.name_call(*v),
+                Stmt::If { then, els, .. } => {
+                    self.name_block(then);
+                    self.name_block(els);
+                }
+                Stmt::For { var, iter, body, count } => {
+                    if count.is_none() {
+                        self.plan_rows(*var, iter, body);
+                    }
+                    self.name_block(body);
+                }
+                Stmt::While { body, .. } => self.name_block(body),
+                _ => {}
+            }
+        }
+    }
+
+    /// A call's gradient slots that the adjoint binds (active scalars and active arrays),
+    /// and a scratch shadow for each array lent a second time.
+    fn name_call(&mut self, v: ValueId) {
+        let ir = self.ir;
+        let value = &ir.values[v];
+        let Op::Call { args, .. } = &value.op else { return };
+        if !value.active || self.pullbacks[v].is_none() || (self.uses[v] == 0 && !self.pullback_needed[v]) {
+            return;
+        }
+        let d = self.derivs[v].clone().expect("active values have derivative names");
+        let base = d.to_string();
+        let base = base.trim_start_matches('_');
+        let slots = args
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                let used = self.active(a).is_some() || a.slot.is_some_and(|s| self.slot_active(s));
+                used.then(|| self.names.fresh(&format!("__{base}_{i}"), Span::call_site()))
+            })
+            .collect();
+        self.call_slots.insert(v, slots);
+        let mut lent: HashSet<SlotId> = HashSet::new();
+        for (i, a) in args.iter().enumerate() {
+            if let Some(s) = a.slot
+                && self.slot_derivs[s].is_some()
+                && !lent.insert(s)
+            {
+                let scratch = self.names.fresh(&format!("__{base}_scratch{i}"), Span::call_site());
+                self.scratch.insert((v, i), scratch);
+            }
+        }
+    }
+
+    /// The rows an adjoint loop reads and writes through (see `views`).
+    fn plan_rows(&mut self, var: ValueId, iter: &crate::ir::Iter, body: &Block) {
+        let (storage, slot_derivs) = (&self.storage, self.slot_derivs);
+        let recomputed = |v: ValueId| storage[v] == Storage::Recompute;
+        let derivative = |s: SlotId| slot_derivs[s].clone();
+        let Some(views) = views::plan(self.ir, var, iter, body, &recomputed, &derivative, self.names) else {
+            return;
+        };
+        for (v, row) in &views.primal {
+            self.primal_rows.insert(*v, (row.clone(), views.local.clone()));
+        }
+        for (v, row) in &views.adjoint {
+            self.adjoint_rows.insert(*v, (row.clone(), views.local.clone()));
+        }
+        self.adjoint_views.insert(var, views);
+    }
+}

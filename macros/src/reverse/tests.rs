@@ -1,0 +1,140 @@
+//! What reverse mode keeps for the adjoint sweep, asserted on the plan itself: the claims the
+//! README makes about what a loop stores.
+
+use super::{Plan, Storage};
+use crate::ast::{Args, Function};
+use crate::ir::Stmt;
+use crate::names::Names;
+use crate::{activity, code, lower, mixed};
+use proc_macro2::TokenStream;
+use quote::{ToTokens, quote};
+
+/// Runs `check` on the plan of `item`'s pullback (the reverse part, in mixed mode), with
+/// whether mixed mode applies.
+fn with_plan(item: TokenStream, check: impl FnOnce(&Plan, bool)) {
+    let func = Function::from_syn(syn::parse2(item).expect("a function"), Args::default()).expect("a signature");
+    let mut names = Names::new(func.item.to_token_stream());
+    let mut ir = lower::lower(&func, &mut names).expect("lowers");
+    activity::analyse(&mut ir).expect("activity");
+    let mixed = mixed::plan(&ir, &func);
+    let is_mixed = mixed.is_some();
+    let ir = match mixed {
+        Some(m) => m.reverse,
+        None => ir,
+    };
+    let derivs = code::derivative_names(&ir, &mut names);
+    let slot_derivs = code::slot_derivative_names(&ir, &mut names);
+    let plan = Plan::new(&ir, &func, &derivs, &slot_derivs, &mut names, None);
+    check(&plan, is_mixed);
+}
+
+fn stacked(plan: &Plan) -> usize {
+    plan.storage.values().filter(|&&s| s == Storage::Stack).count()
+}
+
+#[test]
+fn an_accumulator_keeps_nothing() {
+    let dot = quote! {
+        fn dot(w: &[f64], x: &[f64]) -> f64 {
+            let mut s = 0.0;
+            for i in 0..x.len() {
+                s += w[i] * x[i];
+            }
+            s
+        }
+    };
+    with_plan(dot, |plan, mixed| {
+        assert!(!mixed);
+        assert_eq!(stacked(plan), 0, "the products' factors are reread from the slices");
+        assert!(plan.history_of.is_empty());
+    });
+}
+
+#[test]
+fn a_recurrence_keeps_its_history_in_a_slice() {
+    let recurrence = quote! {
+        fn rec(y0: f64, a: &[f64]) -> f64 {
+            let mut y = y0;
+            for i in 0..a.len() {
+                y = (y * a[i]).sin();
+            }
+            y
+        }
+    };
+    with_plan(recurrence, |plan, _| {
+        assert!(stacked(plan) > 0, "each step's product is kept");
+        assert!(!plan.history_of.is_empty(), "as a history slice indexed by the loop variable");
+        assert!(plan.histories.values().all(|h| h.at.is_none()), "0..n needs no counter");
+    });
+}
+
+#[test]
+fn horners_pullback_keeps_no_history() {
+    let horner = quote! {
+        fn horner(x: f64, c: &[f64]) -> f64 {
+            let mut acc = 0.0;
+            for i in (0..c.len()).rev() {
+                acc = acc * x + c[i];
+            }
+            acc
+        }
+    };
+    with_plan(horner, |plan, mixed| {
+        assert!(mixed, "x is differentiated forwards");
+        assert_eq!(stacked(plan), 0);
+        assert!(plan.history_of.is_empty());
+    });
+}
+
+#[test]
+fn what_only_reaches_a_stop_gradient_keeps_nothing() {
+    let lse = quote! {
+        fn lse(z: &[f64]) -> f64 {
+            let mut m = z[0];
+            for i in 1..z.len() {
+                m = m.max(z[i]);
+            }
+            let m = stop_gradient(m);
+            let mut s = 0.0;
+            for i in 0..z.len() {
+                s += (z[i] - m).exp();
+            }
+            s.ln() + m
+        }
+    };
+    with_plan(lse, |plan, _| {
+        // The maximum's loop has no adjoint at all; only the second loop's exponential is
+        // kept (its derivative is itself).
+        let loops: Vec<_> = plan
+            .ir
+            .body
+            .iter()
+            .filter_map(|s| if let Stmt::For { body, .. } = s { Some(body.id) } else { None })
+            .collect();
+        let in_first: Vec<_> = plan.ir.values.iter().filter(|(v, _)| plan.block_of[*v] == loops[0]).collect();
+        assert!(!in_first.is_empty() && in_first.iter().all(|(_, value)| !value.active));
+        assert!(in_first.iter().all(|(v, _)| plan.storage[*v] != Storage::Stack));
+        assert_eq!(stacked(plan), 1);
+    });
+}
+
+#[test]
+fn a_loop_that_can_break_reserves_nothing() {
+    let newton = quote! {
+        fn newton(a: f64, max_iter: usize) -> f64 {
+            let mut x = a;
+            for _ in 0..max_iter {
+                let next = 0.5 * (x + a / x);
+                if (next - x).abs() < 1e-15 * x {
+                    break;
+                }
+                x = next;
+            }
+            x
+        }
+    };
+    with_plan(newton, |plan, _| {
+        assert!(stacked(plan) > 0);
+        assert!(plan.reserved.values().all(|r| !r), "its stacks grow as it runs");
+    });
+}
