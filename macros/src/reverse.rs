@@ -38,7 +38,7 @@ mod names;
 mod primal;
 #[cfg(test)]
 mod tests;
-use proc_macro2::{Span, TokenStream, TokenTree};
+use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use std::collections::{HashMap, HashSet};
 use syn::Ident;
@@ -324,52 +324,55 @@ impl Plan<'_> {
         crate::ir::walk(&ir.body, &mut |stmt, nest| self.analyse_stmt(stmt, nest));
     }
 
+    /// An active value's adjoint edges, and which values its partials read.
+    fn analyse_def(&mut self, v: ValueId, b: BlockId) {
+        let value = &self.ir.values[v];
+        match &value.op {
+            Op::Prim { rule, args, .. } => {
+                let partials = code::partials(self.ir, value, self.float());
+                for ((a, p), (reads, result)) in args.iter().zip(&partials).zip(rule.reads()) {
+                    let Some(target) = self.active(a) else { continue };
+                    if !matches!(p, Partial::Zero) {
+                        self.edges.push(Edge { to: target, from: Some(v), block: b });
+                    }
+                    // What the partial of an active argument reads, the adjoint sweep needs.
+                    for i in reads {
+                        if let Some(read) = args[i].value {
+                            self.needed[read] = true;
+                        }
+                    }
+                    if result {
+                        self.needed[v] = true;
+                    }
+                }
+            }
+            Op::Call { args, .. } => {
+                let active: Vec<ValueId> = args.iter().filter_map(|a| self.ir.active(a)).collect();
+                for a in active {
+                    self.edges.push(Edge { to: a, from: Some(v), block: b });
+                }
+            }
+            Op::Index { index, .. } => {
+                let index = index.clone();
+                self.need(&index);
+            }
+            _ => {}
+        }
+    }
+
     fn analyse_stmt(&mut self, stmt: &Stmt, nest: Nest) {
         let b = nest.block;
         // A `while` loop's condition has no adjoint: a comparison ends every derivative.
         let condition = matches!(nest.innermost, Some(Stmt::While { cond, .. }) if cond.id == b);
         match stmt {
             Stmt::Def(v) => {
-                let v = *v;
-                self.block_of[v] = b;
+                self.block_of[*v] = b;
                 // A `for` loop reserves its stacks, unless it can `break`: it may stop
                 // long before its range ends (a Newton loop over `0..max_iter`), and
                 // its stacks grow as it runs instead.
-                self.reserved[v] = matches!(nest.innermost, Some(Stmt::For { count: None, .. }));
-                let value = &self.ir.values[v];
-                if !value.active || condition {
-                    return;
-                }
-                match &value.op {
-                    Op::Prim { args, .. } => {
-                        let partials = code::partials(self.ir, value, self.float());
-                        let mut read = HashSet::new();
-                        for (a, p) in args.iter().zip(&partials) {
-                            if let (Some(a), Partial::Expr(t)) = (self.active(a), p) {
-                                let _ = a;
-                                idents(t.clone(), &mut read);
-                            }
-                            if let (Some(a), false) = (self.active(a), matches!(p, Partial::Zero)) {
-                                self.edges.push(Edge { to: a, from: Some(v), block: b });
-                            }
-                        }
-                        for a in args.iter().filter_map(|a| a.value).chain([v]) {
-                            if read.contains(&self.ir.values[a].name.to_string()) {
-                                self.needed[a] = true;
-                            }
-                        }
-                    }
-                    Op::Call { args, .. } => {
-                        let active: Vec<ValueId> = args.iter().filter_map(|a| self.ir.active(a)).collect();
-                        for a in active {
-                            self.edges.push(Edge { to: a, from: Some(v), block: b });
-                        }
-                    }
-                    Op::Index { index, .. } => {
-                        let index = index.clone();
-                        self.need(&index);
-                    }
-                    _ => {}
+                self.reserved[*v] = matches!(nest.innermost, Some(Stmt::For { count: None, .. }));
+                if self.ir.values[*v].active && !condition {
+                    self.analyse_def(*v, b);
                 }
             }
             Stmt::Declare(s) => {
@@ -413,6 +416,7 @@ impl Plan<'_> {
                         self.need(k);
                     }
                 }
+                // A loop that can `break` keeps the values its variable took, and its count.
                 if let Some(c) = count {
                     self.block_of[*c] = b;
                     self.needed[*c] = true;
@@ -554,16 +558,4 @@ impl Plan<'_> {
 /// Whether a value is a call that writes an active array through a `&mut` argument.
 fn writes_active(ir: &Ir, value: &crate::ir::Value) -> bool {
     matches!(&value.op, Op::Call { args, .. } if args.iter().any(|a| a.lent_mut && a.slot.is_some_and(|s| ir.slots[s].active)))
-}
-
-fn idents(ts: TokenStream, out: &mut HashSet<String>) {
-    for tt in ts {
-        match tt {
-            TokenTree::Ident(i) => {
-                out.insert(i.to_string());
-            }
-            TokenTree::Group(g) => idents(g.stream(), out),
-            _ => {}
-        }
-    }
 }

@@ -18,7 +18,7 @@
 //! - `signum floor ceil round trunc` have derivative 0 everywhere, including their jumps.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{ToTokens, quote};
 use syn::Ident;
 
 pub struct Rule {
@@ -304,6 +304,27 @@ impl Rule {
         self.syntax == Syntax::Infix && self.name == "+"
     }
 
+    /// Per argument, what its partial derivative reads: which arguments, and whether the
+    /// result (reverse mode keeps those for the adjoint sweep). Read off the partials
+    /// written over placeholders, so no user name can be mistaken for one.
+    pub fn reads(&self) -> Vec<(Vec<usize>, bool)> {
+        let arg = |i: usize| Ident::new(&format!("__chainrule_arg{i}"), proc_macro2::Span::call_site());
+        let args: Vec<TokenStream> = (0..self.arity).map(|i| arg(i).to_token_stream()).collect();
+        let result = Ident::new("__chainrule_result", proc_macro2::Span::call_site());
+        let float = Ident::new("f64", proc_macro2::Span::call_site());
+        let partials = (self.partials)(&args, &result.to_token_stream(), &float);
+        partials
+            .iter()
+            .map(|p| {
+                let Partial::Expr(t) = p else { return (Vec::new(), false) };
+                let mut seen = std::collections::HashSet::new();
+                idents(t.clone(), &mut seen);
+                let args = (0..self.arity).filter(|&i| seen.contains(&arg(i).to_string())).collect();
+                (args, seen.contains(&result.to_string()))
+            })
+            .collect()
+    }
+
     /// Whether every partial derivative is identically zero (`floor`, `signum`,
     /// `stop_gradient`): its result is a constant, so activity analysis stops there and
     /// nothing before it is differentiated for its sake.
@@ -311,6 +332,18 @@ impl Rule {
         let args: Vec<TokenStream> = (0..self.arity).map(|i| quote!(a #i)).collect();
         let float = Ident::new("f64", proc_macro2::Span::call_site());
         (self.partials)(&args, &quote!(r), &float).iter().all(|p| matches!(p, Partial::Zero))
+    }
+}
+
+fn idents(ts: TokenStream, out: &mut std::collections::HashSet<String>) {
+    for tt in ts {
+        match tt {
+            proc_macro2::TokenTree::Ident(i) => {
+                out.insert(i.to_string());
+            }
+            proc_macro2::TokenTree::Group(g) => idents(g.stream(), out),
+            _ => {}
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 //! function's statements backwards (loops run backwards, values restored from where the
 //! primal sweep kept them) and returns one gradient slot per parameter.
 
-use super::{History, Render, Storage};
+use super::{History, Render, Storage, Tangent};
 use crate::ast::Shape;
 use crate::code::{self, Term};
 use crate::ir::{Block, Op, Operand, Output, SlotKind, Stmt, ValueId};
@@ -12,11 +12,26 @@ use std::collections::HashSet;
 
 impl Render<'_, '_> {
     pub(super) fn closure(&mut self) -> TokenStream {
-        let ir = self.ir;
-        let float = self.float().clone();
         let mut head = TokenStream::new();
-        // The seed: the adjoint of the result, shaped like it.
         let output_type = self.func.output_type();
+        let (seed, seeds) = self.seed(&mut head);
+        if let Some(t) = self.tangent {
+            head.extend(self.forward_gradient(t, &seeds));
+        }
+        let (shadows, shadow_types) = self.shadows(&mut head);
+        let body = self.adjoint_block(&self.ir.body);
+        let grads = self.gradients();
+        quote!(move |#seed: #output_type, (#(#shadows,)*): (#(#shadow_types,)*)| {
+            #head
+            #body
+            (#(#grads,)*)
+        })
+    }
+
+    /// The closure's seed parameter (the adjoint of the result, shaped like it), and each
+    /// result's seed by name; `head` receives what passes the seeds on.
+    fn seed(&mut self, head: &mut TokenStream) -> (TokenStream, Vec<TokenStream>) {
+        let (ir, plan) = (self.ir, self.plan);
         // With a parameter differentiated forwards, every result's seed is named: that
         // parameter's gradient is the seeds times the results' tangents.
         let named = self.tangent.is_some();
@@ -30,7 +45,7 @@ impl Render<'_, '_> {
                     quote!(#d)
                 }
                 Some(o) => {
-                    let seed = self.plan.seeds[0].clone();
+                    let seed = &plan.seeds[0];
                     head.extend(self.add(o, positive(quote!(#seed))));
                     seeds.push(quote!(#seed));
                     quote!(#seed)
@@ -38,7 +53,7 @@ impl Render<'_, '_> {
                 // A constant result: the seed has nowhere to go.
                 None if !named => quote!(_),
                 None => {
-                    let seed = &self.plan.seeds[0];
+                    let seed = &plan.seeds[0];
                     seeds.push(quote!(#seed));
                     quote!(#seed)
                 }
@@ -46,7 +61,7 @@ impl Render<'_, '_> {
             Output::Tuple(items) => {
                 let mut pattern = Vec::new();
                 for (i, o) in items.iter().enumerate() {
-                    let seed = self.plan.seeds[i].clone();
+                    let seed = &plan.seeds[i];
                     seeds.push(quote!(#seed));
                     let active = ir.active(o);
                     if let Some(o) = active {
@@ -58,7 +73,7 @@ impl Render<'_, '_> {
             }
             Output::Array(s) => match &self.slot_derivs[*s] {
                 Some(d) => {
-                    let seed = &self.plan.seeds[0];
+                    let seed = &plan.seeds[0];
                     self.top_seed = quote!(#d = #seed;);
                     quote!(#seed)
                 }
@@ -66,43 +81,57 @@ impl Render<'_, '_> {
             },
             Output::Unit => quote!(_),
         };
-        if let Some(t) = self.tangent {
-            let outputs: Vec<&Operand> = match &ir.output {
-                Output::Scalar(o) => vec![o],
-                Output::Tuple(items) => items.iter().collect(),
-                Output::Array(_) | Output::Unit => Vec::new(),
-            };
-            let terms: Vec<TokenStream> = outputs
-                .into_iter()
-                .zip(&seeds)
-                .filter_map(|(o, seed)| t.forward.tangent(o).map(|d| quote!(#seed * #d)))
-                .collect();
-            let (g, sum) = (&t.gradient, if terms.is_empty() { quote!(0.0) } else { quote!(#(#terms)+*) });
-            head.extend(quote!(let #g = #sum;));
-        }
-        // Adjoints of by-value array parameters start at zero; slices arrive as shadows.
-        let mut shadows = Vec::new();
-        let mut shadow_types = Vec::new();
+        (seed, seeds)
+    }
+
+    /// Mixed mode: the gradient of the parameter differentiated forwards, the seeds times
+    /// the results' tangents.
+    fn forward_gradient(&self, t: &Tangent, seeds: &[TokenStream]) -> TokenStream {
+        let outputs: Vec<&Operand> = match &self.ir.output {
+            Output::Scalar(o) => vec![o],
+            Output::Tuple(items) => items.iter().collect(),
+            Output::Array(_) | Output::Unit => Vec::new(),
+        };
+        let terms: Vec<TokenStream> = outputs
+            .into_iter()
+            .zip(seeds)
+            .filter_map(|(o, seed)| t.forward.tangent(o).map(|d| quote!(#seed * #d)))
+            .collect();
+        let (g, sum) = (&t.gradient, if terms.is_empty() { quote!(0.0) } else { quote!(#(#terms)+*) });
+        quote!(let #g = #sum;)
+    }
+
+    /// The shadows the closure takes, and their types: a slice's adjoint arrives as one;
+    /// a by-value array's adjoint starts at zero (declared into `head`).
+    fn shadows(&self, head: &mut TokenStream) -> (Vec<TokenStream>, Vec<TokenStream>) {
+        let float = self.float();
+        let (mut shadows, mut types) = (Vec::new(), Vec::new());
         for (i, p) in self.func.params.iter().enumerate() {
-            let slot = ir.param_slot(i);
+            let slot = self.ir.param_slot(i);
             match (p.active, &p.shape, slot.and_then(|s| self.slot_derivs[s].clone())) {
                 (true, Shape::Slice | Shape::Out, Some(d)) => {
                     shadows.push(quote!(#d));
-                    shadow_types.push(quote!(&mut [#float]));
+                    types.push(quote!(&mut [#float]));
                 }
                 (true, Shape::Array, Some(d)) => {
                     let len = array_len(&p.ty);
                     head.extend(quote!(let mut #d = [0.0; #len];));
                     shadows.push(quote!(_));
-                    shadow_types.push(quote!(()));
+                    types.push(quote!(()));
                 }
                 _ => {
                     shadows.push(quote!(_));
-                    shadow_types.push(quote!(()));
+                    types.push(quote!(()));
                 }
             }
         }
-        let body = self.adjoint_block(&ir.body);
+        (shadows, types)
+    }
+
+    /// The closure's result: one gradient slot per parameter (`()` for constants and for
+    /// slices, whose gradients went into their shadows).
+    fn gradients(&self) -> Vec<TokenStream> {
+        let ir = self.ir;
         let grads = self.func.params.iter().enumerate().map(|(i, p)| {
             if !p.active {
                 return quote!(());
@@ -112,26 +141,18 @@ impl Render<'_, '_> {
                 return quote!(#g);
             }
             match p.shape {
-                Shape::Scalar => {
-                    let v = ir.param(&p.ident);
-                    match v {
-                        Some(v) if self.uses[v] > 0 => self.adjoint(v).to_tokens(),
-                        _ => quote!(0.0),
-                    }
-                }
+                Shape::Scalar => match ir.param(&p.ident) {
+                    Some(v) if self.uses[v] > 0 => self.adjoint(v).to_tokens(),
+                    _ => quote!(0.0),
+                },
                 Shape::Array => {
-                    let s = ir.param_slot(i);
-                    let d = s.and_then(|s| self.slot_derivs[s].clone());
+                    let d = ir.param_slot(i).and_then(|s| self.slot_derivs[s].clone());
                     quote!(#d)
                 }
                 Shape::Slice | Shape::Out => quote!(()),
             }
         });
-        quote!(move |#seed: #output_type, (#(#shadows,)*): (#(#shadow_types,)*)| {
-            #head
-            #body
-            (#(#grads,)*)
-        })
+        grads.collect()
     }
 
     /// Emits a contribution to `value`'s adjoint.
@@ -219,209 +240,221 @@ impl Render<'_, '_> {
     }
 
     fn adjoint_stmt(&mut self, stmt: &Stmt) -> TokenStream {
-        let ir = self.ir;
-        let krate = self.func.krate.clone();
-        let float = self.float().clone();
-        let mut out = TokenStream::new();
         match stmt {
-            Stmt::Def(v) => {
-                let v = *v;
-                let value = &ir.values[v];
-                if !value.active || (self.uses[v] == 0 && !self.pullback_needed[v]) {
-                    return out;
-                }
-                // An unused result of a call run for its outputs: its adjoint is zero.
-                let seed = if self.uses[v] == 0 {
-                    quote!(::core::default::Default::default())
-                } else {
-                    self.adjoint(v).to_tokens()
-                };
-                match &value.op {
-                    Op::Prim { args, .. } => {
-                        let adjoint = self.adjoint(v);
-                        let partials = code::partials(ir, value, &float);
-                        for (a, p) in code::by_target(args.iter().map(|a| self.active(a)).zip(partials)) {
-                            if let Some(term) = code::scale_term(&p, &adjoint) {
-                                out.extend(self.add(a, term));
-                            }
-                        }
-                    }
-                    Op::Call { args, .. } => {
-                        let pb = match &self.pullbacks[v] {
-                            Some(_) if value.depth.loops > 0 => {
-                                let single = &self.popped[v];
-                                quote!(#single)
-                            }
-                            Some(pb) if value.depth.branches > 0 => {
-                                quote!(#krate::__private::take(&mut #pb))
-                            }
-                            Some(pb) => quote!(#pb),
-                            None => return out,
-                        };
-                        // One binding per gradient slot we use: active scalars, and active
-                        // arrays (a by-value array parameter returns its gradient here; a
-                        // slice parameter's went into the shadow and its slot is `()`).
-                        let slots = &self.plan.call_slots[&v];
-                        let pattern = slots.iter().map(|s| match s {
-                            Some(s) => quote!(#s),
-                            None => quote!(_),
-                        });
-                        // An array passed twice (`dot(&a, &a)`) cannot lend its adjoint twice:
-                        // the second shadow is a scratch buffer, added in afterwards.
-                        let mut lent = HashSet::new();
-                        let mut after = TokenStream::new();
-                        let shadows: Vec<TokenStream> = args
-                            .iter()
-                            .enumerate()
-                            .map(|(i, a)| match a.slot {
-                                Some(s) => match &self.slot_derivs[s] {
-                                    Some(ds) if lent.insert(s) => quote!(#krate::__private::shadow(&mut #ds[..])),
-                                    Some(ds) => {
-                                        let scratch = &self.plan.scratch[&(v, i)];
-                                        out.extend(quote!(let mut #scratch = ::std::vec![0.0; #ds.len()];));
-                                        let [_, _, a, b] = &self.tmp;
-                                        after.extend(
-                                            quote!(for (#a, #b) in #ds.iter_mut().zip(&#scratch) { *#a += *#b; }),
-                                        );
-                                        quote!(#krate::__private::shadow(&mut #scratch[..]))
-                                    }
-                                    None => {
-                                        let name = &ir.slots[s].name;
-                                        quote!(#krate::__private::shadow(&mut ::std::vec![0.0; #name.len()][..]))
-                                    }
-                                },
-                                None => quote!(()),
-                            })
-                            .collect();
-                        out.extend(quote!(let (#(#pattern,)*) = #pb(#seed, (#(#shadows,)*));));
-                        out.extend(after);
-                        for (a, slot) in args.iter().zip(slots) {
-                            let Some(slot) = slot else { continue };
-                            if let Some(a) = self.active(a) {
-                                let tokens = quote!(#krate::__private::cotangent::<#float, _>(#slot));
-                                out.extend(self.add(a, Term { negative: false, tokens }));
-                            } else if let Some(Some(ds)) = a.slot.map(|s| &self.slot_derivs[s]) {
-                                out.extend(quote!(#krate::__private::accumulate(&mut #ds[..], #slot);));
-                            }
-                        }
-                    }
-                    Op::Read(s) => {
-                        if let Some(ds) = &self.slot_derivs[*s] {
-                            let term = self.adjoint(v);
-                            let Term { negative, tokens } = &term;
-                            out.extend(if self.zeroed.remove(s) {
-                                let t = term.to_tokens();
-                                quote!(#ds = #t;)
-                            } else if *negative {
-                                quote!(#ds -= #tokens;)
-                            } else {
-                                quote!(#ds += #tokens;)
-                            });
-                        }
-                    }
-                    Op::Index { slot, index } => {
-                        if let Some(ds) = &self.slot_derivs[*slot] {
-                            let i = &index.tokens;
-                            let (ds, i) = match self.adjoint_rows.get(&v) {
-                                Some((row, local)) => (row, local),
-                                None => (ds, i),
-                            };
-                            let Term { negative, tokens } = self.adjoint(v);
-                            out.extend(if negative {
-                                quote!(#ds[#i] -= #tokens;)
-                            } else {
-                                quote!(#ds[#i] += #tokens;)
-                            });
-                        }
-                    }
-                    _ => {}
-                }
-            }
+            Stmt::Def(v) => self.adjoint_def(*v),
             Stmt::Declare(s) => {
-                if let (SlotKind::Scalar { init }, Some(ds)) = (&ir.slots[*s].kind, &self.slot_derivs[*s])
-                    && let Some(a) = self.active(init)
-                {
-                    let ds = ds.clone();
-                    out.extend(self.add(a, positive(quote!(#ds))));
+                let ir = self.ir;
+                match (&ir.slots[*s].kind, &self.slot_derivs[*s]) {
+                    (SlotKind::Scalar { init }, Some(ds)) => match self.active(init) {
+                        Some(a) => self.add(a, positive(quote!(#ds))),
+                        None => TokenStream::new(),
+                    },
+                    _ => TokenStream::new(),
                 }
             }
             Stmt::Set { slot, value } => {
-                if let Some(ds) = self.slot_derivs[*slot].clone() {
-                    if let Some(a) = self.active(value) {
-                        out.extend(self.add(a, positive(quote!(#ds))));
-                    }
-                    out.extend(quote!(#ds = 0.0;));
-                    self.zeroed.insert(*slot);
-                }
+                let Some(ds) = self.slot_derivs[*slot].clone() else { return TokenStream::new() };
+                let mut out = match self.active(value) {
+                    Some(a) => self.add(a, positive(quote!(#ds))),
+                    None => TokenStream::new(),
+                };
+                out.extend(quote!(#ds = 0.0;));
+                self.zeroed.insert(*slot);
+                out
             }
             Stmt::Write { slot, index, value } => {
-                if let Some(ds) = self.slot_derivs[*slot].clone() {
-                    let i = &index.tokens;
-                    if let Some(a) = self.active(value) {
-                        out.extend(self.add(a, positive(quote!(#ds[#i]))));
-                    }
-                    out.extend(quote!(#ds[#i] = 0.0;));
-                }
+                let Some(ds) = self.slot_derivs[*slot].clone() else { return TokenStream::new() };
+                let i = &index.tokens;
+                let mut out = match self.active(value) {
+                    Some(a) => self.add(a, positive(quote!(#ds[#i]))),
+                    None => TokenStream::new(),
+                };
+                out.extend(quote!(#ds[#i] = 0.0;));
+                out
             }
             Stmt::If { cond, then, els } => {
                 self.zeroed.clear();
                 let (then, els) = (self.adjoint_block(then), self.adjoint_block(els));
                 self.zeroed.clear();
-                if !(then.is_empty() && els.is_empty()) {
-                    let cond = &cond.tokens;
-                    out.extend(quote!(if #cond { #then } else { #els }));
+                if then.is_empty() && els.is_empty() {
+                    return TokenStream::new();
                 }
+                let cond = &cond.tokens;
+                quote!(if #cond { #then } else { #els })
             }
-            Stmt::For { var, iter, body, count } => {
-                self.zeroed.clear();
-                let plan = self.plan;
-                let views = count.is_none().then(|| plan.adjoint_views.get(var)).flatten();
-                let mut body = self.adjoint_block(body);
-                self.zeroed.clear();
-                // The history this loop's body wrote as slices, read back from them.
-                let mut histories = TokenStream::new();
-                if let (Some(History { trips, at, values }), false) = (self.histories.get(var), body.is_empty()) {
-                    let code_iter = code::iter(iter);
-                    histories.extend(quote!(let #trips = #krate::__private::trip_count(&#code_iter);));
-                    for v in values {
-                        let (stack, (history, _, _)) = (&self.stacks[*v], &self.history_of[v]);
-                        histories.extend(quote!(let #history = #stack.pop_slice(#trips);));
-                    }
-                    if let Some(at) = at {
-                        histories.extend(quote!(let mut #at = #trips;));
-                        body = quote!(#at -= 1; #body);
-                    }
-                }
-                if let (Some(views), false) = (&views, body.is_empty()) {
-                    let (var, iter) = (&ir.values[*var].name, code::iter(iter));
-                    let the_loop = views.around(ir, &float, quote!(for #var in #iter.rev() { #body }));
-                    out.extend(quote!(#histories #the_loop));
-                } else if !body.is_empty() {
-                    let var_id = *var;
-                    let (var, iter) = (&ir.values[*var].name, code::iter(iter));
-                    out.extend(match count {
-                        Some(c) => {
-                            let c = &ir.values[*c].name;
-                            let visited = &self.visited[&var_id];
-                            let krate = &self.func.krate;
-                            quote!(for _ in 0..#c { let #var = #krate::__private::pop(&mut #visited); #body })
-                        }
-                        None => quote!(#histories for #var in #iter.rev() { #body }),
-                    });
-                }
-            }
+            Stmt::For { var, iter, body, count } => self.adjoint_for(*var, iter, body, *count),
             Stmt::While { body, count, .. } => {
                 self.zeroed.clear();
                 let body = self.adjoint_block(body);
                 self.zeroed.clear();
-                if !body.is_empty() {
-                    let c = &ir.values[*count].name;
-                    out.extend(quote!(for _ in 0..#c { #body }));
+                if body.is_empty() {
+                    return TokenStream::new();
+                }
+                let c = &self.ir.values[*count].name;
+                quote!(for _ in 0..#c { #body })
+            }
+            Stmt::Break | Stmt::Continue => TokenStream::new(),
+        }
+    }
+
+    /// A value's adjoint passed on to what it was computed from.
+    fn adjoint_def(&mut self, v: ValueId) -> TokenStream {
+        let ir = self.ir;
+        let value = &ir.values[v];
+        if !value.active || (self.uses[v] == 0 && !self.pullback_needed[v]) {
+            return TokenStream::new();
+        }
+        match &value.op {
+            Op::Prim { args, .. } => {
+                let adjoint = self.adjoint(v);
+                let partials = code::partials(ir, value, self.float());
+                let mut out = TokenStream::new();
+                for (a, p) in code::by_target(args.iter().map(|a| self.active(a)).zip(partials)) {
+                    if let Some(term) = code::scale_term(&p, &adjoint) {
+                        out.extend(self.add(a, term));
+                    }
+                }
+                out
+            }
+            Op::Call { args, .. } => self.adjoint_call(v, args),
+            Op::Read(s) => {
+                let Some(ds) = &self.slot_derivs[*s] else { return TokenStream::new() };
+                let term = self.adjoint(v);
+                let Term { negative, tokens } = &term;
+                if self.zeroed.remove(s) {
+                    let t = term.to_tokens();
+                    quote!(#ds = #t;)
+                } else if *negative {
+                    quote!(#ds -= #tokens;)
+                } else {
+                    quote!(#ds += #tokens;)
                 }
             }
-            Stmt::Break | Stmt::Continue => {}
+            Op::Index { slot, index } => {
+                let Some(ds) = &self.slot_derivs[*slot] else { return TokenStream::new() };
+                let i = &index.tokens;
+                let (ds, i) = match self.adjoint_rows.get(&v) {
+                    Some((row, local)) => (row, local),
+                    None => (ds, i),
+                };
+                let Term { negative, tokens } = self.adjoint(v);
+                if negative { quote!(#ds[#i] -= #tokens;) } else { quote!(#ds[#i] += #tokens;) }
+            }
+            _ => TokenStream::new(),
+        }
+    }
+
+    /// A call's pullback called with the result's adjoint and its arrays' shadows, and the
+    /// gradient slots it returns added to the arguments' adjoints.
+    fn adjoint_call(&mut self, v: ValueId, args: &[Operand]) -> TokenStream {
+        let plan = self.plan;
+        let (ir, krate, float) = (plan.ir, &plan.func.krate, plan.float());
+        let value = &ir.values[v];
+        let pb = match &self.pullbacks[v] {
+            Some(_) if value.depth.loops > 0 => {
+                let single = &self.popped[v];
+                quote!(#single)
+            }
+            Some(pb) if value.depth.branches > 0 => quote!(#krate::__private::take(&mut #pb)),
+            Some(pb) => quote!(#pb),
+            None => return TokenStream::new(),
+        };
+        // An unused result of a call run for its outputs: its adjoint is zero.
+        let seed = match self.uses[v] {
+            0 => quote!(::core::default::Default::default()),
+            _ => self.adjoint(v).to_tokens(),
+        };
+        // One binding per gradient slot we use: active scalars, and active arrays (a
+        // by-value array parameter returns its gradient here; a slice parameter's went into
+        // the shadow and its slot is `()`).
+        let slots = &plan.call_slots[&v];
+        let pattern = slots.iter().map(|s| match s {
+            Some(s) => quote!(#s),
+            None => quote!(_),
+        });
+        // An array passed twice (`dot(&a, &a)`) cannot lend its adjoint twice: the second
+        // shadow is a scratch buffer, added in afterwards.
+        let (mut out, mut after, mut lent) = (TokenStream::new(), TokenStream::new(), HashSet::new());
+        let shadows: Vec<TokenStream> = args
+            .iter()
+            .enumerate()
+            .map(|(i, a)| match a.slot {
+                Some(s) => match &self.slot_derivs[s] {
+                    Some(ds) if lent.insert(s) => quote!(#krate::__private::shadow(&mut #ds[..])),
+                    Some(ds) => {
+                        let scratch = &plan.scratch[&(v, i)];
+                        out.extend(quote!(let mut #scratch = ::std::vec![0.0; #ds.len()];));
+                        let [_, _, a, b] = &plan.tmp;
+                        after.extend(quote!(for (#a, #b) in #ds.iter_mut().zip(&#scratch) { *#a += *#b; }));
+                        quote!(#krate::__private::shadow(&mut #scratch[..]))
+                    }
+                    None => {
+                        let name = &ir.slots[s].name;
+                        quote!(#krate::__private::shadow(&mut ::std::vec![0.0; #name.len()][..]))
+                    }
+                },
+                None => quote!(()),
+            })
+            .collect();
+        out.extend(quote!(let (#(#pattern,)*) = #pb(#seed, (#(#shadows,)*));));
+        out.extend(after);
+        for (a, slot) in args.iter().zip(slots) {
+            let Some(slot) = slot else { continue };
+            if let Some(a) = self.active(a) {
+                let tokens = quote!(#krate::__private::cotangent::<#float, _>(#slot));
+                out.extend(self.add(a, Term { negative: false, tokens }));
+            } else if let Some(Some(ds)) = a.slot.map(|s| &self.slot_derivs[s]) {
+                out.extend(quote!(#krate::__private::accumulate(&mut #ds[..], #slot);));
+            }
         }
         out
+    }
+
+    /// A `for` loop run backwards: over its range reversed, reading its history slices (and
+    /// through its rows), or, when it can `break`, over the values its variable took.
+    fn adjoint_for(
+        &mut self,
+        var: ValueId,
+        iter: &crate::ir::Iter,
+        body: &Block,
+        count: Option<ValueId>,
+    ) -> TokenStream {
+        let plan = self.plan;
+        let (ir, krate) = (plan.ir, &plan.func.krate);
+        self.zeroed.clear();
+        let views = count.is_none().then(|| plan.adjoint_views.get(&var)).flatten();
+        let mut body = self.adjoint_block(body);
+        self.zeroed.clear();
+        if body.is_empty() {
+            return TokenStream::new();
+        }
+        // The history this loop's body wrote as slices, read back from them.
+        let mut histories = TokenStream::new();
+        if let Some(History { trips, at, values }) = plan.histories.get(&var) {
+            let code_iter = code::iter(iter);
+            histories.extend(quote!(let #trips = #krate::__private::trip_count(&#code_iter);));
+            for v in values {
+                let (stack, (history, _, _)) = (&plan.stacks[*v], &plan.history_of[v]);
+                histories.extend(quote!(let #history = #stack.pop_slice(#trips);));
+            }
+            if let Some(at) = at {
+                histories.extend(quote!(let mut #at = #trips;));
+                body = quote!(#at -= 1; #body);
+            }
+        }
+        let (name, code_iter) = (&ir.values[var].name, code::iter(iter));
+        match (views, count) {
+            (Some(views), _) => {
+                let the_loop = views.around(ir, plan.float(), quote!(for #name in #code_iter.rev() { #body }));
+                quote!(#histories #the_loop)
+            }
+            (None, Some(c)) => {
+                let c = &ir.values[c].name;
+                let visited = &plan.visited[&var];
+                quote!(for _ in 0..#c { let #name = #krate::__private::pop(&mut #visited); #body })
+            }
+            (None, None) => quote!(#histories for #name in #code_iter.rev() { #body }),
+        }
     }
 }
 

@@ -71,56 +71,7 @@ impl Plan<'_> {
     fn primal_only(&self, stmt: &Stmt) -> TokenStream {
         let ir = self.ir;
         match stmt {
-            Stmt::Def(v) => {
-                let v = *v;
-                let value = &ir.values[v];
-                let name = &value.name;
-                let mut out = match &value.op {
-                    Op::Call { func, args, .. } => {
-                        let args: Vec<_> = args.iter().map(|a| &a.tokens).collect();
-                        let call = code::protocol_call(func, "pullback", quote!(#(#args),*));
-                        let top = value.depth.loops == 0 && value.depth.branches == 0;
-                        let [tmp_value, tmp_pullback, _, _] = &self.tmp;
-                        let bind = if self.storage[v] == Storage::Hoisted {
-                            quote!(#name = #tmp_value;)
-                        } else {
-                            quote!(let #name = #tmp_value;)
-                        };
-                        match &self.pullbacks[v] {
-                            Some(pb) if top => quote!(let (#name, #pb) = #call;),
-                            Some(pb) => {
-                                let store = if self.reserved[v] {
-                                    quote!(#pb.push_reserved(#tmp_pullback);)
-                                } else if value.depth.loops > 0 {
-                                    quote!(#pb.push(#tmp_pullback);)
-                                } else {
-                                    quote!(#pb = ::core::option::Option::Some(#tmp_pullback);)
-                                };
-                                quote!(let (#tmp_value, #tmp_pullback) = #call; #bind #store)
-                            }
-                            None if self.storage[v] == Storage::Hoisted => quote!(#name = #func(#(#args),*);),
-                            None => quote!(let #name = #func(#(#args),*);),
-                        }
-                    }
-                    _ => {
-                        let rhs = match self.sweep_rows.get(&v) {
-                            Some((row, local)) => quote!(#row[#local]),
-                            None => code::primal(ir, value, self.float()),
-                        };
-                        if self.storage[v] == Storage::Hoisted { quote!(#name = #rhs;) } else { code::bind(value, rhs) }
-                    }
-                };
-                if let Some((history, write, _)) = self.history_of.get(&v) {
-                    out.extend(quote!(#history[#write] = #name;));
-                } else if let Some(stack) = &self.stacks[v] {
-                    out.extend(if self.reserved[v] {
-                        quote!(#stack.push_reserved(#name);)
-                    } else {
-                        quote!(#stack.push(#name);)
-                    });
-                }
-                out
-            }
+            Stmt::Def(v) => self.primal_def(*v),
             Stmt::Declare(s) => code::declare(&ir.slots[*s]).unwrap_or_default(),
             Stmt::Set { slot, value } => {
                 let (name, value) = (&ir.slots[*slot].name, &value.tokens);
@@ -134,41 +85,7 @@ impl Plan<'_> {
                 let (cond, then, els) = (&cond.tokens, self.primal_block(then), self.primal_block(els));
                 quote!(if #cond { #then } else { #els })
             }
-            Stmt::For { var, iter, body, count } => {
-                let var_id = *var;
-                let mut reserve = self.reserve(body, &code::iter(iter));
-                let (var, iter, mut body) = (&ir.values[*var].name, code::iter(iter), self.primal_block(body));
-                let mut commit = TokenStream::new();
-                if let Some(History { trips, at, values }) = self.histories.get(&var_id) {
-                    let krate = &self.func.krate;
-                    reserve.extend(quote!(let #trips = #krate::__private::trip_count(&#iter);));
-                    // Every iteration runs (no `break`): all `trips` values are written.
-                    for v in values {
-                        let (stack, (history, _, _)) = (&self.stacks[*v], &self.history_of[v]);
-                        reserve.extend(quote!(let #history = #stack.room(#trips);));
-                        commit.extend(quote!(#stack.commit(#trips);));
-                    }
-                    if let Some(at) = at {
-                        reserve.extend(quote!(let mut #at = 0usize;));
-                        body = quote!(#at += 1; #body);
-                    }
-                }
-                match count {
-                    Some(c) => {
-                        let (start, c_name) = self.count_start(*c);
-                        let push = self.count_push(*c);
-                        let visited = &self.visited[&var_id];
-                        quote!(#reserve #start for #var in #iter { #c_name += 1; #visited.push(#var); #body } #push)
-                    }
-                    None => match self.sweep_views.get(&var_id) {
-                        Some(views) => {
-                            let the_loop = views.around(ir, self.float(), quote!(for #var in #iter { #body }));
-                            quote!(#reserve #the_loop #commit)
-                        }
-                        None => quote!(#reserve for #var in #iter { #body } #commit),
-                    },
-                }
-            }
+            Stmt::For { var, iter, body, count } => self.primal_for(*var, iter, body, *count),
             Stmt::While { cond, test, body, count } => {
                 let (cond, test, body) = (self.primal_block(cond), &test.tokens, self.primal_block(body));
                 let (start, c_name) = self.count_start(*count);
@@ -177,6 +94,102 @@ impl Plan<'_> {
             }
             Stmt::Break => quote!(break;),
             Stmt::Continue => quote!(continue;),
+        }
+    }
+
+    /// A value computed, and kept where the plan keeps it (a history slice, a stack).
+    fn primal_def(&self, v: ValueId) -> TokenStream {
+        let ir = self.ir;
+        let value = &ir.values[v];
+        let name = &value.name;
+        let mut out = match &value.op {
+            Op::Call { func, args, .. } => self.primal_call(v, func, args),
+            _ => {
+                let rhs = match self.sweep_rows.get(&v) {
+                    Some((row, local)) => quote!(#row[#local]),
+                    None => code::primal(ir, value, self.float()),
+                };
+                if self.storage[v] == Storage::Hoisted { quote!(#name = #rhs;) } else { code::bind(value, rhs) }
+            }
+        };
+        if let Some((history, write, _)) = self.history_of.get(&v) {
+            out.extend(quote!(#history[#write] = #name;));
+        } else if let Some(stack) = &self.stacks[v] {
+            out.extend(if self.reserved[v] {
+                quote!(#stack.push_reserved(#name);)
+            } else {
+                quote!(#stack.push(#name);)
+            });
+        }
+        out
+    }
+
+    /// A call through the callee's `pullback`, its closure kept for the adjoint sweep (in a
+    /// binding, a branch's `Option` or a loop's stack), or a plain call when nothing needs it.
+    fn primal_call(&self, v: ValueId, func: &syn::Path, args: &[crate::ir::Operand]) -> TokenStream {
+        let value = &self.ir.values[v];
+        let name = &value.name;
+        let args: Vec<_> = args.iter().map(|a| &a.tokens).collect();
+        let call = code::protocol_call(func, "pullback", quote!(#(#args),*));
+        let top = value.depth.loops == 0 && value.depth.branches == 0;
+        let [tmp_value, tmp_pullback, _, _] = &self.tmp;
+        let bind = if self.storage[v] == Storage::Hoisted {
+            quote!(#name = #tmp_value;)
+        } else {
+            quote!(let #name = #tmp_value;)
+        };
+        match &self.pullbacks[v] {
+            Some(pb) if top => quote!(let (#name, #pb) = #call;),
+            Some(pb) => {
+                let store = if self.reserved[v] {
+                    quote!(#pb.push_reserved(#tmp_pullback);)
+                } else if value.depth.loops > 0 {
+                    quote!(#pb.push(#tmp_pullback);)
+                } else {
+                    quote!(#pb = ::core::option::Option::Some(#tmp_pullback);)
+                };
+                quote!(let (#tmp_value, #tmp_pullback) = #call; #bind #store)
+            }
+            None if self.storage[v] == Storage::Hoisted => quote!(#name = #func(#(#args),*);),
+            None => quote!(let #name = #func(#(#args),*);),
+        }
+    }
+
+    /// A `for` loop, with the room its history takes reserved before it, its rows taken, and
+    /// (when it can `break`) the values its variable takes and the iterations it ran kept.
+    fn primal_for(&self, var_id: ValueId, iter: &crate::ir::Iter, body: &Block, count: Option<ValueId>) -> TokenStream {
+        let ir = self.ir;
+        let mut reserve = self.reserve(body, &code::iter(iter));
+        let (var, iter, mut body) = (&ir.values[var_id].name, code::iter(iter), self.primal_block(body));
+        let mut commit = TokenStream::new();
+        if let Some(History { trips, at, values }) = self.histories.get(&var_id) {
+            let krate = &self.func.krate;
+            reserve.extend(quote!(let #trips = #krate::__private::trip_count(&#iter);));
+            // Every iteration runs (no `break`): all `trips` values are written.
+            for v in values {
+                let (stack, (history, _, _)) = (&self.stacks[*v], &self.history_of[v]);
+                reserve.extend(quote!(let #history = #stack.room(#trips);));
+                commit.extend(quote!(#stack.commit(#trips);));
+            }
+            if let Some(at) = at {
+                reserve.extend(quote!(let mut #at = 0usize;));
+                body = quote!(#at += 1; #body);
+            }
+        }
+        match count {
+            Some(c) => {
+                let (start, c_name) = self.count_start(c);
+                let push = self.count_push(c);
+                let visited = &self.visited[&var_id];
+                quote!(#reserve #start for #var in #iter { #c_name += 1; #visited.push(#var); #body } #push)
+            }
+            None => match self.sweep_views.get(&var_id) {
+                Some(views) => {
+                    let the_loop = views.around(ir, self.float(), quote!(for #var in #iter { #body }));
+                    quote!(#reserve #the_loop #commit)
+                }
+                None => quote!(#reserve for #var in #iter { #body } #commit),
+            },
         }
     }
 
