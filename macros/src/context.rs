@@ -20,12 +20,28 @@ use std::path::PathBuf;
 use std::rc::Rc;
 
 /// A `{ .. }` region of a source file, from its `{` to its `}` as (line, column), one-based
-/// like `Span::line` and `Span::column`; `item` when it is the body of an `impl` or `trait`.
+/// like `Span::line` and `Span::column`.
 #[derive(Clone, Copy)]
 struct Region {
     open: (usize, usize),
     close: (usize, usize),
-    item: bool,
+    kind: RegionKind,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum RegionKind {
+    /// The body of an `impl` or `trait`: its functions are methods.
+    Impl,
+    /// `mod name { .. }`: its functions are free functions.
+    Module,
+    /// Any other block: a function body, an expression's block.
+    Block,
+}
+
+/// The kind of the innermost region around `at` (`None`: the file's top level).
+fn innermost(regions: &[Region], at: (usize, usize)) -> Option<RegionKind> {
+    let around = regions.iter().filter(|r| r.open < at && at < r.close);
+    around.max_by_key(|r| r.open).map(|r| r.kind)
 }
 
 /// What one file defines, as far as [`plain_function`] needs to know.
@@ -65,7 +81,9 @@ fn here() -> Option<((usize, usize), Rc<File>)> {
         let mut scanned = scanned.borrow_mut();
         let file = scanned.entry(path).or_insert_with_key(|path| {
             let source = std::fs::read_to_string(path).unwrap_or_default();
-            Rc::new(File { regions: scan(&source), names: names(&source) })
+            let regions = scan(&source);
+            let names = names(&source, &regions);
+            Rc::new(File { regions, names })
         });
         file.clone()
     });
@@ -77,8 +95,7 @@ pub fn in_impl_block() -> bool {
     let Some((at, file)) = here() else { return false };
     // The innermost region around the call site: a function nested in a function body
     // inside an impl is in a block, where items are fine.
-    let around = file.regions.iter().filter(|r| r.open < at && at < r.close);
-    around.max_by_key(|r| r.open).is_some_and(|r| r.item)
+    innermost(&file.regions, at) == Some(RegionKind::Impl)
 }
 
 /// Whether a call of `path` can only mean a plain function of this file: its module path
@@ -98,24 +115,29 @@ pub fn plain_function(path: &syn::Path) -> bool {
         && !n.foreign_glob
 }
 
-/// The names a file defines and imports (see [`Names`]).
-fn names(source: &str) -> Names {
+/// The names a file defines and imports (see [`Names`]). Only free functions count (at the
+/// top level or in a module): a method or a function local to another's body is not what a
+/// plain call elsewhere names.
+fn names(source: &str, regions: &[Region]) -> Names {
     let mut lexer = Lexer { chars: source.chars().collect(), i: 0, line: 1, column: 1 };
     let mut out = Names::default();
     let mut previous: Option<Token> = None;
-    // Whether an attribute of ours came since the last item boundary.
+    // Whether an attribute of ours came since the last item boundary, and how many
+    // parentheses and brackets are open.
     let mut attributed = false;
+    let mut bracketed = 0usize;
     // Inside `differentiable_fns! { .. }`: the nesting depth it opened at.
     let (mut depth, mut compact): (usize, Option<usize>) = (0, None);
     // Inside a `use` declaration: whether it starts at chainrule.
     let mut using: Option<bool> = None;
-    while let Some((token, _)) = lexer.next() {
+    while let Some((token, at)) = lexer.next() {
         match (&previous, &token) {
             (_, Token::Word(w)) if using.is_some() => {
                 out.other.insert(w.clone());
             }
             (_, Token::Punct('*')) if using == Some(false) => out.foreign_glob = true,
             (_, Token::Punct(';')) if using.is_some() => using = None,
+            (Some(Token::Word(k)), Token::Word(_)) if k == "fn" && compact.is_none() && !free(regions, at) => {}
             (Some(Token::Word(k)), Token::Word(name)) if k == "fn" => {
                 let ours = attributed || compact.is_some();
                 let set = if ours { &mut out.ours } else { &mut out.plain };
@@ -145,12 +167,23 @@ fn names(source: &str) -> Names {
                 using = Some(true);
             }
         }
-        if matches!(token, Token::Punct(';' | '{' | '}')) {
-            attributed = false;
+        // An item ends at `;`, `{` or `}` outside brackets and parentheses: braces inside
+        // an attribute's arguments (`#[derivative(x = if x > 0.0 { 1.0 } else { s })]`) do
+        // not end the attribute's claim on the function after it.
+        match token {
+            Token::Punct('(' | '[') => bracketed += 1,
+            Token::Punct(')' | ']') => bracketed = bracketed.saturating_sub(1),
+            Token::Punct(';' | '{' | '}') if bracketed == 0 => attributed = false,
+            _ => {}
         }
         previous = Some(token);
     }
     out
+}
+
+/// Whether a function defined at `at` is a free function.
+fn free(regions: &[Region], at: (usize, usize)) -> bool {
+    matches!(innermost(regions, at), None | Some(RegionKind::Module))
 }
 
 fn is_item_keyword(k: &str) -> bool {
@@ -166,25 +199,32 @@ fn scan(source: &str) -> Vec<Region> {
     let (mut regions, mut open) = (Vec::new(), Vec::new());
     let mut previous: Option<Token> = None;
     let mut nesting = 0usize;
-    let mut pending: Option<usize> = None;
+    // The kind of the next `{` at this nesting, once an `impl`, `trait` or `mod` opened it.
+    let mut pending: Option<(usize, RegionKind)> = None;
     while let Some((token, at)) = lexer.next() {
         match &token {
-            Token::Word(w) if w == "trait" => pending = Some(nesting),
-            Token::Word(w) if w == "impl" && item_follows(previous.as_ref()) => pending = Some(nesting),
+            Token::Word(w) if w == "trait" => pending = Some((nesting, RegionKind::Impl)),
+            Token::Word(w) if w == "impl" && item_follows(previous.as_ref()) => {
+                pending = Some((nesting, RegionKind::Impl))
+            }
+            Token::Word(w) if w == "mod" => pending = Some((nesting, RegionKind::Module)),
             Token::Punct('(' | '[') => nesting += 1,
             Token::Punct(')' | ']') => nesting = nesting.saturating_sub(1),
-            Token::Punct(';') if pending == Some(nesting) => pending = None,
+            Token::Punct(';') if pending.is_some_and(|(n, _)| n == nesting) => pending = None,
             Token::Punct('{') => {
-                let item = pending == Some(nesting);
-                if item {
+                let kind = match pending {
+                    Some((n, kind)) if n == nesting => kind,
+                    _ => RegionKind::Block,
+                };
+                if kind != RegionKind::Block {
                     pending = None;
                 }
-                open.push((at, item, nesting));
+                open.push((at, kind, nesting));
                 nesting = 0;
             }
             Token::Punct('}') => {
-                if let Some((start, item, outer)) = open.pop() {
-                    regions.push(Region { open: start, close: at, item });
+                if let Some((start, kind, outer)) = open.pop() {
+                    regions.push(Region { open: start, close: at, kind });
                     nesting = outer;
                 }
             }
@@ -357,18 +397,27 @@ mod tests {
                       fn plain(x: f64) -> f64 { x }\n#[differentiable]\nfn ours(x: f64) -> f64 { x }\n\
                       #[derivative(x = 1.0)] pub fn rule(x: f64) -> f64 { x }\n\
                       differentiable_fns! { fn compact(x) < x > }\nfn imported() {}\nstruct plain2;\n";
-        let n = names(source);
+        let n = names(source, &scan(source));
         assert!(n.plain.contains("plain") && n.plain.contains("imported"));
         assert!(n.ours.contains("ours") && n.ours.contains("rule") && n.ours.contains("compact"));
         assert!(n.other.contains("imported") && n.other.contains("renamed") && n.other.contains("plain2"));
         assert!(!n.foreign_glob);
-        assert!(names("use super::*;\n").foreign_glob);
-        let n = names("mod util {\n    pub fn helper() {}\n}\nmod elsewhere;\n");
+        assert!(names("use super::*;\n", &[]).foreign_glob);
+        let braces_in_attribute = "#[derivative(x = if x > 0.0 { 1.0 } else { s })]\nfn leaky(x: f64) -> f64 { x }\n";
+        let n = names(braces_in_attribute, &scan(braces_in_attribute));
+        assert!(n.ours.contains("leaky") && !n.plain.contains("leaky"));
+        // A method or a local function is not what a plain call names.
+        let methods = "struct M;\nimpl M {\n    fn sigmoid(&self) {}\n}\nfn outer() {\n    fn relu() {}\n}\n";
+        let n = names(methods, &scan(methods));
+        assert!(!n.plain.contains("sigmoid") && !n.plain.contains("relu") && n.plain.contains("outer"));
+        let modules = "mod util {\n    pub fn helper() {}\n}\nmod elsewhere;\n";
+        let n = names(modules, &scan(modules));
+        assert!(n.plain.contains("helper"), "a module's functions are free functions");
         assert!(n.inline_mods.contains("util") && !n.inline_mods.contains("elsewhere"));
     }
 
     fn impl_lines(source: &str) -> Vec<(usize, usize)> {
-        scan(source).iter().filter(|r| r.item).map(|r| (r.open.0, r.close.0)).collect()
+        scan(source).iter().filter(|r| r.kind == super::RegionKind::Impl).map(|r| (r.open.0, r.close.0)).collect()
     }
 
     #[test]
