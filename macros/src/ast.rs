@@ -107,180 +107,20 @@ impl Function {
     /// Reads the signature. Body checks are the fence's job, not this one's.
     pub fn from_syn(mut item: ItemFn, args: Args) -> syn::Result<Self> {
         let mut errors = Errors::default();
-        let sig = &item.sig;
-        if let Some(g) = sig.generics.params.first() {
-            errors.push(syn::Error::new_spanned(
-                g,
-                "generic parameters are not supported by #[differentiable]; write the function for `f64` or `f32`",
-            ));
-        }
-        if let Some(w) = &sig.generics.where_clause {
-            errors.push(syn::Error::new_spanned(w, "where clauses are not supported by #[differentiable]; remove it"));
-        }
-        if let Some(a) = &sig.asyncness {
-            errors.push(syn::Error::new_spanned(a, "async functions cannot be differentiated; make it a plain `fn`"));
-        }
-        if let Some(u) = &sig.unsafety {
-            errors.push(syn::Error::new_spanned(u, "unsafe functions cannot be differentiated; remove `unsafe`"));
-        }
-        if let Some(v) = &sig.variadic {
-            errors.push(syn::Error::new_spanned(v, "variadic functions cannot be differentiated"));
-        }
-        if let Some(abi) = &sig.abi {
-            errors.push(syn::Error::new_spanned(abi, "extern functions cannot be differentiated; remove the ABI"));
-        }
-
+        signature_errors(&item.sig, &mut errors);
         let mut params: Vec<Param> = Vec::new();
         let mut float: Option<Ident> = None;
         for input in item.sig.inputs.iter_mut() {
-            let FnArg::Typed(pt) = input else {
-                errors.push(syn::Error::new_spanned(
-                    &*input,
-                    "methods cannot be differentiated yet; write a free function that takes the value as a parameter",
-                ));
-                continue;
-            };
-            if let Some(a) = no_grad_arguments(&pt.attrs) {
-                errors.push(syn::Error::new_spanned(a, "`#[no_grad]` takes no arguments"));
+            if let Some(p) = param(input, &params, &mut float, &mut errors) {
+                params.push(p);
             }
-            let no_grad = strip_no_grad(&mut pt.attrs);
-            if let Some(t) = impl_trait(&pt.ty) {
-                errors.push(syn::Error::new_spanned(
-                    t,
-                    "`impl Trait` parameters are not supported by #[differentiable]; take a concrete type (for a function of the input, call a #[differentiable] function instead)",
-                ));
-                continue;
-            }
-            let (ident, mutable) = match &*pt.pat {
-                Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => (p.ident.clone(), p.mutability.is_some()),
-                other => {
-                    errors.push(syn::Error::new_spanned(
-                        other,
-                        "parameter patterns are not supported by #[differentiable]; give the parameter a name",
-                    ));
-                    continue;
-                }
-            };
-            let mut shape = Shape::Scalar;
-            let active = if no_grad {
-                false
-            } else {
-                match classify(&pt.ty) {
-                    Kind::Float(f) | Kind::Array(f, _) => {
-                        if let Kind::Array(_, s) = classify(&pt.ty) {
-                            shape = s;
-                        }
-                        match &float {
-                            Some(prev) if prev != &f => errors.push(syn::Error::new_spanned(
-                                &pt.ty,
-                                format!(
-                                    "all active parameters must share one float type; this one is `{f}` but an earlier one is `{prev}`; convert with `as` inside the body or mark it #[no_grad]"
-                                ),
-                            )),
-                            Some(_) => {}
-                            None => float = Some(f),
-                        }
-                        true
-                    }
-                    Kind::Constant => false,
-                    Kind::Unsupported(msg) => {
-                        errors.push(syn::Error::new_spanned(&pt.ty, msg));
-                        continue;
-                    }
-                }
-            };
-            if params.iter().any(|p| p.ident == ident) {
-                errors.push(syn::Error::new_spanned(&ident, format!("`{ident}` names two parameters; rename one")));
-                continue;
-            }
-            params.push(Param { ident, mutable, ty: (*pt.ty).clone(), active, shape });
         }
-
-        let mut returns = Returns::Scalar;
-        let ret_float = match &item.sig.output {
-            ReturnType::Type(_, ty) => match (classify(ty), &**ty) {
-                (Kind::Float(f), _) => Some(f),
-                (Kind::Array(f, Shape::Array), Type::Array(_)) => {
-                    returns = Returns::Array;
-                    Some(f)
-                }
-                (_, Type::Tuple(t)) if !t.elems.is_empty() => {
-                    let kinds: Vec<_> = t.elems.iter().map(classify).collect();
-                    match kinds.first() {
-                        Some(Kind::Float(f)) if kinds.iter().all(|k| matches!(k, Kind::Float(g) if g == f)) => {
-                            returns = Returns::Tuple(t.elems.len());
-                            Some(f.clone())
-                        }
-                        _ => {
-                            errors.push(syn::Error::new_spanned(
-                                ty,
-                                "a returned tuple must hold floats of one type: `(f64, f64)`",
-                            ));
-                            None
-                        }
-                    }
-                }
-                _ => {
-                    errors.push(syn::Error::new_spanned(
-                        ty,
-                        "a #[differentiable] function must return `f64` or `f32`, an array `[f64; N]` or a tuple of floats",
-                    ));
-                    None
-                }
-            },
-            ReturnType::Default if params.iter().any(|p: &Param| p.shape == Shape::Out) => {
-                returns = Returns::Unit;
-                None
-            }
-            ReturnType::Default => {
-                errors.push(syn::Error::new_spanned(
-                    &item.sig,
-                    "a #[differentiable] function must return `f64` or `f32`; add `-> f64`",
-                ));
-                None
-            }
-        };
-        let float = match (float, ret_float) {
-            (Some(p), Some(r)) => {
-                if p != r {
-                    errors.push(syn::Error::new_spanned(
-                        &item.sig.output,
-                        format!("the result must have the active parameters' type `{p}`"),
-                    ));
-                }
-                p
-            }
-            (None, Some(r)) if !errors.has_any() => {
-                errors.push(syn::Error::new_spanned(
-                    &item.sig.inputs,
-                    format!("nothing to differentiate: no parameter is `{r}`; add one, or drop #[differentiable]"),
-                ));
-                r
-            }
-            (None, Some(r)) => r,
-            (Some(p), None) => p,
-            (None, None) => format_ident!("f64"),
-        };
+        let (returns, ret_float) = returns(&item.sig, &params, &mut errors);
+        let float = agreed_float(&item.sig, float, ret_float, &mut errors);
         errors.finish()?;
 
         let ident = item.sig.ident.clone();
-        let names = Generated {
-            grad: args.grad.unwrap_or_else(|| format_ident!("{}_grad", ident)),
-            vjp: args.vjp.unwrap_or_else(|| format_ident!("{}_vjp", ident)),
-            jvp: args.jvp.unwrap_or_else(|| format_ident!("{}_jvp", ident)),
-        };
-        // Each companion needs a name of its own, which is not the function's.
-        let all = [&ident, &names.grad, &names.vjp, &names.jvp];
-        for (i, name) in all.iter().enumerate().skip(1) {
-            if all[..i].contains(name) {
-                return Err(syn::Error::new_spanned(
-                    name,
-                    format!(
-                        "`{name}` would name two functions; give each of `grad`, `vjp` and `jvp` a name of its own, other than the function's"
-                    ),
-                ));
-            }
-        }
+        let names = Generated::new(&ident, args.grad, args.vjp, args.jvp)?;
         let krate = match args.krate {
             Some(p) => quote::quote!(#p),
             None => quote::quote!(::chainrule),
@@ -303,6 +143,190 @@ impl Function {
 
     pub fn active(&self) -> impl Iterator<Item = &Param> {
         self.params.iter().filter(|p| p.active)
+    }
+}
+
+impl Generated {
+    /// The companions' names: those the attribute gives, else `f_grad`, `f_vjp`, `f_jvp`.
+    fn new(ident: &Ident, grad: Option<Ident>, vjp: Option<Ident>, jvp: Option<Ident>) -> syn::Result<Self> {
+        let names = Generated {
+            grad: grad.unwrap_or_else(|| format_ident!("{}_grad", ident)),
+            vjp: vjp.unwrap_or_else(|| format_ident!("{}_vjp", ident)),
+            jvp: jvp.unwrap_or_else(|| format_ident!("{}_jvp", ident)),
+        };
+        // Each companion needs a name of its own, which is not the function's.
+        let all = [ident, &names.grad, &names.vjp, &names.jvp];
+        for (i, name) in all.iter().enumerate().skip(1) {
+            if all[..i].contains(name) {
+                return Err(syn::Error::new_spanned(
+                    name,
+                    format!(
+                        "`{name}` would name two functions; give each of `grad`, `vjp` and `jvp` a name of its own, other than the function's"
+                    ),
+                ));
+            }
+        }
+        Ok(names)
+    }
+}
+
+/// Signatures that cannot be differentiated whatever their types: generic, `async`,
+/// `unsafe`, variadic or `extern`.
+fn signature_errors(sig: &syn::Signature, errors: &mut Errors) {
+    if let Some(g) = sig.generics.params.first() {
+        errors.push(syn::Error::new_spanned(
+            g,
+            "generic parameters are not supported by #[differentiable]; write the function for `f64` or `f32`",
+        ));
+    }
+    if let Some(w) = &sig.generics.where_clause {
+        errors.push(syn::Error::new_spanned(w, "where clauses are not supported by #[differentiable]; remove it"));
+    }
+    if let Some(a) = &sig.asyncness {
+        errors.push(syn::Error::new_spanned(a, "async functions cannot be differentiated; make it a plain `fn`"));
+    }
+    if let Some(u) = &sig.unsafety {
+        errors.push(syn::Error::new_spanned(u, "unsafe functions cannot be differentiated; remove `unsafe`"));
+    }
+    if let Some(v) = &sig.variadic {
+        errors.push(syn::Error::new_spanned(v, "variadic functions cannot be differentiated"));
+    }
+    if let Some(abi) = &sig.abi {
+        errors.push(syn::Error::new_spanned(abi, "extern functions cannot be differentiated; remove the ABI"));
+    }
+}
+
+/// One parameter, its `#[no_grad]` stripped, or `None` if it is refused. `float` is the
+/// type of the active parameters so far, which this one must share.
+fn param(input: &mut FnArg, earlier: &[Param], float: &mut Option<Ident>, errors: &mut Errors) -> Option<Param> {
+    let FnArg::Typed(pt) = input else {
+        errors.push(syn::Error::new_spanned(
+            &*input,
+            "methods cannot be differentiated yet; write a free function that takes the value as a parameter",
+        ));
+        return None;
+    };
+    if let Some(a) = no_grad_arguments(&pt.attrs) {
+        errors.push(syn::Error::new_spanned(a, "`#[no_grad]` takes no arguments"));
+    }
+    let no_grad = strip_no_grad(&mut pt.attrs);
+    if let Some(t) = impl_trait(&pt.ty) {
+        errors.push(syn::Error::new_spanned(
+            t,
+            "`impl Trait` parameters are not supported by #[differentiable]; take a concrete type (for a function of the input, call a #[differentiable] function instead)",
+        ));
+        return None;
+    }
+    let (ident, mutable) = match &*pt.pat {
+        Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => (p.ident.clone(), p.mutability.is_some()),
+        other => {
+            errors.push(syn::Error::new_spanned(
+                other,
+                "parameter patterns are not supported by #[differentiable]; give the parameter a name",
+            ));
+            return None;
+        }
+    };
+    let (active, shape) = if no_grad { (false, Shape::Scalar) } else { activity(&pt.ty, float, errors)? };
+    if earlier.iter().any(|p| p.ident == ident) {
+        errors.push(syn::Error::new_spanned(&ident, format!("`{ident}` names two parameters; rename one")));
+        return None;
+    }
+    Some(Param { ident, mutable, ty: (*pt.ty).clone(), active, shape })
+}
+
+/// Whether a parameter not marked `#[no_grad]` is active, and its shape; `None` if its type
+/// is refused. An active one's float type must be the earlier active parameters' `float`.
+fn activity(ty: &Type, float: &mut Option<Ident>, errors: &mut Errors) -> Option<(bool, Shape)> {
+    let (f, shape) = match classify(ty) {
+        Kind::Float(f) => (f, Shape::Scalar),
+        Kind::Array(f, shape) => (f, shape),
+        Kind::Constant => return Some((false, Shape::Scalar)),
+        Kind::Unsupported(msg) => {
+            errors.push(syn::Error::new_spanned(ty, msg));
+            return None;
+        }
+    };
+    match &*float {
+        Some(prev) if prev != &f => errors.push(syn::Error::new_spanned(
+            ty,
+            format!(
+                "all active parameters must share one float type; this one is `{f}` but an earlier one is `{prev}`; convert with `as` inside the body or mark it #[no_grad]"
+            ),
+        )),
+        Some(_) => {}
+        None => *float = Some(f),
+    }
+    Some((true, shape))
+}
+
+/// The result's shape and its float type (`None` for `()` or a refused type).
+fn returns(sig: &syn::Signature, params: &[Param], errors: &mut Errors) -> (Returns, Option<Ident>) {
+    match &sig.output {
+        ReturnType::Type(_, ty) => match (classify(ty), &**ty) {
+            (Kind::Float(f), _) => (Returns::Scalar, Some(f)),
+            (Kind::Array(f, Shape::Array), Type::Array(_)) => (Returns::Array, Some(f)),
+            (_, Type::Tuple(t)) if !t.elems.is_empty() => match tuple_float(t) {
+                Some(f) => (Returns::Tuple(t.elems.len()), Some(f)),
+                None => {
+                    errors.push(syn::Error::new_spanned(
+                        ty,
+                        "a returned tuple must hold floats of one type: `(f64, f64)`",
+                    ));
+                    (Returns::Scalar, None)
+                }
+            },
+            _ => {
+                errors.push(syn::Error::new_spanned(
+                    ty,
+                    "a #[differentiable] function must return `f64` or `f32`, an array `[f64; N]` or a tuple of floats",
+                ));
+                (Returns::Scalar, None)
+            }
+        },
+        ReturnType::Default if params.iter().any(|p: &Param| p.shape == Shape::Out) => (Returns::Unit, None),
+        ReturnType::Default => {
+            errors.push(syn::Error::new_spanned(
+                sig,
+                "a #[differentiable] function must return `f64` or `f32`; add `-> f64`",
+            ));
+            (Returns::Scalar, None)
+        }
+    }
+}
+
+/// The float type of a tuple of floats of one type.
+fn tuple_float(t: &syn::TypeTuple) -> Option<Ident> {
+    let kinds: Vec<_> = t.elems.iter().map(classify).collect();
+    match kinds.first() {
+        Some(Kind::Float(f)) if kinds.iter().all(|k| matches!(k, Kind::Float(g) if g == f)) => Some(f.clone()),
+        _ => None,
+    }
+}
+
+/// The function's float type: the active parameters' and the result's, which must agree.
+/// A float result with no active parameter has nothing to differentiate.
+fn agreed_float(sig: &syn::Signature, params: Option<Ident>, result: Option<Ident>, errors: &mut Errors) -> Ident {
+    match (params, result) {
+        (Some(p), Some(r)) => {
+            if p != r {
+                errors.push(syn::Error::new_spanned(
+                    &sig.output,
+                    format!("the result must have the active parameters' type `{p}`"),
+                ));
+            }
+            p
+        }
+        (None, Some(r)) if !errors.has_any() => {
+            errors.push(syn::Error::new_spanned(
+                &sig.inputs,
+                format!("nothing to differentiate: no parameter is `{r}`; add one, or drop #[differentiable]"),
+            ));
+            r
+        }
+        (None, Some(r)) => r,
+        (Some(p), None) => p,
+        (None, None) => format_ident!("f64"),
     }
 }
 

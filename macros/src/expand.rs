@@ -1,6 +1,7 @@
 //! Code generation: the items written beside a differentiable function `f`.
 //!
-//! - The public companions `f_grad`, `f_vjp`, `f_jvp` (the contract in DESIGN.md).
+//! - The public companions `f_grad`, `f_vjp`, `f_jvp` (the contract in DESIGN.md), written
+//!   in `public`.
 //! - The *protocol* other differentiable code uses to call `f`: a hidden braced struct
 //!   named `f` (braced structs live only in the type namespace, so it sits beside the
 //!   function without a clash, and `use m::f;` imports both) with two associated functions:
@@ -11,12 +12,14 @@
 //!   primitives and built-ins are called alike.
 
 use crate::ast::{Args, Function};
-use crate::ast::{Param, Returns, Shape};
+use crate::ast::{Param, Shape};
 use crate::names::Names;
 use crate::{activity, code, fence, forward, lower, reverse};
 use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote};
 use syn::{Ident, ItemFn};
+
+mod public;
 
 pub fn differentiable(args: TokenStream, item: TokenStream) -> TokenStream {
     let item: ItemFn = match syn::parse2(item.clone()) {
@@ -133,7 +136,6 @@ pub fn items(func: &Function, bodies: Option<Bodies>) -> TokenStream {
     let (ident, vis, float, cfgs) = (&func.ident, &func.vis, &func.float, &func.cfgs);
     let out = func.output_type();
     let allow = allow();
-    let params: Vec<_> = func.params.iter().map(|p| (&p.ident, &p.ty)).collect();
     let unimplemented = quote!(::core::unimplemented!("chainrule could not differentiate this function"));
 
     // Protocol: tangent(x, dx, n, _: ()) -> (F, F).
@@ -153,29 +155,7 @@ pub fn items(func: &Function, bodies: Option<Bodies>) -> TokenStream {
     });
     let slot_types: Vec<_> = func.params.iter().map(|p| gradient_slot_type(p, float)).collect();
     let shadow_types: Vec<_> = func.params.iter().map(|p| shadow_type(p, float)).collect();
-    // Each shared reference gets a named lifetime, which the returned closure may capture
-    // (`use<..>`); a `&mut` output's lifetime is left out, so the caller may use the output
-    // as soon as `pullback` returns.
-    let mut captured = Vec::new();
-    let pullback_params: Vec<TokenStream> = params
-        .iter()
-        .enumerate()
-        .map(|(i, (x, ty))| match ty {
-            syn::Type::Reference(r) if r.lifetime.is_none() => {
-                let lifetime = syn::Lifetime::new(&format!("'__l{i}"), proc_macro2::Span::call_site());
-                let (m, elem) = (&r.mutability, &r.elem);
-                if m.is_none() {
-                    captured.push(lifetime.clone());
-                }
-                quote!(#x: &#lifetime #m #elem)
-            }
-            _ => quote!(#x: #ty),
-        })
-        .collect();
-    let lifetimes: Vec<_> = (0..params.len())
-        .filter(|&i| matches!(params[i].1, syn::Type::Reference(r) if r.lifetime.is_none()))
-        .map(|i| syn::Lifetime::new(&format!("'__l{i}"), proc_macro2::Span::call_site()))
-        .collect();
+    let (pullback_params, lifetimes, captured) = pullback_params(func);
     let loops = bodies.as_ref().is_some_and(|b| b.loops);
     let (tangent_body, pullback_body) = match bodies {
         // `let _ = f;` marks the user's function as used whenever its derivatives are,
@@ -223,173 +203,37 @@ pub fn items(func: &Function, bodies: Option<Bodies>) -> TokenStream {
         true => TokenStream::new(),
         false => quote!(#[inline]),
     };
-    let public = public(func, &inline);
+    let public = public::companions(func, &inline);
     quote!(#protocol #public)
 }
 
-/// `f_grad`, `f_vjp`, `f_jvp`: thin wrappers over the protocol that keep the active
-/// parameters only.
-fn public(func: &Function, inline: &TokenStream) -> TokenStream {
-    let (ident, vis, float, cfgs) = (&func.ident, &func.vis, &func.float, &func.cfgs);
-    let (grad, vjp, jvp) = (&func.names.grad, &func.names.vjp, &func.names.jvp);
-    let allow = allow();
-    let mut names = Names::new(func.params.iter().map(|p| p.ident.to_token_stream()).collect());
-    for p in &func.params {
-        names.user(&p.ident);
-    }
-    let derivs: Vec<Option<Ident>> =
-        func.params.iter().map(|p| p.active.then(|| code::derivative_name(&p.ident, &mut names))).collect();
-    let seed = names.fresh("seed", proc_macro2::Span::call_site());
-    let value = names.fresh("value", proc_macro2::Span::call_site());
-    let pullback = names.fresh("pullback", proc_macro2::Span::call_site());
-
-    let signature: Vec<_> = func
-        .params
+/// The pullback's parameters, each shared reference with a named lifetime, which the
+/// returned closure may capture (`use<..>`); a `&mut` output's lifetime is left out, so the
+/// caller may use the output as soon as `pullback` returns. Also returns the lifetimes, and
+/// those captured.
+fn pullback_params(func: &Function) -> (Vec<TokenStream>, Vec<syn::Lifetime>, Vec<syn::Lifetime>) {
+    let params: Vec<_> = func.params.iter().map(|p| (&p.ident, &p.ty)).collect();
+    let mut captured = Vec::new();
+    let pullback_params: Vec<TokenStream> = params
         .iter()
-        .map(|p| {
-            let (x, ty) = (&p.ident, &p.ty);
-            quote!(#x: #ty)
-        })
-        .collect();
-    let args: Vec<_> = func.params.iter().map(|p| &p.ident).collect();
-    // f_grad: every active parameter's gradient, slices as `Vec`; f_vjp: the by-value ones.
-    let tuple = |items: Vec<TokenStream>| -> TokenStream {
-        if items.len() == 1 { items[0].clone() } else { quote!((#(#items),*)) }
-    };
-    let grad_items: Vec<(TokenStream, TokenStream)> = func
-        .params
-        .iter()
-        .zip(&derivs)
-        .filter_map(|(p, d)| {
-            let d = d.as_ref().filter(|_| p.shape != Shape::Out)?;
-            let ty = match p.shape {
-                Shape::Slice => quote!(::std::vec::Vec<#float>),
-                _ => gradient_slot_type(p, float),
-            };
-            Some((quote!(#d), ty))
-        })
-        .collect();
-    let by_value: Vec<(TokenStream, TokenStream)> = func
-        .params
-        .iter()
-        .zip(&derivs)
-        .filter(|(p, d)| d.is_some() && matches!(p.shape, Shape::Scalar | Shape::Array))
-        .map(|(p, d)| (quote!(#d), gradient_slot_type(p, float)))
-        .collect();
-    let gradient_type = tuple(grad_items.iter().map(|(_, t)| t.clone()).collect());
-    let gradient = tuple(grad_items.iter().map(|(d, _)| d.clone()).collect());
-    let vjp_type = tuple(by_value.iter().map(|(_, t)| t.clone()).collect());
-    let vjp_gradient = tuple(by_value.iter().map(|(d, _)| d.clone()).collect());
-    let vjp_pattern = vjp_gradient.clone();
-    let slots = func.params.iter().zip(&derivs).map(|(p, d)| match (d, &p.shape) {
-        (Some(d), Shape::Scalar | Shape::Array) => quote!(#d),
-        _ => quote!(_),
-    });
-    let shadows = func.params.iter().zip(&derivs).map(|(p, d)| match (d, &p.shape) {
-        (Some(d), Shape::Slice | Shape::Out) => quote!(#d),
-        _ => quote!(()),
-    });
-    let vjp_params = func.params.iter().zip(&derivs).map(|(p, d)| {
-        let (x, ty) = (&p.ident, &p.ty);
-        match (d, &p.shape) {
-            (Some(d), Shape::Slice | Shape::Out) => quote!(#x: #ty, #d: &mut [#float]),
+        .enumerate()
+        .map(|(i, (x, ty))| match ty {
+            syn::Type::Reference(r) if r.lifetime.is_none() => {
+                let lifetime = syn::Lifetime::new(&format!("'__l{i}"), proc_macro2::Span::call_site());
+                let (m, elem) = (&r.mutability, &r.elem);
+                if m.is_none() {
+                    captured.push(lifetime.clone());
+                }
+                quote!(#x: &#lifetime #m #elem)
+            }
             _ => quote!(#x: #ty),
-        }
-    });
-    let grad_setup = func.params.iter().zip(&derivs).map(|(p, d)| match (d, &p.shape) {
-        (Some(d), Shape::Slice | Shape::Out) => {
-            let x = &p.ident;
-            quote!(let mut #d = ::std::vec![0.0; #x.len()];)
-        }
-        _ => TokenStream::new(),
-    });
-    let grad_args = func.params.iter().zip(&derivs).map(|(p, d)| {
-        let x = &p.ident;
-        match (d, &p.shape) {
-            (Some(d), Shape::Slice | Shape::Out) => quote!(#x, &mut #d),
-            _ => quote!(#x),
-        }
-    });
-    let jvp_params = func.params.iter().zip(&derivs).map(|(p, d)| {
-        let (x, ty) = (&p.ident, &p.ty);
-        match d {
-            Some(d) => {
-                let t = tangent_type(p, float);
-                quote!(#x: #ty, #d: #t)
-            }
-            None => quote!(#x: #ty),
-        }
-    });
-    let jvp_args = func.params.iter().zip(&derivs).map(|(p, d)| {
-        let x = &p.ident;
-        match d {
-            Some(d) => quote!(#x, #d),
-            None => quote!(#x, ()),
-        }
-    });
-
-    let wrt: Vec<String> = func.active().map(|p| format!("`{}`", p.ident)).collect();
-    let wrt = wrt.join(", ");
-    let call = format!("{ident}({})", args.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", "));
-    let partials: Vec<String> = func.active().map(|p| format!("∂{ident}/∂{}", p.ident)).collect();
-    let partials = if partials.len() == 1 { partials[0].clone() } else { format!("({})", partials.join(", ")) };
-    let tangent_args: Vec<String> = func.active().map(|p| format!("d{}", p.ident)).collect();
-    let grad_doc = format!(
-        "Value and gradient of [`{ident}()`] with respect to {wrt} (reverse mode).\n\nReturns `({call}, {partials})`. Generated by `#[differentiable]`; [`{vjp}()`] is the same with a seed, [`{jvp}()`] is forward mode."
-    );
-    let vjp_doc = format!(
-        "Value of [`{ident}()`] and `{seed}` times its gradient with respect to {wrt} (reverse mode, vector-Jacobian product).\n\n`{seed}` is the adjoint of the result: the derivative of some later quantity with respect to `{call}`. Generated by `#[differentiable]`."
-    );
-    let jvp_doc = format!(
-        "Value of [`{ident}()`] and its directional derivative along ({}) (forward mode, Jacobian-vector product).\n\nEach active parameter is followed by its tangent. Generated by `#[differentiable]`.",
-        tangent_args.join(", ")
-    );
-
-    let out = func.output_type();
-    // A function that only writes `&mut` outputs takes no seed: its shadows carry it.
-    let (seed_param, seed_arg) = match func.returns {
-        Returns::Unit => (TokenStream::new(), quote!(())),
-        _ => (quote!(#seed: #out), quote!(#seed)),
-    };
-    // `f_grad` is the gradient of a scalar; a vector result has a vjp and a jvp only.
-    let stubs =
-        crate::nested::stubs(func, quote!((#float, #gradient_type)), quote!((#out, #vjp_type)), quote!((#out, #out)));
-    let grad_fn = match func.returns {
-        Returns::Scalar => quote! {
-            #(#cfgs)*
-            #[doc = #grad_doc]
-            #inline
-            #allow
-            #vis fn #grad(#(#signature),*) -> (#float, #gradient_type) {
-                #(#grad_setup)*
-                let (#value, #vjp_pattern) = #vjp(#(#grad_args,)* 1.0);
-                (#value, #gradient)
-            }
-        },
-        _ => TokenStream::new(),
-    };
-    quote! {
-        #stubs
-        #grad_fn
-
-        #(#cfgs)*
-        #[doc = #vjp_doc]
-        #inline
-        #allow
-        #vis fn #vjp(#(#vjp_params,)* #seed_param) -> (#out, #vjp_type) {
-            let (#value, #pullback) = #ident::pullback(#(#args),*);
-            let (#(#slots,)*) = #pullback(#seed_arg, (#(#shadows,)*));
-            (#value, #vjp_gradient)
-        }
-
-        #(#cfgs)*
-        #[doc = #jvp_doc]
-        #inline
-        #allow
-        #vis fn #jvp(#(#jvp_params),*) -> (#out, #out) {
-            #ident::tangent(#(#jvp_args),*)
-        }
-    }
+        })
+        .collect();
+    let lifetimes: Vec<_> = (0..params.len())
+        .filter(|&i| matches!(params[i].1, syn::Type::Reference(r) if r.lifetime.is_none()))
+        .map(|i| syn::Lifetime::new(&format!("'__l{i}"), proc_macro2::Span::call_site()))
+        .collect();
+    (pullback_params, lifetimes, captured)
 }
 
 /// A parameter's tangent in the protocol and in `f_jvp`.

@@ -72,145 +72,164 @@ fn stmts(list: &[Stmt], is_body: bool, errors: &mut Errors) {
     for (i, stmt) in list.iter().enumerate() {
         let last = i + 1 == list.len();
         match stmt {
-            Stmt::Local(local) => {
-                let ident = match &local.pat {
-                    Pat::Ident(p) => Some(p),
-                    Pat::Type(t) => match &*t.pat {
-                        Pat::Ident(p) => Some(p),
-                        _ => None,
-                    },
-                    _ => None,
-                };
-                match ident {
-                    Some(p) if p.by_ref.is_none() && p.subpat.is_none() => {}
-                    _ => {
-                        err(
-                            errors,
-                            &local.pat,
-                            "only `let name = ...;` bindings are supported here; bind each value to its own name",
-                        );
-                        continue;
-                    }
-                }
-                match &local.init {
-                    None => err(
-                        errors,
-                        local,
-                        "a `let` without a value cannot be differentiated; give it an initial value: `let name = ...;`",
-                    ),
-                    Some(init) => {
-                        if let Some((_, diverge)) = &init.diverge {
-                            err(errors, diverge, "`let ... else` is not supported; bind the value with a plain `let`");
-                        }
-                        match &*init.expr {
-                            Expr::Repeat(r) if matches!(&*r.expr, Expr::Repeat(_) | Expr::Array(_)) => err(
-                                errors,
-                                &r.expr,
-                                "nested arrays are not supported yet; flatten to one array, `let mut a = [0.0; M * N];`, and index it `a[i * N + j]`",
-                            ),
-                            Expr::Repeat(r) => {
-                                expr(&r.expr, errors);
-                                expr(&r.len, errors);
-                            }
-                            Expr::Array(a) => a.elems.iter().for_each(|e| expr(e, errors)),
-                            Expr::Macro(m) if m.mac.path.is_ident("vec") => {}
-                            e => expr(e, errors),
-                        }
-                    }
-                }
-            }
+            Stmt::Local(l) => local(l, errors),
             Stmt::Item(item) => err(
                 errors,
                 item,
                 "items inside a #[differentiable] function are not supported; define this item outside the function",
             ),
             Stmt::Macro(m) => macro_error(errors, &m.mac),
-            Stmt::Expr(e, semi) => match (e, semi) {
-                (Expr::Return(r), _) => {
-                    if !(is_body && last) {
-                        err(
-                            errors,
-                            r,
-                            "`return` is only supported as the last statement of the function; compute the value and return it at the end",
-                        );
-                    }
-                    match &r.expr {
-                        Some(v) => expr(v, errors),
-                        None => err(errors, r, "return the function's value: `return value;`"),
-                    }
-                }
-                (Expr::Assign(a), _) => {
-                    target(&a.left, errors);
-                    expr(&a.right, errors);
-                }
-                (Expr::Binary(b), _) if is_compound(&b.op) => {
-                    target(&b.left, errors);
-                    match b.op {
-                        BinOp::AddAssign(_) | BinOp::SubAssign(_) | BinOp::MulAssign(_) | BinOp::DivAssign(_) => {}
-                        _ => err(
-                            errors,
-                            b.op,
-                            "only `+= -= *= /=` are supported as compound assignments; `%` and the bit operators have no derivative",
-                        ),
-                    }
-                    expr(&b.right, errors);
-                }
-                (Expr::If(i), _) => if_expr(i, errors),
-                (Expr::Match(_), _) => expr(e, errors),
-                (Expr::ForLoop(f), _) => {
-                    match &*f.pat {
-                        Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {}
-                        Pat::Wild(_) => {}
-                        other => err(errors, other, "loop over a range with a plain variable: `for i in 0..n`"),
-                    }
-                    iter(&f.expr, errors);
-                    stmts(&f.body.stmts, false, errors);
-                }
-                (Expr::While(w), _) => {
-                    if let Expr::Let(l) = &*w.cond {
-                        err(errors, l, "`while let` is not supported; loop with `while cond` over values");
-                    } else {
-                        expr(&w.cond, errors);
-                    }
-                    stmts(&w.body.stmts, false, errors);
-                }
-                (Expr::Loop(l), _) => {
-                    stmts(&l.body.stmts, false, errors);
-                }
-                (Expr::Break(b), _) => {
-                    if b.label.is_some() || b.expr.is_some() {
-                        err(
-                            errors,
-                            b,
-                            "only a plain `break;` is supported: no label, no value; to leave an outer loop, set a `let mut done` flag and test it after the inner loop",
-                        );
-                    }
-                }
-                (Expr::Continue(c), _) => {
-                    if c.label.is_some() {
-                        err(errors, c, "only a plain `continue;` is supported: no label");
-                    }
-                }
-                (Expr::Block(b), None) if !last || !matches!(b.block.stmts.last(), Some(Stmt::Expr(_, None))) => {
-                    if b.block.stmts.last().is_some_and(|s| matches!(s, Stmt::Expr(_, None))) {
-                        err(errors, b, "a block statement cannot produce a value; bind it with `let`");
-                    }
-                    block(b, errors);
-                }
-                (e, None) if last => expr(e, errors),
-                // A call may write into `&mut` arguments.
-                (Expr::Call(_), Some(_)) => expr(e, errors),
-                (e, _) => {
-                    // Statements that would be unsupported anyway get their specific message.
-                    if unsupported(e).is_some() {
-                        expr(e, errors);
-                    } else {
-                        err(errors, e, "this statement has no effect on the result; bind it with `let` or remove it")
-                    }
-                }
-            },
+            Stmt::Expr(e, semi) => expr_stmt(e, semi.is_some(), is_body, last, errors),
         }
     }
+}
+
+/// `let name = value;`: one plain name, and a value.
+fn local(local: &syn::Local, errors: &mut Errors) {
+    let ident = match &local.pat {
+        Pat::Ident(p) => Some(p),
+        Pat::Type(t) => match &*t.pat {
+            Pat::Ident(p) => Some(p),
+            _ => None,
+        },
+        _ => None,
+    };
+    match ident {
+        Some(p) if p.by_ref.is_none() && p.subpat.is_none() => {}
+        _ => {
+            return err(
+                errors,
+                &local.pat,
+                "only `let name = ...;` bindings are supported here; bind each value to its own name",
+            );
+        }
+    }
+    match &local.init {
+        None => err(
+            errors,
+            local,
+            "a `let` without a value cannot be differentiated; give it an initial value: `let name = ...;`",
+        ),
+        Some(init) => {
+            if let Some((_, diverge)) = &init.diverge {
+                err(errors, diverge, "`let ... else` is not supported; bind the value with a plain `let`");
+            }
+            initialiser(&init.expr, errors);
+        }
+    }
+}
+
+/// A `let`'s value, which may also be an array: `[x; n]`, `[a, b]` or `vec![x; n]`.
+fn initialiser(e: &Expr, errors: &mut Errors) {
+    match e {
+        Expr::Repeat(r) if matches!(&*r.expr, Expr::Repeat(_) | Expr::Array(_)) => err(
+            errors,
+            &r.expr,
+            "nested arrays are not supported yet; flatten to one array, `let mut a = [0.0; M * N];`, and index it `a[i * N + j]`",
+        ),
+        Expr::Repeat(r) => {
+            expr(&r.expr, errors);
+            expr(&r.len, errors);
+        }
+        Expr::Array(a) => a.elems.iter().for_each(|e| expr(e, errors)),
+        Expr::Macro(m) if m.mac.path.is_ident("vec") => {}
+        e => expr(e, errors),
+    }
+}
+
+/// An expression statement: an assignment, control flow, or (`last` and without `;`) the
+/// value of its block.
+fn expr_stmt(e: &Expr, semi: bool, is_body: bool, last: bool, errors: &mut Errors) {
+    match e {
+        Expr::Return(r) => return_stmt(r, is_body && last, errors),
+        Expr::Assign(a) => {
+            target(&a.left, errors);
+            expr(&a.right, errors);
+        }
+        Expr::Binary(b) if is_compound(&b.op) => compound_assignment(b, errors),
+        Expr::If(i) => if_expr(i, errors),
+        Expr::Match(_) => expr(e, errors),
+        Expr::ForLoop(f) => {
+            match &*f.pat {
+                Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {}
+                Pat::Wild(_) => {}
+                other => err(errors, other, "loop over a range with a plain variable: `for i in 0..n`"),
+            }
+            iter(&f.expr, errors);
+            stmts(&f.body.stmts, false, errors);
+        }
+        Expr::While(w) => {
+            if let Expr::Let(l) = &*w.cond {
+                err(errors, l, "`while let` is not supported; loop with `while cond` over values");
+            } else {
+                expr(&w.cond, errors);
+            }
+            stmts(&w.body.stmts, false, errors);
+        }
+        Expr::Loop(l) => {
+            stmts(&l.body.stmts, false, errors);
+        }
+        Expr::Break(b) => {
+            if b.label.is_some() || b.expr.is_some() {
+                err(
+                    errors,
+                    b,
+                    "only a plain `break;` is supported: no label, no value; to leave an outer loop, set a `let mut done` flag and test it after the inner loop",
+                );
+            }
+        }
+        Expr::Continue(c) => {
+            if c.label.is_some() {
+                err(errors, c, "only a plain `continue;` is supported: no label");
+            }
+        }
+        Expr::Block(b) if !semi && (!last || !matches!(b.block.stmts.last(), Some(Stmt::Expr(_, None)))) => {
+            if b.block.stmts.last().is_some_and(|s| matches!(s, Stmt::Expr(_, None))) {
+                err(errors, b, "a block statement cannot produce a value; bind it with `let`");
+            }
+            block(b, errors);
+        }
+        e if !semi && last => expr(e, errors),
+        // A call may write into `&mut` arguments.
+        Expr::Call(_) if semi => expr(e, errors),
+        e => {
+            // Statements that would be unsupported anyway get their specific message.
+            if unsupported(e).is_some() {
+                expr(e, errors);
+            } else {
+                err(errors, e, "this statement has no effect on the result; bind it with `let` or remove it")
+            }
+        }
+    }
+}
+
+/// `return value`, allowed only as the last statement of the body (`at_end`).
+fn return_stmt(r: &syn::ExprReturn, at_end: bool, errors: &mut Errors) {
+    if !at_end {
+        err(
+            errors,
+            r,
+            "`return` is only supported as the last statement of the function; compute the value and return it at the end",
+        );
+    }
+    match &r.expr {
+        Some(v) => expr(v, errors),
+        None => err(errors, r, "return the function's value: `return value;`"),
+    }
+}
+
+/// `x += value`: the four operators that have a derivative.
+fn compound_assignment(b: &syn::ExprBinary, errors: &mut Errors) {
+    target(&b.left, errors);
+    match b.op {
+        BinOp::AddAssign(_) | BinOp::SubAssign(_) | BinOp::MulAssign(_) | BinOp::DivAssign(_) => {}
+        _ => err(
+            errors,
+            b.op,
+            "only `+= -= *= /=` are supported as compound assignments; `%` and the bit operators have no derivative",
+        ),
+    }
+    expr(&b.right, errors);
 }
 
 fn is_compound(op: &BinOp) -> bool {
@@ -355,18 +374,7 @@ fn expr(e: &Expr, errors: &mut Errors) {
         }
         Expr::Paren(p) => expr(&p.expr, errors),
         Expr::If(i) => if_expr(i, errors),
-        Expr::Match(m) => {
-            expr(&m.expr, errors);
-            for arm in &m.arms {
-                if let Some((_, g)) = &arm.guard {
-                    expr(g, errors);
-                }
-                match &*arm.body {
-                    Expr::Block(b) => stmts(&b.block.stmts, false, errors),
-                    e => stmts(&[Stmt::Expr(e.clone(), None)], false, errors),
-                }
-            }
-        }
+        Expr::Match(m) => match_expr(m, errors),
         Expr::Index(i) => {
             expr(&i.expr, errors);
             expr(&i.index, errors);
@@ -405,23 +413,7 @@ fn expr(e: &Expr, errors: &mut Errors) {
             expr(&m.receiver, errors);
             m.args.iter().for_each(|a| expr(a, errors));
         }
-        Expr::Call(c) => {
-            match &*c.func {
-                Expr::Path(p) if p.qself.is_none() => {
-                    if let Some(seg) = p.path.segments.iter().find(|s| !s.arguments.is_none()) {
-                        err(errors, seg, "generic arguments on a call are not supported; call a non-generic function");
-                    }
-                }
-                other => err(errors, other, "only functions called by name or path can be differentiated through"),
-            }
-            for a in &c.args {
-                match a {
-                    // An output the callee writes.
-                    Expr::Reference(r) if r.mutability.is_some() => expr(&r.expr, errors),
-                    a => expr(a, errors),
-                }
-            }
-        }
+        Expr::Call(c) => call(c, errors),
         Expr::Block(b) => {
             if !matches!(b.block.stmts.last(), Some(Stmt::Expr(_, None))) {
                 err(errors, b, "this block has no value; end it with an expression");
@@ -429,5 +421,38 @@ fn expr(e: &Expr, errors: &mut Errors) {
             block(b, errors);
         }
         other => err(errors, other, "this expression is not supported by #[differentiable]"),
+    }
+}
+
+/// `match`: the scrutinee, and each arm's guard and body.
+fn match_expr(m: &syn::ExprMatch, errors: &mut Errors) {
+    expr(&m.expr, errors);
+    for arm in &m.arms {
+        if let Some((_, g)) = &arm.guard {
+            expr(g, errors);
+        }
+        match &*arm.body {
+            Expr::Block(b) => stmts(&b.block.stmts, false, errors),
+            e => stmts(&[Stmt::Expr(e.clone(), None)], false, errors),
+        }
+    }
+}
+
+/// A call of a function named by a path, without generic arguments.
+fn call(c: &syn::ExprCall, errors: &mut Errors) {
+    match &*c.func {
+        Expr::Path(p) if p.qself.is_none() => {
+            if let Some(seg) = p.path.segments.iter().find(|s| !s.arguments.is_none()) {
+                err(errors, seg, "generic arguments on a call are not supported; call a non-generic function");
+            }
+        }
+        other => err(errors, other, "only functions called by name or path can be differentiated through"),
+    }
+    for a in &c.args {
+        match a {
+            // An output the callee writes.
+            Expr::Reference(r) if r.mutability.is_some() => expr(&r.expr, errors),
+            a => expr(a, errors),
+        }
     }
 }

@@ -8,7 +8,7 @@
 //! Lowering decides nothing about activity: `activity` does that afterwards, because in a
 //! loop a value can become active through an assignment further down.
 
-use crate::ast::{Errors, Function, Returns, Shape};
+use crate::ast::{Errors, Function, Param, Returns, Shape};
 use crate::ir::{
     Block, BlockId, Depth, Id, IdVec, Ir, Op, Operand, Output, Slot, SlotId, SlotKind, Stmt, Value, ValueId,
 };
@@ -18,15 +18,12 @@ use proc_macro2::Span;
 use quote::{ToTokens, quote};
 use std::collections::HashMap;
 use syn::spanned::Spanned;
-use syn::{Expr, Ident, Pat, Stmt as SynStmt, Type};
+use syn::{Expr, Ident, Stmt as SynStmt, Type};
 
 mod control;
 mod expr;
-use control::{
-    assigned_in_region, block_has_value, diverges, else_diverges, if_has_value, last_region_assignments,
-    match_has_value, may_exit,
-};
-use expr::compound;
+mod stmt;
+use control::{assigned_in_region, diverges, else_diverges, last_region_assignments, may_exit};
 
 pub fn lower(func: &Function, names: &mut Names) -> syn::Result<Ir> {
     let mut lower = Lower {
@@ -46,30 +43,7 @@ pub fn lower(func: &Function, names: &mut Names) -> syn::Result<Ir> {
     };
     let stmts = &func.item.block.stmts;
     for (i, p) in func.params.iter().enumerate() {
-        let name = lower.names.user(&p.ident);
-        if p.shape == Shape::Scalar {
-            let id = lower.push(name, Op::Param, p.ident.span());
-            lower.values[id].active = p.active;
-            let value = lower.operand(id);
-            // A `mut` parameter reassigned in a branch or loop is a slot, as a `let mut`
-            // local would be, starting from the parameter's value.
-            if p.mutable && assigned_in_region(stmts, &p.ident) {
-                let name = lower.names.user(&p.ident);
-                let kind = SlotKind::Scalar { init: value };
-                let slot = lower.slot(Slot { name, ty: Some(p.ty.clone()), kind, active: false, param: None });
-                lower.emit(Stmt::Declare(slot));
-                lower.bind(&p.ident, Binding::Slot(slot));
-            } else {
-                lower.bind(&p.ident, Binding::Value(value));
-            }
-        } else {
-            let kind = match p.shape {
-                Shape::Out => SlotKind::OutParam,
-                _ => SlotKind::ArrayParam { by_value: p.shape == Shape::Array },
-            };
-            let slot = lower.slot(Slot { name, ty: None, kind, active: p.active, param: Some(i) });
-            lower.bind(&p.ident, Binding::Slot(slot));
-        }
+        lower.param(i, p, stmts);
     }
     let output = match (&func.returns, stmts.split_last()) {
         (Returns::Unit, _) => {
@@ -126,6 +100,34 @@ struct Reported;
 type Result<T> = std::result::Result<T, Reported>;
 
 impl Lower<'_> {
+    /// Parameter `i`: a scalar is a value (or a slot, see below), an array or slice a slot.
+    fn param(&mut self, i: usize, p: &Param, body: &[SynStmt]) {
+        let name = self.names.user(&p.ident);
+        if p.shape == Shape::Scalar {
+            let id = self.push(name, Op::Param, p.ident.span());
+            self.values[id].active = p.active;
+            let value = self.operand(id);
+            // A `mut` parameter reassigned in a branch or loop is a slot, as a `let mut`
+            // local would be, starting from the parameter's value.
+            if p.mutable && assigned_in_region(body, &p.ident) {
+                let name = self.names.user(&p.ident);
+                let kind = SlotKind::Scalar { init: value };
+                let slot = self.slot(Slot { name, ty: Some(p.ty.clone()), kind, active: false, param: None });
+                self.emit(Stmt::Declare(slot));
+                self.bind(&p.ident, Binding::Slot(slot));
+            } else {
+                self.bind(&p.ident, Binding::Value(value));
+            }
+        } else {
+            let kind = match p.shape {
+                Shape::Out => SlotKind::OutParam,
+                _ => SlotKind::ArrayParam { by_value: p.shape == Shape::Array },
+            };
+            let slot = self.slot(Slot { name, ty: None, kind, active: p.active, param: Some(i) });
+            self.bind(&p.ident, Binding::Slot(slot));
+        }
+    }
+
     fn emit(&mut self, stmt: Stmt) {
         self.blocks.last_mut().expect("the body block is never popped").push(stmt);
     }
@@ -360,291 +362,4 @@ impl Lower<'_> {
             None => self.emit(if is_break { Stmt::Break } else { Stmt::Continue }),
         }
     }
-
-    fn stmt(&mut self, stmt: &SynStmt, rest: &[SynStmt]) -> Result<Option<Operand>> {
-        match stmt {
-            SynStmt::Local(local) => {
-                let (pat, ty) = match &local.pat {
-                    Pat::Type(t) => (&*t.pat, Some(&*t.ty)),
-                    p => (p, None),
-                };
-                let (Pat::Ident(p), Some(init)) = (pat, &local.init) else {
-                    return Err(self.fenced(local));
-                };
-                if let Some(kind) = self.array_init(&init.expr)? {
-                    return self.declare_array(&p.ident, ty, kind, &init.expr).map(|_| None);
-                }
-                let start = self.values.next_id();
-                let value = self.expr(&init.expr)?;
-                if p.mutability.is_some() && self.assigned_later(&p.ident) {
-                    let name = self.names.user(&p.ident);
-                    let slot = self.slot(Slot {
-                        name,
-                        ty: ty.cloned(),
-                        kind: SlotKind::Scalar { init: value },
-                        active: false,
-                        param: None,
-                    });
-                    self.emit(Stmt::Declare(slot));
-                    self.bind(&p.ident, Binding::Slot(slot));
-                } else {
-                    let value = self.named(&p.ident, ty, value, start);
-                    self.bind(&p.ident, Binding::Value(value));
-                }
-                Ok(None)
-            }
-            SynStmt::Expr(Expr::Assign(a), _) => {
-                let value = self.expr(&a.right)?;
-                self.assign(&a.left, value).map(|_| None)
-            }
-            SynStmt::Expr(Expr::Binary(b), _) if compound(&b.op).is_some() => {
-                let Some(symbol) = compound(&b.op) else {
-                    return Err(self.fenced(b.op));
-                };
-                let current = self.expr(&b.left)?;
-                let rhs = self.expr(&b.right)?;
-                let value = self.binary(symbol, current, rhs, b.span());
-                self.assign(&b.left, value).map(|_| None)
-            }
-            SynStmt::Expr(Expr::Return(r), _) => match &r.expr {
-                Some(e) => self.expr(e).map(Some),
-                None => Err(self.fenced(r)),
-            },
-            // The fence has refused labels and values.
-            SynStmt::Expr(Expr::Break(_), _) => {
-                self.exit(true);
-                Ok(None)
-            }
-            SynStmt::Expr(Expr::Continue(_), _) => {
-                self.exit(false);
-                Ok(None)
-            }
-            SynStmt::Expr(Expr::If(e), semi) if semi.is_some() || !rest.is_empty() || !if_has_value(e) => {
-                self.if_stmt(e, &[]).map(|_| None)
-            }
-            SynStmt::Expr(Expr::Match(m), semi) if semi.is_some() || !rest.is_empty() || !match_has_value(m) => {
-                let desugared = self.desugar_match(m)?;
-                let r = match &desugared {
-                    Expr::If(e) => self.if_stmt(e, &[]),
-                    _ => self.expr(&desugared).map(|_| ()),
-                };
-                self.scopes.pop();
-                r.map(|_| None)
-            }
-            SynStmt::Expr(Expr::ForLoop(f), _) => self.for_loop(f).map(|_| None),
-            // A call run for what it writes into `&mut` arguments.
-            SynStmt::Expr(Expr::Call(c), Some(_)) => self.expr(&Expr::Call(c.clone())).map(|_| None),
-            SynStmt::Expr(Expr::While(w), _) => self.while_loop(Some(&w.cond), &w.body.stmts, w).map(|_| None),
-            SynStmt::Expr(Expr::Loop(l), _) => self.while_loop(None, &l.body.stmts, l).map(|_| None),
-            SynStmt::Expr(Expr::Block(b), None) if !rest.is_empty() || !block_has_value(&b.block.stmts) => {
-                self.scopes.push(HashMap::new());
-                self.stmts(&b.block.stmts);
-                self.scopes.pop();
-                Ok(None)
-            }
-            SynStmt::Expr(e, None) => self.expr(e).map(Some),
-            other => Err(self.fenced(other)),
-        }
-    }
-
-    /// The final expression of a function returning a tuple or an array: a tuple of
-    /// values, a local array, or an array literal.
-    fn output(&mut self, shape: &Returns, last: &SynStmt) -> Option<Output> {
-        let e = match last {
-            SynStmt::Expr(Expr::Return(r), _) => r.expr.as_deref(),
-            SynStmt::Expr(e, None) => Some(e),
-            _ => None,
-        };
-        let e = match e {
-            Some(Expr::Paren(p)) => &*p.expr,
-            Some(e) => e,
-            None => {
-                let _ = self.error(last, "the function must end with its value");
-                return None;
-            }
-        };
-        match (shape, e) {
-            (Returns::Tuple(n), Expr::Tuple(t)) if t.elems.len() == *n => {
-                let mut values = Vec::new();
-                for elem in &t.elems {
-                    values.push(self.expr(elem).ok()?);
-                }
-                Some(Output::Tuple(values))
-            }
-            (Returns::Array, Expr::Array(_)) => {
-                let ident = self.names.fresh("__result", e.span());
-                let init = self.array_init(e).ok()??;
-                self.declare_array(&ident, None, init, e).ok()?;
-                match self.lookup(&ident.to_string()) {
-                    Some(Binding::Slot(s)) => Some(Output::Array(s)),
-                    _ => None,
-                }
-            }
-            (Returns::Array, _) => match self.array_slot(e) {
-                Ok(s) if matches!(self.slots[s].kind, SlotKind::Array { vec: false, .. }) => Some(Output::Array(s)),
-                _ => {
-                    let _ = self.error(
-                        e,
-                        "return a local array by name (`let mut out = [0.0; N]; ... out`) or an array literal",
-                    );
-                    None
-                }
-            },
-            _ => {
-                let _ = self.error(e, "return a tuple literal `(a, b)` matching the return type");
-                None
-            }
-        }
-    }
-
-    /// `x = value`, `a[i] = value`.
-    fn assign(&mut self, target: &Expr, value: Operand) -> Result<()> {
-        match target {
-            Expr::Path(p) if p.path.get_ident().is_some() => {
-                let ident = &p.path.segments[0].ident;
-                match self.lookup(&ident.to_string()) {
-                    Some(Binding::Slot(slot)) if matches!(self.slots[slot].kind, SlotKind::Scalar { .. }) => {
-                        self.emit(Stmt::Set { slot, value });
-                        Ok(())
-                    }
-                    Some(Binding::Value(_)) => {
-                        let start = ValueId::new(self.values.len().saturating_sub(1));
-                        let value = self.named(ident, None, value, start);
-                        self.rebind(ident, Binding::Value(value));
-                        Ok(())
-                    }
-                    _ => Err(self.error(ident, "only a local `let mut` variable can be assigned to")),
-                }
-            }
-            Expr::Index(ix) => {
-                let slot = self.array_slot(&ix.expr)?;
-                let index = self.expr(&ix.index)?;
-                if matches!(self.slots[slot].kind, SlotKind::ArrayParam { .. }) {
-                    return Err(self.error(&ix.expr, "parameters cannot be written; copy into a local array first"));
-                }
-                self.emit(Stmt::Write { slot, index, value });
-                Ok(())
-            }
-            other => Err(self.error(other, "only a local variable or an array element can be assigned to")),
-        }
-    }
-
-    /// An argument of a call. An array lent mutably (`&mut h`, or a `&mut` parameter passed
-    /// on) is an output the callee writes. An array lent for reading must be a slice
-    /// parameter: the callee's pullback borrows it until the adjoint sweep, after this
-    /// function's locals are gone.
-    fn argument(&mut self, a: &Expr) -> Result<Operand> {
-        let (inner, explicit_mut) = match a {
-            Expr::Reference(r) => (&*r.expr, r.mutability.is_some()),
-            other => (other, false),
-        };
-        if let Some(Binding::Slot(s)) = self.binding(inner) {
-            let kind = self.slots[s].kind.clone();
-            let name = self.slots[s].name.clone();
-            match kind {
-                SlotKind::Array { .. } if explicit_mut => {
-                    return Ok(Operand { tokens: quote!(&mut #name), value: None, slot: Some(s), lent_mut: true });
-                }
-                SlotKind::OutParam => {
-                    return Ok(Operand { tokens: quote!(&mut *#name), value: None, slot: Some(s), lent_mut: true });
-                }
-                SlotKind::ArrayParam { by_value: false } => {}
-                _ if explicit_mut => {
-                    return Err(self.error(a, "only local arrays and `&mut` parameters can be lent mutably; copy this one into a local array (`let mut a = [0.0; N];`) and lend that"));
-                }
-                _ => {
-                    let o = self.expr(a)?;
-                    if o.tokens.to_string().starts_with('&') {
-                        return Err(self.error(
-                            a,
-                            format!(
-                                "only slice parameters can be lent to a differentiable call for reading yet; make `{name}` a `&[f64]` parameter of this function, or inline the call"
-                            ),
-                        ));
-                    }
-                    return Ok(o);
-                }
-            }
-        }
-        if explicit_mut {
-            return Err(self.error(a, "only local arrays and `&mut` parameters can be lent mutably; copy this one into a local array (`let mut a = [0.0; N];`) and lend that"));
-        }
-        self.expr(a)
-    }
-
-    /// What a plain variable name refers to.
-    fn binding(&self, e: &Expr) -> Option<Binding> {
-        match e {
-            Expr::Paren(p) => self.binding(&p.expr),
-            Expr::Path(p) => self.lookup(&p.path.get_ident()?.to_string()),
-            _ => None,
-        }
-    }
-
-    /// The array slot an expression names (`a`, `&a`, `(a)`).
-    fn array_slot(&mut self, e: &Expr) -> Result<SlotId> {
-        match e {
-            Expr::Reference(r) if r.mutability.is_none() => self.array_slot(&r.expr),
-            Expr::Paren(p) => self.array_slot(&p.expr),
-            Expr::Path(p) if p.path.get_ident().is_some() => match self.lookup(&p.path.segments[0].ident.to_string()) {
-                Some(Binding::Slot(s)) if !matches!(self.slots[s].kind, SlotKind::Scalar { .. }) => Ok(s),
-                _ => Err(self.error(e, "not an array: index local arrays and array or slice parameters")),
-            },
-            other => Err(self.error(other, "index a named array: bind it with `let` first")),
-        }
-    }
-
-    /// `[init; len]`, `vec![init; len]` or `[a, b, c]` as a `let` initialiser.
-    fn array_init(&mut self, e: &Expr) -> Result<Option<ArrayInit>> {
-        Ok(match e {
-            Expr::Repeat(r) => Some(ArrayInit::Repeat(r.expr.clone(), r.len.clone(), false)),
-            Expr::Macro(m) if m.mac.path.is_ident("vec") => {
-                let parsed = m.mac.parse_body_with(|input: syn::parse::ParseStream| {
-                    let init: Expr = input.parse()?;
-                    input.parse::<syn::Token![;]>()?;
-                    let len: Expr = input.parse()?;
-                    Ok((init, len))
-                });
-                match parsed {
-                    Ok((init, len)) => Some(ArrayInit::Repeat(Box::new(init), Box::new(len), true)),
-                    Err(_) => return Err(self.error(m, "write a local vector as `vec![0.0; n]`")),
-                }
-            }
-            Expr::Array(a) => Some(ArrayInit::List(a.elems.iter().cloned().collect())),
-            _ => None,
-        })
-    }
-
-    fn declare_array(&mut self, ident: &Ident, ty: Option<&Type>, init: ArrayInit, node: &Expr) -> Result<()> {
-        let name = self.names.user(ident);
-        let (init_value, len, vec, elems) = match init {
-            ArrayInit::Repeat(init, len, vec) => {
-                let init = self.expr(&init)?;
-                let len = self.expr(&len)?;
-                (init, len, vec, Vec::new())
-            }
-            ArrayInit::List(elems) => {
-                let n = elems.len();
-                let zero = Operand::constant(quote!(0.0));
-                let len = Operand::constant(quote!(#n));
-                (zero, len, false, elems)
-            }
-        };
-        let _ = node;
-        let kind = SlotKind::Array { init: init_value, len, vec };
-        let slot = self.slot(Slot { name, ty: ty.cloned(), kind, active: false, param: None });
-        self.emit(Stmt::Declare(slot));
-        for (i, e) in elems.iter().enumerate() {
-            let value = self.expr(e)?;
-            let index = Operand::constant(quote!(#i));
-            self.emit(Stmt::Write { slot, index, value });
-        }
-        self.bind(ident, Binding::Slot(slot));
-        Ok(())
-    }
-}
-
-enum ArrayInit {
-    Repeat(Box<Expr>, Box<Expr>, bool),
-    List(Vec<Expr>),
 }

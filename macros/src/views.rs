@@ -37,6 +37,25 @@ pub struct Views {
 }
 
 impl Views {
+    /// No rows yet, for the loop `for var in iter`.
+    fn empty(ir: &Ir, var: ValueId, iter: &Iter) -> Views {
+        let (start, end) = (&iter.start.tokens, &iter.end.tokens);
+        Views {
+            prelude: Vec::new(),
+            rows: TokenStream::new(),
+            primal: HashMap::new(),
+            adjoint: HashMap::new(),
+            local: if iter.start.is_zero() {
+                let v = &ir.values[var].name;
+                quote!(#v)
+            } else {
+                let v = &ir.values[var].name;
+                quote!((#v - #start))
+            },
+            runs: quote!(#start < #end),
+        }
+    }
+
     /// `the_loop` (this loop, forwards or backwards) with its rows taken before it: only if
     /// it runs, after the invariant offsets they need.
     pub fn around(&self, ir: &Ir, float: &Ident, the_loop: TokenStream) -> TokenStream {
@@ -63,96 +82,108 @@ pub fn plan(
     if iter.inclusive || iter.adapters.iter().any(|a| matches!(a, Adapter::StepBy(_))) {
         return None;
     }
-    let mut inside = HashSet::from([var]);
-    defined(body, &mut inside);
-    let direct: HashSet<ValueId> =
-        body.iter().filter_map(|s| if let Stmt::Def(v) = s { Some(*v) } else { None }).collect();
-    let scope = Scope { ir, var, inside, direct };
-
+    let scope = Scope::new(ir, var, body);
     // Each access directly in the body, with its offset, and every slot touched otherwise.
-    let mut accesses: Vec<(ValueId, SlotId, Option<Operand>)> = Vec::new();
-    for stmt in body {
-        if let Stmt::Def(v) = stmt
-            && let Op::Index { slot, index } = &ir.values[*v].op
-            && let Some(offset) = scope.offset(index)
-        {
-            accesses.push((*v, *slot, offset));
-        }
-    }
+    let accesses = scope.accesses(body);
     let viewed: HashSet<ValueId> = accesses.iter().map(|a| a.0).collect();
     let mut other = HashSet::new();
     touched_otherwise(ir, body, &viewed, &mut other);
 
-    let (start, end) = (&iter.start.tokens, &iter.end.tokens);
-    let mut views = Views {
-        prelude: Vec::new(),
-        rows: TokenStream::new(),
-        primal: HashMap::new(),
-        adjoint: HashMap::new(),
-        local: if iter.start.is_zero() {
-            let v = &ir.values[var].name;
-            quote!(#v)
-        } else {
-            let v = &ir.values[var].name;
-            quote!((#v - #start))
-        },
-        runs: quote!(#start < #end),
-    };
-    let mut primal_rows: Vec<(SlotId, String, Ident)> = Vec::new();
-    let mut offsets_used = Vec::new();
+    let mut rows = Rows { ir, names, views: Views::empty(ir, var, iter), primal: Vec::new(), offsets: Vec::new() };
     for (v, slot, offset) in &accesses {
         let key = offset_key(offset);
-        let range = match offset {
-            Some(o) if iter.start.is_zero() => {
-                let o = &o.tokens;
-                quote!(#o..#o + #end)
-            }
-            Some(o) => {
-                let o = &o.tokens;
-                quote!(#o + #start..#o + #end)
-            }
-            None => quote!(#start..#end),
-        };
+        let range = row_range(offset, iter);
         // The primal row: a parameter slice, which nothing in the function writes.
         let read_only = matches!(ir.slots[*slot].kind, SlotKind::ArrayParam { .. }) && !other.contains(slot);
         if recomputed(*v) && read_only {
-            let existing = primal_rows.iter().find(|(s, k, _)| s == slot && *k == key).map(|r| r.2.clone());
-            let row = existing.unwrap_or_else(|| {
-                let name = &ir.slots[*slot].name;
-                let row =
-                    names.fresh(&format!("__{}_row", name.to_string().trim_start_matches('_')), Span::call_site());
-                views.rows.extend(quote!(let #row = &#name[#range];));
-                primal_rows.push((*slot, key.clone(), row.clone()));
-                offsets_used.push(offset.clone());
-                row
-            });
-            views.primal.insert(*v, row);
+            let row = rows.primal_row(*slot, key.clone(), offset, &range);
+            rows.views.primal.insert(*v, row);
         }
         // The adjoint's row: only if every access of the slot in the loop has this offset.
         let same = accesses.iter().filter(|a| a.1 == *slot).all(|a| offset_key(&a.2) == key);
         if let (Some(d), true, false) = (derivative(*slot), same, other.contains(slot)) {
-            let row = match accesses.iter().find(|a| a.1 == *slot && views.adjoint.contains_key(&a.0)) {
-                Some(a) => views.adjoint[&a.0].clone(),
-                None => {
-                    let row =
-                        names.fresh(&format!("__{}_row", d.to_string().trim_start_matches('_')), Span::call_site());
-                    views.rows.extend(quote!(let #row = &mut #d[#range];));
-                    offsets_used.push(offset.clone());
-                    row
-                }
-            };
-            views.adjoint.insert(*v, row);
+            let row = rows.adjoint_row(&accesses, *slot, &d, offset, &range);
+            rows.views.adjoint.insert(*v, row);
         }
     }
+    let Rows { mut views, offsets, .. } = rows;
     if views.primal.is_empty() && views.adjoint.is_empty() {
         return None;
     }
-    for offset in offsets_used.iter().flatten() {
+    for offset in offsets.iter().flatten() {
         scope.prelude(offset, &mut views.prelude);
     }
     views.prelude.sort_unstable();
     views.prelude.dedup();
     Some(views)
+}
+
+/// An access directly in a loop body: the `Index` value, its slot, and its offset from the
+/// loop variable (see `Scope::offset`).
+type Access = (ValueId, SlotId, Option<Operand>);
+
+/// The part of a slice the loop walks at one offset: `o + start..o + end`.
+fn row_range(offset: &Option<Operand>, iter: &Iter) -> TokenStream {
+    let (start, end) = (&iter.start.tokens, &iter.end.tokens);
+    match offset {
+        Some(o) if iter.start.is_zero() => {
+            let o = &o.tokens;
+            quote!(#o..#o + #end)
+        }
+        Some(o) => {
+            let o = &o.tokens;
+            quote!(#o + #start..#o + #end)
+        }
+        None => quote!(#start..#end),
+    }
+}
+
+/// The rows `plan` takes before one loop, and the offsets they need.
+struct Rows<'a, 'n> {
+    ir: &'a Ir,
+    names: &'n mut Names,
+    views: Views,
+    /// The primal rows taken: the slot, the offset's key, the row.
+    primal: Vec<(SlotId, String, Ident)>,
+    /// The offsets of the rows taken, whose invariant values the prelude computes.
+    offsets: Vec<Option<Operand>>,
+}
+
+impl Rows<'_, '_> {
+    /// The primal row of `slot` at this offset: one already taken, or a new one.
+    fn primal_row(&mut self, slot: SlotId, key: String, offset: &Option<Operand>, range: &TokenStream) -> Ident {
+        let existing = self.primal.iter().find(|(s, k, _)| *s == slot && *k == key).map(|r| r.2.clone());
+        existing.unwrap_or_else(|| {
+            let name = &self.ir.slots[slot].name;
+            let row =
+                self.names.fresh(&format!("__{}_row", name.to_string().trim_start_matches('_')), Span::call_site());
+            self.views.rows.extend(quote!(let #row = &#name[#range];));
+            self.primal.push((slot, key, row.clone()));
+            self.offsets.push(offset.clone());
+            row
+        })
+    }
+
+    /// The row of `slot`'s adjoint `d`: the one an earlier access took, or a new one.
+    fn adjoint_row(
+        &mut self,
+        accesses: &[Access],
+        slot: SlotId,
+        d: &Ident,
+        offset: &Option<Operand>,
+        range: &TokenStream,
+    ) -> Ident {
+        match accesses.iter().find(|a| a.1 == slot && self.views.adjoint.contains_key(&a.0)) {
+            Some(a) => self.views.adjoint[&a.0].clone(),
+            None => {
+                let row =
+                    self.names.fresh(&format!("__{}_row", d.to_string().trim_start_matches('_')), Span::call_site());
+                self.views.rows.extend(quote!(let #row = &mut #d[#range];));
+                self.offsets.push(offset.clone());
+                row
+            }
+        }
+    }
 }
 
 struct Scope<'a> {
@@ -164,7 +195,30 @@ struct Scope<'a> {
     direct: HashSet<ValueId>,
 }
 
-impl Scope<'_> {
+impl<'a> Scope<'a> {
+    /// The scope of the loop over `var` with this body.
+    fn new(ir: &'a Ir, var: ValueId, body: &Block) -> Self {
+        let mut inside = HashSet::from([var]);
+        defined(body, &mut inside);
+        let direct: HashSet<ValueId> =
+            body.iter().filter_map(|s| if let Stmt::Def(v) = s { Some(*v) } else { None }).collect();
+        Scope { ir, var, inside, direct }
+    }
+
+    /// Each access directly in the body whose index is the loop variable plus an invariant.
+    fn accesses(&self, body: &Block) -> Vec<Access> {
+        let mut accesses = Vec::new();
+        for stmt in body {
+            if let Stmt::Def(v) = stmt
+                && let Op::Index { slot, index } = &self.ir.values[*v].op
+                && let Some(offset) = self.offset(index)
+            {
+                accesses.push((*v, *slot, offset));
+            }
+        }
+        accesses
+    }
+
     /// `Some(None)` for an index `i`, `Some(Some(o))` for `o + i` or `i + o` with `o`
     /// invariant; `None` otherwise.
     fn offset(&self, index: &Operand) -> Option<Option<Operand>> {

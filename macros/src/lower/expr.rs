@@ -30,20 +30,7 @@ impl Lower<'_> {
                 Ok(literal(quote!(::core::cfg!(#tokens))))
             }
             Expr::Macro(m) if is_matches(&m.mac.path) => self.matches(m),
-            Expr::Path(p) => match p.path.get_ident().and_then(|i| self.lookup(&i.to_string())) {
-                Some(Binding::Value(o)) => Ok(o),
-                Some(Binding::Slot(s)) => match self.slots[s].kind {
-                    SlotKind::Scalar { .. } => Ok(self.value(Op::Read(s), span)),
-                    _ => Ok(Operand {
-                        tokens: self.slots[s].name.to_token_stream(),
-                        value: None,
-                        slot: Some(s),
-                        lent_mut: false,
-                    }),
-                },
-                // Not a local: a `const`, a `static` or an associated constant like `PI`.
-                None => Ok(literal(p.to_token_stream())),
-            },
+            Expr::Path(p) => Ok(self.path(p, span)),
             Expr::Paren(p) => self.expr(&p.expr),
             Expr::Group(g) => self.expr(&g.expr),
             Expr::Reference(r) if r.mutability.is_none() => {
@@ -68,153 +55,210 @@ impl Lower<'_> {
                 self.scopes.pop();
                 v
             }
-            Expr::Index(ix) => {
-                // A constant array (a `#[no_grad]` slice, an array of integers) is read as a
-                // constant; only float arrays that can be differentiated are slots.
-                if let Some(Binding::Value(array)) = self.binding(&ix.expr) {
-                    let index = self.expr(&ix.index)?;
-                    let (a, i) = (&array.tokens, &index.tokens);
-                    let code = quote!(#a[#i]);
-                    let returned = array.value.is_some_and(|v| matches!(self.values[v].op, Op::Call { .. }));
-                    let why = if returned {
-                        "the array a differentiable call returns cannot be indexed yet; have the callee write it into a `&mut [f64]` parameter instead, and pass it a local array: `let mut c = [0.0; 3]; cross(a, b, &mut c); c[0]`"
-                    } else {
-                        "indexing this array cannot be differentiated: only float arrays and slices are, and this one is not (an integer array, or a `#[no_grad]` one)"
-                    }
-                    .to_owned();
-                    return Ok(self.value(Op::Const { code, args: vec![array, index], active_ok: false, why }, span));
-                }
-                let slot = self.array_slot(&ix.expr)?;
-                let index = self.expr(&ix.index)?;
-                Ok(self.value(Op::Index { slot, index }, span))
-            }
-            Expr::Unary(u) => {
-                let a = self.expr(&u.expr)?;
-                match u.op {
-                    UnOp::Neg(_) if a.value.is_none() && a.slot.is_none() => {
-                        let t = &a.tokens;
-                        Ok(literal(quote!(-#t)))
-                    }
-                    UnOp::Neg(_) => {
-                        let rule = rules::neg();
-                        Ok(self.value(Op::Prim { rule, args: vec![a], callee: None }, span))
-                    }
-                    op => {
-                        let t = &a.tokens;
-                        let why = "`!` cannot be applied to a differentiated float".to_owned();
-                        Ok(self.value(Op::Const { code: quote!(#op #t), args: vec![a], active_ok: false, why }, span))
-                    }
-                }
-            }
+            Expr::Index(ix) => self.index(ix, span),
+            Expr::Unary(u) => self.unary(u, span),
             Expr::Binary(b) => self.binary_expr(b),
-            Expr::Cast(c) => {
-                let a = self.expr(&c.expr)?;
-                let float = &self.func.float;
-                let (t, ty) = (&a.tokens, &c.ty);
-                match crate::ast::classify(ty) {
-                    crate::ast::Kind::Float(f) if &f == float => {
-                        let rule = rules::cast();
-                        if a.value.is_none() {
-                            return Ok(literal(quote!(#t as #ty)));
-                        }
-                        Ok(self.value(Op::Prim { rule, args: vec![a], callee: None }, span))
-                    }
-                    crate::ast::Kind::Float(f) => {
-                        let why = format!(
-                            "mixed precision is not supported: this function differentiates `{float}`, not `{f}`; keep the value `{float}`"
-                        );
-                        Ok(self
-                            .value_from(Op::Const { code: quote!(#t as #ty), args: vec![a], active_ok: false, why }, c))
-                    }
-                    _ => {
-                        let why = format!(
-                            "casting a differentiated value to `{}` would silently drop its derivative; keep it `{float}` (use `.floor()`/`.round()` for a piecewise-constant value)",
-                            ty.to_token_stream()
-                        );
-                        Ok(self
-                            .value_from(Op::Const { code: quote!(#t as #ty), args: vec![a], active_ok: false, why }, c))
-                    }
-                }
-            }
-            Expr::MethodCall(m) => {
-                if m.method == "len"
-                    && m.args.is_empty()
-                    && let Some(Binding::Slot(slot)) = self.binding(&m.receiver)
-                {
-                    return Ok(self.value(Op::Len(slot), span));
-                }
-                let mut args = vec![self.expr(&m.receiver)?];
-                for a in &m.args {
-                    args.push(self.expr(a)?);
-                }
-                Ok(self.method(&m.method, args, m))
-            }
-            Expr::Call(c) => {
-                let Expr::Path(p) = &*c.func else {
-                    return Err(self.fenced(&c.func));
-                };
-                let mut args = Vec::new();
-                for a in &c.args {
-                    args.push(self.argument(a)?);
-                }
-                let segments: Vec<_> = p.path.segments.iter().map(|s| s.ident.to_string()).collect();
-                // A runtime function the rule table knows (`stop_gradient`). The name is only a
-                // hint: the call checks that the path is the runtime's function (a user's
-                // function of that name is a compile error, not a silent detach), and under
-                // another name the runtime's function is a call like any other.
-                if let Some(rule) = segments.last().and_then(|name| rules::find(name, Syntax::Function)) {
-                    if args.len() != rule.arity || args.iter().any(|a| a.slot.is_some()) {
-                        let args = vec!["x"; rule.arity].join(", ");
-                        let msg = format!(
-                            "`{0}` takes {1} float{2}, `{0}({args})`; for a whole array, mark the parameter `#[no_grad]`",
-                            rule.name,
-                            ["no", "one", "two", "three"].get(rule.arity).unwrap_or(&"several"),
-                            if rule.arity == 1 { "" } else { "s" },
-                        );
-                        return Err(self.error(c, msg));
-                    }
-                    let callee = Some(code::detach(&self.func.krate, &p.path));
-                    return Ok(self.value(Op::Prim { rule, args, callee }, span));
-                }
-                // `f64::sin(x)` is the method `x.sin()`. Any other associated function of a
-                // float type (`f64::from(2u8)`, `f64::is_nan(x)`) is a constant, refused on a
-                // differentiated argument.
-                if let [ty, method] = &segments[..]
-                    && (ty == "f64" || ty == "f32")
-                    && !args.is_empty()
-                {
-                    if rules::find(method, Syntax::Method).is_none() {
-                        let (path, tokens) = (&p.path, args.iter().map(|a| &a.tokens));
-                        let code = quote!(#path(#(#tokens),*));
-                        let why = format!(
-                            "`{ty}::{method}` has no derivative rule; the differentiable float methods are: {}",
-                            rules::methods()
-                        );
-                        return Ok(self.value_from(Op::Const { code, args, active_ok: false, why }, c));
-                    }
-                    let method = p.path.segments[1].ident.clone();
-                    // `f64::atan2(2.0, x)`: the path typed the literal receiver.
-                    if args[0].value.is_none() {
-                        let (t, ty) = (&args[0].tokens, &p.path.segments[0].ident);
-                        args[0].tokens = quote!((#t as #ty));
-                    }
-                    return Ok(self.method(&method, args, c));
-                }
-                if p.path.is_ident(&self.func.ident) {
-                    return Err(self.error(
-                        c,
-                        format!(
-                            "recursion is not supported yet: `{}` calls itself; write the recursion as a loop over a local array (a stack)",
-                            self.func.ident
-                        ),
-                    ));
-                }
-                let spans = c.args.iter().map(code::ends).collect();
-                let plain = crate::context::plain_function(&p.path);
-                Ok(self.value_from(Op::Call { func: p.path.clone(), args, spans, plain }, &p.path))
-            }
+            Expr::Cast(c) => self.cast(c, span),
+            Expr::MethodCall(m) => self.method_call(m, span),
+            Expr::Call(c) => self.call(c, span),
             other => Err(self.fenced(other)),
         }
+    }
+
+    /// A name: a local's value, a read of its slot, a whole array; else a constant.
+    fn path(&mut self, p: &syn::ExprPath, span: Span) -> Operand {
+        match p.path.get_ident().and_then(|i| self.lookup(&i.to_string())) {
+            Some(Binding::Value(o)) => o,
+            Some(Binding::Slot(s)) => match self.slots[s].kind {
+                SlotKind::Scalar { .. } => self.value(Op::Read(s), span),
+                _ => Operand {
+                    tokens: self.slots[s].name.to_token_stream(),
+                    value: None,
+                    slot: Some(s),
+                    lent_mut: false,
+                },
+            },
+            // Not a local: a `const`, a `static` or an associated constant like `PI`.
+            None => literal(p.to_token_stream()),
+        }
+    }
+
+    /// `a[i]`: an element of an array slot, or of a constant array.
+    fn index(&mut self, ix: &syn::ExprIndex, span: Span) -> Result<Operand> {
+        // A constant array (a `#[no_grad]` slice, an array of integers) is read as a
+        // constant; only float arrays that can be differentiated are slots.
+        if let Some(Binding::Value(array)) = self.binding(&ix.expr) {
+            let index = self.expr(&ix.index)?;
+            let (a, i) = (&array.tokens, &index.tokens);
+            let code = quote!(#a[#i]);
+            let returned = array.value.is_some_and(|v| matches!(self.values[v].op, Op::Call { .. }));
+            let why = if returned {
+                "the array a differentiable call returns cannot be indexed yet; have the callee write it into a `&mut [f64]` parameter instead, and pass it a local array: `let mut c = [0.0; 3]; cross(a, b, &mut c); c[0]`"
+            } else {
+                "indexing this array cannot be differentiated: only float arrays and slices are, and this one is not (an integer array, or a `#[no_grad]` one)"
+            }
+            .to_owned();
+            return Ok(self.value(Op::Const { code, args: vec![array, index], active_ok: false, why }, span));
+        }
+        let slot = self.array_slot(&ix.expr)?;
+        let index = self.expr(&ix.index)?;
+        Ok(self.value(Op::Index { slot, index }, span))
+    }
+
+    /// `-x` by the rule table (folded on a literal); `!b` is a constant.
+    fn unary(&mut self, u: &syn::ExprUnary, span: Span) -> Result<Operand> {
+        let a = self.expr(&u.expr)?;
+        match u.op {
+            UnOp::Neg(_) if a.value.is_none() && a.slot.is_none() => {
+                let t = &a.tokens;
+                Ok(literal(quote!(-#t)))
+            }
+            UnOp::Neg(_) => {
+                let rule = rules::neg();
+                Ok(self.value(Op::Prim { rule, args: vec![a], callee: None }, span))
+            }
+            op => {
+                let t = &a.tokens;
+                let why = "`!` cannot be applied to a differentiated float".to_owned();
+                Ok(self.value(Op::Const { code: quote!(#op #t), args: vec![a], active_ok: false, why }, span))
+            }
+        }
+    }
+
+    /// `x as T`: differentiated to the function's own float type, a constant to any other.
+    fn cast(&mut self, c: &syn::ExprCast, span: Span) -> Result<Operand> {
+        let a = self.expr(&c.expr)?;
+        let float = &self.func.float;
+        let (t, ty) = (&a.tokens, &c.ty);
+        match crate::ast::classify(ty) {
+            crate::ast::Kind::Float(f) if &f == float => {
+                let rule = rules::cast();
+                if a.value.is_none() {
+                    return Ok(literal(quote!(#t as #ty)));
+                }
+                Ok(self.value(Op::Prim { rule, args: vec![a], callee: None }, span))
+            }
+            crate::ast::Kind::Float(f) => {
+                let why = format!(
+                    "mixed precision is not supported: this function differentiates `{float}`, not `{f}`; keep the value `{float}`"
+                );
+                Ok(self.value_from(Op::Const { code: quote!(#t as #ty), args: vec![a], active_ok: false, why }, c))
+            }
+            _ => {
+                let why = format!(
+                    "casting a differentiated value to `{}` would silently drop its derivative; keep it `{float}` (use `.floor()`/`.round()` for a piecewise-constant value)",
+                    ty.to_token_stream()
+                );
+                Ok(self.value_from(Op::Const { code: quote!(#t as #ty), args: vec![a], active_ok: false, why }, c))
+            }
+        }
+    }
+
+    /// `x.method(..)`: a float method of the rule table, or `a.len()` of an array slot.
+    fn method_call(&mut self, m: &syn::ExprMethodCall, span: Span) -> Result<Operand> {
+        if m.method == "len"
+            && m.args.is_empty()
+            && let Some(Binding::Slot(slot)) = self.binding(&m.receiver)
+        {
+            return Ok(self.value(Op::Len(slot), span));
+        }
+        let mut args = vec![self.expr(&m.receiver)?];
+        for a in &m.args {
+            args.push(self.expr(a)?);
+        }
+        Ok(self.method(&m.method, args, m))
+    }
+
+    /// `f(..)`: a runtime function of the rule table, a float method called by its path, or
+    /// another differentiable function.
+    fn call(&mut self, c: &syn::ExprCall, span: Span) -> Result<Operand> {
+        let Expr::Path(p) = &*c.func else {
+            return Err(self.fenced(&c.func));
+        };
+        let mut args = Vec::new();
+        for a in &c.args {
+            args.push(self.argument(a)?);
+        }
+        let segments: Vec<_> = p.path.segments.iter().map(|s| s.ident.to_string()).collect();
+        // A runtime function the rule table knows (`stop_gradient`). The name is only a
+        // hint: the call checks that the path is the runtime's function (a user's
+        // function of that name is a compile error, not a silent detach), and under
+        // another name the runtime's function is a call like any other.
+        if let Some(rule) = segments.last().and_then(|name| rules::find(name, Syntax::Function)) {
+            return self.runtime_call(rule, args, c, &p.path, span);
+        }
+        // `f64::sin(x)` is the method `x.sin()`. Any other associated function of a
+        // float type (`f64::from(2u8)`, `f64::is_nan(x)`) is a constant, refused on a
+        // differentiated argument.
+        if let [ty, method] = &segments[..]
+            && (ty == "f64" || ty == "f32")
+            && !args.is_empty()
+        {
+            return Ok(self.float_function(ty, method, args, c, &p.path));
+        }
+        if p.path.is_ident(&self.func.ident) {
+            return Err(self.error(
+                c,
+                format!(
+                    "recursion is not supported yet: `{}` calls itself; write the recursion as a loop over a local array (a stack)",
+                    self.func.ident
+                ),
+            ));
+        }
+        let spans = c.args.iter().map(code::ends).collect();
+        let plain = crate::context::plain_function(&p.path);
+        Ok(self.value_from(Op::Call { func: p.path.clone(), args, spans, plain }, &p.path))
+    }
+
+    /// A call of the runtime function of `rule`, on as many floats as the rule takes.
+    fn runtime_call(
+        &mut self,
+        rule: &'static rules::Rule,
+        args: Vec<Operand>,
+        c: &syn::ExprCall,
+        path: &syn::Path,
+        span: Span,
+    ) -> Result<Operand> {
+        if args.len() != rule.arity || args.iter().any(|a| a.slot.is_some()) {
+            let args = vec!["x"; rule.arity].join(", ");
+            let msg = format!(
+                "`{0}` takes {1} float{2}, `{0}({args})`; for a whole array, mark the parameter `#[no_grad]`",
+                rule.name,
+                ["no", "one", "two", "three"].get(rule.arity).unwrap_or(&"several"),
+                if rule.arity == 1 { "" } else { "s" },
+            );
+            return Err(self.error(c, msg));
+        }
+        let callee = Some(code::detach(&self.func.krate, path));
+        Ok(self.value(Op::Prim { rule, args, callee }, span))
+    }
+
+    /// `f64::method(x, ..)`, the path `ty::method`: the float method if it has a rule, else
+    /// a constant.
+    fn float_function(
+        &mut self,
+        ty: &str,
+        method: &str,
+        mut args: Vec<Operand>,
+        c: &syn::ExprCall,
+        path: &syn::Path,
+    ) -> Operand {
+        if rules::find(method, Syntax::Method).is_none() {
+            let tokens = args.iter().map(|a| &a.tokens);
+            let code = quote!(#path(#(#tokens),*));
+            let why = format!(
+                "`{ty}::{method}` has no derivative rule; the differentiable float methods are: {}",
+                rules::methods()
+            );
+            return self.value_from(Op::Const { code, args, active_ok: false, why }, c);
+        }
+        let method = path.segments[1].ident.clone();
+        // `f64::atan2(2.0, x)`: the path typed the literal receiver.
+        if args[0].value.is_none() {
+            let (t, ty) = (&args[0].tokens, &path.segments[0].ident);
+            args[0].tokens = quote!((#t as #ty));
+        }
+        self.method(&method, args, c)
     }
 
     fn binary_expr(&mut self, b: &syn::ExprBinary) -> Result<Operand> {
