@@ -131,7 +131,7 @@ pub static RULES: &[Rule] = &[
     }),
     rule!("neg", Prefix, 1, [(-2.0, 2.0)], INSTRUCTION | CHEAP, |_a, _r, _f| vec![MinusOne]),
     rule!("copy", Copy, 1, [(-2.0, 2.0)], INSTRUCTION | CHEAP, |_a, _r, _f| vec![One]),
-    rule!("as", Cast, 1, [(-2.0, 2.0)], INSTRUCTION | CHEAP, |_a, _r, _f| vec![One]),
+    rule!("cast", Cast, 1, [(-2.0, 2.0)], INSTRUCTION | CHEAP, |_a, _r, _f| vec![One]),
     // Exponentials and logarithms.
     rule!("exp", Method, 1, [(-2.0, 2.0)], |_a, r, _f| vec![e(quote!(#r))]),
     rule!("exp2", Method, 1, [(-2.0, 2.0)], |_a, r, f| vec![e(quote!(#r * ::core::#f::consts::LN_2))]),
@@ -283,6 +283,24 @@ fn known(name: &str, syntax: Syntax) -> &'static Rule {
     find(name, syntax).unwrap_or_else(|| panic!("`{name}` is in the rule table"))
 }
 
+/// The rule of an arithmetic operator (`a + b`), if it has one.
+pub fn infix(op: &syn::BinOp) -> Option<&'static Rule> {
+    find(&op.to_token_stream().to_string(), Syntax::Infix)
+}
+
+/// The rule a compound assignment applies (`x += y` is `x = x + y`), if it has one.
+pub fn compound(op: &syn::BinOp) -> Option<&'static Rule> {
+    use syn::BinOp::{AddAssign, DivAssign, MulAssign, SubAssign};
+    let name = match op {
+        AddAssign(_) => "+",
+        SubAssign(_) => "-",
+        MulAssign(_) => "*",
+        DivAssign(_) => "/",
+        _ => return None,
+    };
+    find(name, Syntax::Infix)
+}
+
 /// Unary minus.
 pub fn neg() -> &'static Rule {
     known("neg", Syntax::Prefix)
@@ -295,7 +313,7 @@ pub fn copy() -> &'static Rule {
 
 /// `x as F`, to the function's own float type.
 pub fn cast() -> &'static Rule {
-    known("as", Syntax::Cast)
+    known("cast", Syntax::Cast)
 }
 
 impl Rule {

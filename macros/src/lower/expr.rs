@@ -12,11 +12,12 @@ use syn::spanned::Spanned;
 use syn::{BinOp, Expr, Ident, Pat, UnOp};
 
 impl Lower<'_> {
-    pub(super) fn binary(&mut self, symbol: &str, l: Operand, r: Operand, span: Span) -> Operand {
-        let rule = rules::find(symbol, Syntax::Infix).expect("arithmetic operators are in the rule table");
+    /// `l op r` for an operator of the table: a value, or an inline constant when both
+    /// operands are.
+    pub(super) fn binary(&mut self, rule: &'static rules::Rule, l: Operand, r: Operand, span: Span) -> Operand {
         if l.value.is_none() && r.value.is_none() && l.slot.is_none() && r.slot.is_none() {
-            let (lt, rt, op) = (&l.tokens, &r.tokens, symbol.parse::<TokenStream>().unwrap_or_default());
-            return literal(quote!(#lt #op #rt));
+            let (lt, rt) = (&l.tokens, &r.tokens);
+            return literal(rules::primal(rule, &[lt.clone(), rt.clone()], None, &self.func.float));
         }
         self.value(Op::Prim { rule, args: vec![l, r], callee: None }, span)
     }
@@ -292,9 +293,8 @@ impl Lower<'_> {
         }
         let l = self.expr(&b.left)?;
         let r = self.expr(&b.right)?;
-        let symbol = b.op.to_token_stream().to_string();
-        if rules::find(&symbol, Syntax::Infix).is_some() {
-            return Ok(self.binary(&symbol, l, r, span));
+        if let Some(rule) = rules::infix(&b.op) {
+            return Ok(self.binary(rule, l, r, span));
         }
         let (lt, rt, op) = (&l.tokens, &r.tokens, b.op);
         let code = quote!(#lt #op #rt);
@@ -362,14 +362,8 @@ fn binary_message(op: &BinOp) -> &'static str {
     }
 }
 
-pub(super) fn compound(op: &BinOp) -> Option<&'static str> {
-    Some(match op {
-        BinOp::AddAssign(_) => "+",
-        BinOp::SubAssign(_) => "-",
-        BinOp::MulAssign(_) => "*",
-        BinOp::DivAssign(_) => "/",
-        _ => return None,
-    })
+pub(super) fn compound(op: &BinOp) -> Option<&'static rules::Rule> {
+    rules::compound(op)
 }
 
 /// An inline constant operand, parenthesised unless it is one token or a path, so that it

@@ -23,12 +23,12 @@ impl Lower<'_> {
                 self.assign(&a.left, value).map(|_| None)
             }
             SynStmt::Expr(Expr::Binary(b), _) if compound(&b.op).is_some() => {
-                let Some(symbol) = compound(&b.op) else {
+                let Some(rule) = compound(&b.op) else {
                     return Err(self.fenced(b.op));
                 };
                 let current = self.expr(&b.left)?;
                 let rhs = self.expr(&b.right)?;
-                let value = self.binary(symbol, current, rhs, b.span());
+                let value = self.binary(rule, current, rhs, b.span());
                 self.assign(&b.left, value).map(|_| None)
             }
             SynStmt::Expr(Expr::Return(r), _) => match &r.expr {
