@@ -28,7 +28,7 @@ pub fn analyse(ir: &mut Ir) -> syn::Result<()> {
 }
 
 fn active(ir: &Ir, o: &Operand) -> bool {
-    o.value.is_some_and(|v| ir.values[v].active) || o.slot.is_some_and(|s| ir.slots[s].active)
+    o.value().is_some_and(|v| ir.values[v].active) || o.slot().is_some_and(|s| ir.slots[s].active)
 }
 
 /// One statement's activity from its arguments' (control flow's blocks are visited by the
@@ -39,14 +39,14 @@ fn step(ir: &mut Ir, stmt: &Stmt, changed: &mut bool) {
             let now = match &ir.values[*v].op {
                 Op::Param => ir.values[*v].active,
                 Op::LoopVar | Op::Len(_) | Op::Count => false,
-                Op::Const { .. } => false,
+                Op::Opaque { .. } => false,
                 Op::Prim { rule, .. } if rule.is_flat() => false,
                 Op::Prim { args, .. } => args.iter().any(|a| active(ir, a)),
                 // A call is active through its inputs; what it writes into `&mut`
                 // arguments is active when the call is.
                 Op::Call { args, .. } => {
-                    let now = args.iter().filter(|a| !a.lent_mut).any(|a| active(ir, a));
-                    for s in args.iter().filter(|a| a.lent_mut).filter_map(|a| a.slot) {
+                    let now = args.iter().filter(|a| !a.lent_mut()).any(|a| active(ir, a));
+                    for s in args.iter().filter(|a| a.lent_mut()).filter_map(|a| a.slot()) {
                         if now && !ir.slots[s].active {
                             ir.slots[s].active = true;
                             *changed = true;
@@ -86,7 +86,7 @@ fn check(ir: &Ir) -> syn::Result<()> {
     let mut errors = Errors::default();
     for v in ir.values.values() {
         match &v.op {
-            Op::Const { args, active_ok: false, why, .. } if args.iter().any(|a| active(ir, a)) => {
+            Op::Opaque { args, active_ok: false, why, .. } if args.iter().any(|a| active(ir, a)) => {
                 errors.push(at(v, why));
             }
             Op::Call { func, args, plain: true, .. } if args.iter().any(|a| active(ir, a)) => {
@@ -171,10 +171,10 @@ struct Useful {
 
 impl Useful {
     fn operand(&mut self, o: &Operand) {
-        if let Some(v) = o.value {
+        if let Some(v) = o.value() {
             self.value(v);
         }
-        if let Some(s) = o.slot {
+        if let Some(s) = o.slot() {
             self.slot(s);
         }
     }
@@ -203,7 +203,7 @@ impl Useful {
                 match &ir.values[v].op {
                     // A call is needed for what it writes as well as for what it returns.
                     Op::Call { args, .. } => {
-                        if args.iter().any(|a| a.lent_mut && a.slot.is_some_and(|s| self.slots[s])) {
+                        if args.iter().any(|a| a.lent_mut() && a.slot().is_some_and(|s| self.slots[s])) {
                             self.value(v);
                         }
                         if self.values[v] {
@@ -212,7 +212,7 @@ impl Useful {
                     }
                     // A constant's arguments have no derivative to pass on, nor have a
                     // flat primitive's.
-                    Op::Const { .. } => {}
+                    Op::Opaque { .. } => {}
                     Op::Prim { rule, .. } if rule.is_flat() => {}
                     Op::Prim { args, .. } if self.values[v] => args.iter().for_each(|a| self.operand(a)),
                     Op::Read(s) | Op::Index { slot: s, .. } if self.values[v] => self.slot(*s),

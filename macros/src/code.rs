@@ -43,14 +43,14 @@ fn derivative_base(name: &Ident) -> String {
 /// counts and calls, which their statements bind).
 pub fn primal(ir: &Ir, value: &Value, float: &Ident) -> TokenStream {
     match &value.op {
-        Op::Const { code, .. } => code.clone(),
+        Op::Opaque { code, .. } => code.clone(),
         Op::Prim { rule, args, callee } => {
-            let args: Vec<_> = args.iter().map(|a| a.tokens.clone()).collect();
+            let args: Vec<_> = args.iter().map(|a| ir.tokens(a)).collect();
             rules::primal(rule, &args, callee.as_ref(), float)
         }
         Op::Read(s) => ir.slots[*s].name.to_token_stream(),
         Op::Index { slot, index } => {
-            let (a, i) = (&ir.slots[*slot].name, &index.tokens);
+            let (a, i) = (&ir.slots[*slot].name, &ir.tokens(&index));
             quote!(#a[#i])
         }
         Op::Len(s) => {
@@ -62,14 +62,14 @@ pub fn primal(ir: &Ir, value: &Value, float: &Ident) -> TokenStream {
 }
 
 /// The iterator of a range loop, as written.
-pub fn iter(iter: &Iter) -> TokenStream {
-    let (a, b) = (&iter.start.tokens, &iter.end.tokens);
+pub fn iter(ir: &Ir, iter: &Iter) -> TokenStream {
+    let (a, b) = (&ir.tokens(&iter.start), &ir.tokens(&iter.end));
     let mut out = if iter.inclusive { quote!((#a..=#b)) } else { quote!((#a..#b)) };
     for adapter in &iter.adapters {
         out = match adapter {
             Adapter::Rev => quote!(#out.rev()),
             Adapter::StepBy(k) => {
-                let k = &k.tokens;
+                let k = &ir.tokens(k);
                 quote!(#out.step_by(#k))
             }
         };
@@ -79,16 +79,16 @@ pub fn iter(iter: &Iter) -> TokenStream {
 
 /// `let mut a = [init; len];` or `vec![..]`, `let mut y = init;` for a slot's declaration
 /// (`None` for parameters).
-pub fn declare(slot: &Slot) -> Option<TokenStream> {
+pub fn declare(ir: &Ir, slot: &Slot) -> Option<TokenStream> {
     let name = &slot.name;
     let ty = slot.ty.as_ref().map(|t| quote!(: #t));
     match &slot.kind {
         SlotKind::Scalar { init } => {
-            let init = &init.tokens;
+            let init = &ir.tokens(init);
             Some(quote!(let mut #name #ty = #init;))
         }
         SlotKind::Array { init, len, vec } => {
-            let (init, len) = (&init.tokens, &len.tokens);
+            let (init, len) = (&ir.tokens(init), &ir.tokens(len));
             Some(if *vec {
                 quote!(let mut #name #ty = ::std::vec![#init; #len];)
             } else {
@@ -100,14 +100,14 @@ pub fn declare(slot: &Slot) -> Option<TokenStream> {
 }
 
 /// The derivative of a slot: `let mut dy = 0.0;` or an array of zeros of its shape.
-pub fn declare_derivative(slot: &Slot, d: &Ident) -> TokenStream {
+pub fn declare_derivative(ir: &Ir, slot: &Slot, d: &Ident) -> TokenStream {
     match &slot.kind {
         SlotKind::Array { len, vec: true, .. } => {
-            let len = &len.tokens;
+            let len = &ir.tokens(len);
             quote!(let mut #d = ::std::vec![0.0; #len];)
         }
         SlotKind::Array { len, vec: false, .. } => {
-            let len = &len.tokens;
+            let len = &ir.tokens(len);
             quote!(let mut #d = [0.0; #len];)
         }
         _ => quote!(let mut #d = 0.0;),
@@ -132,8 +132,8 @@ pub fn partials(ir: &Ir, value: &Value, float: &Ident) -> Vec<Partial> {
                 .iter()
                 .enumerate()
                 .map(|(i, a)| {
-                    let t = &a.tokens;
-                    if a.value.is_none() && !rule.constant.contains(&i) { quote!((#t as #float)) } else { t.clone() }
+                    let t = &ir.tokens(&a);
+                    if a.value().is_none() && !rule.constant.contains(&i) { quote!((#t as #float)) } else { t.clone() }
                 })
                 .collect();
             let name = &value.name;

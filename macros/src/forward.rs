@@ -31,7 +31,7 @@ impl Forward<'_> {
             Output::Array(s) => match (&self.slot_derivs[*s], &self.ir.slots[*s].kind) {
                 (Some(d), _) => quote!(#d),
                 (None, SlotKind::Array { len, .. }) => {
-                    let len = &len.tokens;
+                    let len = &self.ir.tokens(&len);
                     quote!([0.0; #len])
                 }
                 (None, _) => quote!(::core::default::Default::default()),
@@ -58,32 +58,32 @@ impl Forward<'_> {
         match stmt {
             Stmt::Def(v) => self.def(*v),
             Stmt::Declare(s) => {
-                let mut out = code::declare(&ir.slots[*s]).unwrap_or_default();
+                let mut out = code::declare(ir, &ir.slots[*s]).unwrap_or_default();
                 out.extend(self.beside(stmt));
                 out
             }
             Stmt::Set { slot, value } => {
-                let (name, v) = (&ir.slots[*slot].name, &value.tokens);
+                let (name, v) = (&ir.slots[*slot].name, &self.ir.tokens(&value));
                 let mut out = quote!(#name = #v;);
                 out.extend(self.beside(stmt));
                 out
             }
             Stmt::Write { slot, index, value } => {
-                let (name, i, v) = (&ir.slots[*slot].name, &index.tokens, &value.tokens);
+                let (name, i, v) = (&ir.slots[*slot].name, &self.ir.tokens(&index), &self.ir.tokens(&value));
                 let mut out = quote!(#name[#i] = #v;);
                 out.extend(self.beside(stmt));
                 out
             }
             Stmt::If { cond, then, els } => {
-                let (c, then, els) = (&cond.tokens, self.block(then), self.block(els));
+                let (c, then, els) = (&self.ir.tokens(&cond), self.block(then), self.block(els));
                 quote!(if #c { #then } else { #els })
             }
             Stmt::For { var, iter, body, .. } => {
-                let (var, iter, body) = (&ir.values[*var].name, code::iter(iter), self.block(body));
+                let (var, iter, body) = (&ir.values[*var].name, code::iter(ir, iter), self.block(body));
                 quote!(for #var in #iter { #body })
             }
             Stmt::While { cond, test, body, .. } => {
-                let (cond, test, body) = (self.block(cond), &test.tokens, self.block(body));
+                let (cond, test, body) = (self.block(cond), &self.ir.tokens(&test), self.block(body));
                 quote!(loop { #cond if !(#test) { break; } #body })
             }
             Stmt::Break => quote!(break;),
@@ -100,11 +100,11 @@ impl Forward<'_> {
                 let krate = self.krate;
                 let tangent = quote!(#krate::__private::tangent);
                 let args = args.iter().zip(spans).map(|(a, &at)| {
-                    let t = &a.tokens;
+                    let t = &self.ir.tokens(&a);
                     // An array nothing active was written into has zero tangents, marked
                     // `Inactive` so that a constant parameter may take it.
-                    let d = match (a.slot, self.tangent(a)) {
-                        (Some(s), _) if a.lent_mut => match &self.slot_derivs[s] {
+                    let d = match (a.slot(), self.tangent(a)) {
+                        (Some(s), _) if a.lent_mut() => match &self.slot_derivs[s] {
                             Some(ds) => quote!(&mut #ds[..]),
                             None => {
                                 let name = &ir.slots[s].name;
@@ -128,7 +128,7 @@ impl Forward<'_> {
                 quote!(let (#name, #d) = #call;)
             }
             Op::Call { func, args, .. } => {
-                let args = args.iter().map(|a| &a.tokens);
+                let args = args.iter().map(|a| self.ir.tokens(a));
                 quote!(let #name = #func(#(#args),*);)
             }
             Op::Param | Op::LoopVar | Op::Count => TokenStream::new(),
@@ -167,7 +167,7 @@ impl Forward<'_> {
                         quote!(#ds)
                     }
                     Op::Index { slot, index } => {
-                        let (ds, i) = (&self.slot_derivs[*slot], &index.tokens);
+                        let (ds, i) = (&self.slot_derivs[*slot], &self.ir.tokens(&index));
                         quote!(#ds[#i])
                     }
                     _ => quote!(0.0),
@@ -182,7 +182,7 @@ impl Forward<'_> {
                         let t = self.tangent(init).unwrap_or_else(|| quote!(0.0));
                         quote!(let mut #d = #t;)
                     }
-                    (Some(d), _) => code::declare_derivative(slot, d),
+                    (Some(d), _) => code::declare_derivative(ir, slot, d),
                 }
             }
             Stmt::Set { slot, value } => match &self.slot_derivs[*slot] {
@@ -193,7 +193,9 @@ impl Forward<'_> {
                 None => TokenStream::new(),
             },
             Stmt::Write { slot, index, value } => {
-                let (Some(d), i) = (&self.slot_derivs[*slot], &index.tokens) else { return TokenStream::new() };
+                let (Some(d), i) = (&self.slot_derivs[*slot], &self.ir.tokens(&index)) else {
+                    return TokenStream::new();
+                };
                 match self.tangent(value) {
                     Some(t) => quote!(#d[#i] = #t;),
                     None => quote!(#d[#i] = 0.0;),

@@ -12,6 +12,7 @@
 pub use crate::entity::{BlockId, Id, IdVec, SlotId, ValueId};
 use crate::rules::Rule;
 use proc_macro2::TokenStream;
+use quote::ToTokens;
 use syn::{Ident, Type};
 
 #[derive(Clone)]
@@ -225,10 +226,11 @@ pub enum Op {
     Param,
     /// The loop variable of a `for`.
     LoopVar,
-    /// A computation with no derivative (integer arithmetic, comparisons, ...), already
-    /// written out over its arguments. `active_ok`: an active argument is fine (a comparison
-    /// of floats yields a constant `bool`); otherwise an active argument is an error, `why`.
-    Const { code: TokenStream, args: Vec<Operand>, active_ok: bool, why: String },
+    /// Code the macro does not differentiate (integer arithmetic, comparisons, casts to
+    /// integers, methods without a rule), written out over its arguments: its result is a
+    /// constant. `active_ok`: an active argument is fine (a comparison of floats yields a
+    /// constant `bool`); otherwise an active argument is an error, `why`.
+    Opaque { code: TokenStream, args: Vec<Operand>, active_ok: bool, why: String },
     /// A primitive from the rule table applied to operands. A function primitive
     /// (`stop_gradient`) is called through `callee`, the path the user wrote, checked to be
     /// the runtime's function.
@@ -279,27 +281,78 @@ pub enum SlotKind {
     OutParam,
 }
 
-/// An argument of an operation: a value of the list, or an inline constant (a literal,
-/// a path such as `PI`).
+/// An argument of an operation: a value, a whole array, or an inline constant.
 #[derive(Clone)]
-pub struct Operand {
-    pub tokens: TokenStream,
-    pub value: Option<ValueId>,
-    /// An array slot passed whole (a call argument `&a` or `xs`).
-    pub slot: Option<SlotId>,
-    /// The slot is lent mutably (`&mut a`, or a `&mut` parameter passed on): the callee writes it.
-    pub lent_mut: bool,
+pub enum Operand {
+    Value(ValueId),
+    /// An array slot passed whole, as written: `xs`, `&a`, or lent mutably for the callee
+    /// to write (`&mut a`, or a `&mut` parameter passed on).
+    Array {
+        slot: SlotId,
+        access: Access,
+    },
+    /// A constant expression, as written: a literal, a path such as `PI`, `cfg!(..)`.
+    Constant(TokenStream),
+}
+
+/// How an array operand is passed.
+#[derive(Clone, Copy, PartialEq)]
+pub enum Access {
+    /// `xs`: the name itself (a slice parameter passed on, an array by value).
+    Name,
+    /// `&a`.
+    Shared,
+    /// `&mut a`: a local array lent to be written.
+    Mutable,
+    /// `&mut *out`: a `&mut` parameter passed on to be written.
+    Reborrow,
 }
 
 impl Operand {
     /// An inline constant: a literal or a path.
     pub fn constant(tokens: TokenStream) -> Self {
-        Operand { tokens, value: None, slot: None, lent_mut: false }
+        Operand::Constant(tokens)
+    }
+
+    pub fn value(&self) -> Option<ValueId> {
+        match self {
+            Operand::Value(v) => Some(*v),
+            _ => None,
+        }
+    }
+
+    pub fn slot(&self) -> Option<SlotId> {
+        match self {
+            Operand::Array { slot, .. } => Some(*slot),
+            _ => None,
+        }
+    }
+
+    /// The slot is lent mutably: the callee writes it.
+    pub fn lent_mut(&self) -> bool {
+        matches!(self, Operand::Array { access: Access::Mutable | Access::Reborrow, .. })
+    }
+
+    /// The operand as code, given the names of values and slots.
+    pub fn tokens(&self, values: &IdVec<ValueId, Value>, slots: &IdVec<SlotId, Slot>) -> TokenStream {
+        match self {
+            Operand::Value(v) => values[*v].name.to_token_stream(),
+            Operand::Array { slot, access } => {
+                let name = &slots[*slot].name;
+                match access {
+                    Access::Name => quote::quote!(#name),
+                    Access::Shared => quote::quote!(&#name),
+                    Access::Mutable => quote::quote!(&mut #name),
+                    Access::Reborrow => quote::quote!(&mut *#name),
+                }
+            }
+            Operand::Constant(tokens) => tokens.clone(),
+        }
     }
 
     /// Whether this is the literal `0` (a range from it needs no offset).
     pub fn is_zero(&self) -> bool {
-        self.value.is_none() && syn::parse2::<syn::LitInt>(self.tokens.clone()).is_ok_and(|l| l.base10_digits() == "0")
+        matches!(self, Operand::Constant(t) if syn::parse2::<syn::LitInt>(t.clone()).is_ok_and(|l| l.base10_digits() == "0"))
     }
 }
 
@@ -307,9 +360,9 @@ impl Ir {
     /// The returned value as an expression.
     pub fn output_tokens(&self) -> TokenStream {
         match &self.output {
-            Output::Scalar(o) => o.tokens.clone(),
+            Output::Scalar(o) => self.tokens(o),
             Output::Tuple(items) => {
-                let items = items.iter().map(|o| &o.tokens);
+                let items = items.iter().map(|o| self.tokens(o));
                 quote::quote!((#(#items,)*))
             }
             Output::Array(s) => {
@@ -332,6 +385,11 @@ impl Ir {
 
     /// The value an operand refers to, if that value is active.
     pub fn active(&self, operand: &Operand) -> Option<ValueId> {
-        operand.value.filter(|&v| self.values[v].active)
+        operand.value().filter(|&v| self.values[v].active)
+    }
+
+    /// An operand as code.
+    pub fn tokens(&self, operand: &Operand) -> TokenStream {
+        operand.tokens(&self.values, &self.slots)
     }
 }

@@ -146,7 +146,12 @@ impl Lower<'_> {
     }
 
     fn operand(&self, id: ValueId) -> Operand {
-        Operand { tokens: self.values[id].name.to_token_stream(), value: Some(id), slot: None, lent_mut: false }
+        Operand::Value(id)
+    }
+
+    /// An operand as code.
+    fn tokens(&self, o: &Operand) -> proc_macro2::TokenStream {
+        o.tokens(&self.values, &self.slots)
     }
 
     fn error(&mut self, node: impl ToTokens, msg: impl std::fmt::Display) -> Reported {
@@ -182,7 +187,7 @@ impl Lower<'_> {
     /// A value whose errors (if its arguments turn out active) cover all of `node`.
     fn value_from(&mut self, op: Op, node: &dyn ToTokens) -> Operand {
         let o = self.value(op, node.to_token_stream().span());
-        if let Some(v) = o.value {
+        if let Some(v) = o.value() {
             self.values[v].origin = Some(node.to_token_stream());
         }
         o
@@ -210,7 +215,7 @@ impl Lower<'_> {
     fn named(&mut self, ident: &Ident, ty: Option<&Type>, init: Operand, created_after: ValueId) -> Operand {
         if let Some(v) =
             // `unnamed` is ascending: `temp` pushes the index the next value takes.
-            init.value.filter(|&v| {
+            init.value().filter(|&v| {
                 v >= created_after && v.index() + 1 == self.values.len() && self.unnamed.binary_search(&v).is_ok()
             })
         {
@@ -311,10 +316,10 @@ impl Lower<'_> {
         self.later.pop();
         if lowered.is_ok() {
             let read = self.value(Op::Read(exited), stmt.span());
-            let t = &read.tokens;
+            let t = &self.tokens(&read);
             let code = quote!(!#t);
             let cond =
-                self.value(Op::Const { code, args: vec![read], active_ok: true, why: String::new() }, stmt.span());
+                self.value(Op::Opaque { code, args: vec![read], active_ok: true, why: String::new() }, stmt.span());
             let (then, _) = self.region(0, |l| {
                 l.stmts(rest);
                 None

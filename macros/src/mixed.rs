@@ -110,13 +110,13 @@ fn restrict(ir: &Ir, func: &Function, keep: impl Fn(usize) -> bool) -> Option<Ir
 fn reads_in_loops(ir: &Ir, read: &mut IdVec<ValueId, bool>) {
     crate::ir::walk(&ir.body, &mut |stmt, nest| {
         let mut mark = |o: &Operand| {
-            if let (Some(v), true) = (o.value, nest.loops > 0) {
+            if let (Some(v), true) = (o.value(), nest.loops > 0) {
                 read[v] = true;
             }
         };
         match stmt {
             Stmt::Def(v) => match &ir.values[*v].op {
-                Op::Const { args, .. } | Op::Prim { args, .. } | Op::Call { args, .. } => args.iter().for_each(mark),
+                Op::Opaque { args, .. } | Op::Prim { args, .. } | Op::Call { args, .. } => args.iter().for_each(mark),
                 Op::Index { index, .. } => mark(index),
                 Op::Param | Op::LoopVar | Op::Read(_) | Op::Len(_) | Op::Count => {}
             },

@@ -313,7 +313,7 @@ impl Plan<'_> {
     }
 
     fn need(&mut self, o: &Operand) {
-        if let Some(v) = o.value {
+        if let Some(v) = o.value() {
             self.needed[v] = true;
         }
     }
@@ -337,7 +337,7 @@ impl Plan<'_> {
                     }
                     // What the partial of an active argument reads, the adjoint sweep needs.
                     for i in reads {
-                        if let Some(read) = args[i].value {
+                        if let Some(read) = args[i].value() {
                             self.needed[read] = true;
                         }
                     }
@@ -525,10 +525,10 @@ impl Plan<'_> {
 
     fn args(&self, v: ValueId) -> Vec<ValueId> {
         match &self.ir.values[v].op {
-            Op::Const { args, .. } | Op::Prim { args, .. } | Op::Call { args, .. } => {
-                args.iter().filter_map(|a| a.value).collect()
+            Op::Opaque { args, .. } | Op::Prim { args, .. } | Op::Call { args, .. } => {
+                args.iter().filter_map(|a| a.value()).collect()
             }
-            Op::Index { index, .. } => index.value.into_iter().collect(),
+            Op::Index { index, .. } => index.value().into_iter().collect(),
             _ => Vec::new(),
         }
     }
@@ -538,7 +538,7 @@ impl Plan<'_> {
     fn recomputable(&self, v: ValueId) -> bool {
         let value = &self.ir.values[v];
         let pure = match &value.op {
-            Op::Const { .. } => true,
+            Op::Opaque { .. } => true,
             // The closure must not borrow a `&mut` output (its lifetime is not captured):
             // its length is kept instead.
             Op::Len(s) => !matches!(self.ir.slots[*s].kind, SlotKind::OutParam),
@@ -557,5 +557,5 @@ impl Plan<'_> {
 
 /// Whether a value is a call that writes an active array through a `&mut` argument.
 fn writes_active(ir: &Ir, value: &crate::ir::Value) -> bool {
-    matches!(&value.op, Op::Call { args, .. } if args.iter().any(|a| a.lent_mut && a.slot.is_some_and(|s| ir.slots[s].active)))
+    matches!(&value.op, Op::Call { args, .. } if args.iter().any(|a| a.lent_mut() && a.slot().is_some_and(|s| ir.slots[s].active)))
 }

@@ -39,7 +39,7 @@ pub struct Views {
 impl Views {
     /// No rows yet, for the loop `for var in iter`.
     fn empty(ir: &Ir, var: ValueId, iter: &Iter) -> Views {
-        let (start, end) = (&iter.start.tokens, &iter.end.tokens);
+        let (start, end) = (&ir.tokens(&iter.start), &ir.tokens(&iter.end));
         Views {
             prelude: Vec::new(),
             rows: TokenStream::new(),
@@ -91,8 +91,8 @@ pub fn plan(
 
     let mut rows = Rows { ir, names, views: Views::empty(ir, var, iter), primal: Vec::new(), offsets: Vec::new() };
     for (v, slot, offset) in &accesses {
-        let key = offset_key(offset);
-        let range = row_range(offset, iter);
+        let key = offset_key(ir, offset);
+        let range = row_range(ir, offset, iter);
         // The primal row: a parameter slice, which nothing in the function writes.
         let read_only = matches!(ir.slots[*slot].kind, SlotKind::ArrayParam { .. }) && !other.contains(slot);
         if recomputed(*v) && read_only {
@@ -100,7 +100,7 @@ pub fn plan(
             rows.views.primal.insert(*v, row);
         }
         // The adjoint's row: only if every access of the slot in the loop has this offset.
-        let same = accesses.iter().filter(|a| a.1 == *slot).all(|a| offset_key(&a.2) == key);
+        let same = accesses.iter().filter(|a| a.1 == *slot).all(|a| offset_key(ir, &a.2) == key);
         if let (Some(d), true, false) = (derivative(*slot), same, other.contains(slot)) {
             let row = rows.adjoint_row(&accesses, *slot, &d, offset, &range);
             rows.views.adjoint.insert(*v, row);
@@ -123,15 +123,15 @@ pub fn plan(
 type Access = (ValueId, SlotId, Option<Operand>);
 
 /// The part of a slice the loop walks at one offset: `o + start..o + end`.
-fn row_range(offset: &Option<Operand>, iter: &Iter) -> TokenStream {
-    let (start, end) = (&iter.start.tokens, &iter.end.tokens);
+fn row_range(ir: &Ir, offset: &Option<Operand>, iter: &Iter) -> TokenStream {
+    let (start, end) = (&ir.tokens(&iter.start), &ir.tokens(&iter.end));
     match offset {
         Some(o) if iter.start.is_zero() => {
-            let o = &o.tokens;
+            let o = &ir.tokens(o);
             quote!(#o..#o + #end)
         }
         Some(o) => {
-            let o = &o.tokens;
+            let o = &ir.tokens(o);
             quote!(#o + #start..#o + #end)
         }
         None => quote!(#start..#end),
@@ -222,7 +222,7 @@ impl<'a> Scope<'a> {
     /// `Some(None)` for an index `i`, `Some(Some(o))` for `o + i` or `i + o` with `o`
     /// invariant; `None` otherwise.
     fn offset(&self, index: &Operand) -> Option<Option<Operand>> {
-        let v = index.value?;
+        let v = index.value()?;
         if v == self.var {
             return Some(None);
         }
@@ -233,9 +233,9 @@ impl<'a> Scope<'a> {
         match &value.op {
             Op::Prim { rule, args, .. } if rule.is_add() && !value.active && args.len() == 2 => {
                 let (a, b) = (&args[0], &args[1]);
-                if a.value == Some(self.var) && self.invariant(b) {
+                if a.value() == Some(self.var) && self.invariant(b) {
                     Some(Some(b.clone()))
-                } else if b.value == Some(self.var) && self.invariant(a) {
+                } else if b.value() == Some(self.var) && self.invariant(a) {
                     Some(Some(a.clone()))
                 } else {
                     None
@@ -248,7 +248,7 @@ impl<'a> Scope<'a> {
     /// Not changed by the loop: a constant, a value from outside it, or integer arithmetic
     /// in its body over such values.
     fn invariant(&self, o: &Operand) -> bool {
-        let Some(v) = o.value else { return o.slot.is_none() };
+        let Some(v) = o.value() else { return o.slot().is_none() };
         if !self.inside.contains(&v) {
             return true;
         }
@@ -256,18 +256,18 @@ impl<'a> Scope<'a> {
         self.direct.contains(&v)
             && !value.active
             && match &value.op {
-                Op::Const { args, .. } | Op::Prim { args, .. } => args.iter().all(|a| self.invariant(a)),
+                Op::Opaque { args, .. } | Op::Prim { args, .. } => args.iter().all(|a| self.invariant(a)),
                 _ => false,
             }
     }
 
     /// The body's values an invariant offset is computed from.
     fn prelude(&self, o: &Operand, out: &mut Vec<ValueId>) {
-        let Some(v) = o.value else { return };
+        let Some(v) = o.value() else { return };
         if !self.inside.contains(&v) {
             return;
         }
-        if let Op::Const { args, .. } | Op::Prim { args, .. } = &self.ir.values[v].op {
+        if let Op::Opaque { args, .. } | Op::Prim { args, .. } = &self.ir.values[v].op {
             for a in args {
                 self.prelude(a, out);
             }
@@ -276,12 +276,12 @@ impl<'a> Scope<'a> {
     }
 }
 
-fn offset_key(offset: &Option<Operand>) -> String {
+fn offset_key(ir: &Ir, offset: &Option<Operand>) -> String {
     match offset {
         None => String::new(),
-        Some(o) => match o.value {
+        Some(o) => match o.value() {
             Some(v) => format!("value {}", v.index()),
-            None => o.tokens.to_string(),
+            None => ir.tokens(o).to_string(),
         },
     }
 }
@@ -308,7 +308,7 @@ fn touched_otherwise(ir: &Ir, block: &Block, viewed: &HashSet<ValueId>, out: &mu
             Op::Index { slot, .. } if !viewed.contains(v) => {
                 out.insert(*slot);
             }
-            Op::Call { args, .. } => out.extend(args.iter().filter_map(|a| a.slot)),
+            Op::Call { args, .. } => out.extend(args.iter().filter_map(|a| a.slot())),
             _ => {}
         },
         Stmt::Declare(slot) | Stmt::Set { slot, .. } | Stmt::Write { slot, .. } => {

@@ -3,7 +3,7 @@
 
 use super::{Binding, Lower, Result};
 use crate::code;
-use crate::ir::{Op, Operand, Slot, SlotKind, Stmt};
+use crate::ir::{Access, Op, Operand, Slot, SlotKind, Stmt};
 use crate::rules::{self, Syntax};
 use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote};
@@ -15,8 +15,8 @@ impl Lower<'_> {
     /// `l op r` for an operator of the table: a value, or an inline constant when both
     /// operands are.
     pub(super) fn binary(&mut self, rule: &'static rules::Rule, l: Operand, r: Operand, span: Span) -> Operand {
-        if l.value.is_none() && r.value.is_none() && l.slot.is_none() && r.slot.is_none() {
-            let (lt, rt) = (&l.tokens, &r.tokens);
+        if l.value().is_none() && r.value().is_none() && l.slot().is_none() && r.slot().is_none() {
+            let (lt, rt) = (&self.tokens(&l), &self.tokens(&r));
             return literal(rules::primal(rule, &[lt.clone(), rt.clone()], None, &self.func.float));
         }
         self.value(Op::Prim { rule, args: vec![l, r], callee: None }, span)
@@ -35,11 +35,8 @@ impl Lower<'_> {
             Expr::Paren(p) => self.expr(&p.expr),
             Expr::Group(g) => self.expr(&g.expr),
             Expr::Reference(r) if r.mutability.is_none() => {
-                let mut o = self.expr(&r.expr)?;
-                if o.slot.is_some() {
-                    let t = &o.tokens;
-                    o.tokens = quote!(&#t);
-                    return Ok(o);
+                if let Operand::Array { slot, .. } = self.expr(&r.expr)? {
+                    return Ok(Operand::Array { slot, access: Access::Shared });
                 }
                 Err(self.error(r, "references are supported to arrays only; use the value itself"))
             }
@@ -72,12 +69,7 @@ impl Lower<'_> {
             Some(Binding::Value(o)) => o,
             Some(Binding::Slot(s)) => match self.slots[s].kind {
                 SlotKind::Scalar { .. } => self.value(Op::Read(s), span),
-                _ => Operand {
-                    tokens: self.slots[s].name.to_token_stream(),
-                    value: None,
-                    slot: Some(s),
-                    lent_mut: false,
-                },
+                _ => Operand::Array { slot: s, access: Access::Name },
             },
             // Not a local: a `const`, a `static` or an associated constant like `PI`.
             None => literal(p.to_token_stream()),
@@ -90,16 +82,16 @@ impl Lower<'_> {
         // constant; only float arrays that can be differentiated are slots.
         if let Some(Binding::Value(array)) = self.binding(&ix.expr) {
             let index = self.expr(&ix.index)?;
-            let (a, i) = (&array.tokens, &index.tokens);
+            let (a, i) = (&self.tokens(&array), &self.tokens(&index));
             let code = quote!(#a[#i]);
-            let returned = array.value.is_some_and(|v| matches!(self.values[v].op, Op::Call { .. }));
+            let returned = array.value().is_some_and(|v| matches!(self.values[v].op, Op::Call { .. }));
             let why = if returned {
                 "the array a differentiable call returns cannot be indexed yet; have the callee write it into a `&mut [f64]` parameter instead, and pass it a local array: `let mut c = [0.0; 3]; cross(a, b, &mut c); c[0]`"
             } else {
                 "indexing this array cannot be differentiated: only float arrays and slices are, and this one is not (an integer array, or a `#[no_grad]` one)"
             }
             .to_owned();
-            return Ok(self.value(Op::Const { code, args: vec![array, index], active_ok: false, why }, span));
+            return Ok(self.value(Op::Opaque { code, args: vec![array, index], active_ok: false, why }, span));
         }
         let slot = self.array_slot(&ix.expr)?;
         let index = self.expr(&ix.index)?;
@@ -110,8 +102,8 @@ impl Lower<'_> {
     fn unary(&mut self, u: &syn::ExprUnary, span: Span) -> Result<Operand> {
         let a = self.expr(&u.expr)?;
         match u.op {
-            UnOp::Neg(_) if a.value.is_none() && a.slot.is_none() => {
-                let t = &a.tokens;
+            UnOp::Neg(_) if a.value().is_none() && a.slot().is_none() => {
+                let t = &self.tokens(&a);
                 Ok(literal(quote!(-#t)))
             }
             UnOp::Neg(_) => {
@@ -119,9 +111,9 @@ impl Lower<'_> {
                 Ok(self.value(Op::Prim { rule, args: vec![a], callee: None }, span))
             }
             op => {
-                let t = &a.tokens;
+                let t = &self.tokens(&a);
                 let why = "`!` cannot be applied to a differentiated float".to_owned();
-                Ok(self.value(Op::Const { code: quote!(#op #t), args: vec![a], active_ok: false, why }, span))
+                Ok(self.value(Op::Opaque { code: quote!(#op #t), args: vec![a], active_ok: false, why }, span))
             }
         }
     }
@@ -130,11 +122,11 @@ impl Lower<'_> {
     fn cast(&mut self, c: &syn::ExprCast, span: Span) -> Result<Operand> {
         let a = self.expr(&c.expr)?;
         let float = &self.func.float;
-        let (t, ty) = (&a.tokens, &c.ty);
+        let (t, ty) = (&self.tokens(&a), &c.ty);
         match crate::ast::classify(ty) {
             crate::ast::Kind::Float(f) if &f == float => {
                 let rule = rules::cast();
-                if a.value.is_none() {
+                if a.value().is_none() {
                     return Ok(literal(quote!(#t as #ty)));
                 }
                 Ok(self.value(Op::Prim { rule, args: vec![a], callee: None }, span))
@@ -143,14 +135,14 @@ impl Lower<'_> {
                 let why = format!(
                     "mixed precision is not supported: this function differentiates `{float}`, not `{f}`; keep the value `{float}`"
                 );
-                Ok(self.value_from(Op::Const { code: quote!(#t as #ty), args: vec![a], active_ok: false, why }, c))
+                Ok(self.value_from(Op::Opaque { code: quote!(#t as #ty), args: vec![a], active_ok: false, why }, c))
             }
             _ => {
                 let why = format!(
                     "casting a differentiated value to `{}` would silently drop its derivative; keep it `{float}` (use `.floor()`/`.round()` for a piecewise-constant value)",
                     ty.to_token_stream()
                 );
-                Ok(self.value_from(Op::Const { code: quote!(#t as #ty), args: vec![a], active_ok: false, why }, c))
+                Ok(self.value_from(Op::Opaque { code: quote!(#t as #ty), args: vec![a], active_ok: false, why }, c))
             }
         }
     }
@@ -220,7 +212,7 @@ impl Lower<'_> {
         path: &syn::Path,
         span: Span,
     ) -> Result<Operand> {
-        if args.len() != rule.arity || args.iter().any(|a| a.slot.is_some()) {
+        if args.len() != rule.arity || args.iter().any(|a| a.slot().is_some()) {
             let args = vec!["x"; rule.arity].join(", ");
             let msg = format!(
                 "`{0}` takes {1} float{2}, `{0}({args})`; for a whole array, mark the parameter `#[no_grad]`",
@@ -245,19 +237,19 @@ impl Lower<'_> {
         path: &syn::Path,
     ) -> Operand {
         if rules::find(method, Syntax::Method).is_none() {
-            let tokens = args.iter().map(|a| &a.tokens);
+            let tokens = args.iter().map(|a| self.tokens(a));
             let code = quote!(#path(#(#tokens),*));
             let why = format!(
                 "`{ty}::{method}` has no derivative rule; the differentiable float methods are: {}",
                 rules::methods()
             );
-            return self.value_from(Op::Const { code, args, active_ok: false, why }, c);
+            return self.value_from(Op::Opaque { code, args, active_ok: false, why }, c);
         }
         let method = path.segments[1].ident.clone();
         // `f64::atan2(2.0, x)`: the path typed the literal receiver.
-        if args[0].value.is_none() {
-            let (t, ty) = (&args[0].tokens, &path.segments[0].ident);
-            args[0].tokens = quote!((#t as #ty));
+        if let Operand::Constant(t) = &args[0] {
+            let ty = &path.segments[0].ident;
+            args[0] = Operand::Constant(quote!((#t as #ty)));
         }
         self.method(&method, args, c)
     }
@@ -296,16 +288,16 @@ impl Lower<'_> {
         if let Some(rule) = rules::infix(&b.op) {
             return Ok(self.binary(rule, l, r, span));
         }
-        let (lt, rt, op) = (&l.tokens, &r.tokens, b.op);
+        let (lt, rt, op) = (&self.tokens(&l), &self.tokens(&r), b.op);
         let code = quote!(#lt #op #rt);
-        if l.value.is_none() && r.value.is_none() {
+        if l.value().is_none() && r.value().is_none() {
             return Ok(literal(code));
         }
         let span = b.op.span();
         let comparison =
             matches!(b.op, BinOp::Eq(_) | BinOp::Ne(_) | BinOp::Lt(_) | BinOp::Le(_) | BinOp::Gt(_) | BinOp::Ge(_));
         let why = binary_message(&b.op).to_owned();
-        Ok(self.value(Op::Const { code, args: vec![l, r], active_ok: comparison, why }, span))
+        Ok(self.value(Op::Opaque { code, args: vec![l, r], active_ok: comparison, why }, span))
     }
 
     /// `matches!(e, pat)`: a constant `bool` over `e`'s value.
@@ -321,9 +313,9 @@ impl Lower<'_> {
             return Err(self.error(m, "write `matches!(value, pattern)`; a guard (`if ..`) is not supported"));
         };
         let scrutinee = self.expr(&e)?;
-        let t = &scrutinee.tokens;
+        let t = &self.tokens(&scrutinee);
         let code = quote!(::core::matches!(#t, #pat));
-        Ok(self.value(Op::Const { code, args: vec![scrutinee], active_ok: true, why: String::new() }, m.span()))
+        Ok(self.value(Op::Opaque { code, args: vec![scrutinee], active_ok: true, why: String::new() }, m.span()))
     }
 
     fn method(&mut self, method: &Ident, args: Vec<Operand>, node: &dyn ToTokens) -> Operand {
@@ -332,7 +324,7 @@ impl Lower<'_> {
             // Errors about its arguments (`powi`'s exponent) cover the whole call.
             Some(rule) => self.value_from(Op::Prim { rule, args, callee: None }, node),
             None => {
-                let (recv, rest) = (&args[0].tokens, args[1..].iter().map(|a| &a.tokens));
+                let (recv, rest) = (&self.tokens(&args[0]), args[1..].iter().map(|a| self.tokens(a)));
                 let code = quote!(#recv.#method(#(#rest),*));
                 let why = match rules::find(&name, Syntax::Method) {
                     Some(rule) => format!("`{name}` takes {} argument(s) besides the receiver", rule.arity - 1),
@@ -342,7 +334,7 @@ impl Lower<'_> {
                     ),
                 };
                 // The error, if any, points at the method name.
-                self.value(Op::Const { code, args, active_ok: false, why }, method.span())
+                self.value(Op::Opaque { code, args, active_ok: false, why }, method.span())
             }
         }
     }

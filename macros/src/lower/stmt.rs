@@ -6,7 +6,7 @@ use super::control::{block_has_value, if_has_value, match_has_value};
 use super::expr::compound;
 use super::{Binding, Lower, Result};
 use crate::ast::Returns;
-use crate::ir::{Id, Operand, Output, Slot, SlotId, SlotKind, Stmt, ValueId};
+use crate::ir::{Access, Id, Operand, Output, Slot, SlotId, SlotKind, Stmt, ValueId};
 use quote::quote;
 use std::collections::HashMap;
 use syn::spanned::Spanned;
@@ -201,10 +201,10 @@ impl Lower<'_> {
             let name = self.slots[s].name.clone();
             match kind {
                 SlotKind::Array { .. } if explicit_mut => {
-                    return Ok(Operand { tokens: quote!(&mut #name), value: None, slot: Some(s), lent_mut: true });
+                    return Ok(Operand::Array { slot: s, access: Access::Mutable });
                 }
                 SlotKind::OutParam => {
-                    return Ok(Operand { tokens: quote!(&mut *#name), value: None, slot: Some(s), lent_mut: true });
+                    return Ok(Operand::Array { slot: s, access: Access::Reborrow });
                 }
                 SlotKind::ArrayParam { by_value: false } => {}
                 _ if explicit_mut => {
@@ -212,7 +212,7 @@ impl Lower<'_> {
                 }
                 _ => {
                     let o = self.expr(a)?;
-                    if o.tokens.to_string().starts_with('&') {
+                    if matches!(o, Operand::Array { access: Access::Shared, .. }) {
                         return Err(self.error(
                             a,
                             format!(

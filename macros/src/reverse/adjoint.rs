@@ -227,7 +227,7 @@ impl Render<'_, '_> {
         }
         for &s in self.slots_of[b].clone().iter() {
             if let Some(d) = &self.slot_derivs[s] {
-                out.extend(code::declare_derivative(&ir.slots[s], d));
+                out.extend(code::declare_derivative(ir, &ir.slots[s], d));
             }
         }
         if block.id == ir.body.id {
@@ -264,7 +264,7 @@ impl Render<'_, '_> {
             }
             Stmt::Write { slot, index, value } => {
                 let Some(ds) = self.slot_derivs[*slot].clone() else { return TokenStream::new() };
-                let i = &index.tokens;
+                let i = &self.ir.tokens(&index);
                 let mut out = match self.active(value) {
                     Some(a) => self.add(a, positive(quote!(#ds[#i]))),
                     None => TokenStream::new(),
@@ -279,7 +279,7 @@ impl Render<'_, '_> {
                 if then.is_empty() && els.is_empty() {
                     return TokenStream::new();
                 }
-                let cond = &cond.tokens;
+                let cond = &self.ir.tokens(&cond);
                 quote!(if #cond { #then } else { #els })
             }
             Stmt::For { var, iter, body, count } => self.adjoint_for(*var, iter, body, *count),
@@ -332,7 +332,7 @@ impl Render<'_, '_> {
             }
             Op::Index { slot, index } => {
                 let Some(ds) = &self.slot_derivs[*slot] else { return TokenStream::new() };
-                let i = &index.tokens;
+                let i = &self.ir.tokens(&index);
                 let (ds, i) = match self.adjoint_rows.get(&v) {
                     Some((row, local)) => (row, local),
                     None => (ds, i),
@@ -378,7 +378,7 @@ impl Render<'_, '_> {
         let shadows: Vec<TokenStream> = args
             .iter()
             .enumerate()
-            .map(|(i, a)| match a.slot {
+            .map(|(i, a)| match a.slot() {
                 Some(s) => match &self.slot_derivs[s] {
                     Some(ds) if lent.insert(s) => quote!(#krate::__private::shadow(&mut #ds[..])),
                     Some(ds) => {
@@ -403,7 +403,7 @@ impl Render<'_, '_> {
             if let Some(a) = self.active(a) {
                 let tokens = quote!(#krate::__private::cotangent::<#float, _>(#slot));
                 out.extend(self.add(a, Term { negative: false, tokens }));
-            } else if let Some(Some(ds)) = a.slot.map(|s| &self.slot_derivs[s]) {
+            } else if let Some(Some(ds)) = a.slot().map(|s| &self.slot_derivs[s]) {
                 out.extend(quote!(#krate::__private::accumulate(&mut #ds[..], #slot);));
             }
         }
@@ -431,7 +431,7 @@ impl Render<'_, '_> {
         // The history this loop's body wrote as slices, read back from them.
         let mut histories = TokenStream::new();
         if let Some(History { trips, at, values }) = plan.histories.get(&var) {
-            let code_iter = code::iter(iter);
+            let code_iter = code::iter(ir, iter);
             histories.extend(quote!(let #trips = #krate::__private::trip_count(&#code_iter);));
             for v in values {
                 let (stack, (history, _, _)) = (&plan.stacks[*v], &plan.history_of[v]);
@@ -442,7 +442,7 @@ impl Render<'_, '_> {
                 body = quote!(#at -= 1; #body);
             }
         }
-        let (name, code_iter) = (&ir.values[var].name, code::iter(iter));
+        let (name, code_iter) = (&ir.values[var].name, code::iter(ir, iter));
         match (views, count) {
             (Some(views), _) => {
                 let the_loop = views.around(ir, plan.float(), quote!(for #name in #code_iter.rev() { #body }));

@@ -72,7 +72,7 @@ impl Plan<'_> {
         // see is in bounds; other ranges count their iterations.
         let plain = !iter.inclusive && iter.adapters.iter().all(|a| matches!(a, Adapter::Rev));
         let (at, write, read) = if plain {
-            let (v, start) = (&self.ir.values[var].name, &iter.start.tokens);
+            let (v, start) = (&self.ir.values[var].name, &self.ir.tokens(&iter.start));
             let local = if iter.start.is_zero() { quote!(#v) } else { quote!((#v - #start)) };
             (None, local.clone(), local)
         } else {

@@ -80,14 +80,14 @@ impl Plan<'_> {
             .iter()
             .enumerate()
             .map(|(i, a)| {
-                let used = self.active(a).is_some() || a.slot.is_some_and(|s| self.slot_active(s));
+                let used = self.active(a).is_some() || a.slot().is_some_and(|s| self.slot_active(s));
                 used.then(|| self.names.fresh(&format!("__{base}_{i}"), Span::call_site()))
             })
             .collect();
         self.call_slots.insert(v, slots);
         let mut lent: HashSet<SlotId> = HashSet::new();
         for (i, a) in args.iter().enumerate() {
-            if let Some(s) = a.slot
+            if let Some(s) = a.slot()
                 && self.slot_derivs[s].is_some()
                 && !lent.insert(s)
             {

@@ -72,22 +72,22 @@ impl Plan<'_> {
         let ir = self.ir;
         match stmt {
             Stmt::Def(v) => self.primal_def(*v),
-            Stmt::Declare(s) => code::declare(&ir.slots[*s]).unwrap_or_default(),
+            Stmt::Declare(s) => code::declare(ir, &ir.slots[*s]).unwrap_or_default(),
             Stmt::Set { slot, value } => {
-                let (name, value) = (&ir.slots[*slot].name, &value.tokens);
+                let (name, value) = (&ir.slots[*slot].name, &self.ir.tokens(&value));
                 quote!(#name = #value;)
             }
             Stmt::Write { slot, index, value } => {
-                let (name, index, value) = (&ir.slots[*slot].name, &index.tokens, &value.tokens);
+                let (name, index, value) = (&ir.slots[*slot].name, &self.ir.tokens(&index), &self.ir.tokens(&value));
                 quote!(#name[#index] = #value;)
             }
             Stmt::If { cond, then, els } => {
-                let (cond, then, els) = (&cond.tokens, self.primal_block(then), self.primal_block(els));
+                let (cond, then, els) = (&self.ir.tokens(&cond), self.primal_block(then), self.primal_block(els));
                 quote!(if #cond { #then } else { #els })
             }
             Stmt::For { var, iter, body, count } => self.primal_for(*var, iter, body, *count),
             Stmt::While { cond, test, body, count } => {
-                let (cond, test, body) = (self.primal_block(cond), &test.tokens, self.primal_block(body));
+                let (cond, test, body) = (self.primal_block(cond), &self.ir.tokens(&test), self.primal_block(body));
                 let (start, c_name) = self.count_start(*count);
                 let push = self.count_push(*count);
                 quote!(#start loop { #cond if !(#test) { break; } #c_name += 1; #body } #push)
@@ -129,7 +129,7 @@ impl Plan<'_> {
     fn primal_call(&self, v: ValueId, func: &syn::Path, args: &[crate::ir::Operand]) -> TokenStream {
         let value = &self.ir.values[v];
         let name = &value.name;
-        let args: Vec<_> = args.iter().map(|a| &a.tokens).collect();
+        let args: Vec<_> = args.iter().map(|a| self.ir.tokens(a)).collect();
         let call = code::protocol_call(func, "pullback", quote!(#(#args),*));
         let top = value.depth.loops == 0 && value.depth.branches == 0;
         let [tmp_value, tmp_pullback, _, _] = &self.tmp;
@@ -159,8 +159,8 @@ impl Plan<'_> {
     /// (when it can `break`) the values its variable takes and the iterations it ran kept.
     fn primal_for(&self, var_id: ValueId, iter: &crate::ir::Iter, body: &Block, count: Option<ValueId>) -> TokenStream {
         let ir = self.ir;
-        let mut reserve = self.reserve(body, &code::iter(iter));
-        let (var, iter, mut body) = (&ir.values[var_id].name, code::iter(iter), self.primal_block(body));
+        let mut reserve = self.reserve(body, &code::iter(ir, iter));
+        let (var, iter, mut body) = (&ir.values[var_id].name, code::iter(ir, iter), self.primal_block(body));
         let mut commit = TokenStream::new();
         if let Some(History { trips, at, values }) = self.histories.get(&var_id) {
             let krate = &self.func.krate;
