@@ -78,13 +78,38 @@ fn stmts(list: &[Stmt], is_body: bool, errors: &mut Errors) {
                 item,
                 "items inside a #[differentiable] function are not supported; define this item outside the function",
             ),
+            Stmt::Macro(m) if crate::rules::is_assertion(&m.mac.path) => assertion(&m.mac, errors),
             Stmt::Macro(m) => macro_error(errors, &m.mac),
             Stmt::Expr(e, semi) => expr_stmt(e, semi.is_some(), is_body, last, errors),
         }
     }
 }
 
-/// `let name = value;`: one plain name, and a value.
+/// `assert!(cond, "message {}", args..)` and its kin: expressions, and a message whose
+/// arguments are positional (a `{name}` in it would read a variable the generated code
+/// may have renamed).
+fn assertion(mac: &syn::Macro, errors: &mut Errors) {
+    let parser = syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated;
+    let Ok(args) = mac.parse_body_with(parser) else {
+        return err(errors, mac, "write the assertion's arguments as expressions: `assert!(x > 0.0, \"x = {}\", x)`");
+    };
+    for a in &args {
+        match a {
+            Expr::Lit(syn::ExprLit { lit: Lit::Str(s), .. }) => {
+                let text = s.value().replace("{{", "");
+                let named =
+                    text.split('{').skip(1).any(|rest| rest.starts_with(|c: char| c.is_alphabetic() || c == '_'));
+                if named {
+                    err(errors, s, "name the message's arguments by position: `\"x = {}\", x`");
+                }
+            }
+            a => expr(a, errors),
+        }
+    }
+}
+
+/// `let name = value;`: one plain name, or `_`, or a tuple of names bound to a tuple of
+/// values; and a value.
 fn local(local: &syn::Local, errors: &mut Errors) {
     let ident = match &local.pat {
         Pat::Ident(p) => Some(p),
@@ -94,13 +119,20 @@ fn local(local: &syn::Local, errors: &mut Errors) {
         },
         _ => None,
     };
+    let plain =
+        |p: &Pat| matches!(p, Pat::Ident(i) if i.by_ref.is_none() && i.subpat.is_none()) || matches!(p, Pat::Wild(_));
+    let tuple = match (&local.pat, local.init.as_ref().map(|i| &*i.expr)) {
+        (Pat::Tuple(t), Some(Expr::Tuple(e))) => t.elems.iter().all(plain) && t.elems.len() == e.elems.len(),
+        _ => false,
+    };
     match ident {
         Some(p) if p.by_ref.is_none() && p.subpat.is_none() => {}
+        _ if tuple || matches!(local.pat, Pat::Wild(_)) => {}
         _ => {
             return err(
                 errors,
                 &local.pat,
-                "only `let name = ...;` bindings are supported here; bind each value to its own name",
+                "only `let name = ...;`, `let _ = ...;` and `let (a, b) = (.., ..);` bindings are supported here; bind each value to its own name",
             );
         }
     }
@@ -114,7 +146,10 @@ fn local(local: &syn::Local, errors: &mut Errors) {
             if let Some((_, diverge)) = &init.diverge {
                 err(errors, diverge, "`let ... else` is not supported; bind the value with a plain `let`");
             }
-            initialiser(&init.expr, errors);
+            match (&local.pat, &*init.expr) {
+                (Pat::Tuple(_), Expr::Tuple(t)) => t.elems.iter().for_each(|e| expr(e, errors)),
+                _ => initialiser(&init.expr, errors),
+            }
         }
     }
 }
@@ -144,7 +179,15 @@ fn expr_stmt(e: &Expr, semi: bool, is_body: bool, last: bool, errors: &mut Error
         Expr::Return(r) => return_stmt(r, is_body && last, errors),
         Expr::Assign(a) => {
             target(&a.left, errors);
-            expr(&a.right, errors);
+            match (&*a.left, &*a.right) {
+                (Expr::Tuple(l), Expr::Tuple(r)) if l.elems.len() == r.elems.len() => {
+                    r.elems.iter().for_each(|e| expr(e, errors))
+                }
+                (Expr::Tuple(_), right) => {
+                    err(errors, right, "assign a tuple of values to a tuple of variables: `(a, b) = (b, a);`")
+                }
+                _ => expr(&a.right, errors),
+            }
         }
         Expr::Binary(b) if is_compound(&b.op) => compound_assignment(b, errors),
         Expr::If(i) => if_expr(i, errors),
@@ -251,6 +294,8 @@ fn is_compound(op: &BinOp) -> bool {
 fn target(e: &Expr, errors: &mut Errors) {
     match e {
         Expr::Path(p) if p.qself.is_none() && p.path.get_ident().is_some() => {}
+        // `(a, b) = (.., ..)`: each element a target (the value must be a tuple too).
+        Expr::Tuple(t) => t.elems.iter().for_each(|e| target(e, errors)),
         Expr::Index(i) => {
             expr(&i.expr, errors);
             expr(&i.index, errors);

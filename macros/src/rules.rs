@@ -365,6 +365,21 @@ fn idents(ts: TokenStream, out: &mut std::collections::HashSet<String>) {
     }
 }
 
+/// Float methods that test a value (`x.is_nan()`): their `bool` is a constant, like a
+/// comparison's, so a differentiated receiver is fine.
+pub fn is_predicate(method: &str) -> bool {
+    matches!(
+        method,
+        "is_nan" | "is_finite" | "is_infinite" | "is_normal" | "is_subnormal" | "is_sign_positive" | "is_sign_negative"
+    )
+}
+
+/// The assertion macros, kept in the primal code: what they test is constant.
+pub fn is_assertion(mac: &syn::Path) -> bool {
+    let names = ["assert", "assert_eq", "assert_ne", "debug_assert", "debug_assert_eq", "debug_assert_ne"];
+    mac.get_ident().is_some_and(|i| names.iter().any(|n| i == n))
+}
+
 /// The methods the table knows, for "unknown method" errors.
 pub fn methods() -> String {
     let names: Vec<_> = RULES.iter().filter(|r| r.syntax == Syntax::Method).map(|r| r.name).collect();

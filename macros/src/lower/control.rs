@@ -353,6 +353,19 @@ fn assigned_in_regions(stmt: &SynStmt) -> HashSet<String> {
                         out.insert(id.to_string());
                     }
                 }
+                // `(a, b) = ..`: a destructuring assignment of every name in the tuple.
+                TokenTree::Group(g)
+                    if in_region
+                        && g.delimiter() == proc_macro2::Delimiter::Parenthesis
+                        && matches!(tts.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == '=')
+                        && !matches!(tts.get(i + 2), Some(TokenTree::Punct(q)) if q.as_char() == '=' || q.as_char() == '>') =>
+                {
+                    for t in g.stream() {
+                        if let TokenTree::Ident(id) = t {
+                            out.insert(id.to_string());
+                        }
+                    }
+                }
                 TokenTree::Group(g) => {
                     let brace = g.delimiter() == proc_macro2::Delimiter::Brace;
                     scan(g.stream(), in_region || (region_next && brace), out);

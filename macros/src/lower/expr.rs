@@ -323,6 +323,11 @@ impl Lower<'_> {
         match rules::find(&name, Syntax::Method).filter(|r| r.arity == args.len()) {
             // Errors about its arguments (`powi`'s exponent) cover the whole call.
             Some(rule) => self.value_from(Op::Prim { rule, args, callee: None }, node),
+            None if rules::is_predicate(&name) && args.len() == 1 => {
+                let recv = self.tokens(&args[0]);
+                let code = quote!(#recv.#method());
+                self.value(Op::Opaque { code, args, active_ok: true, why: String::new() }, method.span())
+            }
             None => {
                 let (recv, rest) = (&self.tokens(&args[0]), args[1..].iter().map(|a| self.tokens(a)));
                 let code = quote!(#recv.#method(#(#rest),*));

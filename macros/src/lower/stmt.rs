@@ -6,8 +6,8 @@ use super::control::{block_has_value, if_has_value, match_has_value};
 use super::expr::compound;
 use super::{Binding, Lower, Result};
 use crate::ast::Returns;
-use crate::ir::{Access, Id, Operand, Output, Slot, SlotId, SlotKind, Stmt, ValueId};
-use quote::quote;
+use crate::ir::{Access, Id, Op, Operand, Output, Slot, SlotId, SlotKind, Stmt, ValueId};
+use quote::{ToTokens, quote};
 use std::collections::HashMap;
 use syn::spanned::Spanned;
 use syn::{Expr, Ident, Pat, Stmt as SynStmt, Type};
@@ -18,6 +18,20 @@ impl Lower<'_> {
     pub(super) fn stmt(&mut self, stmt: &SynStmt, rest: &[SynStmt]) -> Result<Option<Operand>> {
         match stmt {
             SynStmt::Local(local) => self.local(local).map(|_| None),
+            // `(a, b) = (e1, e2);`: every value computed, then each assigned.
+            SynStmt::Expr(Expr::Assign(a), _) if matches!(&*a.left, Expr::Tuple(_)) => {
+                let (Expr::Tuple(left), Expr::Tuple(right)) = (&*a.left, &*a.right) else {
+                    return Err(self.fenced(a));
+                };
+                let mut values = Vec::new();
+                for e in &right.elems {
+                    values.push(self.expr(e)?);
+                }
+                for (target, value) in left.elems.iter().zip(values) {
+                    self.assign(target, value)?;
+                }
+                Ok(None)
+            }
             SynStmt::Expr(Expr::Assign(a), _) => {
                 let value = self.expr(&a.right)?;
                 self.assign(&a.left, value).map(|_| None)
@@ -68,6 +82,7 @@ impl Lower<'_> {
                 Ok(None)
             }
             SynStmt::Expr(e, None) => self.expr(e).map(Some),
+            SynStmt::Macro(m) if crate::rules::is_assertion(&m.mac.path) => self.assertion(&m.mac).map(|_| None),
             other => Err(self.fenced(other)),
         }
     }
@@ -79,29 +94,73 @@ impl Lower<'_> {
             Pat::Type(t) => (&*t.pat, Some(&*t.ty)),
             p => (p, None),
         };
-        let (Pat::Ident(p), Some(init)) = (pat, &local.init) else {
-            return Err(self.fenced(local));
+        let Some(init) = &local.init else { return Err(self.fenced(local)) };
+        let p = match pat {
+            Pat::Ident(p) => p,
+            // `let _ = e;`: `e` is computed (its value, unused, gets no derivative).
+            Pat::Wild(_) => return self.expr(&init.expr).map(|_| ()),
+            Pat::Tuple(t) => return self.destructure(t, &init.expr),
+            _ => return Err(self.fenced(local)),
         };
         if let Some(kind) = self.array_init(&init.expr)? {
             return self.declare_array(&p.ident, ty, kind, &init.expr);
         }
         let start = self.values.next_id();
         let value = self.expr(&init.expr)?;
+        self.bind_local(p, ty, value, start);
+        Ok(())
+    }
+
+    /// Binds a `let`'s name to its value: a slot if it is `mut` and assigned in a later
+    /// branch or loop, else the value itself under the user's name.
+    fn bind_local(&mut self, p: &syn::PatIdent, ty: Option<&Type>, value: Operand, start: ValueId) {
         if p.mutability.is_some() && self.assigned_later(&p.ident) {
             let name = self.names.user(&p.ident);
-            let slot = self.slot(Slot {
-                name,
-                ty: ty.cloned(),
-                kind: SlotKind::Scalar { init: value },
-                active: false,
-                param: None,
-            });
+            let kind = SlotKind::Scalar { init: value };
+            let slot = self.slot(Slot { name, ty: ty.cloned(), kind, active: false, param: None });
             self.emit(Stmt::Declare(slot));
             self.bind(&p.ident, Binding::Slot(slot));
         } else {
             let value = self.named(&p.ident, ty, value, start);
             self.bind(&p.ident, Binding::Value(value));
         }
+    }
+
+    /// `let (a, b) = (e1, e2);`: every element computed, then each bound to its name (so
+    /// `let (a, b) = (b, a);` swaps).
+    fn destructure(&mut self, pat: &syn::PatTuple, init: &Expr) -> Result<()> {
+        let Expr::Tuple(t) = init else { return Err(self.fenced(init)) };
+        let mut values = Vec::new();
+        for e in &t.elems {
+            let start = self.values.next_id();
+            values.push((self.expr(e)?, start));
+        }
+        for (p, (value, start)) in pat.elems.iter().zip(values) {
+            if let Pat::Ident(p) = p {
+                self.bind_local(p, None, value, start);
+            }
+        }
+        Ok(())
+    }
+
+    /// `assert!(..)` and its kin: kept in the primal code over the values they test.
+    pub(super) fn assertion(&mut self, mac: &syn::Macro) -> Result<()> {
+        let parser = syn::punctuated::Punctuated::<Expr, syn::Token![,]>::parse_terminated;
+        let Ok(args) = mac.parse_body_with(parser) else { return Err(self.fenced(mac)) };
+        let mut operands = Vec::new();
+        for a in &args {
+            operands.push(match a {
+                // The message is written as is; its arguments are positional (the fence
+                // refuses `{name}`), so they are lowered like any operand.
+                Expr::Lit(l) => Operand::Constant(l.to_token_stream()),
+                a => self.expr(a)?,
+            });
+        }
+        let path = &mac.path;
+        let tokens = operands.iter().map(|o| self.tokens(o));
+        let code = quote!(::core::#path!(#(#tokens),*));
+        let why = String::new();
+        self.value_from(Op::Opaque { code, args: operands, active_ok: true, why }, mac);
         Ok(())
     }
 
