@@ -314,6 +314,33 @@ fn an_early_break_reserves_what_the_loop_ran_not_its_range() {
     }
 }
 
+// ---- A call with constant inputs overwriting a differentiated array. -------------------------
+
+#[differentiable]
+fn fill(c: f64, out: &mut [f64]) {
+    for i in 0..out.len() {
+        out[i] = c;
+    }
+}
+
+/// `g[0] = 3x`, then overwritten with a constant by a call whose inputs are all constant:
+/// the call replaces g's derivative with zero (it once left it in both modes).
+#[differentiable]
+fn overwritten(x: f64) -> f64 {
+    let mut g = [0.0; 2];
+    g[0] = x * 3.0;
+    let before = g[0] * x;
+    fill(2.0, &mut g);
+    g[0] * x + before
+}
+
+#[test]
+fn a_constant_call_overwrites_the_derivative_of_what_it_writes() {
+    // f = 2x + 3x²: f'(1.5) = 2 + 9 = 11.
+    assert_eq!(overwritten_grad(1.5), (9.75, 11.0));
+    assert_eq!(overwritten_jvp(1.5, 1.0), (9.75, 11.0));
+}
+
 // ---- Found by the macro fuzz test (tests/macro_fuzz). ----------------------------------------
 
 /// An output's length read in a loop: the adjoint closure must not borrow the output.

@@ -42,10 +42,12 @@ fn step(ir: &mut Ir, stmt: &Stmt, changed: &mut bool) {
                 Op::Opaque { .. } => false,
                 Op::Prim { rule, .. } if rule.is_flat() => false,
                 Op::Prim { args, .. } => args.iter().any(|a| active(ir, a)),
-                // A call is active through its inputs; what it writes into `&mut`
+                // A call is active through its inputs, and through an active array it writes:
+                // what it writes there replaces a derivative (with zero, when its inputs are
+                // constant), which only its derivative code does. What it writes into `&mut`
                 // arguments is active when the call is.
                 Op::Call { args, .. } => {
-                    let now = args.iter().filter(|a| !a.lent_mut()).any(|a| active(ir, a));
+                    let now = args.iter().any(|a| active(ir, a));
                     for s in args.iter().filter(|a| a.lent_mut()).filter_map(|a| a.slot()) {
                         if now && !ir.slots[s].active {
                             ir.slots[s].active = true;
