@@ -45,8 +45,75 @@ fn destructured_values_are_differentiated() {
     assert!((dx - (2.0 * c - s)).abs() < 1e-12 && (dt - 1.5 * (-2.0 * s - c)).abs() < 1e-12);
 }
 
+// ---- Sub-slices as arguments. ----------------------------------------------------------------
+
+#[differentiable]
+fn dist2(a: &[f64], b: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..a.len() {
+        let d = a[i] - b[i];
+        s += d * d;
+    }
+    s
+}
+
+#[differentiable]
+fn scale_into(k: f64, x: &[f64], out: &mut [f64]) {
+    for i in 0..x.len() {
+        out[i] = k * x[i];
+    }
+}
+
+/// k-means' objective, as its reference writes it: each point's distance to its nearest
+/// centre, through a helper over rows of the flat arrays.
+#[differentiable]
+fn nearest(points: &[f64], centres: &[f64], #[no_grad] d: usize) -> f64 {
+    let n = points.len() / d;
+    let k = centres.len() / d;
+    let mut total = 0.0;
+    for i in 0..n {
+        let mut best = dist2(&points[i * d..(i + 1) * d], &centres[0..d]);
+        for j in 1..k {
+            let dj = dist2(&points[i * d..(i + 1) * d], &centres[j * d..j * d + d]);
+            if dj < best {
+                best = dj;
+            }
+        }
+        total += best;
+    }
+    total
+}
+
+/// Parts of one array, one of them to the end, and an output written in halves.
+#[differentiable]
+fn halves(x: &[f64], k: f64) -> f64 {
+    let h = x.len() / 2;
+    let mut out = [0.0; 4];
+    scale_into(k, &x[0..h], &mut out[0..h]);
+    scale_into(k * k, &x[h..], &mut out[h..]);
+    dist2(&x[0..h], &x[h..]) + out[0] * out[3] + out[1]
+}
+
+#[test]
+fn sub_slices_pass_the_same_part_of_the_adjoint() {
+    let (p, c) = ([0.0, 0.0, 1.0, 1.0, 3.0, 0.0], [0.5, 0.0, 2.5, 0.5]);
+    let (value, (dp, dc)) = nearest_grad(&p, &c, 2);
+    // Points 0 and 1 are nearest centre 0 (0.25, 1.25), point 2 centre 1 (0.5).
+    assert!((value - 2.0).abs() < 1e-12, "{value}");
+    assert_eq!(dp, vec![-1.0, 0.0, 1.0, 2.0, 1.0, -1.0]);
+    assert_eq!(dc, vec![-0.0 + 1.0 - 1.0, -2.0, -1.0, 1.0]);
+}
+
 mod properties {
-    use crate::property;
+    use crate::{array_property, property};
+    use proptest::collection::vec;
+
+    array_property!(nearest, grad nearest_grad, vjp nearest_vjp, jvp nearest_jvp, [
+        slice points in vec(-2.0..2.0, 6), slice centres in vec(-2.0..2.0, 4), const d in 2usize..3
+    ]);
+    array_property!(halves, grad halves_grad, vjp halves_vjp, jvp halves_jvp, [
+        slice x in vec(-2.0..2.0, 4), k in -2.0..2.0
+    ]);
 
     property!(guarded, guarded_grad, guarded_jvp, [x in -2.0..2.0, y in 0.1..3.0] where x * x + y > 1e-3);
     property!(rotated, rotated_grad, rotated_jvp, [x in -2.0..2.0, t in -3.0..3.0]);

@@ -495,9 +495,31 @@ fn call(c: &syn::ExprCall, errors: &mut Errors) {
     }
     for a in &c.args {
         match a {
+            // Part of an array: `&x[a..b]`, `&x[a..]`, `&mut out[a..b]`.
+            Expr::Reference(r) if sub_slice(&r.expr).is_some() => {
+                let Some((base, range)) = sub_slice(&r.expr) else { continue };
+                expr(base, errors);
+                match (&range.start, &range.end, &range.limits) {
+                    (Some(s), Some(e), syn::RangeLimits::HalfOpen(_)) => [s, e].iter().for_each(|e| expr(e, errors)),
+                    (Some(s), None, _) => expr(s, errors),
+                    _ => err(errors, range, "pass part of an array as `&x[a..b]` or `&x[a..]`"),
+                }
+            }
             // An output the callee writes.
             Expr::Reference(r) if r.mutability.is_some() => expr(&r.expr, errors),
             a => expr(a, errors),
         }
+    }
+}
+
+/// `x[a..b]`: the array and the range.
+pub fn sub_slice(e: &Expr) -> Option<(&Expr, &syn::ExprRange)> {
+    match e {
+        Expr::Index(ix) => match &*ix.index {
+            Expr::Range(r) => Some((&ix.expr, r)),
+            _ => None,
+        },
+        Expr::Paren(p) => sub_slice(&p.expr),
+        _ => None,
     }
 }

@@ -105,18 +105,18 @@ impl Forward<'_> {
                     // `Inactive` so that a constant parameter may take it.
                     let d = match (a.slot(), self.tangent(a)) {
                         (Some(s), _) if a.lent_mut() => match &self.slot_derivs[s] {
-                            Some(ds) => quote!(&mut #ds[..]),
+                            Some(ds) => ir.view(a, ds, true),
                             None => {
-                                let name = &ir.slots[s].name;
-                                quote!(#krate::__private::Inactive(&mut ::std::vec![0.0; #name.len()][..]))
+                                let len = ir.passed_len(a);
+                                quote!(#krate::__private::Inactive(&mut ::std::vec![0.0; #len][..]))
                             }
                         },
                         (_, Some(d)) => d,
                         (Some(s), None) => match &self.slot_derivs[s] {
-                            Some(ds) => quote!(&#ds[..]),
+                            Some(ds) => ir.view(a, ds, false),
                             None => {
-                                let name = &ir.slots[s].name;
-                                quote!(#krate::__private::Inactive(&::std::vec![0.0; #name.len()][..]))
+                                let len = ir.passed_len(a);
+                                quote!(#krate::__private::Inactive(&::std::vec![0.0; #len][..]))
                             }
                         },
                         (None, None) => return quote!(#t, ::core::default::Default::default()),

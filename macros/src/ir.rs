@@ -285,14 +285,23 @@ pub enum SlotKind {
 #[derive(Clone)]
 pub enum Operand {
     Value(ValueId),
-    /// An array slot passed whole, as written: `xs`, `&a`, or lent mutably for the callee
-    /// to write (`&mut a`, or a `&mut` parameter passed on).
+    /// An array slot passed whole or in part, as written: `xs`, `&a`, `&x[a..b]`, or lent
+    /// mutably for the callee to write (`&mut a`, `&mut out[a..]`, or a `&mut` parameter
+    /// passed on).
     Array {
         slot: SlotId,
         access: Access,
+        part: Option<Box<Part>>,
     },
     /// A constant expression, as written: a literal, a path such as `PI`, `cfg!(..)`.
     Constant(TokenStream),
+}
+
+/// Part of an array passed to a call: `start..end`, or `start..` to the end.
+#[derive(Clone)]
+pub struct Part {
+    pub start: Operand,
+    pub end: Option<Operand>,
 }
 
 /// How an array operand is passed.
@@ -328,6 +337,14 @@ impl Operand {
         }
     }
 
+    /// The part of its array an array operand passes, if not all of it.
+    pub fn part(&self) -> Option<&Part> {
+        match self {
+            Operand::Array { part, .. } => part.as_deref(),
+            _ => None,
+        }
+    }
+
     /// The slot is lent mutably: the callee writes it.
     pub fn lent_mut(&self) -> bool {
         matches!(self, Operand::Array { access: Access::Mutable | Access::Reborrow, .. })
@@ -337,7 +354,14 @@ impl Operand {
     pub fn tokens(&self, values: &IdVec<ValueId, Value>, slots: &IdVec<SlotId, Slot>) -> TokenStream {
         match self {
             Operand::Value(v) => values[*v].name.to_token_stream(),
-            Operand::Array { slot, access } => {
+            Operand::Array { slot, access, part: Some(part) } => {
+                let (name, range) = (&slots[*slot].name, part.range(values, slots));
+                match access {
+                    Access::Mutable | Access::Reborrow => quote::quote!(&mut #name[#range]),
+                    Access::Name | Access::Shared => quote::quote!(&#name[#range]),
+                }
+            }
+            Operand::Array { slot, access, part: None } => {
                 let name = &slots[*slot].name;
                 match access {
                     Access::Name => quote::quote!(#name),
@@ -356,7 +380,48 @@ impl Operand {
     }
 }
 
+impl Part {
+    /// `start..end` or `start..`.
+    pub fn range(&self, values: &IdVec<ValueId, Value>, slots: &IdVec<SlotId, Slot>) -> TokenStream {
+        let start = self.start.tokens(values, slots);
+        match &self.end {
+            Some(end) => {
+                let end = end.tokens(values, slots);
+                quote::quote!(#start..#end)
+            }
+            None => quote::quote!(#start..),
+        }
+    }
+}
+
 impl Ir {
+    /// The part of an array (or its derivative `d`) that an operand passes: `&d[a..b]`,
+    /// `&mut d[a..b]`, or all of it, `&d[..]`.
+    pub fn view(&self, operand: &Operand, d: &Ident, mutable: bool) -> TokenStream {
+        let range = match operand.part() {
+            Some(part) => part.range(&self.values, &self.slots),
+            None => quote::quote!(..),
+        };
+        if mutable { quote::quote!(&mut #d[#range]) } else { quote::quote!(&#d[#range]) }
+    }
+
+    /// How many elements an array operand passes (an expression).
+    pub fn passed_len(&self, operand: &Operand) -> TokenStream {
+        let Some(s) = operand.slot() else { return quote::quote!(1) };
+        let name = &self.slots[s].name;
+        match operand.part() {
+            Some(Part { start, end: Some(end) }) => {
+                let (start, end) = (self.tokens(start), self.tokens(end));
+                quote::quote!((#end - #start))
+            }
+            Some(Part { start, end: None }) => {
+                let start = self.tokens(start);
+                quote::quote!((#name.len() - #start))
+            }
+            None => quote::quote!(#name.len()),
+        }
+    }
+
     /// The returned value as an expression.
     pub fn output_tokens(&self) -> TokenStream {
         match &self.output {

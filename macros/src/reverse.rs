@@ -351,6 +351,14 @@ impl Plan<'_> {
                 for a in active {
                     self.edges.push(Edge { to: a, from: Some(v), block: b });
                 }
+                // The adjoint passes the same parts of the arrays' adjoints.
+                for part in args.iter().filter_map(|a| a.part()) {
+                    let (start, end) = (part.start.clone(), part.end.clone());
+                    self.need(&start);
+                    if let Some(end) = end {
+                        self.need(&end);
+                    }
+                }
             }
             Op::Index { index, .. } => {
                 let index = index.clone();

@@ -36,7 +36,7 @@ impl Lower<'_> {
             Expr::Group(g) => self.expr(&g.expr),
             Expr::Reference(r) if r.mutability.is_none() => {
                 if let Operand::Array { slot, .. } = self.expr(&r.expr)? {
-                    return Ok(Operand::Array { slot, access: Access::Shared });
+                    return Ok(Operand::Array { slot, access: Access::Shared, part: None });
                 }
                 Err(self.error(r, "references are supported to arrays only; use the value itself"))
             }
@@ -69,7 +69,7 @@ impl Lower<'_> {
             Some(Binding::Value(o)) => o,
             Some(Binding::Slot(s)) => match self.slots[s].kind {
                 SlotKind::Scalar { .. } => self.value(Op::Read(s), span),
-                _ => Operand::Array { slot: s, access: Access::Name },
+                _ => Operand::Array { slot: s, access: Access::Name, part: None },
             },
             // Not a local: a `const`, a `static` or an associated constant like `PI`.
             None => literal(p.to_token_stream()),

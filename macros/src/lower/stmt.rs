@@ -255,15 +255,18 @@ impl Lower<'_> {
             Expr::Reference(r) => (&*r.expr, r.mutability.is_some()),
             other => (other, false),
         };
+        if let Some((base, range)) = crate::fence::sub_slice(inner) {
+            return self.part_argument(a, base, range, explicit_mut);
+        }
         if let Some(Binding::Slot(s)) = self.binding(inner) {
             let kind = self.slots[s].kind.clone();
             let name = self.slots[s].name.clone();
             match kind {
                 SlotKind::Array { .. } if explicit_mut => {
-                    return Ok(Operand::Array { slot: s, access: Access::Mutable });
+                    return Ok(Operand::Array { slot: s, access: Access::Mutable, part: None });
                 }
                 SlotKind::OutParam => {
-                    return Ok(Operand::Array { slot: s, access: Access::Reborrow });
+                    return Ok(Operand::Array { slot: s, access: Access::Reborrow, part: None });
                 }
                 SlotKind::ArrayParam { by_value: false } => {}
                 _ if explicit_mut => {
@@ -287,6 +290,37 @@ impl Lower<'_> {
             return Err(self.error(a, "only local arrays and `&mut` parameters can be lent mutably; copy this one into a local array (`let mut a = [0.0; N];`) and lend that"));
         }
         self.expr(a)
+    }
+
+    /// `&x[a..b]` or `&mut out[a..]` as a call's argument: the callee reads (or writes)
+    /// that part of the array, and its shadow is the same part of the array's adjoint.
+    fn part_argument(&mut self, a: &Expr, base: &Expr, range: &syn::ExprRange, mutable: bool) -> Result<Operand> {
+        let slot = self.array_slot(base)?;
+        let kind = self.slots[slot].kind.clone();
+        let name = self.slots[slot].name.clone();
+        match kind {
+            SlotKind::Array { .. } | SlotKind::OutParam if mutable => {}
+            SlotKind::ArrayParam { by_value: false } if !mutable => {}
+            _ if mutable => {
+                return Err(self.error(a, "only local arrays and `&mut` parameters can be lent mutably; copy this one into a local array (`let mut a = [0.0; N];`) and lend that"));
+            }
+            _ => {
+                return Err(self.error(
+                    a,
+                    format!(
+                        "only slice parameters can be lent to a differentiable call for reading yet; make `{name}` a `&[f64]` parameter of this function, or inline the call"
+                    ),
+                ));
+            }
+        }
+        let (Some(start), end) = (&range.start, &range.end) else { return Err(self.fenced(range)) };
+        let start = self.expr(start)?;
+        let end = match end {
+            Some(e) => Some(self.expr(e)?),
+            None => None,
+        };
+        let access = if mutable { Access::Mutable } else { Access::Shared };
+        Ok(Operand::Array { slot, access, part: Some(Box::new(crate::ir::Part { start, end })) })
     }
 
     /// What a plain variable name refers to.

@@ -380,17 +380,21 @@ impl Render<'_, '_> {
             .enumerate()
             .map(|(i, a)| match a.slot() {
                 Some(s) => match &self.slot_derivs[s] {
-                    Some(ds) if lent.insert(s) => quote!(#krate::__private::shadow(&mut #ds[..])),
+                    Some(ds) if lent.insert(s) => {
+                        let view = ir.view(&args[i], ds, true);
+                        quote!(#krate::__private::shadow(#view))
+                    }
                     Some(ds) => {
                         let scratch = &plan.scratch[&(v, i)];
-                        out.extend(quote!(let mut #scratch = ::std::vec![0.0; #ds.len()];));
+                        let (len, view) = (ir.passed_len(&args[i]), ir.view(&args[i], ds, true));
+                        out.extend(quote!(let mut #scratch = ::std::vec![0.0; #len];));
                         let [_, _, a, b] = &plan.tmp;
-                        after.extend(quote!(for (#a, #b) in #ds.iter_mut().zip(&#scratch) { *#a += *#b; }));
+                        after.extend(quote!(for (#a, #b) in (#view).iter_mut().zip(&#scratch) { *#a += *#b; }));
                         quote!(#krate::__private::shadow(&mut #scratch[..]))
                     }
                     None => {
-                        let name = &ir.slots[s].name;
-                        quote!(#krate::__private::shadow(&mut ::std::vec![0.0; #name.len()][..]))
+                        let len = ir.passed_len(&args[i]);
+                        quote!(#krate::__private::shadow(&mut ::std::vec![0.0; #len][..]))
                     }
                 },
                 None => quote!(()),
@@ -404,7 +408,8 @@ impl Render<'_, '_> {
                 let tokens = quote!(#krate::__private::cotangent::<#float, _>(#slot));
                 out.extend(self.add(a, Term { negative: false, tokens }));
             } else if let Some(Some(ds)) = a.slot().map(|s| &self.slot_derivs[s]) {
-                out.extend(quote!(#krate::__private::accumulate(&mut #ds[..], #slot);));
+                let view = ir.view(a, ds, true);
+                out.extend(quote!(#krate::__private::accumulate(#view, #slot);));
             }
         }
         out
