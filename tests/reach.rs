@@ -104,9 +104,96 @@ fn sub_slices_pass_the_same_part_of_the_adjoint() {
     assert_eq!(dc, vec![-0.0 + 1.0 - 1.0, -2.0, -1.0, 1.0]);
 }
 
+// ---- Early return. -----------------------------------------------------------------------------
+
+/// Returns from a branch before the loop, from inside a loop, and from a nested loop.
+#[differentiable]
+fn first_crossing(x: f64, ys: &[f64]) -> f64 {
+    if x < -1.5 {
+        return x * x;
+    }
+    let mut s = 0.0;
+    for i in 0..ys.len() {
+        s += ys[i] * x;
+        if s > 2.0 {
+            return s.sqrt() + i as f64;
+        }
+        for j in 0..2 {
+            if s * (j as f64 + 1.0) < -3.0 {
+                return -s;
+            }
+        }
+    }
+    s.tanh()
+}
+
+/// Newton's method for a square root, returning once converged: `loop` with `return`.
+#[differentiable]
+fn sqrt_newton(a: f64) -> f64 {
+    let mut x = a;
+    let mut k = 0;
+    loop {
+        let next = 0.5 * (x + a / x);
+        if (next - x).abs() < 1e-14 * x || k == 100 {
+            return next;
+        }
+        x = next;
+        k += 1;
+    }
+}
+
+/// A tuple returned early.
+#[differentiable]
+fn polar_or_zero(x: f64, y: f64) -> (f64, f64) {
+    let r = x.hypot(y);
+    if r < 0.1 {
+        return (r, 0.0);
+    }
+    (r, y.atan2(x))
+}
+
+/// `return;` from a function writing into `&mut` outputs.
+#[differentiable]
+fn clipped(x: f64, out: &mut [f64]) {
+    out[0] = x;
+    if x > 1.0 {
+        return;
+    }
+    out[1] = x * x;
+}
+
+#[differentiable]
+fn uses_clipped(x: f64) -> f64 {
+    let mut o = [0.0; 2];
+    clipped(x, &mut o);
+    o[0] + o[1]
+}
+
+#[test]
+fn early_returns_take_the_derivative_of_the_path_taken() {
+    assert_eq!(first_crossing_grad(-2.0, &[1.0]), (4.0, (-4.0, vec![0.0])));
+    let (v, (dx, dys)) = first_crossing_grad(1.5, &[1.0, 1.0, 1.0]);
+    // s = 1.5 after i = 0, 3.0 after i = 1: returns sqrt(3) + 1.
+    assert!((v - (3f64.sqrt() + 1.0)).abs() < 1e-12);
+    let ds = 0.5 / 3f64.sqrt();
+    assert!((dx - ds * 2.0).abs() < 1e-12 && (dys[0] - ds * 1.5).abs() < 1e-12 && dys[2] == 0.0);
+    let (v, da) = sqrt_newton_grad(2.0);
+    assert!((v - 2f64.sqrt()).abs() < 1e-12 && (da - 0.5 / 2f64.sqrt()).abs() < 1e-9, "{da}");
+    assert_eq!(uses_clipped_grad(2.0), (2.0, 1.0));
+    assert_eq!(uses_clipped_grad(0.5), (0.75, 2.0));
+}
+
 mod properties {
     use crate::{array_property, property};
     use proptest::collection::vec;
+
+    array_property!(first_crossing, grad first_crossing_grad, vjp first_crossing_vjp, jvp first_crossing_jvp, [
+        x in -2.0..2.0, slice ys in vec(-1.5..1.5, 0..5)
+    ] where (x + 1.5).abs() > 1e-3);
+    property!(sqrt_newton, sqrt_newton_grad, sqrt_newton_jvp, [a in 0.5..4.0]);
+    array_property!(polar_or_zero, vjp polar_or_zero_vjp, jvp polar_or_zero_jvp, [x in -1.0..1.0, y in -1.0..1.0]
+        where (x.hypot(y) - 0.1).abs() > 1e-3);
+    property!(uses_clipped, uses_clipped_grad, uses_clipped_jvp, [x in -2.0..2.0] where (x - 1.0).abs() > 1e-3);
 
     array_property!(nearest, grad nearest_grad, vjp nearest_vjp, jvp nearest_jvp, [
         slice points in vec(-2.0..2.0, 6), slice centres in vec(-2.0..2.0, 4), const d in 2usize..3

@@ -97,7 +97,10 @@ pub struct Bodies {
 fn bodies(func: &Function) -> syn::Result<Bodies> {
     fence::check(&func.item.block, &func.returns)?;
     let mut names = Names::new(func.item.to_token_stream());
-    let mut ir = lower::lower(func, &mut names)?;
+    // Early returns rewritten into one return at the end (see `returns`).
+    let rewritten = crate::returns::rewrite(func, &mut names)?;
+    let body = rewritten.as_ref().unwrap_or(&func.item.block);
+    let mut ir = lower::lower(func, body, &mut names)?;
     activity::analyse(&mut ir)?;
     let derivs = code::derivative_names(&ir, &mut names);
     let slot_derivs = code::slot_derivative_names(&ir, &mut names);

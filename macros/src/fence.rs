@@ -23,14 +23,14 @@ pub fn check(block: &syn::Block, returns: &Returns) -> syn::Result<()> {
     };
     match tail {
         Some((Expr::Tuple(t), init)) => {
-            stmts(init, true, &mut errors);
+            stmts(init, &mut errors);
             t.elems.iter().for_each(|e| expr(e, &mut errors));
         }
         Some((Expr::Array(a), init)) => {
-            stmts(init, true, &mut errors);
+            stmts(init, &mut errors);
             a.elems.iter().for_each(|e| expr(e, &mut errors));
         }
-        _ => stmts(&block.stmts, true, &mut errors),
+        _ => stmts(&block.stmts, &mut errors),
     }
     syn::visit::Visit::visit_block(&mut Attributes(&mut errors), block);
     errors.finish()
@@ -66,9 +66,7 @@ fn err(errors: &mut Errors, node: impl quote::ToTokens, msg: &str) {
     errors.push(syn::Error::new_spanned(node, msg));
 }
 
-/// `is_body`: whether these are the statements of the function body itself, the only
-/// place `return` may appear (as the last statement).
-fn stmts(list: &[Stmt], is_body: bool, errors: &mut Errors) {
+fn stmts(list: &[Stmt], errors: &mut Errors) {
     for (i, stmt) in list.iter().enumerate() {
         let last = i + 1 == list.len();
         match stmt {
@@ -80,7 +78,7 @@ fn stmts(list: &[Stmt], is_body: bool, errors: &mut Errors) {
             ),
             Stmt::Macro(m) if crate::rules::is_assertion(&m.mac.path) => assertion(&m.mac, errors),
             Stmt::Macro(m) => macro_error(errors, &m.mac),
-            Stmt::Expr(e, semi) => expr_stmt(e, semi.is_some(), is_body, last, errors),
+            Stmt::Expr(e, semi) => expr_stmt(e, semi.is_some(), last, errors),
         }
     }
 }
@@ -174,9 +172,9 @@ fn initialiser(e: &Expr, errors: &mut Errors) {
 
 /// An expression statement: an assignment, control flow, or (`last` and without `;`) the
 /// value of its block.
-fn expr_stmt(e: &Expr, semi: bool, is_body: bool, last: bool, errors: &mut Errors) {
+fn expr_stmt(e: &Expr, semi: bool, last: bool, errors: &mut Errors) {
     match e {
-        Expr::Return(r) => return_stmt(r, is_body && last, errors),
+        Expr::Return(r) => return_stmt(r, errors),
         Expr::Assign(a) => {
             target(&a.left, errors);
             match (&*a.left, &*a.right) {
@@ -199,7 +197,7 @@ fn expr_stmt(e: &Expr, semi: bool, is_body: bool, last: bool, errors: &mut Error
                 other => err(errors, other, "loop over a range with a plain variable: `for i in 0..n`"),
             }
             iter(&f.expr, errors);
-            stmts(&f.body.stmts, false, errors);
+            stmts(&f.body.stmts, errors);
         }
         Expr::While(w) => {
             if let Expr::Let(l) = &*w.cond {
@@ -207,10 +205,10 @@ fn expr_stmt(e: &Expr, semi: bool, is_body: bool, last: bool, errors: &mut Error
             } else {
                 expr(&w.cond, errors);
             }
-            stmts(&w.body.stmts, false, errors);
+            stmts(&w.body.stmts, errors);
         }
         Expr::Loop(l) => {
-            stmts(&l.body.stmts, false, errors);
+            stmts(&l.body.stmts, errors);
         }
         Expr::Break(b) => {
             if b.label.is_some() || b.expr.is_some() {
@@ -246,18 +244,13 @@ fn expr_stmt(e: &Expr, semi: bool, is_body: bool, last: bool, errors: &mut Error
     }
 }
 
-/// `return value`, allowed only as the last statement of the body (`at_end`).
-fn return_stmt(r: &syn::ExprReturn, at_end: bool, errors: &mut Errors) {
-    if !at_end {
-        err(
-            errors,
-            r,
-            "`return` is only supported as the last statement of the function; compute the value and return it at the end",
-        );
-    }
-    match &r.expr {
+/// `return value;` (or `return;` where the results go into `&mut` parameters), anywhere in
+/// statement position: `returns` rewrites the body so that it returns only at its end.
+fn return_stmt(r: &syn::ExprReturn, errors: &mut Errors) {
+    match r.expr.as_deref() {
+        Some(Expr::Tuple(t)) => t.elems.iter().for_each(|e| expr(e, errors)),
         Some(v) => expr(v, errors),
-        None => err(errors, r, "return the function's value: `return value;`"),
+        None => {}
     }
 }
 
@@ -309,7 +302,7 @@ fn block(b: &syn::ExprBlock, errors: &mut Errors) {
     if let Some(label) = &b.label {
         err(errors, label, "labelled blocks are not supported; remove the label");
     }
-    stmts(&b.block.stmts, false, errors);
+    stmts(&b.block.stmts, errors);
 }
 
 fn macro_error(errors: &mut Errors, mac: &syn::Macro) {
@@ -347,7 +340,7 @@ fn unsupported(e: &Expr) -> Option<&'static str> {
         Expr::Let(_) => "`if let` is not supported; compare values with `==`, `<`, ...",
         Expr::Break(_) | Expr::Continue(_) => "`break`/`continue` are supported as statements only",
         Expr::Assign(_) => "assignment is only supported as a statement: `x = ...;`",
-        Expr::Return(_) => "`return` is only supported as the last statement of the function",
+        Expr::Return(_) => "a `return` inside an expression is not supported; return from an `if` statement instead",
         Expr::Const(_) => "`const` blocks are not supported; define a `const` item outside the function",
         Expr::TryBlock(_) => "`try` blocks are not supported",
         Expr::Yield(_) => "`yield` is not supported",
@@ -385,10 +378,10 @@ fn if_expr(i: &syn::ExprIf, errors: &mut Errors) {
         Expr::Let(l) => err(errors, l, "`if let` is not supported; compare values with `==`, `<`, ..."),
         c => expr(c, errors),
     }
-    stmts(&i.then_branch.stmts, false, errors);
+    stmts(&i.then_branch.stmts, errors);
     match i.else_branch.as_ref().map(|(_, e)| &**e) {
         Some(Expr::If(inner)) => if_expr(inner, errors),
-        Some(Expr::Block(b)) => stmts(&b.block.stmts, false, errors),
+        Some(Expr::Block(b)) => stmts(&b.block.stmts, errors),
         Some(other) => expr(other, errors),
         None => {}
     }
@@ -477,8 +470,8 @@ fn match_expr(m: &syn::ExprMatch, errors: &mut Errors) {
             expr(g, errors);
         }
         match &*arm.body {
-            Expr::Block(b) => stmts(&b.block.stmts, false, errors),
-            e => stmts(&[Stmt::Expr(e.clone(), None)], false, errors),
+            Expr::Block(b) => stmts(&b.block.stmts, errors),
+            e => stmts(&[Stmt::Expr(e.clone(), None)], errors),
         }
     }
 }

@@ -19,6 +19,7 @@ mod names;
 mod nested;
 #[cfg(test)]
 mod readme;
+mod returns;
 mod reverse;
 mod rule_cases;
 mod rules;

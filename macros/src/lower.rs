@@ -25,7 +25,7 @@ mod expr;
 mod stmt;
 use control::{assigned_in_region, diverges, else_diverges, last_region_assignments, may_exit};
 
-pub fn lower(func: &Function, names: &mut Names) -> syn::Result<Ir> {
+pub fn lower(func: &Function, body: &syn::Block, names: &mut Names) -> syn::Result<Ir> {
     let mut lower = Lower {
         func,
         names,
@@ -41,7 +41,7 @@ pub fn lower(func: &Function, names: &mut Names) -> syn::Result<Ir> {
         exits: Vec::new(),
         later: Vec::new(),
     };
-    let stmts = &func.item.block.stmts;
+    let stmts = &body.stmts;
     for (i, p) in func.params.iter().enumerate() {
         lower.param(i, p, stmts);
     }

@@ -14,7 +14,7 @@ use quote::{ToTokens, quote};
 fn with_plan(item: TokenStream, check: impl FnOnce(&Plan, bool)) {
     let func = Function::from_syn(syn::parse2(item).expect("a function"), Args::default()).expect("a signature");
     let mut names = Names::new(func.item.to_token_stream());
-    let mut ir = lower::lower(&func, &mut names).expect("lowers");
+    let mut ir = lower::lower(&func, &func.item.block, &mut names).expect("lowers");
     activity::analyse(&mut ir).expect("activity");
     let mixed = mixed::plan(&ir, &func);
     let is_mixed = mixed.is_some();
