@@ -183,9 +183,75 @@ fn early_returns_take_the_derivative_of_the_path_taken() {
     assert_eq!(uses_clipped_grad(0.5), (0.75, 2.0));
 }
 
+// ---- Iterator loops and reductions. -----------------------------------------------------------
+
+/// `iter().zip().map().sum()`, `(0..n).map().sum()`, `.product()` and `.fold()`.
+#[differentiable]
+fn reductions(w: &[f64], x: &[f64], b: f64) -> f64 {
+    let dot: f64 = w.iter().zip(x).map(|(a, c)| a * c).sum();
+    let squares = (0..x.len()).map(|i| x[i] * x[i]).sum::<f64>();
+    let norm1 = x.iter().copied().map(|v| v.abs()).sum::<f64>();
+    let p = w.iter().map(|&v| 1.0 + 0.1 * v).product::<f64>();
+    let softmax_denominator = x.iter().fold(0.0, |acc, v| acc + (v - b).exp());
+    dot + squares.sqrt() + norm1 * p + softmax_denominator.ln()
+}
+
+/// `for` over arrays, `enumerate`, `zip`, `chunks_exact` rows and `iter_mut` outputs.
+#[differentiable]
+fn loops(m: &[f64], v: &[f64], out: &mut [f64]) {
+    let d = v.len();
+    for (r, row) in m.chunks_exact(d).enumerate() {
+        let mut s = 0.0;
+        for (a, b) in row.iter().zip(v) {
+            s += a * b;
+        }
+        out[r] = s + dist2(row, v);
+    }
+    for o in out.iter_mut() {
+        *o = (*o).tanh();
+    }
+    for (i, o) in out.iter_mut().enumerate() {
+        *o += i as f64 * 0.5;
+    }
+}
+
+#[differentiable]
+fn uses_loops(m: &[f64], v: &[f64]) -> f64 {
+    let mut out = [0.0; 2];
+    loops(m, v, &mut out);
+    let mut total = 0.0;
+    for x in out {
+        total += x * x;
+    }
+    for &x in v.iter() {
+        total -= x;
+    }
+    total
+}
+
+#[test]
+fn iterator_code_equals_its_index_loop() {
+    let (w, x) = ([0.5, -1.0, 2.0], [1.0, 2.0, -0.5]);
+    let (value, _) = reductions_grad(&w, &x, 0.3);
+    let dot: f64 = w.iter().zip(&x).map(|(a, c)| a * c).sum();
+    let sq = x.iter().map(|v| v * v).sum::<f64>().sqrt();
+    let n1: f64 = x.iter().map(|v: &f64| v.abs()).sum();
+    let p: f64 = w.iter().map(|v| 1.0 + 0.1 * v).product();
+    let den: f64 = x.iter().map(|v| (v - 0.3f64).exp()).sum();
+    assert_eq!(value, reductions(&w, &x, 0.3));
+    assert!((value - (dot + sq + n1 * p + den.ln())).abs() < 1e-12);
+}
+
 mod properties {
     use crate::{array_property, property};
     use proptest::collection::vec;
+
+    array_property!(reductions, grad reductions_grad, vjp reductions_vjp, jvp reductions_jvp, [
+        slice w in vec(-2.0..2.0, 3), slice x in vec(0.1..2.0, 3), b in -1.0..1.0
+    ]);
+    array_property!(uses_loops, grad uses_loops_grad, vjp uses_loops_vjp, jvp uses_loops_jvp, [
+        slice m in vec(-1.0..1.0, 6), slice v in vec(-1.0..1.0, 3)
+    ]);
 
     array_property!(first_crossing, grad first_crossing_grad, vjp first_crossing_vjp, jvp first_crossing_jvp, [
         x in -2.0..2.0, slice ys in vec(-1.5..1.5, 0..5)

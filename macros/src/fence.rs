@@ -191,12 +191,16 @@ fn expr_stmt(e: &Expr, semi: bool, last: bool, errors: &mut Errors) {
         Expr::If(i) => if_expr(i, errors),
         Expr::Match(_) => expr(e, errors),
         Expr::ForLoop(f) => {
-            match &*f.pat {
-                Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {}
-                Pat::Wild(_) => {}
-                other => err(errors, other, "loop over a range with a plain variable: `for i in 0..n`"),
+            if chain(&f.expr, true, errors) {
+                element_pattern(&f.pat, errors);
+            } else {
+                match &*f.pat {
+                    Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {}
+                    Pat::Wild(_) => {}
+                    other => err(errors, other, "loop over a range with a plain variable: `for i in 0..n`"),
+                }
+                iter(&f.expr, errors);
             }
-            iter(&f.expr, errors);
             stmts(&f.body.stmts, errors);
         }
         Expr::While(w) => {
@@ -289,6 +293,8 @@ fn target(e: &Expr, errors: &mut Errors) {
         Expr::Path(p) if p.qself.is_none() && p.path.get_ident().is_some() => {}
         // `(a, b) = (.., ..)`: each element a target (the value must be a tuple too).
         Expr::Tuple(t) => t.elems.iter().for_each(|e| target(e, errors)),
+        // `*o = ..` of an element of `iter_mut()`.
+        Expr::Unary(u) if matches!(u.op, UnOp::Deref(_)) && matches!(&*u.expr, Expr::Path(_)) => {}
         Expr::Index(i) => {
             expr(&i.expr, errors);
             expr(&i.index, errors);
@@ -368,8 +374,99 @@ fn iter(e: &Expr, errors: &mut Errors) {
         other => err(
             errors,
             other,
-            "loops run over index ranges: write `for i in 0..xs.len() { ... xs[i] ... }` (with `.rev()` or `.step_by(k)` if needed)",
+            "loops run over ranges or arrays: `for i in 0..n`, `for x in xs.iter()`, `for (i, x) in xs.iter().enumerate()`, `for (a, b) in xs.iter().zip(ys)`, `for row in m.chunks_exact(d)`, `for o in out.iter_mut()`",
         ),
+    }
+}
+
+/// Whether `e` is an iterator chain the lowering turns into an index loop (see
+/// `lower/iter.rs`), checking its parts: a source (an array by name in a `for` loop, `.iter()`,
+/// `.iter_mut()`, `.chunks_exact(n)`, `(a..b).iter()`), adapters (`.copied()`, `.cloned()`,
+/// `.enumerate()`, `.zip(..)`, `.map(|x| ..)`).
+fn chain(e: &Expr, whole: bool, errors: &mut Errors) -> bool {
+    match e {
+        Expr::Paren(p) => chain(&p.expr, whole, errors),
+        Expr::Reference(r) if whole && r.mutability.is_none() => matches!(&*r.expr, Expr::Path(_)),
+        Expr::Path(p) if whole => p.path.get_ident().is_some(),
+        // `(a..b).map(..)`: a range as the source.
+        Expr::Range(r) if !whole && r.start.is_some() && r.end.is_some() => {
+            r.start.iter().chain(r.end.iter()).for_each(|e| expr(e, errors));
+            true
+        }
+        Expr::MethodCall(m) => {
+            let (name, args) = (m.method.to_string(), m.args.len());
+            match (name.as_str(), args) {
+                ("iter" | "into_iter", 0) => {
+                    match &*m.receiver {
+                        Expr::Paren(p) => {
+                            if let Expr::Range(r) = &*p.expr {
+                                r.start.iter().chain(r.end.iter()).for_each(|e| expr(e, errors));
+                            }
+                        }
+                        receiver => expr(receiver, errors),
+                    }
+                    true
+                }
+                ("iter_mut", 0) => true,
+                ("chunks_exact", 1) => {
+                    expr(&m.args[0], errors);
+                    true
+                }
+                ("copied" | "cloned" | "enumerate", 0) => chain(&m.receiver, false, errors),
+                ("zip", 1) => chain(&m.receiver, false, errors) && chain(&m.args[0], true, errors),
+                ("map", 1) => {
+                    let inner = chain(&m.receiver, false, errors);
+                    if inner {
+                        closure(&m.args[0], 1, errors);
+                    }
+                    inner
+                }
+                _ => false,
+            }
+        }
+        _ => false,
+    }
+}
+
+/// A reduction over a chain: `.sum()`, `.product()`, `.fold(init, |acc, x| ..)`.
+fn reduction(m: &syn::ExprMethodCall, errors: &mut Errors) -> bool {
+    let ok = match (m.method.to_string().as_str(), m.args.len()) {
+        ("sum" | "product", 0) => chain(&m.receiver, false, errors),
+        ("fold", 2) => {
+            let ok = chain(&m.receiver, false, errors);
+            if ok {
+                expr(&m.args[0], errors);
+                closure(&m.args[1], 2, errors);
+            }
+            ok
+        }
+        _ => false,
+    };
+    ok
+}
+
+/// A closure passed to `map` or `fold`: `params` simple parameters, and an expression.
+fn closure(e: &Expr, params: usize, errors: &mut Errors) {
+    let Expr::Closure(c) = e else {
+        return err(errors, e, "pass a closure here: `|x| ..`");
+    };
+    if c.inputs.len() != params || c.capture.is_some() || c.asyncness.is_some() {
+        return err(errors, c, "a closure of the iterator's elements: `|x| ..` for `map`, `|acc, x| ..` for `fold`");
+    }
+    c.inputs.iter().for_each(|p| element_pattern(p, errors));
+    expr(&c.body, errors);
+}
+
+/// An element's pattern: `x`, `&x`, `(a, b)`, `_`.
+fn element_pattern(p: &Pat, errors: &mut Errors) {
+    match p {
+        Pat::Ident(i) if i.by_ref.is_none() && i.subpat.is_none() => {}
+        Pat::Wild(_) => {}
+        Pat::Reference(r) => element_pattern(&r.pat, errors),
+        Pat::Paren(p) => element_pattern(&p.pat, errors),
+        Pat::Type(t) => element_pattern(&t.pat, errors),
+        Pat::Tuple(t) => t.elems.iter().for_each(|p| element_pattern(p, errors)),
+        other => err(errors, other, "bind the element to a name, `&name`, or a pair `(a, b)`"),
     }
 }
 
@@ -388,7 +485,8 @@ fn if_expr(i: &syn::ExprIf, errors: &mut Errors) {
 }
 
 /// Methods that start or end an iterator chain.
-const ITERATOR_METHODS: &[&str] = &["sum", "product", "fold", "map", "zip", "iter", "into_iter", "for_each"];
+const ITERATOR_METHODS: &[&str] =
+    &["sum", "product", "fold", "map", "zip", "iter", "into_iter", "iter_mut", "for_each", "filter", "enumerate"];
 
 /// Checks an expression in value position.
 fn expr(e: &Expr, errors: &mut Errors) {
@@ -425,6 +523,8 @@ fn expr(e: &Expr, errors: &mut Errors) {
         }
         Expr::Group(g) => expr(&g.expr, errors),
         Expr::Unary(u) => match u.op {
+            // `*x` of an iterator's element.
+            UnOp::Deref(_) if matches!(&*u.expr, Expr::Path(_)) => {}
             UnOp::Deref(_) => err(errors, u, "dereferencing is not supported; use the value itself"),
             _ => expr(&u.expr, errors),
         },
@@ -439,10 +539,11 @@ fn expr(e: &Expr, errors: &mut Errors) {
         // `cfg!(..)` and `matches!(..)`: constant `bool`s, the same in the function and its
         // derivatives.
         Expr::Macro(_) => {}
+        Expr::MethodCall(m) if reduction(m, errors) => {}
         Expr::MethodCall(m) if ITERATOR_METHODS.contains(&m.method.to_string().as_str()) => err(
             errors,
             m,
-            "iterator chains are not differentiated; write the loop, e.g. for a sum `let mut s = 0.0; for i in 0..xs.len() { s += xs[i]; }`",
+            "only these iterator chains are differentiated: `.iter()`, `.copied()`, `.enumerate()`, `.zip(..)`, `.map(|x| ..)`, ending in `.sum()`, `.product()` or `.fold(init, |acc, x| ..)`; or write the loop",
         ),
         Expr::MethodCall(m) => {
             if let Some(t) = &m.turbofish {

@@ -22,6 +22,7 @@ use syn::{Expr, Ident, Stmt as SynStmt, Type};
 
 mod control;
 mod expr;
+mod iter;
 mod stmt;
 use control::{assigned_in_region, diverges, else_diverges, last_region_assignments, may_exit};
 
@@ -67,6 +68,17 @@ pub fn lower(func: &Function, body: &syn::Block, names: &mut Names) -> syn::Resu
 enum Binding {
     Value(Operand),
     Slot(SlotId),
+    /// A part of an array, from an iterator over chunks (`row` of `m.chunks_exact(d)`).
+    View {
+        slot: SlotId,
+        offset: Operand,
+        len: Operand,
+    },
+    /// An element of an array to write (`o` of `out.iter_mut()`, written `*o = ..`).
+    Place {
+        slot: SlotId,
+        index: Operand,
+    },
 }
 
 struct Lower<'a> {

@@ -142,6 +142,9 @@ impl Lower<'_> {
     }
 
     pub(super) fn for_loop(&mut self, f: &syn::ExprForLoop) -> Result<()> {
+        if self.for_chain(f)? {
+            return Ok(());
+        }
         // A label is harmless: labelled `break`/`continue` are what the fence rejects.
         let var_ident = match &*f.pat {
             Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => Some(p.ident.clone()),
@@ -280,7 +283,7 @@ pub(super) fn may_exit(stmt: &SynStmt) -> bool {
 }
 
 /// Whether `stmts` contain a `break` for the enclosing loop (not one of an inner loop).
-fn has_break(stmts: &[SynStmt]) -> bool {
+pub(super) fn has_break(stmts: &[SynStmt]) -> bool {
     exits(stmts, &["break"])
 }
 

@@ -35,8 +35,8 @@ impl Lower<'_> {
             Expr::Paren(p) => self.expr(&p.expr),
             Expr::Group(g) => self.expr(&g.expr),
             Expr::Reference(r) if r.mutability.is_none() => {
-                if let Operand::Array { slot, .. } = self.expr(&r.expr)? {
-                    return Ok(Operand::Array { slot, access: Access::Shared, part: None });
+                if let Operand::Array { slot, part, .. } = self.expr(&r.expr)? {
+                    return Ok(Operand::Array { slot, access: Access::Shared, part });
                 }
                 Err(self.error(r, "references are supported to arrays only; use the value itself"))
             }
@@ -71,6 +71,9 @@ impl Lower<'_> {
                 SlotKind::Scalar { .. } => self.value(Op::Read(s), span),
                 _ => Operand::Array { slot: s, access: Access::Name, part: None },
             },
+            Some(Binding::View { slot, offset, len }) => self.view_operand(slot, offset, len, span),
+            // An element to write, read: `*o` (the deref is the identity here).
+            Some(Binding::Place { slot, index }) => self.value(Op::Index { slot, index }, span),
             // Not a local: a `const`, a `static` or an associated constant like `PI`.
             None => literal(p.to_token_stream()),
         }
@@ -78,6 +81,10 @@ impl Lower<'_> {
 
     /// `a[i]`: an element of an array slot, or of a constant array.
     fn index(&mut self, ix: &syn::ExprIndex, span: Span) -> Result<Operand> {
+        if let Some(Binding::View { slot, offset, .. }) = self.binding(&ix.expr) {
+            let j = self.expr(&ix.index)?;
+            return Ok(self.view_index(slot, offset, j, span));
+        }
         // A constant array (a `#[no_grad]` slice, an array of integers) is read as a
         // constant; only float arrays that can be differentiated are slots.
         if let Some(Binding::Value(array)) = self.binding(&ix.expr) {
@@ -102,6 +109,8 @@ impl Lower<'_> {
     fn unary(&mut self, u: &syn::ExprUnary, span: Span) -> Result<Operand> {
         let a = self.expr(&u.expr)?;
         match u.op {
+            // `*x` of an element an iterator yields: the element itself.
+            UnOp::Deref(_) => Ok(a),
             UnOp::Neg(_) if a.value().is_none() && a.slot().is_none() => {
                 let t = &self.tokens(&a);
                 Ok(literal(quote!(-#t)))
@@ -149,11 +158,15 @@ impl Lower<'_> {
 
     /// `x.method(..)`: a float method of the rule table, or `a.len()` of an array slot.
     fn method_call(&mut self, m: &syn::ExprMethodCall, span: Span) -> Result<Operand> {
-        if m.method == "len"
-            && m.args.is_empty()
-            && let Some(Binding::Slot(slot)) = self.binding(&m.receiver)
-        {
-            return Ok(self.value(Op::Len(slot), span));
+        if m.method == "len" && m.args.is_empty() {
+            match self.binding(&m.receiver) {
+                Some(Binding::Slot(slot)) => return Ok(self.value(Op::Len(slot), span)),
+                Some(Binding::View { len, .. }) => return Ok(len),
+                _ => {}
+            }
+        }
+        if let Some(reduced) = self.reduction(m)? {
+            return Ok(reduced);
         }
         let mut args = vec![self.expr(&m.receiver)?];
         for a in &m.args {

@@ -242,6 +242,17 @@ impl Lower<'_> {
                 self.emit(Stmt::Write { slot, index, value });
                 Ok(())
             }
+            // `*o = v` of an element `iter_mut` yields.
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => match self.binding(&u.expr) {
+                Some(Binding::Place { slot, index }) => {
+                    if matches!(self.slots[slot].kind, SlotKind::ArrayParam { .. }) {
+                        return Err(self.error(&u.expr, "parameters cannot be written; copy into a local array first"));
+                    }
+                    self.emit(Stmt::Write { slot, index, value });
+                    Ok(())
+                }
+                _ => Err(self.error(u, "only an element of `iter_mut()` can be written through `*`")),
+            },
             other => Err(self.error(other, "only a local variable or an array element can be assigned to")),
         }
     }
