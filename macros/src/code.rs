@@ -50,7 +50,7 @@ pub fn primal(ir: &Ir, value: &Value, float: &Ident) -> TokenStream {
         }
         Op::Read(s) => ir.slots[*s].name.to_token_stream(),
         Op::Index { slot, index } => {
-            let (a, i) = (&ir.slots[*slot].name, &ir.tokens(&index));
+            let (a, i) = (&ir.slots[*slot].name, &ir.tokens(index));
             quote!(#a[#i])
         }
         Op::Len(s) => {
@@ -132,7 +132,7 @@ pub fn partials(ir: &Ir, value: &Value, float: &Ident) -> Vec<Partial> {
                 .iter()
                 .enumerate()
                 .map(|(i, a)| {
-                    let t = &ir.tokens(&a);
+                    let t = &ir.tokens(a);
                     if a.value().is_none() && !rule.constant.contains(&i) { quote!((#t as #float)) } else { t.clone() }
                 })
                 .collect();

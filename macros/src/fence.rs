@@ -430,7 +430,7 @@ fn chain(e: &Expr, whole: bool, errors: &mut Errors) -> bool {
 
 /// A reduction over a chain: `.sum()`, `.product()`, `.fold(init, |acc, x| ..)`.
 fn reduction(m: &syn::ExprMethodCall, errors: &mut Errors) -> bool {
-    let ok = match (m.method.to_string().as_str(), m.args.len()) {
+    match (m.method.to_string().as_str(), m.args.len()) {
         ("sum" | "product", 0) => chain(&m.receiver, false, errors),
         ("fold", 2) => {
             let ok = chain(&m.receiver, false, errors);
@@ -441,8 +441,7 @@ fn reduction(m: &syn::ExprMethodCall, errors: &mut Errors) -> bool {
             ok
         }
         _ => false,
-    };
-    ok
+    }
 }
 
 /// A closure passed to `map` or `fold`: `params` simple parameters, and an expression.

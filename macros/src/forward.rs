@@ -31,7 +31,7 @@ impl Forward<'_> {
             Output::Array(s) => match (&self.slot_derivs[*s], &self.ir.slots[*s].kind) {
                 (Some(d), _) => quote!(#d),
                 (None, SlotKind::Array { len, .. }) => {
-                    let len = &self.ir.tokens(&len);
+                    let len = &self.ir.tokens(len);
                     quote!([0.0; #len])
                 }
                 (None, _) => quote!(::core::default::Default::default()),
@@ -63,19 +63,19 @@ impl Forward<'_> {
                 out
             }
             Stmt::Set { slot, value } => {
-                let (name, v) = (&ir.slots[*slot].name, &self.ir.tokens(&value));
+                let (name, v) = (&ir.slots[*slot].name, &self.ir.tokens(value));
                 let mut out = quote!(#name = #v;);
                 out.extend(self.beside(stmt));
                 out
             }
             Stmt::Write { slot, index, value } => {
-                let (name, i, v) = (&ir.slots[*slot].name, &self.ir.tokens(&index), &self.ir.tokens(&value));
+                let (name, i, v) = (&ir.slots[*slot].name, &self.ir.tokens(index), &self.ir.tokens(value));
                 let mut out = quote!(#name[#i] = #v;);
                 out.extend(self.beside(stmt));
                 out
             }
             Stmt::If { cond, then, els } => {
-                let (c, then, els) = (&self.ir.tokens(&cond), self.block(then), self.block(els));
+                let (c, then, els) = (&self.ir.tokens(cond), self.block(then), self.block(els));
                 quote!(if #c { #then } else { #els })
             }
             Stmt::For { var, iter, body, .. } => {
@@ -83,7 +83,7 @@ impl Forward<'_> {
                 quote!(for #var in #iter { #body })
             }
             Stmt::While { cond, test, body, .. } => {
-                let (cond, test, body) = (self.block(cond), &self.ir.tokens(&test), self.block(body));
+                let (cond, test, body) = (self.block(cond), &self.ir.tokens(test), self.block(body));
                 quote!(loop { #cond if !(#test) { break; } #body })
             }
             Stmt::Break => quote!(break;),
@@ -100,7 +100,7 @@ impl Forward<'_> {
                 let krate = self.krate;
                 let tangent = quote!(#krate::__private::tangent);
                 let args = args.iter().zip(spans).map(|(a, &at)| {
-                    let t = &self.ir.tokens(&a);
+                    let t = &self.ir.tokens(a);
                     // An array nothing active was written into has zero tangents, marked
                     // `Inactive` so that a constant parameter may take it.
                     let d = match (a.slot(), self.tangent(a)) {
@@ -167,7 +167,7 @@ impl Forward<'_> {
                         quote!(#ds)
                     }
                     Op::Index { slot, index } => {
-                        let (ds, i) = (&self.slot_derivs[*slot], &self.ir.tokens(&index));
+                        let (ds, i) = (&self.slot_derivs[*slot], &self.ir.tokens(index));
                         quote!(#ds[#i])
                     }
                     _ => quote!(0.0),
@@ -193,7 +193,7 @@ impl Forward<'_> {
                 None => TokenStream::new(),
             },
             Stmt::Write { slot, index, value } => {
-                let (Some(d), i) = (&self.slot_derivs[*slot], &self.ir.tokens(&index)) else {
+                let (Some(d), i) = (&self.slot_derivs[*slot], &self.ir.tokens(index)) else {
                     return TokenStream::new();
                 };
                 match self.tangent(value) {

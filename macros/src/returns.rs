@@ -28,7 +28,7 @@ pub fn rewrite(func: &Function, names: &mut Names) -> syn::Result<Option<Block>>
         Some((last, init)) => (init, Some(last)),
         None => (&body.stmts[..], None),
     };
-    if !init.iter().any(contains_return) && !last.is_some_and(|l| nested_return(l)) {
+    if !init.iter().any(contains_return) && !last.is_some_and(nested_return) {
         return Ok(None);
     }
     let results = match func.returns {

@@ -264,7 +264,7 @@ impl Render<'_, '_> {
             }
             Stmt::Write { slot, index, value } => {
                 let Some(ds) = self.slot_derivs[*slot].clone() else { return TokenStream::new() };
-                let i = &self.ir.tokens(&index);
+                let i = &self.ir.tokens(index);
                 let mut out = match self.active(value) {
                     Some(a) => self.add(a, positive(quote!(#ds[#i]))),
                     None => TokenStream::new(),
@@ -279,7 +279,7 @@ impl Render<'_, '_> {
                 if then.is_empty() && els.is_empty() {
                     return TokenStream::new();
                 }
-                let cond = &self.ir.tokens(&cond);
+                let cond = &self.ir.tokens(cond);
                 quote!(if #cond { #then } else { #els })
             }
             Stmt::For { var, iter, body, count } => self.adjoint_for(*var, iter, body, *count),
@@ -332,7 +332,7 @@ impl Render<'_, '_> {
             }
             Op::Index { slot, index } => {
                 let Some(ds) = &self.slot_derivs[*slot] else { return TokenStream::new() };
-                let i = &self.ir.tokens(&index);
+                let i = &self.ir.tokens(index);
                 let (ds, i) = match self.adjoint_rows.get(&v) {
                     Some((row, local)) => (row, local),
                     None => (ds, i),

@@ -74,20 +74,20 @@ impl Plan<'_> {
             Stmt::Def(v) => self.primal_def(*v),
             Stmt::Declare(s) => code::declare(ir, &ir.slots[*s]).unwrap_or_default(),
             Stmt::Set { slot, value } => {
-                let (name, value) = (&ir.slots[*slot].name, &self.ir.tokens(&value));
+                let (name, value) = (&ir.slots[*slot].name, &self.ir.tokens(value));
                 quote!(#name = #value;)
             }
             Stmt::Write { slot, index, value } => {
-                let (name, index, value) = (&ir.slots[*slot].name, &self.ir.tokens(&index), &self.ir.tokens(&value));
+                let (name, index, value) = (&ir.slots[*slot].name, &self.ir.tokens(index), &self.ir.tokens(value));
                 quote!(#name[#index] = #value;)
             }
             Stmt::If { cond, then, els } => {
-                let (cond, then, els) = (&self.ir.tokens(&cond), self.primal_block(then), self.primal_block(els));
+                let (cond, then, els) = (&self.ir.tokens(cond), self.primal_block(then), self.primal_block(els));
                 quote!(if #cond { #then } else { #els })
             }
             Stmt::For { var, iter, body, count } => self.primal_for(*var, iter, body, *count),
             Stmt::While { cond, test, body, count } => {
-                let (cond, test, body) = (self.primal_block(cond), &self.ir.tokens(&test), self.primal_block(body));
+                let (cond, test, body) = (self.primal_block(cond), &self.ir.tokens(test), self.primal_block(body));
                 let (start, c_name) = self.count_start(*count);
                 let push = self.count_push(*count);
                 quote!(#start loop { #cond if !(#test) { break; } #c_name += 1; #body } #push)
