@@ -377,6 +377,46 @@ fn shapes_the_fuzzer_found() {
     assert_eq!(compact_with_attribute_grad(2.0, 3.0), (18.0, (9.0, 12.0)));
 }
 
+// ---- Found by the random programs (tests/random_programs). ------------------------------------
+
+/// A float literal assigned to a parameter, then a method of it: the new value keeps the
+/// parameter's type in the generated code (it was an ambiguous `{float}`).
+#[differentiable]
+fn literal_assigned(x: f64, mut a: f64) -> f64 {
+    let y = a * x;
+    a = 1.5;
+    a.sin() * x + a + y
+}
+
+/// The same for a local whose type comes from arithmetic on a parameter.
+#[differentiable]
+fn literal_assigned_local(x: f64) -> f64 {
+    let mut a = x * 2.0;
+    let before = a;
+    a = 0.5;
+    a.exp() * before
+}
+
+/// `f64::tanh(..)` is the only thing that types `g` an array of `f64`.
+#[differentiable]
+fn typed_by_path(x: f64) -> f64 {
+    let g = [0.0; 2];
+    let s = g[1] + 0.5;
+    x * f64::tanh(s) + f64::sin(g[0] + x)
+}
+
+#[test]
+fn literals_and_paths_keep_their_float_type() {
+    let (v, (dx, da)) = literal_assigned_grad(2.0, 9.0);
+    assert!(close(v, 1.5f64.sin() * 2.0 + 1.5 + 18.0) && close(dx, 1.5f64.sin() + 9.0) && da == 2.0);
+    // 0.5.exp() · 2x
+    let (v, d) = literal_assigned_local_grad(0.7);
+    assert!(close(v, 0.5f64.exp() * 1.4) && close(d, 0.5f64.exp() * 2.0));
+    let (v, d) = typed_by_path_grad(0.3);
+    assert!(close(v, 0.3 * 0.5f64.tanh() + 0.3f64.sin()) && close(d, 0.5f64.tanh() + 0.3f64.cos()));
+    assert!(close(typed_by_path_jvp(0.3, 1.0).1, d));
+}
+
 // ---- The property checks of the shared corpus. ------------------------------------------------
 
 mod properties {

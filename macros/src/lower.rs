@@ -118,6 +118,7 @@ impl Lower<'_> {
         if p.shape == Shape::Scalar {
             let id = self.push(name, Op::Param, p.ident.span());
             self.values[id].active = p.active;
+            self.values[id].ty = Some(p.ty.clone());
             let value = self.operand(id);
             // A `mut` parameter reassigned in a branch or loop is a slot, as a `let mut`
             // local would be, starting from the parameter's value.
@@ -219,6 +220,33 @@ impl Lower<'_> {
         if let Some(scope) = self.scopes.iter_mut().rev().find(|s| s.contains_key(&key)) {
             scope.insert(key, b);
         }
+    }
+
+    /// The type of a value where the generated code must say it: the user's annotation or
+    /// a parameter's type, else the float type of a differentiated value.
+    /// Arithmetic has the type of its operands, so a short search back through them finds
+    /// it (`a = x * 2.0` has the type of `x`); past a few steps it gives up (`None`: rustc
+    /// infers as it does for the user's code, or asks for an annotation).
+    fn type_of(&self, v: ValueId) -> Option<Type> {
+        let mut v = v;
+        for _ in 0..16 {
+            let value = &self.values[v];
+            if value.ty.is_some() {
+                return value.ty.clone();
+            }
+            match &value.op {
+                Op::Prim { rule, .. } if std::ptr::eq(*rule, rules::cast()) => {
+                    let float = &self.func.float;
+                    return Some(syn::parse_quote!(#float));
+                }
+                Op::Prim { rule, args, .. } if rule.arity > 0 => {
+                    v = args.iter().find_map(Operand::value)?;
+                }
+                Op::Read(slot) => return self.slots[*slot].ty.clone(),
+                _ => return None,
+            }
+        }
+        None
     }
 
     /// Binds the result of `init` to a user variable. A value created by the expression

@@ -259,10 +259,13 @@ impl Lower<'_> {
             return self.value_from(Op::Opaque { code, args, active_ok: false, why }, c);
         }
         let method = path.segments[1].ident.clone();
-        // `f64::atan2(2.0, x)`: the path typed the literal receiver.
-        if let Operand::Constant(t) = &args[0] {
-            let ty = &path.segments[0].ident;
-            args[0] = Operand::Constant(quote!((#t as #ty)));
+        // `f64::atan2(2.0, x)`: the path typed the receiver, which the method call
+        // written in its place must say (a literal, or a value of an untyped array).
+        let ty = &path.segments[0].ident;
+        match &args[0] {
+            Operand::Constant(t) => args[0] = Operand::Constant(quote!((#t as #ty))),
+            Operand::Value(v) if self.type_of(*v).is_none() => self.values[*v].ty = Some(syn::parse_quote!(#ty)),
+            _ => {}
         }
         self.method(&method, args, c)
     }

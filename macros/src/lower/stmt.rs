@@ -224,9 +224,12 @@ impl Lower<'_> {
                         self.emit(Stmt::Set { slot, value });
                         Ok(())
                     }
-                    Some(Binding::Value(_)) => {
+                    Some(Binding::Value(old)) => {
+                        // The new value keeps the variable's type: `a = 1.5; a.sin()` must
+                        // not leave `1.5` an ambiguous `{float}` in the generated code.
+                        let ty = old.value().and_then(|v| self.type_of(v));
                         let start = ValueId::new(self.values.len().saturating_sub(1));
-                        let value = self.named(ident, None, value, start);
+                        let value = self.named(ident, ty.as_ref(), value, start);
                         self.rebind(ident, Binding::Value(value));
                         Ok(())
                     }

@@ -11,13 +11,15 @@ impl Gen<'_> {
     /// An index into a container of `len` elements (whose length the body writes `len_expr`)
     /// that is in bounds whatever the counters in scope hold.
     pub(super) fn index(&mut self, len: usize, len_expr: &str) -> String {
-        let indices = self.indices();
+        let indices = self.usize_indices();
         let mut options = vec![self.rng.below(len).to_string()];
         for (i, hi) in &indices {
             if *hi <= len {
                 options.push(i.clone());
                 options.push(i.clone());
                 options.push(format!("{len_expr} - 1 - {i}"));
+            } else {
+                options.push(format!("{i} % {len_expr}"));
             }
             options.push(format!("({i} + {}) % {len_expr}", self.rng.between(1, 3)));
         }
@@ -29,20 +31,26 @@ impl Gen<'_> {
         if options.len() > 1 {
             self.note("computed index");
         }
-        self.rng.pick(&options).clone()
+        let index = self.rng.pick(&options).clone();
+        let names: Vec<&str> = index.split(|c: char| !c.is_alphanumeric() && c != '_').collect();
+        if names.iter().any(|n| self.is_counter(n)) {
+            self.note("counter in an index");
+        }
+        index
     }
 
     pub(super) fn leaf(&mut self, exclude: Option<&str>) -> Expr {
-        let floats: Vec<(String, f64)> =
-            self.floats().filter(|f| Some(f.name.as_str()) != exclude).map(|f| (f.name.clone(), f.bound)).collect();
-        let arrays: Vec<(String, usize, String, f64)> = self
+        let floats: Vec<(String, f64)> = self
+            .floats()
+            .filter(|f| Some(f.name.as_str()) != exclude)
+            .map(|f| (f.name.clone(), self.read_bound(&f.name, f.bound)))
+            .collect();
+        let arrays: Vec<(String, usize, String, f64, bool)> = self
             .arrays()
             .filter(|a| Some(a.name.as_str()) != exclude)
-            .map(|a| (a.name.clone(), a.len, a.len_expr.clone(), a.bound))
+            .map(|a| (a.name.clone(), a.len, a.len_expr.clone(), self.read_bound(&a.name, a.bound), a.typed))
             .collect();
-        // Casts take the `usize` parameter too.
-        let mut casts = self.indices();
-        casts.extend(self.count.map(|(n, value)| (n.to_string(), value)));
+        let casts = self.indices();
         loop {
             match self.rng.below(10) {
                 0..=3 if !floats.is_empty() => {
@@ -54,13 +62,14 @@ impl Gen<'_> {
                     return Expr::new(name, bound);
                 }
                 4..=7 if !arrays.is_empty() => {
-                    let (name, len, len_expr, bound) = self.rng.pick(&arrays).clone();
+                    let (name, len, len_expr, bound, typed) = self.rng.pick(&arrays).clone();
                     let i = self.index(len, &len_expr);
-                    return Expr::new(format!("{name}[{i}]"), bound);
+                    return Expr { code: format!("{name}[{i}]"), bound, typed };
                 }
                 8 if !casts.is_empty() => {
                     self.note("cast of a counter");
                     let (i, hi) = self.rng.pick(&casts).clone();
+                    self.note_counter_use(&i, "counter in a cast");
                     return Expr::new(format!("({i} as f64 * 0.25)"), hi as f64 * 0.25);
                 }
                 9 if self.rng.chance(0.1) => {
@@ -113,7 +122,7 @@ impl Gen<'_> {
             return self.leaf(exclude);
         }
         let d = depth - 1;
-        let e = match self.rng.below(34) {
+        let e = match self.rng.below(37) {
             0..=2 => {
                 let (a, b) = (self.expr(d, exclude), self.expr(d, exclude));
                 Expr { code: format!("({} + {})", a.code, b.code), bound: a.bound + b.bound, typed: a.typed || b.typed }
@@ -202,6 +211,7 @@ impl Gen<'_> {
             24 => {
                 let (a, b) = (self.expr(d, exclude), self.expr(d, exclude));
                 self.note("call bump");
+                self.called();
                 Expr::new(format!("bump({}, {})", a.code, b.code), b.bound.max(1.0))
             }
             25 => self.slice_call(d, exclude),
@@ -248,24 +258,58 @@ impl Gen<'_> {
                 let a = self.expr(d, exclude);
                 let f = *self.rng.pick(&["relu", "leaky_relu", "elu"]);
                 self.note(f);
-                let code = match f {
-                    "relu" => format!("relu({})", a.code),
-                    "leaky_relu" => format!("leaky_relu({}, 0.1)", a.code),
-                    _ => format!("elu({}, 1.0)", a.code),
+                // The slope and alpha are constant parameters: literals, or any constant.
+                let (code, bound) = match f {
+                    "relu" => (format!("relu({})", a.code), a.bound),
+                    "leaky_relu" if self.rng.chance(0.5) => (format!("leaky_relu({}, 0.1)", a.code), a.bound),
+                    "elu" if self.rng.chance(0.5) => (format!("elu({}, 1.0)", a.code), a.bound.max(1.0)),
+                    _ => {
+                        let c = self.constant_arg(d, exclude);
+                        let bound = (a.bound + 1.0) * c.bound.max(1.0);
+                        (format!("{f}({}, {})", a.code, c.code), bound)
+                    }
                 };
-                Expr::new(code, a.bound)
+                Expr::new(code, bound)
             }
-            _ => {
+            33 => {
                 let a = self.operand(d, exclude);
                 self.note("cbrt");
                 Expr::new(format!("({} * {} + 1.0).cbrt()", a.code, a.code), (a.bound * a.bound + 1.0).cbrt())
             }
+            34 => {
+                let a = self.operand(d, exclude);
+                self.stop_gradient(a)
+            }
+            35 => self.damp_call(d, exclude),
+            _ => self.counter_power(d, exclude),
         };
         self.squash(e, CAP)
     }
 
+    /// `x.powi(i as i32)` or `x.powf(i as f64)` with an integer that can be 0, `|x| <= 1`.
+    pub(super) fn counter_power(&mut self, d: usize, exclude: Option<&str>) -> Expr {
+        let indices = self.indices();
+        let a = self.operand(d, exclude);
+        let a = self.squash(a, 1.0);
+        if indices.is_empty() {
+            self.note("powi");
+            return Expr::new(format!("{}.powi(2)", a.code), a.bound * a.bound);
+        }
+        let (i, _) = self.rng.pick(&indices).clone();
+        self.note_counter_use(&i, "counter in a cast");
+        // powf of a negative base is finite only for integer exponents, which these are.
+        if self.rng.chance(0.5) {
+            self.note("powi of a counter");
+            Expr::new(format!("{}.powi({i} as i32)", a.code), 1.0)
+        } else {
+            self.note("powf of a counter");
+            Expr::new(format!("{}.powf({i} as f64)", a.code), 1.0)
+        }
+    }
+
     /// A call lending slice parameters to a differentiable helper.
     pub(super) fn slice_call(&mut self, d: usize, exclude: Option<&str>) -> Expr {
+        self.called();
         let slices: Vec<(String, usize, f64)> =
             self.arrays().filter(|a| a.lendable).map(|a| (a.name.clone(), a.len, a.bound)).collect();
         let (s, len, bound) = self.rng.pick(&slices).clone();
@@ -290,7 +334,7 @@ impl Gen<'_> {
 
     pub(super) fn condition(&mut self, depth: usize) -> String {
         let indices = self.indices();
-        match self.rng.below(12) {
+        match self.rng.below(14) {
             0 if depth > 0 => {
                 self.note("&&");
                 format!("{} && {}", self.condition(depth - 1), self.condition(depth - 1))
@@ -316,6 +360,13 @@ impl Gen<'_> {
                 let (n, value) = self.count.unwrap();
                 format!("{n} > {}", self.rng.below(value + 1))
             }
+            7 => self.cfg(),
+            8 if !indices.is_empty() => {
+                self.note("matches!");
+                let (i, _) = self.rng.pick(&indices).clone();
+                let pattern = *self.rng.pick(&["1 | 3", "0..=2", "2 | 4..=6", "0"]);
+                format!("matches!({i}, {pattern})")
+            }
             _ => {
                 self.note("condition on an active value");
                 let e = self.operand(1, None);
@@ -323,5 +374,19 @@ impl Gen<'_> {
                 format!("{} {op} {}", e.code, self.literal(-0.5, 0.5))
             }
         }
+    }
+
+    /// A `cfg!` condition: a constant `bool`, the same in the function and its derivatives.
+    pub(super) fn cfg(&mut self) -> String {
+        self.note("cfg!");
+        let cfg = *self.rng.pick(&[
+            "cfg!(any())",
+            "cfg!(all())",
+            "cfg!(debug_assertions)",
+            "!cfg!(debug_assertions)",
+            "cfg!(not(any()))",
+            "cfg!(target_pointer_width = \"64\")",
+        ]);
+        cfg.to_string()
     }
 }

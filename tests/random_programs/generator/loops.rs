@@ -10,7 +10,7 @@ impl Gen<'_> {
         let k = self.rng.between(2, 5);
         loop {
             // (trips, hi, range)
-            return match self.rng.below(8) {
+            return match self.rng.below(9) {
                 0..=1 => {
                     self.note("for over 0..xs.len()");
                     let (len_expr, len) = self.rng.pick(&slices).clone();
@@ -32,7 +32,8 @@ impl Gen<'_> {
                     self.note("for over .step_by()");
                     (k.div_ceil(2), k, format!("(0..{k}).step_by(2)"))
                 }
-                6 if self.count.is_some() => {
+                // Twice the weight: only a quarter of the programs have the parameter.
+                6 | 8 if self.count.is_some() => {
                     self.note("for over 0..n");
                     let (n, value) = self.count.unwrap();
                     (value, value, format!("0..{n}"))
@@ -64,15 +65,27 @@ impl Gen<'_> {
             1 => Some((self.let_mut_float(), false)),
             _ => None,
         };
+        // Sometimes a call writing through `&mut` into an array declared before the loop, so
+        // that its outputs feed the next iteration, with a `break` or `continue` beside it.
+        let target = if self.rng.chance(0.2) { Some(self.out_target()) } else { None };
         let (trips, hi, range) = self.range();
         let i = self.fresh("i");
         self.line(&format!("for {i} in {range} {{"));
         let kind = if range.contains("..=") { LoopKind::ForInclusive } else { LoopKind::For };
-        self.loops.push((kind, trips, self.scopes.len() + 1));
+        self.enter_loop(kind, trips);
         self.nested(|g| {
-            g.scope().indices.push(Index { name: i, hi });
+            g.scope().indices.push(Index::variable(i, hi));
             for _ in 0..g.rng.between(0, 2) {
                 g.statement();
+            }
+            if let Some(target) = target {
+                if g.rng.chance(0.5) {
+                    g.jump();
+                    g.out_call(Some(target));
+                } else {
+                    g.out_call(Some(target));
+                    g.jump();
+                }
             }
             match carried {
                 Some((name, true)) => g.accumulate(name),
@@ -80,7 +93,7 @@ impl Gen<'_> {
                 None => g.statement(),
             }
         });
-        self.loops.pop();
+        self.leave_loop();
         self.line("}");
     }
 
@@ -104,9 +117,9 @@ impl Gen<'_> {
             self.note("loop");
             self.line("loop {");
         }
-        self.loops.push((LoopKind::Counted, trips, self.scopes.len() + 1));
+        self.enter_loop(LoopKind::Counted, trips);
         self.nested(|g| {
-            g.scope().indices.push(Index { name: k.clone(), hi: trips });
+            g.scope().indices.push(Index::variable(k.clone(), trips));
             if g.rng.chance(0.5) {
                 g.statement();
             }
@@ -118,7 +131,34 @@ impl Gen<'_> {
                 g.line("}");
             }
         });
-        self.loops.pop();
+        self.leave_loop();
+        self.line("}");
+    }
+
+    /// `while q > 0 { ..; q -= 1; }` over the `mut u32` parameter, or the `mut n: usize` one:
+    /// the first such loop to run counts it down to 0, and later ones do not run at all.
+    pub(super) fn countdown_loop(&mut self) {
+        let q = *self.rng.pick(&self.countdowns());
+        let trips = self.indices().iter().find(|(name, _)| name == q).unwrap().1 - 1;
+        self.note("while countdown");
+        let target = self.let_mut_float();
+        self.line(&format!("while {q} > 0 {{"));
+        // A `continue` would skip the decrement, and so would an update of the counter in the
+        // body (`n += 1`) undo it: it is no counter there.
+        let counter = self.is_counter(q);
+        self.index_mut(q).counter = false;
+        self.counting.push(q);
+        self.enter_loop(LoopKind::Counted, trips);
+        self.nested(|g| {
+            if g.rng.chance(0.5) {
+                g.statement();
+            }
+            g.update_float(Some(target));
+            g.line(&format!("{q} -= 1;"));
+        });
+        self.leave_loop();
+        self.counting.pop();
+        self.index_mut(q).counter = counter;
         self.line("}");
     }
 
@@ -134,7 +174,16 @@ impl Gen<'_> {
             let ty = if items.iter().any(|e| e.typed) { String::new() } else { format!(": [f64; {len}]") };
             let items: Vec<String> = items.into_iter().map(|e| e.code).collect();
             self.line(&format!("let {name}{ty} = [{}];", items.join(", ")));
-            let a = Array { name, len, len_expr: len.to_string(), bound, mutable: false, level, lendable: false };
+            let a = Array {
+                name,
+                len,
+                len_expr: len.to_string(),
+                bound,
+                mutable: false,
+                level,
+                lendable: false,
+                typed: true,
+            };
             self.scope().arrays.push(a);
             return;
         }
@@ -155,9 +204,9 @@ impl Gen<'_> {
         };
         let i = self.fresh("i");
         self.line(&format!("for {i} in 0..{end} {{"));
-        self.loops.push((LoopKind::For, len, self.scopes.len() + 1));
+        self.enter_loop(LoopKind::For, len);
         self.nested(|g| {
-            g.scope().indices.push(Index { name: i.clone(), hi: len });
+            g.scope().indices.push(Index::variable(i.clone(), len));
             // Typed, so that the elements are f64 before anything calls a method on one.
             let e = g.operand(3, None);
             g.line(&format!("{name}[{i}] = {};", e.code));
@@ -170,11 +219,12 @@ impl Gen<'_> {
                 mutable: true,
                 level,
                 lendable: false,
+                typed: true,
             };
             let outer = g.scopes.len() - 2;
             g.scopes[outer].arrays.push(a);
         });
-        self.loops.pop();
+        self.leave_loop();
         self.line("}");
         if self.rng.chance(0.5) {
             self.array_pass(&name, len, &len_expr);
@@ -188,10 +238,10 @@ impl Gen<'_> {
         let prefix = self.rng.chance(0.5);
         let start = if prefix { 1 } else { 0 };
         self.line(&format!("for {i} in {start}..{len_expr} {{"));
-        self.loops.push((LoopKind::For, len, self.scopes.len() + 1));
+        self.enter_loop(LoopKind::For, len);
         let c = self.literal(0.2, 0.6);
         self.nested(|g| {
-            g.scope().indices.push(Index { name: i.clone(), hi: len });
+            g.scope().indices.push(Index::variable(i.clone(), len));
             if prefix {
                 g.note("a[i] +=");
                 g.line(&format!("{name}[{i}] += {name}[{i} - 1] * {c};"));
@@ -204,7 +254,7 @@ impl Gen<'_> {
                 g.line(&format!("{name}[{i}] *= {}.cos();", e.code));
             }
         });
-        self.loops.pop();
+        self.leave_loop();
         self.line("}");
     }
 }

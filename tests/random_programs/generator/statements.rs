@@ -9,7 +9,7 @@ impl Gen<'_> {
         let has_mutable_array = self.arrays().any(|a| a.mutable);
         let in_loop = depth > 0;
         loop {
-            match self.rng.below(23) {
+            match self.rng.below(31) {
                 0..=2 => return self.let_float(),
                 3 => {
                     self.let_mut_float();
@@ -18,14 +18,19 @@ impl Gen<'_> {
                 4..=6 if has_mutable_float => return self.update_float(None),
                 7..=10 if has_mutable_array => return self.write_array(),
                 11..=12 => return self.if_statement(),
-                13..=15 if depth < 2 => return self.for_loop(),
-                16 if depth < 2 => return self.counted_loop(),
+                13..=15 if depth < 2 => return self.bounded(Self::for_loop),
+                16 if depth < 2 => return self.bounded(Self::counted_loop),
                 17..=18 if depth == 0 => return self.local_array(),
-                19 if in_loop && !self.indices().is_empty() => return self.match_statement(),
+                19 if !self.indices().is_empty() => return self.match_statement(),
                 // Anywhere in a loop, also inside nested branches.
                 20 if in_loop => return self.jump(),
                 21 => return self.let_conditional(),
                 22 => return self.let_block(),
+                23..=24 => return self.out_call(None),
+                25 if depth < 2 => return self.let_counter(),
+                26..=27 if self.has_counter() => return self.counter_update(),
+                28..=29 if depth < 2 && self.has_countdown() => return self.bounded(Self::countdown_loop),
+                30 => return self.cfg_statement(),
                 _ => {}
             }
         }
@@ -220,6 +225,22 @@ impl Gen<'_> {
         self.line("}");
     }
 
+    /// `if cfg!(..) { .. }`, with an `else` half the time.
+    pub(super) fn cfg_statement(&mut self) {
+        self.note("if cfg!");
+        if !self.floats().any(|f| f.mutable) {
+            self.let_mut_float();
+        }
+        let c = self.cfg();
+        self.line(&format!("if {c} {{"));
+        self.branch();
+        if self.rng.chance(0.5) {
+            self.line("} else {");
+            self.branch();
+        }
+        self.line("}");
+    }
+
     /// A typed expression (so that the `let` it initialises is f64) with an optional `let` in
     /// front, as the tail of a block.
     pub(super) fn block_tail(&mut self) -> (String, f64) {
@@ -317,7 +338,9 @@ impl Gen<'_> {
 
     /// `if cond { continue; }` or `{ break; }` in the innermost loop.
     pub(super) fn jump(&mut self) {
-        let kind = self.loops.last().unwrap().0;
+        let innermost = self.loops.last_mut().unwrap();
+        innermost.jumped = true;
+        let kind = innermost.kind;
         let c = self.condition(1);
         let jump = match kind {
             LoopKind::For | LoopKind::ForInclusive if self.rng.chance(0.5) => "continue",
@@ -394,13 +417,13 @@ impl Gen<'_> {
     pub(super) fn fill_result(&mut self, name: &str, len: usize, len_expr: &str) {
         let j = self.fresh("j");
         self.line(&format!("for {j} in 0..{len_expr} {{"));
-        self.loops.push((LoopKind::For, len, self.scopes.len() + 1));
+        self.enter_loop(LoopKind::For, len);
         self.nested(|g| {
-            g.scope().indices.push(Index { name: j.clone(), hi: len });
+            g.scope().indices.push(Index::variable(j.clone(), len));
             let e = g.tail();
             g.line(&format!("{name}[{j}] = {e};"));
         });
-        self.loops.pop();
+        self.leave_loop();
         self.line("}");
     }
 }
