@@ -242,6 +242,97 @@ fn iterator_code_equals_its_index_loop() {
     assert!((value - (dot + sq + n1 * p + den.ln())).abs() < 1e-12);
 }
 
+// ---- Arrays of the function's own lent for reading. -------------------------------------------
+
+#[differentiable]
+fn sqnorm(a: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..a.len() {
+        s += a[i] * a[i];
+    }
+    s
+}
+
+#[differentiable]
+fn axpy(a: f64, x: &[f64], out: &mut [f64]) {
+    for i in 0..out.len() {
+        out[i] += a * x[i];
+    }
+}
+
+/// `c` is written after the call: the call's derivative reads the `c` it was given.
+#[differentiable]
+fn lent_then_written(x: f64, y: f64) -> f64 {
+    let mut c = [0.0; 3];
+    c[0] = x * y;
+    c[1] = x.sin();
+    c[2] = y;
+    let n = sqnorm(&c);
+    c[0] = 2.0;
+    n * c[0] + sqnorm(&c[1..]) + sqnorm(&c[..2])
+}
+
+/// A `vec!` lent in a loop, in a branch, and beside a slice parameter.
+#[differentiable]
+fn lent_in_a_loop(x: f64, w: &[f64]) -> f64 {
+    let mut c = vec![0.0; 2];
+    let mut s = 0.0;
+    for k in 0..3 {
+        c[0] = x * k as f64 + w[0];
+        c[1] = c[0] * w[1];
+        s += sqnorm(&c) * (c[0] - w[1]);
+        if s > 1.0 {
+            s += sqnorm(&c[0..1]);
+        }
+    }
+    s
+}
+
+/// A by-value array parameter and a local array lent beside arrays the call writes.
+#[differentiable]
+fn lent_and_written(x: f64, v: [f64; 2]) -> f64 {
+    let mut h = [0.0; 2];
+    h[0] = x;
+    axpy(x, &v, &mut h);
+    let mut g = [0.0; 2];
+    axpy(x * x, &h, &mut g);
+    g[0] + sqnorm(&v) * g[1]
+}
+
+/// An output parameter read through a part of it, and a local array literal.
+#[differentiable]
+fn lent_output(x: f64, out: &mut [f64]) {
+    out[0] = x;
+    out[1] = x * x;
+    let c = [x, 2.0 * x];
+    axpy(x, &c, out);
+    let first = out[0];
+    axpy(first, &c[..1], &mut out[1..]);
+    out[0] += sqnorm(&out[1..]);
+}
+
+#[differentiable]
+fn uses_lent_output(x: f64) -> f64 {
+    let mut o = [0.0; 2];
+    lent_output(x, &mut o);
+    o[0] + 3.0 * o[1]
+}
+
+#[test]
+fn arrays_lent_for_reading_are_read_as_they_were_at_the_call() {
+    // c = (6, sin 3, 2): n = 36 + sin²3 + 4; then c[0] = 2.
+    let (x, y) = (3.0f64, 2.0);
+    let n = 36.0 + x.sin().powi(2) + 4.0;
+    let want = 2.0 * n + (x.sin().powi(2) + 4.0) + (4.0 + x.sin().powi(2));
+    let (value, (dx, dy)) = lent_then_written_grad(x, y);
+    assert!((value - want).abs() < 1e-12);
+    // ∂/∂x: 2·(2·6·y + 2 sin x cos x) + 2 sin x cos x + 2 sin x cos x
+    let sc = 2.0 * x.sin() * x.cos();
+    assert!((dx - (2.0 * (12.0 * y + sc) + 2.0 * sc)).abs() < 1e-12);
+    // ∂/∂y: 2·(2·6·x + 2y) + 2y
+    assert!((dy - (2.0 * (12.0 * x + 2.0 * y) + 2.0 * y)).abs() < 1e-12);
+}
+
 mod properties {
     use crate::{array_property, property};
     use proptest::collection::vec;
@@ -267,6 +358,14 @@ mod properties {
     array_property!(halves, grad halves_grad, vjp halves_vjp, jvp halves_jvp, [
         slice x in vec(-2.0..2.0, 4), k in -2.0..2.0
     ]);
+
+    property!(lent_then_written, lent_then_written_grad, lent_then_written_jvp, [x in -2.0..2.0, y in -2.0..2.0]);
+    array_property!(lent_in_a_loop, grad lent_in_a_loop_grad, vjp lent_in_a_loop_vjp, jvp lent_in_a_loop_jvp, [
+        x in -1.0..1.0, slice w in vec(-1.0..1.0, 2)
+    ]);
+    array_property!(lent_and_written, grad lent_and_written_grad, vjp lent_and_written_vjp,
+        jvp lent_and_written_jvp, [x in -1.5..1.5, array v in [-1.5..1.5, -1.5..1.5]]);
+    property!(uses_lent_output, uses_lent_output_grad, uses_lent_output_jvp, [x in -1.5..1.5]);
 
     property!(guarded, guarded_grad, guarded_jvp, [x in -2.0..2.0, y in 0.1..3.0] where x * x + y > 1e-3);
     property!(rotated, rotated_grad, rotated_jvp, [x in -2.0..2.0, t in -3.0..3.0]);

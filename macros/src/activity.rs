@@ -38,7 +38,7 @@ fn step(ir: &mut Ir, stmt: &Stmt, changed: &mut bool) {
         Stmt::Def(v) => {
             let now = match &ir.values[*v].op {
                 Op::Param => ir.values[*v].active,
-                Op::LoopVar | Op::Len(_) | Op::Count => false,
+                Op::LoopVar | Op::Len(_) | Op::Count | Op::Snapshot(_) => false,
                 Op::Opaque { .. } => false,
                 Op::Prim { rule, .. } if rule.is_flat() => false,
                 Op::Prim { args, .. } => args.iter().any(|a| active(ir, a)),

@@ -57,6 +57,13 @@ pub fn primal(ir: &Ir, value: &Value, float: &Ident) -> TokenStream {
             let a = &ir.slots[*s].name;
             quote!(#a.len())
         }
+        Op::Snapshot(s) => {
+            let a = &ir.slots[*s].name;
+            match ir.slots[*s].kind {
+                SlotKind::OutParam => quote!(<[_]>::to_vec(&*#a)),
+                _ => quote!(::core::clone::Clone::clone(&#a)),
+            }
+        }
         Op::Param | Op::LoopVar | Op::Count | Op::Call { .. } => TokenStream::new(),
     }
 }

@@ -588,14 +588,13 @@ fn call(c: &syn::ExprCall, errors: &mut Errors) {
     }
     for a in &c.args {
         match a {
-            // Part of an array: `&x[a..b]`, `&x[a..]`, `&mut out[a..b]`.
+            // Part of an array: `&x[a..b]`, `&x[a..]`, `&x[..b]`, `&mut out[a..b]`.
             Expr::Reference(r) if sub_slice(&r.expr).is_some() => {
                 let Some((base, range)) = sub_slice(&r.expr) else { continue };
                 expr(base, errors);
                 match (&range.start, &range.end, &range.limits) {
-                    (Some(s), Some(e), syn::RangeLimits::HalfOpen(_)) => [s, e].iter().for_each(|e| expr(e, errors)),
-                    (Some(s), None, _) => expr(s, errors),
-                    _ => err(errors, range, "pass part of an array as `&x[a..b]` or `&x[a..]`"),
+                    (s, e, syn::RangeLimits::HalfOpen(_)) => s.iter().chain(e).for_each(|e| expr(e, errors)),
+                    _ => err(errors, range, "pass part of an array as `&x[a..b]`, `&x[a..]` or `&x[..b]`"),
                 }
             }
             // An output the callee writes.

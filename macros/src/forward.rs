@@ -131,7 +131,8 @@ impl Forward<'_> {
                 let args = args.iter().map(|a| self.ir.tokens(a));
                 quote!(let #name = #func(#(#args),*);)
             }
-            Op::Param | Op::LoopVar | Op::Count => TokenStream::new(),
+            // Only reverse mode's deferred calls read the copy.
+            Op::Param | Op::LoopVar | Op::Count | Op::Snapshot(_) => TokenStream::new(),
             _ => {
                 let mut out = code::bind(value, code::primal(ir, value, self.float));
                 out.extend(self.beside(&Stmt::Def(v)));

@@ -239,8 +239,21 @@ pub enum Op {
     /// the first and last token of each argument as written, where an error about passing
     /// it (a differentiated value to a constant parameter) belongs.
     /// `plain`: the callee is known to be a plain function (see `context`), an error if the
-    /// call turns out active.
-    Call { func: syn::Path, args: Vec<Operand>, spans: Vec<(proc_macro2::Span, proc_macro2::Span)>, plain: bool },
+    /// call turns out active. `snapshots`: when the call reads an array of this function's
+    /// own through a reference (`sqnorm(&c)`, `&c[a..b]`, `&out[..]`), a copy of each such
+    /// array argument taken before the call. Such a call is *deferred* in reverse mode: the
+    /// primal sweep calls the function itself, and the adjoint sweep runs its `pullback` on
+    /// the copies (a pullback made in the primal sweep would borrow the array beyond its
+    /// life, or past the writes that follow the call).
+    Call {
+        func: syn::Path,
+        args: Vec<Operand>,
+        spans: Vec<(proc_macro2::Span, proc_macro2::Span)>,
+        plain: bool,
+        snapshots: Vec<Option<ValueId>>,
+    },
+    /// A copy of a whole array, taken for a deferred call (see `Op::Call`): a constant.
+    Snapshot(SlotId),
     /// The current value of a scalar slot.
     Read(SlotId),
     /// `slot[index]`.
@@ -317,6 +330,13 @@ pub enum Access {
     Reborrow,
 }
 
+impl Op {
+    /// Whether this is a call whose pullback runs in the adjoint sweep (see `Op::Call`).
+    pub fn deferred(&self) -> bool {
+        matches!(self, Op::Call { snapshots, .. } if snapshots.iter().any(Option::is_some))
+    }
+}
+
 impl Operand {
     /// An inline constant: a literal or a path.
     pub fn constant(tokens: TokenStream) -> Self {
@@ -371,6 +391,25 @@ impl Operand {
                 }
             }
             Operand::Constant(tokens) => tokens.clone(),
+        }
+    }
+
+    /// An array operand passed as `copy`, an owned copy of its array that the expression
+    /// consumes (`&mut { copy }[a..b]` needs no `mut` binding).
+    pub fn tokens_of_copy(
+        &self,
+        copy: &Ident,
+        values: &IdVec<ValueId, Value>,
+        slots: &IdVec<SlotId, Slot>,
+    ) -> TokenStream {
+        let Operand::Array { access, part, .. } = self else { return self.tokens(values, slots) };
+        let range = part.as_ref().map(|p| p.range(values, slots));
+        match (access, range) {
+            (Access::Name, None) => quote::quote!(#copy),
+            (Access::Name | Access::Shared, Some(r)) => quote::quote!(&#copy[#r]),
+            (Access::Shared, None) => quote::quote!(&#copy),
+            (Access::Mutable | Access::Reborrow, Some(r)) => quote::quote!(&mut ({ #copy })[#r]),
+            (Access::Mutable | Access::Reborrow, None) => quote::quote!(&mut ({ #copy })[..]),
         }
     }
 

@@ -118,7 +118,7 @@ fn reads_in_loops(ir: &Ir, read: &mut IdVec<ValueId, bool>) {
             Stmt::Def(v) => match &ir.values[*v].op {
                 Op::Opaque { args, .. } | Op::Prim { args, .. } | Op::Call { args, .. } => args.iter().for_each(mark),
                 Op::Index { index, .. } => mark(index),
-                Op::Param | Op::LoopVar | Op::Read(_) | Op::Len(_) | Op::Count => {}
+                Op::Param | Op::LoopVar | Op::Read(_) | Op::Len(_) | Op::Count | Op::Snapshot(_) => {}
             },
             Stmt::Set { value, .. } => mark(value),
             Stmt::Write { index, value, .. } => {

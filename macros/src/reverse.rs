@@ -346,10 +346,16 @@ impl Plan<'_> {
                     }
                 }
             }
-            Op::Call { args, .. } => {
+            Op::Call { args, snapshots, .. } => {
                 let active: Vec<ValueId> = args.iter().filter_map(|a| self.ir.active(a)).collect();
                 for a in active {
                     self.edges.push(Edge { to: a, from: Some(v), block: b });
+                }
+                // A deferred call is made again in the adjoint sweep, on the same arguments.
+                if value.op.deferred() {
+                    for a in args.iter().filter_map(Operand::value).chain(snapshots.iter().flatten().copied()) {
+                        self.needed[a] = true;
+                    }
                 }
                 // The adjoint passes the same parts of the arrays' adjoints.
                 for part in args.iter().filter_map(|a| a.part()) {
@@ -518,7 +524,8 @@ impl Plan<'_> {
             };
             let base = value.name.to_string();
             let base = base.trim_start_matches('_');
-            if self.pullback_needed[v] {
+            // A deferred call's pullback is made where it is used.
+            if self.pullback_needed[v] && !value.op.deferred() {
                 let suffix = if value.depth.loops > 0 { "pullbacks" } else { "pullback" };
                 self.pullbacks[v] = Some(self.names.fresh(&format!("__{base}_{suffix}"), value.name.span()));
                 if value.depth.loops > 0 {
@@ -546,7 +553,11 @@ impl Plan<'_> {
     fn recomputable(&self, v: ValueId) -> bool {
         let value = &self.ir.values[v];
         let pure = match &value.op {
-            Op::Opaque { .. } => true,
+            // Not over an array that changes (the copy a deferred call takes).
+            Op::Opaque { args, .. } => args
+                .iter()
+                .filter_map(Operand::slot)
+                .all(|s| matches!(self.ir.slots[s].kind, SlotKind::ArrayParam { by_value: false })),
             // The closure must not borrow a `&mut` output (its lifetime is not captured):
             // its length is kept instead.
             Op::Len(s) => !matches!(self.ir.slots[*s].kind, SlotKind::OutParam),

@@ -3,7 +3,7 @@
 
 use super::{Binding, Lower, Result};
 use crate::code;
-use crate::ir::{Access, Op, Operand, Slot, SlotKind, Stmt};
+use crate::ir::{Access, IdVec, Op, Operand, Slot, SlotId, SlotKind, Stmt, ValueId};
 use crate::rules::{self, Syntax};
 use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote};
@@ -213,7 +213,37 @@ impl Lower<'_> {
         }
         let spans = c.args.iter().map(code::ends).collect();
         let plain = crate::context::plain_function(&p.path);
-        Ok(self.value_from(Op::Call { func: p.path.clone(), args, spans, plain }, &p.path))
+        let snapshots = self.snapshots(&args, c);
+        Ok(self.value_from(Op::Call { func: p.path.clone(), args, spans, plain, snapshots }, &p.path))
+    }
+
+    /// A copy of each array of this function's own passed to a call that reads one of them
+    /// through a reference (see `Op::Call`), taken before the call: a constant value (the
+    /// array's derivative is in its shadow). `None` for the other arguments, and for all of
+    /// them when the call reads only slice parameters, which its pullback may borrow.
+    fn snapshots(&mut self, args: &[Operand], c: &syn::ExprCall) -> Vec<Option<ValueId>> {
+        let borrowable = |slot: SlotId, slots: &IdVec<SlotId, Slot>| {
+            matches!(slots[slot].kind, SlotKind::ArrayParam { by_value: false })
+        };
+        let deferred = args.iter().any(|a| match a {
+            Operand::Array { slot, access: Access::Shared, .. } => !borrowable(*slot, &self.slots),
+            _ => false,
+        });
+        let mut out = vec![None; args.len()];
+        if !deferred {
+            return out;
+        }
+        for (a, snapshot) in args.iter().zip(&mut out) {
+            let Operand::Array { slot, .. } = a else { continue };
+            if borrowable(*slot, &self.slots) {
+                continue;
+            }
+            let name = self.slots[*slot].name.clone();
+            let copy = self.names.fresh(&format!("__{name}_copy"), c.span());
+            let op = Op::Snapshot(*slot);
+            *snapshot = Some(self.push(copy, op, c.span()));
+        }
+        out
     }
 
     /// A call of the runtime function of `rule`, on as many floats as the rule takes.

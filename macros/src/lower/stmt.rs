@@ -261,9 +261,8 @@ impl Lower<'_> {
     }
 
     /// An argument of a call. An array lent mutably (`&mut h`, or a `&mut` parameter passed
-    /// on) is an output the callee writes. An array lent for reading must be a slice
-    /// parameter: the callee's pullback borrows it until the adjoint sweep, after this
-    /// function's locals are gone.
+    /// on) is an output the callee writes. An array of this function's own lent for reading
+    /// makes the call *deferred* in reverse mode (see `Op::Call`).
     pub(super) fn argument(&mut self, a: &Expr) -> Result<Operand> {
         let (inner, explicit_mut) = match a {
             Expr::Reference(r) => (&*r.expr, r.mutability.is_some()),
@@ -273,9 +272,7 @@ impl Lower<'_> {
             return self.part_argument(a, base, range, explicit_mut);
         }
         if let Some(Binding::Slot(s)) = self.binding(inner) {
-            let kind = self.slots[s].kind.clone();
-            let name = self.slots[s].name.clone();
-            match kind {
+            match self.slots[s].kind {
                 SlotKind::Array { .. } if explicit_mut => {
                     return Ok(Operand::Array { slot: s, access: Access::Mutable, part: None });
                 }
@@ -286,18 +283,7 @@ impl Lower<'_> {
                 _ if explicit_mut => {
                     return Err(self.error(a, "only local arrays and `&mut` parameters can be lent mutably; copy this one into a local array (`let mut a = [0.0; N];`) and lend that"));
                 }
-                _ => {
-                    let o = self.expr(a)?;
-                    if matches!(o, Operand::Array { access: Access::Shared, .. }) {
-                        return Err(self.error(
-                            a,
-                            format!(
-                                "only slice parameters can be lent to a differentiable call for reading yet; make `{name}` a `&[f64]` parameter of this function, or inline the call"
-                            ),
-                        ));
-                    }
-                    return Ok(o);
-                }
+                _ => return self.expr(a),
             }
         }
         if explicit_mut {
@@ -310,25 +296,18 @@ impl Lower<'_> {
     /// that part of the array, and its shadow is the same part of the array's adjoint.
     fn part_argument(&mut self, a: &Expr, base: &Expr, range: &syn::ExprRange, mutable: bool) -> Result<Operand> {
         let slot = self.array_slot(base)?;
-        let kind = self.slots[slot].kind.clone();
-        let name = self.slots[slot].name.clone();
-        match kind {
+        match self.slots[slot].kind {
             SlotKind::Array { .. } | SlotKind::OutParam if mutable => {}
-            SlotKind::ArrayParam { by_value: false } if !mutable => {}
             _ if mutable => {
                 return Err(self.error(a, "only local arrays and `&mut` parameters can be lent mutably; copy this one into a local array (`let mut a = [0.0; N];`) and lend that"));
             }
-            _ => {
-                return Err(self.error(
-                    a,
-                    format!(
-                        "only slice parameters can be lent to a differentiable call for reading yet; make `{name}` a `&[f64]` parameter of this function, or inline the call"
-                    ),
-                ));
-            }
+            _ => {}
         }
-        let (Some(start), end) = (&range.start, &range.end) else { return Err(self.fenced(range)) };
-        let start = self.expr(start)?;
+        let start = match &range.start {
+            Some(start) => self.expr(start)?,
+            None => Operand::constant(quote::quote!(0)),
+        };
+        let end = &range.end;
         let end = match end {
             Some(e) => Some(self.expr(e)?),
             None => None,

@@ -357,6 +357,7 @@ impl Render<'_, '_> {
             }
             Some(pb) if value.depth.branches > 0 => quote!(#krate::__private::take(&mut #pb)),
             Some(pb) => quote!(#pb),
+            None if value.op.deferred() => self.deferred_pullback(v),
             None => return TokenStream::new(),
         };
         // An unused result of a call run for its outputs: its adjoint is zero.
@@ -413,6 +414,19 @@ impl Render<'_, '_> {
             }
         }
         out
+    }
+
+    /// A deferred call's pullback, made here from the same arguments with the copies of its
+    /// arrays in their place (see `Op::Call`).
+    fn deferred_pullback(&self, v: ValueId) -> TokenStream {
+        let ir = self.plan.ir;
+        let Op::Call { func, args, snapshots, .. } = &ir.values[v].op else { unreachable!("a deferred call") };
+        let args = args.iter().zip(snapshots).map(|(a, copy)| match copy {
+            Some(c) => a.tokens_of_copy(&ir.values[*c].name, &ir.values, &ir.slots),
+            None => ir.tokens(a),
+        });
+        let call = code::protocol_call(func, "pullback", quote!(#(#args),*));
+        quote!((#call.1))
     }
 
     /// A `for` loop run backwards: over its range reversed, reading its history slices (and

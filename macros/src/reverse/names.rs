@@ -70,7 +70,7 @@ impl Plan<'_> {
         let ir = self.ir;
         let value = &ir.values[v];
         let Op::Call { args, .. } = &value.op else { return };
-        if !value.active || self.pullbacks[v].is_none() || (self.uses[v] == 0 && !self.pullback_needed[v]) {
+        if !value.active || !self.pullback_needed[v] {
             return;
         }
         let d = self.derivs[v].clone().expect("active values have derivative names");
