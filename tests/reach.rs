@@ -333,6 +333,68 @@ fn arrays_lent_for_reading_are_read_as_they_were_at_the_call() {
     assert!((dy - (2.0 * (12.0 * x + 2.0 * y) + 2.0 * y)).abs() < 1e-12);
 }
 
+// ---- Arrays and tuples that calls return. -------------------------------------------------------
+
+#[differentiable]
+fn cross(a: &[f64], b: &[f64]) -> [f64; 3] {
+    [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]]
+}
+
+#[differentiable]
+fn sincos(t: f64) -> (f64, f64) {
+    (t.sin(), t.cos())
+}
+
+#[differentiable]
+fn polar(r: f64, t: f64) -> (f64, f64) {
+    let (s, c) = sincos(t);
+    (r * c, r * s)
+}
+
+/// Kept and indexed, a field taken, indexed on the spot.
+#[differentiable]
+fn results_read(x: f64, a: &[f64]) -> f64 {
+    let b = [x, x * x, 1.0];
+    let c = cross(a, &b);
+    let p = polar(x, a[0]);
+    c[0] * c[1] + p.0 * p.1 + cross(&b, a)[2] + sincos(x).1
+}
+
+/// Returned as they are.
+#[differentiable]
+fn result_returned(x: f64, a: &[f64]) -> [f64; 3] {
+    let b = [x, 2.0, x.sin()];
+    cross(a, &b)
+}
+
+/// In a loop, fed back into the next iteration.
+#[differentiable]
+fn results_in_a_loop(x: f64, a: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..3 {
+        let b = [x * i as f64, x, 1.0];
+        let c = cross(a, &b);
+        let (u, v) = sincos(c[i] * s + x);
+        s += u * v + c[0];
+    }
+    s
+}
+
+#[test]
+fn call_results_are_read_as_the_callee_returned_them() {
+    let (a, x) = ([0.3, -0.5, 0.8], 0.7f64);
+    let b = [x, x * x, 1.0];
+    let c = cross(&a, &b);
+    let want = c[0] * c[1] + x * a[0].cos() * x * a[0].sin() + cross(&b, &a)[2] + x.cos();
+    assert!((results_read(x, &a) - want).abs() < 1e-15);
+    assert_eq!(results_read_grad(x, &a).0, results_read(x, &a));
+    let (value, tangent) = result_returned_jvp(x, 1.0, &a, &[0.0; 3]);
+    assert_eq!(value, cross(&a, &[x, 2.0, x.sin()]));
+    // d/dx of a × (x, 2, sin x) = a × (1, 0, cos x).
+    let want = cross(&a, &[1.0, 0.0, x.cos()]);
+    assert!(tangent.iter().zip(&want).all(|(t, w)| (t - w).abs() < 1e-15));
+}
+
 mod properties {
     use crate::{array_property, property};
     use proptest::collection::vec;
@@ -366,6 +428,16 @@ mod properties {
     array_property!(lent_and_written, grad lent_and_written_grad, vjp lent_and_written_vjp,
         jvp lent_and_written_jvp, [x in -1.5..1.5, array v in [-1.5..1.5, -1.5..1.5]]);
     property!(uses_lent_output, uses_lent_output_grad, uses_lent_output_jvp, [x in -1.5..1.5]);
+
+    array_property!(results_read, grad results_read_grad, vjp results_read_vjp, jvp results_read_jvp, [
+        x in -1.5..1.5, slice a in vec(-1.5..1.5, 3)
+    ]);
+    array_property!(result_returned, vjp result_returned_vjp, jvp result_returned_jvp, [
+        x in -1.5..1.5, slice a in vec(-1.5..1.5, 3)
+    ]);
+    array_property!(polar, vjp polar_vjp, jvp polar_jvp, [r in -1.5..1.5, t in -3.0..3.0]);
+    array_property!(results_in_a_loop, grad results_in_a_loop_grad, vjp results_in_a_loop_vjp,
+        jvp results_in_a_loop_jvp, [x in -1.0..1.0, slice a in vec(-1.0..1.0, 3)]);
 
     property!(guarded, guarded_grad, guarded_jvp, [x in -2.0..2.0, y in 0.1..3.0] where x * x + y > 1e-3);
     property!(rotated, rotated_grad, rotated_jvp, [x in -2.0..2.0, t in -3.0..3.0]);

@@ -46,9 +46,11 @@ fn step(ir: &mut Ir, stmt: &Stmt, changed: &mut bool) {
                 // what it writes there replaces a derivative (with zero, when its inputs are
                 // constant), which only its derivative code does. What it writes into `&mut`
                 // arguments is active when the call is.
-                Op::Call { args, .. } => {
+                Op::Call { args, result, .. } => {
                     let now = args.iter().any(|a| active(ir, a));
-                    for s in args.iter().filter(|a| a.lent_mut()).filter_map(|a| a.slot()) {
+                    let written: Vec<_> =
+                        args.iter().filter(|a| a.lent_mut()).filter_map(|a| a.slot()).chain(*result).collect();
+                    for s in written {
                         if now && !ir.slots[s].active {
                             ir.slots[s].active = true;
                             *changed = true;
@@ -204,8 +206,10 @@ impl Useful {
                 let v = *v;
                 match &ir.values[v].op {
                     // A call is needed for what it writes as well as for what it returns.
-                    Op::Call { args, .. } => {
-                        if args.iter().any(|a| a.lent_mut() && a.slot().is_some_and(|s| self.slots[s])) {
+                    Op::Call { args, result, .. } => {
+                        if args.iter().any(|a| a.lent_mut() && a.slot().is_some_and(|s| self.slots[s]))
+                            || result.is_some_and(|s| self.slots[s])
+                        {
                             self.value(v);
                         }
                         if self.values[v] {

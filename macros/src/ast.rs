@@ -141,6 +141,21 @@ impl Function {
         }
     }
 
+    /// How many floats an array or tuple result holds, as written (`N` of `[f64; N]`).
+    pub fn result_len(&self) -> Option<TokenStream> {
+        match (&self.returns, &self.item.sig.output) {
+            (Returns::Tuple(n), _) => Some(quote::quote!(#n)),
+            (Returns::Array, ReturnType::Type(_, ty)) => match &**ty {
+                syn::Type::Array(a) => {
+                    let len = &a.len;
+                    Some(quote::quote!(#len))
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     pub fn active(&self) -> impl Iterator<Item = &Param> {
         self.params.iter().filter(|p| p.active)
     }

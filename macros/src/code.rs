@@ -68,6 +68,14 @@ pub fn primal(ir: &Ir, value: &Value, float: &Ident) -> TokenStream {
     }
 }
 
+/// `c = flat(value);`: a call's array or tuple result copied into the local array that
+/// keeps it (see `Op::Call`); nothing for other values.
+pub fn result_into(ir: &Ir, value: &Value, krate: &TokenStream) -> TokenStream {
+    let Some(r) = value.op.result() else { return TokenStream::new() };
+    let (c, name) = (&ir.slots[r].name, &value.name);
+    quote!(#c = #krate::__private::flat(#name);)
+}
+
 /// The iterator of a range loop, as written.
 pub fn iter(ir: &Ir, iter: &Iter) -> TokenStream {
     let (a, b) = (&ir.tokens(&iter.start), &ir.tokens(&iter.end));

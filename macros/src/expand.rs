@@ -172,6 +172,14 @@ pub fn items(func: &Function, bodies: Option<Bodies>) -> TokenStream {
             quote!((#unimplemented, move |_: #out, _: (#(#shadow_types,)*)| -> (#(#slot_types,)*) { #unimplemented })),
         ),
     };
+    // A caller that keeps an array or tuple result in a local array needs its length.
+    let result_len = func.result_len().map(|len| {
+        quote! {
+            /// How many floats the result holds.
+            #[doc(hidden)]
+            #vis const RESULT_LEN: usize = #len;
+        }
+    });
     let protocol = quote! {
         #(#cfgs)*
         #[doc(hidden)]
@@ -181,6 +189,8 @@ pub fn items(func: &Function, bodies: Option<Bodies>) -> TokenStream {
         #(#cfgs)*
         #allow
         impl #ident {
+            #result_len
+
             /// Forward mode: value and tangent. Every parameter is followed by its tangent
             /// (`()` for a constant).
             #[doc(hidden)]

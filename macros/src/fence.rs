@@ -121,6 +121,8 @@ fn local(local: &syn::Local, errors: &mut Errors) {
         |p: &Pat| matches!(p, Pat::Ident(i) if i.by_ref.is_none() && i.subpat.is_none()) || matches!(p, Pat::Wild(_));
     let tuple = match (&local.pat, local.init.as_ref().map(|i| &*i.expr)) {
         (Pat::Tuple(t), Some(Expr::Tuple(e))) => t.elems.iter().all(plain) && t.elems.len() == e.elems.len(),
+        // The tuple a differentiable call returns.
+        (Pat::Tuple(t), Some(Expr::Call(_))) => t.elems.iter().all(plain),
         _ => false,
     };
     match ident {
@@ -130,7 +132,7 @@ fn local(local: &syn::Local, errors: &mut Errors) {
             return err(
                 errors,
                 &local.pat,
-                "only `let name = ...;`, `let _ = ...;` and `let (a, b) = (.., ..);` bindings are supported here; bind each value to its own name",
+                "only `let name = ...;`, `let _ = ...;`, `let (a, b) = (.., ..);` and `let (a, b) = f(..);` bindings are supported here; bind each value to its own name",
             );
         }
     }
@@ -334,7 +336,9 @@ fn unsupported(e: &Expr) -> Option<&'static str> {
         Expr::Try(_) => "`?` is not supported: a differentiable function returns a float; handle the error outside it",
         Expr::Async(_) | Expr::Await(_) => "async code cannot be differentiated; compute with plain expressions",
         Expr::Unsafe(_) => "`unsafe` blocks cannot be differentiated; move the unsafe code out of the function",
-        Expr::Field(_) => "field access is not supported; pass the field as an `f64` parameter",
+        Expr::Field(f) if !matches!(f.member, syn::Member::Unnamed(_)) => {
+            "field access is not supported; pass the field as an `f64` parameter"
+        }
         Expr::Struct(_) => "struct literals are not supported; a differentiable function works on `f64` values",
         Expr::Tuple(_) => "a tuple is only supported as the function's result, written at the end: `(a, b)`",
         Expr::Array(_) | Expr::Repeat(_) => {
@@ -508,6 +512,8 @@ fn expr(e: &Expr, errors: &mut Errors) {
             }
         }
         Expr::Paren(p) => expr(&p.expr, errors),
+        // `p.0` of a tuple a call returns.
+        Expr::Field(f) => expr(&f.base, errors),
         Expr::If(i) => if_expr(i, errors),
         Expr::Match(m) => match_expr(m, errors),
         Expr::Index(i) => {

@@ -125,11 +125,20 @@ impl Forward<'_> {
                     quote!(#t, #d)
                 });
                 let call = code::protocol_call(func, "tangent", quote!(#(#args),*));
-                quote!(let (#name, #d) = #call;)
+                let mut out = quote!(let (#name, #d) = #call;);
+                if let Some(r) = value.op.result() {
+                    let flat = quote!(#krate::__private::flat);
+                    let (c, dc) = (&ir.slots[r].name, &self.slot_derivs[r]);
+                    out.extend(quote!(#c = #flat(#name);));
+                    out.extend(dc.as_ref().map(|dc| quote!(#dc = #flat(#d);)));
+                }
+                out
             }
             Op::Call { func, args, .. } => {
                 let args = args.iter().map(|a| self.ir.tokens(a));
-                quote!(let #name = #func(#(#args),*);)
+                let mut out = quote!(let #name = #func(#(#args),*););
+                out.extend(code::result_into(ir, value, self.krate));
+                out
             }
             // Only reverse mode's deferred calls read the copy.
             Op::Param | Op::LoopVar | Op::Count | Op::Snapshot(_) => TokenStream::new(),

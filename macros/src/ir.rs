@@ -245,12 +245,16 @@ pub enum Op {
     /// primal sweep calls the function itself, and the adjoint sweep runs its `pullback` on
     /// the copies (a pullback made in the primal sweep would borrow the array beyond its
     /// life, or past the writes that follow the call).
+    /// `result`: the local array that receives the result, when it is an array or a tuple
+    /// of floats (`let c = cross(a, b);`, `let (s, co) = sincos(t);`); the call's own value
+    /// is then that result, which nothing reads, and its adjoint is the array's.
     Call {
         func: syn::Path,
         args: Vec<Operand>,
         spans: Vec<(proc_macro2::Span, proc_macro2::Span)>,
         plain: bool,
         snapshots: Vec<Option<ValueId>>,
+        result: Option<SlotId>,
     },
     /// A copy of a whole array, taken for a deferred call (see `Op::Call`): a constant.
     Snapshot(SlotId),
@@ -331,6 +335,14 @@ pub enum Access {
 }
 
 impl Op {
+    /// The array a call writes its result into (see `Op::Call`).
+    pub fn result(&self) -> Option<SlotId> {
+        match self {
+            Op::Call { result, .. } => *result,
+            _ => None,
+        }
+    }
+
     /// Whether this is a call whose pullback runs in the adjoint sweep (see `Op::Call`).
     pub fn deferred(&self) -> bool {
         matches!(self, Op::Call { snapshots, .. } if snapshots.iter().any(Option::is_some))

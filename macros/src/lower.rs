@@ -23,6 +23,7 @@ use syn::{Expr, Ident, Stmt as SynStmt, Type};
 mod control;
 mod expr;
 mod iter;
+mod results;
 mod stmt;
 use control::{assigned_in_region, diverges, else_diverges, last_region_assignments, may_exit};
 

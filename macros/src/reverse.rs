@@ -576,5 +576,11 @@ impl Plan<'_> {
 
 /// Whether a value is a call that writes an active array through a `&mut` argument.
 fn writes_active(ir: &Ir, value: &crate::ir::Value) -> bool {
-    matches!(&value.op, Op::Call { args, .. } if args.iter().any(|a| a.lent_mut() && a.slot().is_some_and(|s| ir.slots[s].active)))
+    match &value.op {
+        Op::Call { args, result, .. } => {
+            args.iter().any(|a| a.lent_mut() && a.slot().is_some_and(|s| ir.slots[s].active))
+                || result.is_some_and(|s| ir.slots[s].active)
+        }
+        _ => false,
+    }
 }

@@ -308,7 +308,7 @@ fn touched_otherwise(ir: &Ir, block: &Block, viewed: &HashSet<ValueId>, out: &mu
             Op::Index { slot, .. } if !viewed.contains(v) => {
                 out.insert(*slot);
             }
-            Op::Call { args, .. } => out.extend(args.iter().filter_map(|a| a.slot())),
+            Op::Call { args, result, .. } => out.extend(args.iter().filter_map(|a| a.slot()).chain(*result)),
             _ => {}
         },
         Stmt::Declare(slot) | Stmt::Set { slot, .. } | Stmt::Write { slot, .. } => {

@@ -177,6 +177,75 @@ pub fn cotangent<F, G: IntoCotangent<F>>(g: G) -> F {
     g.into_cotangent()
 }
 
+/// The result of a call, an array or a tuple of floats, as the array of its `N` floats: the
+/// caller keeps it in a local array (`let c = cross(a, b); c[0]`, `let (s, co) = sincos(t);`),
+/// and passes that array's adjoint back as the seed of the callee's pullback.
+pub trait Flat<F, const N: usize>: Sized {
+    fn flat(self) -> [F; N];
+    fn unflat(floats: [F; N]) -> Self;
+}
+
+impl<F, const N: usize> Flat<F, N> for [F; N] {
+    #[inline(always)]
+    fn flat(self) -> [F; N] {
+        self
+    }
+    #[inline(always)]
+    fn unflat(floats: [F; N]) -> Self {
+        floats
+    }
+}
+
+/// `F`, once per element of a tuple.
+macro_rules! float_of {
+    ($x:ident) => {
+        F
+    };
+}
+
+macro_rules! flat_tuples {
+    ($($n:literal: $($x:ident)+;)*) => {$(
+        impl<F> Flat<F, $n> for ($(float_of!($x),)+) {
+            #[inline(always)]
+            fn flat(self) -> [F; $n] {
+                let ($($x,)+) = self;
+                [$($x),+]
+            }
+            #[inline(always)]
+            fn unflat(floats: [F; $n]) -> Self {
+                let [$($x),+] = floats;
+                ($($x,)+)
+            }
+        }
+    )*};
+}
+flat_tuples! {
+    1: a;
+    2: a b;
+    3: a b c;
+    4: a b c d;
+    5: a b c d e;
+    6: a b c d e f;
+    7: a b c d e f g;
+    8: a b c d e f g h;
+    9: a b c d e f g h i;
+    10: a b c d e f g h i j;
+    11: a b c d e f g h i j k;
+    12: a b c d e f g h i j k l;
+}
+
+#[inline(always)]
+pub fn flat<F, const N: usize, T: Flat<F, N>>(result: T) -> [F; N] {
+    result.flat()
+}
+
+/// The seed of a pullback whose result the caller keeps in an array: that array's adjoint,
+/// which the call's result replaced, so it is zero before the call.
+#[inline(always)]
+pub fn take_seed<F: Copy + Default, const N: usize, T: Flat<F, N>>(adjoint: &mut [F; N]) -> T {
+    T::unflat(::core::mem::replace(adjoint, [F::default(); N]))
+}
+
 /// The stacks of the adjoint sweep: what a loop body's primal computed, popped in the
 /// adjoint loop in reverse order. `pop` on an empty stack is a bug in the generated code.
 pub trait Pop<T> {

@@ -54,6 +54,7 @@ impl Lower<'_> {
                 v
             }
             Expr::Index(ix) => self.index(ix, span),
+            Expr::Field(f) => self.tuple_field(f),
             Expr::Unary(u) => self.unary(u, span),
             Expr::Binary(b) => self.binary_expr(b),
             Expr::Cast(c) => self.cast(c, span),
@@ -81,6 +82,12 @@ impl Lower<'_> {
 
     /// `a[i]`: an element of an array slot, or of a constant array.
     fn index(&mut self, ix: &syn::ExprIndex, span: Span) -> Result<Operand> {
+        // `cross(a, b)[1]`: the result kept in an array, then indexed.
+        if let Expr::Call(c) = &*ix.expr {
+            let slot = self.call_result(c, None)?;
+            let index = self.expr(&ix.index)?;
+            return Ok(self.value(Op::Index { slot, index }, span));
+        }
         if let Some(Binding::View { slot, offset, .. }) = self.binding(&ix.expr) {
             let j = self.expr(&ix.index)?;
             return Ok(self.view_index(slot, offset, j, span));
@@ -177,7 +184,7 @@ impl Lower<'_> {
 
     /// `f(..)`: a runtime function of the rule table, a float method called by its path, or
     /// another differentiable function.
-    fn call(&mut self, c: &syn::ExprCall, span: Span) -> Result<Operand> {
+    pub(super) fn call(&mut self, c: &syn::ExprCall, span: Span) -> Result<Operand> {
         let Expr::Path(p) = &*c.func else {
             return Err(self.fenced(&c.func));
         };
@@ -214,7 +221,7 @@ impl Lower<'_> {
         let spans = c.args.iter().map(code::ends).collect();
         let plain = crate::context::plain_function(&p.path);
         let snapshots = self.snapshots(&args, c);
-        Ok(self.value_from(Op::Call { func: p.path.clone(), args, spans, plain, snapshots }, &p.path))
+        Ok(self.value_from(Op::Call { func: p.path.clone(), args, spans, plain, snapshots, result: None }, &p.path))
     }
 
     /// A copy of each array of this function's own passed to a call that reads one of them

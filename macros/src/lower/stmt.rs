@@ -17,7 +17,7 @@ impl Lower<'_> {
     /// a `match` or a block is the list's value or a statement of its own.
     pub(super) fn stmt(&mut self, stmt: &SynStmt, rest: &[SynStmt]) -> Result<Option<Operand>> {
         match stmt {
-            SynStmt::Local(local) => self.local(local).map(|_| None),
+            SynStmt::Local(local) => self.local(local, rest).map(|_| None),
             // `(a, b) = (e1, e2);`: every value computed, then each assigned.
             SynStmt::Expr(Expr::Assign(a), _) if matches!(&*a.left, Expr::Tuple(_)) => {
                 let (Expr::Tuple(left), Expr::Tuple(right)) = (&*a.left, &*a.right) else {
@@ -89,7 +89,7 @@ impl Lower<'_> {
 
     /// `let name = value;`: an array, a slot if the name is assigned in a branch or loop
     /// further on, else the value under the user's name.
-    fn local(&mut self, local: &syn::Local) -> Result<()> {
+    fn local(&mut self, local: &syn::Local, rest: &[SynStmt]) -> Result<()> {
         let (pat, ty) = match &local.pat {
             Pat::Type(t) => (&*t.pat, Some(&*t.ty)),
             p => (p, None),
@@ -99,11 +99,24 @@ impl Lower<'_> {
             Pat::Ident(p) => p,
             // `let _ = e;`: `e` is computed (its value, unused, gets no derivative).
             Pat::Wild(_) => return self.expr(&init.expr).map(|_| ()),
-            Pat::Tuple(t) => return self.destructure(t, &init.expr),
+            Pat::Tuple(t) => match &*init.expr {
+                Expr::Call(c) => return self.destructure_call(t, c),
+                e => return self.destructure(t, e),
+            },
             _ => return Err(self.fenced(local)),
         };
         if let Some(kind) = self.array_init(&init.expr)? {
             return self.declare_array(&p.ident, ty, kind, &init.expr);
+        }
+        // `let c = cross(a, b);` with `c` used as an array further on.
+        let many = matches!(self.func.returns, Returns::Array | Returns::Tuple(_));
+        if let Expr::Call(c) = &*init.expr
+            && super::results::kept_as_array(&p.ident, rest, many)
+        {
+            let name = self.names.user(&p.ident);
+            let slot = self.call_into(name, ty, c, None)?;
+            self.bind(&p.ident, Binding::Slot(slot));
+            return Ok(());
         }
         let start = self.values.next_id();
         let value = self.expr(&init.expr)?;
@@ -113,7 +126,7 @@ impl Lower<'_> {
 
     /// Binds a `let`'s name to its value: a slot if it is `mut` and assigned in a later
     /// branch or loop, else the value itself under the user's name.
-    fn bind_local(&mut self, p: &syn::PatIdent, ty: Option<&Type>, value: Operand, start: ValueId) {
+    pub(super) fn bind_local(&mut self, p: &syn::PatIdent, ty: Option<&Type>, value: Operand, start: ValueId) {
         if p.mutability.is_some() && self.assigned_later(&p.ident) {
             let name = self.names.user(&p.ident);
             let kind = SlotKind::Scalar { init: value };
@@ -188,6 +201,16 @@ impl Lower<'_> {
                 }
                 Some(Output::Tuple(values))
             }
+            // A call's array or tuple result, returned as it is.
+            (Returns::Array, Expr::Call(c)) => self.call_result(c, None).ok().map(Output::Array),
+            (Returns::Tuple(n), Expr::Call(c)) => {
+                let slot = self.call_result(c, Some(*n)).ok()?;
+                Some(self.tuple_of(slot, *n))
+            }
+            (Returns::Tuple(n), Expr::Path(_)) if self.array_slot(e).is_ok() => {
+                let slot = self.array_slot(e).ok()?;
+                Some(self.tuple_of(slot, *n))
+            }
             (Returns::Array, Expr::Array(_)) => {
                 let ident = self.names.fresh("__result", e.span());
                 let init = self.array_init(e).ok()??;
@@ -212,6 +235,14 @@ impl Lower<'_> {
                 None
             }
         }
+    }
+
+    /// The first `n` elements of an array slot, as a tuple result.
+    fn tuple_of(&mut self, slot: SlotId, n: usize) -> Output {
+        let span = self.slots[slot].name.span();
+        Output::Tuple(
+            (0..n).map(|i| self.value(Op::Index { slot, index: Operand::constant(quote!(#i)) }, span)).collect(),
+        )
     }
 
     /// `x = value`, `a[i] = value`.

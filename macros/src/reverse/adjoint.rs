@@ -360,10 +360,12 @@ impl Render<'_, '_> {
             None if value.op.deferred() => self.deferred_pullback(v),
             None => return TokenStream::new(),
         };
-        // An unused result of a call run for its outputs: its adjoint is zero.
-        let seed = match self.uses[v] {
-            0 => quote!(::core::default::Default::default()),
-            _ => self.adjoint(v).to_tokens(),
+        // An unused result of a call run for its outputs: its adjoint is zero. A result kept
+        // in an array: that array's adjoint, which is zero before the call.
+        let seed = match (value.op.result().and_then(|r| self.slot_derivs[r].as_ref()), self.uses[v]) {
+            (Some(dc), _) => quote!(#krate::__private::take_seed(&mut #dc)),
+            (None, 0) => quote!(::core::default::Default::default()),
+            (None, _) => self.adjoint(v).to_tokens(),
         };
         // One binding per gradient slot we use: active scalars, and active arrays (a
         // by-value array parameter returns its gradient here; a slice parameter's went into

@@ -138,7 +138,7 @@ impl Plan<'_> {
         } else {
             quote!(let #name = #tmp_value;)
         };
-        match &self.pullbacks[v] {
+        let mut out = match &self.pullbacks[v] {
             Some(pb) if top => quote!(let (#name, #pb) = #call;),
             Some(pb) => {
                 let store = if self.reserved[v] {
@@ -152,7 +152,9 @@ impl Plan<'_> {
             }
             None if self.storage[v] == Storage::Hoisted => quote!(#name = #func(#(#args),*);),
             None => quote!(let #name = #func(#(#args),*);),
-        }
+        };
+        out.extend(code::result_into(self.ir, value, &self.func.krate));
+        out
     }
 
     /// A `for` loop, with the room its history takes reserved before it, its rows taken, and

@@ -1,0 +1,142 @@
+//! Calls whose result is an array or a tuple of floats: `let c = cross(a, b); c[0]`,
+//! `let (s, co) = sincos(t);`, `p.0`, `cross(a, b)[1]`, or the function's own result. The
+//! result is kept in a local array (the call's `result`, see `Op::Call`), whose elements are
+//! read like any other; its length is the pattern's arity for a tuple pattern, else the
+//! callee's `RESULT_LEN`, which the macro writes beside every function with such a result.
+
+use super::{Binding, Lower, Result};
+use crate::ir::{Op, Operand, Slot, SlotId, SlotKind, Stmt};
+use quote::quote;
+use syn::visit::Visit;
+use syn::{Expr, Ident, Stmt as SynStmt, Type};
+
+impl Lower<'_> {
+    /// Lowers the call `c` with its result written into a new local array `name`.
+    pub(super) fn call_into(
+        &mut self,
+        name: Ident,
+        ty: Option<&Type>,
+        c: &syn::ExprCall,
+        len: Option<usize>,
+    ) -> Result<SlotId> {
+        let Expr::Path(path) = &*c.func else { return Err(self.fenced(&c.func)) };
+        let path = &path.path;
+        let len = match len {
+            Some(n) => Operand::constant(quote!(#n)),
+            None => Operand::constant(quote!(#path::RESULT_LEN)),
+        };
+        let kind = SlotKind::Array { init: Operand::constant(quote!(0.0)), len, vec: false };
+        let slot = self.slot(Slot { name, ty: ty.cloned(), kind, active: false, param: None });
+        self.emit(Stmt::Declare(slot));
+        let span = syn::spanned::Spanned::span(c);
+        let call = self.call(c, span)?;
+        let v = call.value().filter(|&v| matches!(self.values[v].op, Op::Call { .. }));
+        let Some(v) = v else {
+            return Err(self.error(c, "only the array or tuple a differentiable function returns can be kept here"));
+        };
+        if let Op::Call { result, .. } = &mut self.values[v].op {
+            *result = Some(slot);
+        }
+        Ok(slot)
+    }
+
+    /// A call's result in a hidden local array, for `cross(a, b)[1]`, `sincos(t).0` or a
+    /// function's result.
+    pub(super) fn call_result(&mut self, c: &syn::ExprCall, len: Option<usize>) -> Result<SlotId> {
+        let name = self.names.fresh("__result", syn::spanned::Spanned::span(c));
+        self.call_into(name, None, c, len)
+    }
+
+    /// `let (a, b) = f(..);`: the result kept, then each element bound to its name.
+    pub(super) fn destructure_call(&mut self, pat: &syn::PatTuple, c: &syn::ExprCall) -> Result<()> {
+        let slot = self.call_result(c, Some(pat.elems.len()))?;
+        for (i, p) in pat.elems.iter().enumerate() {
+            let syn::Pat::Ident(p) = p else { continue };
+            let start = self.values.next_id();
+            let index = Operand::constant(quote!(#i));
+            let value = self.value(Op::Index { slot, index }, p.ident.span());
+            self.bind_local(p, None, value, start);
+        }
+        Ok(())
+    }
+
+    /// `p.0` of a result kept in an array: its element.
+    pub(super) fn tuple_field(&mut self, f: &syn::ExprField) -> Result<Operand> {
+        let syn::Member::Unnamed(index) = &f.member else { return Err(self.fenced(f)) };
+        let i = index.index as usize;
+        let slot = match &*f.base {
+            Expr::Call(c) => self.call_result(c, None)?,
+            base => match self.binding(base) {
+                Some(Binding::Slot(s)) if matches!(self.slots[s].kind, SlotKind::Array { .. }) => s,
+                _ => return Err(self.error(f, "only the tuple a differentiable call returns has fields here")),
+            },
+        };
+        let index = Operand::constant(quote!(#i));
+        Ok(self.value(Op::Index { slot, index }, syn::spanned::Spanned::span(f)))
+    }
+}
+
+/// Whether the statements after `let name = f(..);` use `name` as an array or a tuple:
+/// indexed, a field taken, lent (`&name`), measured, iterated, or returned as the function's
+/// array or tuple result (`returns_many`). Scanning stops where a `let` shadows the name.
+pub(super) fn kept_as_array(name: &Ident, rest: &[SynStmt], returns_many: bool) -> bool {
+    let mut scan = Uses { name, found: false };
+    for (k, stmt) in rest.iter().enumerate() {
+        if let SynStmt::Local(l) = stmt
+            && binds(&l.pat, name)
+        {
+            if let Some(init) = &l.init {
+                scan.visit_expr(&init.expr);
+            }
+            return scan.found;
+        }
+        scan.visit_stmt(stmt);
+        let last = k + 1 == rest.len();
+        if last && returns_many && matches!(stmt, SynStmt::Expr(Expr::Path(p), None) if p.path.is_ident(name)) {
+            return true;
+        }
+    }
+    scan.found
+}
+
+fn binds(pat: &syn::Pat, name: &Ident) -> bool {
+    match pat {
+        syn::Pat::Ident(p) => p.ident == *name,
+        syn::Pat::Type(t) => binds(&t.pat, name),
+        syn::Pat::Tuple(t) => t.elems.iter().any(|p| binds(p, name)),
+        _ => false,
+    }
+}
+
+struct Uses<'a> {
+    name: &'a Ident,
+    found: bool,
+}
+
+impl Uses<'_> {
+    fn is_name(&self, e: &Expr) -> bool {
+        match e {
+            Expr::Path(p) => p.path.is_ident(self.name),
+            Expr::Paren(p) => self.is_name(&p.expr),
+            Expr::Reference(r) => self.is_name(&r.expr),
+            _ => false,
+        }
+    }
+}
+
+impl<'ast> Visit<'ast> for Uses<'_> {
+    fn visit_expr(&mut self, e: &'ast Expr) {
+        let array_use = match e {
+            Expr::Index(ix) => self.is_name(&ix.expr),
+            Expr::Field(f) => matches!(f.member, syn::Member::Unnamed(_)) && self.is_name(&f.base),
+            Expr::Reference(r) => self.is_name(&r.expr),
+            Expr::MethodCall(m) => {
+                self.is_name(&m.receiver) && ["len", "iter"].contains(&m.method.to_string().as_str())
+            }
+            Expr::ForLoop(f) => self.is_name(&f.expr),
+            _ => false,
+        };
+        self.found |= array_use;
+        syn::visit::visit_expr(self, e);
+    }
+}
