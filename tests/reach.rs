@@ -395,6 +395,44 @@ fn call_results_are_read_as_the_callee_returned_them() {
     assert!(tangent.iter().zip(&want).all(|(t, w)| (t - w).abs() < 1e-15));
 }
 
+// ---- Tuple parameters. -------------------------------------------------------------------------
+
+#[differentiable]
+fn tuple_pattern((x, y): (f64, f64), k: f64) -> f64 {
+    (x * y).sin() + k * x
+}
+
+/// A named tuple read by its fields, a constant one, and a slice beside them.
+#[differentiable]
+fn tuple_fields(p: (f64, f64, f64), #[no_grad] q: (f64, f64), w: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..w.len() {
+        s += w[i] * p.0 + q.1 * p.1 * p.2;
+    }
+    s + q.0
+}
+
+#[test]
+fn tuple_parameters_have_tuple_tangents_and_gradients() {
+    let ((x, y), k, h) = ((0.3f64, 0.7f64), 2.0, 1e-6);
+    let (value, ((dx, dy), dk)) = tuple_pattern_grad((x, y), k);
+    assert_eq!(value, tuple_pattern((x, y), k));
+    assert!((dx - (y * (x * y).cos() + k)).abs() < 1e-15 && (dy - x * (x * y).cos()).abs() < 1e-15 && dk == x);
+    assert_eq!(tuple_pattern_jvp((x, y), (1.0, 0.0), k, 0.0).1, dx);
+    assert_eq!(tuple_pattern_jvp((x, y), (0.0, 0.0), k, 1.0).1, dk);
+
+    let (p, q, w) = ((0.3, -0.7, 1.5), (2.0, 3.0), [1.0, 2.0]);
+    let (value, ((d0, d1, d2), dw)) = tuple_fields_grad(p, q, &w);
+    assert_eq!(value, tuple_fields(p, q, &w));
+    // s = Σ wᵢ p₀ + 2 q₁ p₁ p₂ + q₀.
+    assert_eq!((d0, d1, d2), (3.0, 2.0 * q.1 * p.2, 2.0 * q.1 * p.1));
+    assert_eq!(dw, vec![p.0, p.0]);
+    let f = |p1: f64| tuple_fields((p.0, p1, p.2), q, &w);
+    assert!((d1 - (f(p.1 + h) - f(p.1 - h)) / (2.0 * h)).abs() < 1e-8);
+    let (_, tangent) = tuple_fields_jvp(p, (0.0, 1.0, 0.0), q, &w, &[0.0; 2]);
+    assert_eq!(tangent, d1);
+}
+
 mod properties {
     use crate::{array_property, property};
     use proptest::collection::vec;

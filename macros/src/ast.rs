@@ -31,6 +31,9 @@ pub struct Param {
     pub ty: Type,
     pub active: bool,
     pub shape: Shape,
+    /// A tuple parameter's elements: the names of `(x, y): (f64, f64)`, or `p_0`, `p_1`
+    /// for `p: (f64, f64)` (read as `p.0`); empty for other parameters.
+    pub elements: Vec<Ident>,
 }
 
 /// How a parameter holds its floats.
@@ -44,6 +47,9 @@ pub enum Shape {
     /// `&mut [F]` (or `&mut [F; N]`, `&mut Vec<F>`): an output the function writes. Its shadow
     /// in `f_vjp` carries the adjoint of what is written and is consumed (zeroed), as in Enzyme.
     Out,
+    /// A tuple of floats by value, `(x, y): (f64, f64)`: its tangent and gradient are tuples
+    /// too, and inside the function each element is a scalar parameter.
+    Tuple(usize),
 }
 
 /// What a function returns: `F`, `[F; N]` or `(F, .., F)`.
@@ -232,8 +238,33 @@ fn param(input: &mut FnArg, earlier: &[Param], float: &mut Option<Ident>, errors
         ));
         return None;
     }
-    let (ident, mutable) = match &*pt.pat {
-        Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => (p.ident.clone(), p.mutability.is_some()),
+    let (ident, mutable, elements) = match &*pt.pat {
+        Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
+            let elements = match &*pt.ty {
+                Type::Tuple(t) => (0..t.elems.len()).map(|i| format_ident!("{}_{i}", p.ident)).collect(),
+                _ => Vec::new(),
+            };
+            (p.ident.clone(), p.mutability.is_some(), elements)
+        }
+        Pat::Tuple(t) if matches!(&*pt.ty, Type::Tuple(ty) if ty.elems.len() == t.elems.len()) => {
+            let mut names = Vec::new();
+            for e in &t.elems {
+                match e {
+                    Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() && p.mutability.is_none() => {
+                        names.push(p.ident.clone())
+                    }
+                    other => {
+                        errors.push(syn::Error::new_spanned(
+                            other,
+                            "each element of a tuple parameter needs a plain name: `(x, y): (f64, f64)`",
+                        ));
+                        return None;
+                    }
+                }
+            }
+            let joined = names.iter().map(Ident::to_string).collect::<Vec<_>>().join("_");
+            (format_ident!("{joined}"), false, names)
+        }
         other => {
             errors.push(syn::Error::new_spanned(
                 other,
@@ -247,7 +278,15 @@ fn param(input: &mut FnArg, earlier: &[Param], float: &mut Option<Ident>, errors
         errors.push(syn::Error::new_spanned(&ident, format!("`{ident}` names two parameters; rename one")));
         return None;
     }
-    Some(Param { ident, mutable, ty: (*pt.ty).clone(), active, shape })
+    let shape = if elements.is_empty() { shape } else { Shape::Tuple(elements.len()) };
+    if mutable && !elements.is_empty() {
+        errors.push(syn::Error::new_spanned(
+            &pt.pat,
+            "a tuple parameter cannot be `mut`; copy its elements into `let mut` locals",
+        ));
+        return None;
+    }
+    Some(Param { ident, mutable, ty: (*pt.ty).clone(), active, shape, elements })
 }
 
 /// Whether a parameter not marked `#[no_grad]` is active, and its shape; `None` if its type
@@ -401,6 +440,12 @@ pub fn classify(ty: &Type) -> Kind {
             }
         }
         Type::Paren(p) => classify(&p.elem),
+        Type::Tuple(t) if !t.elems.is_empty() => match tuple_float(t) {
+            Some(f) => Kind::Array(f, Shape::Tuple(t.elems.len())),
+            None => Kind::Unsupported(
+                "only tuples of `f64` or `f32` can be differentiated; mark it #[no_grad] to pass it through".into(),
+            ),
+        },
         Type::Array(a) => match classify(&a.elem) {
             Kind::Float(f) => Kind::Array(f, Shape::Array),
             Kind::Constant => Kind::Constant,

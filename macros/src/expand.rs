@@ -114,15 +114,31 @@ fn bodies(func: &Function) -> syn::Result<Bodies> {
     let tangent = forward.body();
     let pb = reverse::build(&ir, func, &derivs, &slot_derivs, &mut names);
     let (primal, closure, output) = (pb.primal, pb.closure, ir.output_tokens());
-    // Each parameter's tangent: a scalar's is its value's, an array's its slot's.
-    let tangents = (0..func.params.len())
-        .map(|i| match ir.param_slot(i) {
-            Some(s) => slot_derivs[s].clone(),
-            None => ir.param(&func.params[i].ident).and_then(|v| derivs[v].clone()),
-        })
-        .collect();
+    // Each parameter's tangent: a scalar's is its value's, an array's its slot's, a tuple's
+    // a tuple of its elements' (taken apart on entry, with the tuple itself).
+    let (mut tangents, mut entry, mut tangent_entry) = (Vec::new(), TokenStream::new(), TokenStream::new());
+    for (i, p) in func.params.iter().enumerate() {
+        tangents.push(match (ir.param_slot(i), &p.shape) {
+            (Some(s), _) => slot_derivs[s].clone(),
+            (None, Shape::Tuple(_)) => {
+                let (x, elements) = (&p.ident, &p.elements);
+                entry.extend(quote!(let (#(#elements,)*) = #x;));
+                let d = p.active.then(|| names.fresh(&format!("d{x}"), x.span()));
+                if let Some(d) = &d {
+                    let ds = elements.iter().map(|e| match ir.param(e).and_then(|v| derivs[v].clone()) {
+                        Some(de) => quote!(#de),
+                        None => quote!(_),
+                    });
+                    tangent_entry.extend(quote!(let (#(#ds,)*) = #d;));
+                }
+                d
+            }
+            (None, _) => ir.param(&p.ident).and_then(|v| derivs[v].clone()),
+        });
+    }
+    let tangent = quote!(#entry #tangent_entry #tangent);
     let loops = has_loops(&ir.body);
-    Ok(Bodies { tangents, tangent, pullback: quote!(#primal (#output, #closure)), loops })
+    Ok(Bodies { tangents, tangent, pullback: quote!(#entry #primal (#output, #closure)), loops })
 }
 
 /// Lints that generated code must never raise in a user's crate.
@@ -253,7 +269,7 @@ fn pullback_params(func: &Function) -> (Vec<TokenStream>, Vec<syn::Lifetime>, Ve
 fn tangent_type(p: &Param, float: &Ident) -> TokenStream {
     match p.shape {
         Shape::Scalar => quote!(#float),
-        Shape::Array => p.ty.to_token_stream(),
+        Shape::Array | Shape::Tuple(_) => p.ty.to_token_stream(),
         Shape::Slice => quote!(&[#float]),
         Shape::Out => quote!(&mut [#float]),
     }
@@ -265,7 +281,7 @@ fn gradient_slot_type(p: &Param, float: &Ident) -> TokenStream {
     match (p.active, &p.shape) {
         (false, _) | (true, Shape::Slice | Shape::Out) => quote!(()),
         (true, Shape::Scalar) => quote!(#float),
-        (true, Shape::Array) => p.ty.to_token_stream(),
+        (true, Shape::Array | Shape::Tuple(_)) => p.ty.to_token_stream(),
     }
 }
 

@@ -340,7 +340,9 @@ fn unsupported(e: &Expr) -> Option<&'static str> {
             "field access is not supported; pass the field as an `f64` parameter"
         }
         Expr::Struct(_) => "struct literals are not supported; a differentiable function works on `f64` values",
-        Expr::Tuple(_) => "a tuple is only supported as the function's result, written at the end: `(a, b)`",
+        Expr::Tuple(_) => {
+            "a tuple is supported as the function's result, written at the end (`(a, b)`), and in `let (a, b) = (.., ..);`; to pass one to a call, give the callee a parameter per element"
+        }
         Expr::Array(_) | Expr::Repeat(_) => {
             "array expressions are supported as `let` initialisers only: `let mut a = [0.0; N];`"
         }

@@ -80,6 +80,8 @@ enum Binding {
         slot: SlotId,
         index: Operand,
     },
+    /// A tuple parameter, whose elements are scalar parameters (`p.0`).
+    Tuple(Vec<Operand>),
 }
 
 struct Lower<'a> {
@@ -115,6 +117,21 @@ type Result<T> = std::result::Result<T, Reported>;
 impl Lower<'_> {
     /// Parameter `i`: a scalar is a value (or a slot, see below), an array or slice a slot.
     fn param(&mut self, i: usize, p: &Param, body: &[SynStmt]) {
+        if let Shape::Tuple(_) = p.shape {
+            // Each element a scalar parameter; `p.0` of a named tuple reads its element.
+            let mut elements = Vec::new();
+            for e in &p.elements {
+                let name = self.names.user(e);
+                let id = self.push(name, Op::Param, e.span());
+                self.values[id].active = p.active;
+                let float = &self.func.float;
+                self.values[id].ty = Some(syn::parse_quote!(#float));
+                self.bind(e, Binding::Value(self.operand(id)));
+                elements.push(self.operand(id));
+            }
+            self.bind(&p.ident, Binding::Tuple(elements));
+            return;
+        }
         let name = self.names.user(&p.ident);
         if p.shape == Shape::Scalar {
             let id = self.push(name, Op::Param, p.ident.span());

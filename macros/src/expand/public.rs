@@ -92,7 +92,7 @@ impl<'a> Companions<'a> {
     /// f_vjp: the gradients of the by-value parameters, with their types.
     fn by_value(&self) -> Vec<(TokenStream, TokenStream)> {
         self.params()
-            .filter(|(p, d)| d.is_some() && matches!(p.shape, Shape::Scalar | Shape::Array))
+            .filter(|(p, d)| d.is_some() && matches!(p.shape, Shape::Scalar | Shape::Array | Shape::Tuple(_)))
             .map(|(p, d)| (quote!(#d), gradient_slot_type(p, &self.func.float)))
             .collect()
     }
@@ -150,7 +150,7 @@ impl<'a> Companions<'a> {
         let vjp_type = tuple(by_value.iter().map(|(_, t)| t.clone()).collect());
         let vjp_gradient = tuple(by_value.iter().map(|(d, _)| d.clone()).collect());
         let slots = self.params().map(|(p, d)| match (d, &p.shape) {
-            (Some(d), Shape::Scalar | Shape::Array) => quote!(#d),
+            (Some(d), Shape::Scalar | Shape::Array | Shape::Tuple(_)) => quote!(#d),
             _ => quote!(_),
         });
         let shadows = self.params().map(|(p, d)| match (d, &p.shape) {

@@ -31,7 +31,7 @@ impl Lower<'_> {
                 Ok(literal(quote!(::core::cfg!(#tokens))))
             }
             Expr::Macro(m) if is_matches(&m.mac.path) => self.matches(m),
-            Expr::Path(p) => Ok(self.path(p, span)),
+            Expr::Path(p) => self.path(p, span),
             Expr::Paren(p) => self.expr(&p.expr),
             Expr::Group(g) => self.expr(&g.expr),
             Expr::Reference(r) if r.mutability.is_none() => {
@@ -65,8 +65,8 @@ impl Lower<'_> {
     }
 
     /// A name: a local's value, a read of its slot, a whole array; else a constant.
-    fn path(&mut self, p: &syn::ExprPath, span: Span) -> Operand {
-        match p.path.get_ident().and_then(|i| self.lookup(&i.to_string())) {
+    fn path(&mut self, p: &syn::ExprPath, span: Span) -> Result<Operand> {
+        Ok(match p.path.get_ident().and_then(|i| self.lookup(&i.to_string())) {
             Some(Binding::Value(o)) => o,
             Some(Binding::Slot(s)) => match self.slots[s].kind {
                 SlotKind::Scalar { .. } => self.value(Op::Read(s), span),
@@ -75,9 +75,12 @@ impl Lower<'_> {
             Some(Binding::View { slot, offset, len }) => self.view_operand(slot, offset, len, span),
             // An element to write, read: `*o` (the deref is the identity here).
             Some(Binding::Place { slot, index }) => self.value(Op::Index { slot, index }, span),
+            Some(Binding::Tuple(_)) => {
+                return Err(self.error(p, "a tuple parameter is read by its elements here (`p.0`, `p.1`)"));
+            }
             // Not a local: a `const`, a `static` or an associated constant like `PI`.
             None => literal(p.to_token_stream()),
-        }
+        })
     }
 
     /// `a[i]`: an element of an array slot, or of a constant array.

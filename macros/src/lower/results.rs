@@ -64,6 +64,9 @@ impl Lower<'_> {
     pub(super) fn tuple_field(&mut self, f: &syn::ExprField) -> Result<Operand> {
         let syn::Member::Unnamed(index) = &f.member else { return Err(self.fenced(f)) };
         let i = index.index as usize;
+        if let Some(Binding::Tuple(elements)) = self.binding(&f.base) {
+            return elements.get(i).cloned().ok_or_else(|| self.error(f, "the tuple has no such field"));
+        }
         let slot = match &*f.base {
             Expr::Call(c) => self.call_result(c, None)?,
             base => match self.binding(base) {

@@ -150,6 +150,13 @@ impl Render<'_, '_> {
                     quote!(#d)
                 }
                 Shape::Slice | Shape::Out => quote!(()),
+                Shape::Tuple(_) => {
+                    let elements = p.elements.iter().map(|e| match ir.param(e) {
+                        Some(v) if self.uses[v] > 0 => self.adjoint(v).to_tokens(),
+                        _ => quote!(0.0),
+                    });
+                    quote!((#(#elements,)*))
+                }
             }
         });
         grads.collect()
