@@ -355,8 +355,11 @@ impl Gen<'_> {
     // ---- The result. ------------------------------------------------------------------------
 
     /// A closing expression that reads most of what the body computed.
-    pub(super) fn tail(&mut self) -> String {
-        let mut terms = vec![self.expr(3, None).code];
+    /// The sum a result is made of: an expression and every variable of the body's scope.
+    /// Filling `target` element by element, each read of `target` is squashed: the elements
+    /// written before feed the next ones, which the bounds of one expression do not foresee.
+    pub(super) fn tail(&mut self, target: Option<&str>) -> String {
+        let mut terms = vec![self.expr(3, target).code];
         let floats: Vec<String> = self.scopes[0].floats.iter().map(|f| f.name.clone()).collect();
         for f in &floats {
             terms.push(format!("{} * {f}", self.literal(0.2, 1.0)));
@@ -369,7 +372,7 @@ impl Gen<'_> {
             .collect();
         for (a, len, len_expr) in arrays {
             let i = self.index(len, &len_expr);
-            terms.push(format!("{a}[{i}]"));
+            terms.push(if Some(a.as_str()) == target { format!("{a}[{i}].tanh()") } else { format!("{a}[{i}]") });
         }
         terms.join(" + ")
     }
@@ -377,7 +380,7 @@ impl Gen<'_> {
     pub(super) fn result(&mut self, output: Output) {
         match output {
             Output::Scalar => {
-                let e = self.tail();
+                let e = self.tail(None);
                 if self.rng.chance(0.2) {
                     self.note("return");
                     self.line(&format!("return {e};"));
@@ -387,13 +390,13 @@ impl Gen<'_> {
             }
             Output::Tuple(m) => {
                 self.note("result tuple");
-                let items: Vec<String> = (0..m).map(|_| self.tail()).collect();
+                let items: Vec<String> = (0..m).map(|_| self.tail(None)).collect();
                 self.line(&format!("({})", items.join(", ")));
             }
             Output::Array(m) => {
                 self.note("result array");
                 if self.rng.chance(0.5) {
-                    let items: Vec<String> = (0..m).map(|_| self.tail()).collect();
+                    let items: Vec<String> = (0..m).map(|_| self.tail(None)).collect();
                     self.line(&format!("[{}]", items.join(", ")));
                 } else {
                     let name = self.fresh("out");
@@ -420,7 +423,7 @@ impl Gen<'_> {
         self.enter_loop(LoopKind::For, len);
         self.nested(|g| {
             g.scope().indices.push(Index::variable(j.clone(), len));
-            let e = g.tail();
+            let e = g.tail(Some(name));
             g.line(&format!("{name}[{j}] = {e};"));
         });
         self.leave_loop();
