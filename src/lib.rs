@@ -17,9 +17,9 @@
 //!
 //! See the README for the supported constructs and the generated signatures.
 
-pub use chainrule_macros::{derivative, differentiable, differentiable_fns};
+pub use chainrule_macros::{Differentiable, derivative, differentiable, differentiable_fns};
 pub use chainrule_runtime::{
-    data, float, idx, init, kernels, layer, loss, matmul, model, optim, primitives, rng, train,
+    data, differentiable, float, idx, init, kernels, layer, loss, matmul, model, optim, primitives, rng, train,
 };
 
 #[doc(hidden)]
@@ -27,7 +27,8 @@ pub use chainrule_runtime::__private;
 
 /// Everything a differentiable program needs: the macros and the primitives.
 pub mod prelude {
-    pub use chainrule_macros::{derivative, differentiable, differentiable_fns};
+    pub use chainrule_macros::{Differentiable, derivative, differentiable, differentiable_fns};
+    pub use chainrule_runtime::differentiable::Differentiable;
     pub use chainrule_runtime::primitives::*;
 }
 

@@ -412,8 +412,25 @@ fn tuple_fields(p: (f64, f64, f64), #[no_grad] q: (f64, f64), w: &[f64]) -> f64 
     s + q.0
 }
 
+/// `x`, read in the loop, is differentiated forwards (mixed mode): the tuple's elements
+/// backwards.
+#[differentiable]
+fn tuple_beside_a_forward_parameter((a, b): (f64, f64), x: f64, #[no_grad] n: usize) -> f64 {
+    let mut y = a;
+    for _ in 0..n {
+        y = y * x + b;
+    }
+    y
+}
+
 #[test]
 fn tuple_parameters_have_tuple_tangents_and_gradients() {
+    // y = a x³ + b (x² + x + 1).
+    let (a, b, x) = (0.5, -1.5, 0.75f64);
+    let (_, ((da, db), dx)) = tuple_beside_a_forward_parameter_grad((a, b), x, 3);
+    assert!((da - x.powi(3)).abs() < 1e-15 && (db - (x * x + x + 1.0)).abs() < 1e-15);
+    assert!((dx - (3.0 * a * x * x + b * (2.0 * x + 1.0))).abs() < 1e-14);
+
     let ((x, y), k, h) = ((0.3f64, 0.7f64), 2.0, 1e-6);
     let (value, ((dx, dy), dk)) = tuple_pattern_grad((x, y), k);
     assert_eq!(value, tuple_pattern((x, y), k));

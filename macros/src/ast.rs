@@ -36,6 +36,16 @@ pub struct Param {
     pub elements: Vec<Ident>,
 }
 
+impl Param {
+    /// What an `&S` parameter refers to, `S`.
+    pub fn referent(&self) -> &Type {
+        match &self.ty {
+            Type::Reference(r) => &r.elem,
+            ty => ty,
+        }
+    }
+}
+
 /// How a parameter holds its floats.
 #[derive(Clone, PartialEq)]
 pub enum Shape {
@@ -50,6 +60,10 @@ pub enum Shape {
     /// A tuple of floats by value, `(x, y): (f64, f64)`: its tangent and gradient are tuples
     /// too, and inside the function each element is a scalar parameter.
     Tuple(usize),
+    /// `&S` of a struct that derives `Differentiable`: its tangent is an `&S`, its shadow an
+    /// `&mut S` (added into, like a slice's), its gradient in `f_grad` an `S`. Inside the
+    /// function each field it reads is a parameter of its own (see `lower::fields`).
+    Struct,
 }
 
 /// What a function returns: `F`, `[F; N]` or `(F, .., F)`.
@@ -122,6 +136,12 @@ impl Function {
             }
         }
         let (returns, ret_float) = returns(&item.sig, &params, &mut errors);
+        // A struct's float type is its own (its `Differentiable::Float`, checked by rustc).
+        let structs = params.iter().any(|p| p.active && p.shape == Shape::Struct);
+        let float = match (float, structs) {
+            (None, true) => ret_float.clone(),
+            (float, _) => float,
+        };
         let float = agreed_float(&item.sig, float, ret_float, &mut errors);
         errors.finish()?;
 
@@ -295,6 +315,7 @@ fn activity(ty: &Type, float: &mut Option<Ident>, errors: &mut Errors) -> Option
     let (f, shape) = match classify(ty) {
         Kind::Float(f) => (f, Shape::Scalar),
         Kind::Array(f, shape) => (f, shape),
+        Kind::Struct => return Some((true, Shape::Struct)),
         Kind::Constant => return Some((false, Shape::Scalar)),
         Kind::Unsupported(msg) => {
             errors.push(syn::Error::new_spanned(ty, msg));
@@ -416,6 +437,8 @@ pub enum Kind {
     Float(Ident),
     /// Floats in an array by value or behind a reference, with the element type.
     Array(Ident, Shape),
+    /// `&S` of any other named type: a struct that must derive `Differentiable`.
+    Struct,
     Constant,
     Unsupported(String),
 }
@@ -453,6 +476,15 @@ pub fn classify(ty: &Type) -> Kind {
                 "only arrays of `f64` or `f32` can be differentiated; mark it #[no_grad] to pass it through".into(),
             ),
         },
+        // `&S` of a named type other than `Vec` and the scalars: a differentiable struct.
+        Type::Reference(r)
+            if r.mutability.is_none()
+                && matches!(&*r.elem, Type::Path(p) if p.qself.is_none()
+                    && p.path.segments.last().is_some_and(|s| s.ident != "Vec" && s.arguments.is_none())
+                    && matches!(classify(&r.elem), Kind::Unsupported(_))) =>
+        {
+            Kind::Struct
+        }
         Type::Reference(r) => {
             let mutable = r.mutability.is_some();
             let elem = match &*r.elem {

@@ -13,6 +13,7 @@
 
 use crate::ast::{Args, Function};
 use crate::ast::{Param, Shape};
+use crate::ir::FieldPlace;
 use crate::names::Names;
 use crate::{activity, code, fence, forward, lower, reverse};
 use proc_macro2::TokenStream;
@@ -130,6 +131,31 @@ fn bodies(func: &Function) -> syn::Result<Bodies> {
                         None => quote!(_),
                     });
                     tangent_entry.extend(quote!(let (#(#ds,)*) = #d;));
+                }
+                d
+            }
+            (None, Shape::Struct) => {
+                let d = p.active.then(|| names.fresh(&format!("d{}", p.ident), p.ident.span()));
+                for f in ir.fields.iter().filter(|f| f.param == i) {
+                    let (x, path) = (&p.ident, &f.path);
+                    let (name, tangent) = match f.place {
+                        FieldPlace::Array(s) => (&ir.slots[s].name, slot_derivs[s].as_ref()),
+                        FieldPlace::Scalar(v) => (&ir.values[v].name, derivs[v].as_ref()),
+                    };
+                    let krate = &func.krate;
+                    let (value, d_value) = match f.place {
+                        FieldPlace::Array(_) => {
+                            (quote!(&#x #(.#path)*[..]), d.as_ref().map(|d| quote!(&#d #(.#path)*[..])))
+                        }
+                        FieldPlace::Scalar(_) => (
+                            quote!(#x #(.#path)*),
+                            d.as_ref().map(|d| quote!(#krate::__private::field_tangent(&#d #(.#path)*))),
+                        ),
+                    };
+                    entry.extend(quote!(let #name = #value;));
+                    if let (Some(d_value), Some(t)) = (d_value, tangent) {
+                        tangent_entry.extend(quote!(let #t = #d_value;));
+                    }
                 }
                 d
             }
@@ -272,6 +298,10 @@ fn tangent_type(p: &Param, float: &Ident) -> TokenStream {
         Shape::Array | Shape::Tuple(_) => p.ty.to_token_stream(),
         Shape::Slice => quote!(&[#float]),
         Shape::Out => quote!(&mut [#float]),
+        Shape::Struct => {
+            let s = p.referent();
+            quote!(&#s)
+        }
     }
 }
 
@@ -279,7 +309,7 @@ fn tangent_type(p: &Param, float: &Ident) -> TokenStream {
 /// slices, whose gradient is added into their shadow instead.
 fn gradient_slot_type(p: &Param, float: &Ident) -> TokenStream {
     match (p.active, &p.shape) {
-        (false, _) | (true, Shape::Slice | Shape::Out) => quote!(()),
+        (false, _) | (true, Shape::Slice | Shape::Out | Shape::Struct) => quote!(()),
         (true, Shape::Scalar) => quote!(#float),
         (true, Shape::Array | Shape::Tuple(_)) => p.ty.to_token_stream(),
     }
@@ -289,6 +319,10 @@ fn gradient_slot_type(p: &Param, float: &Ident) -> TokenStream {
 fn shadow_type(p: &Param, float: &Ident) -> TokenStream {
     match (p.active, &p.shape) {
         (true, Shape::Slice | Shape::Out) => quote!(&mut [#float]),
+        (true, Shape::Struct) => {
+            let s = p.referent();
+            quote!(&mut #s)
+        }
         _ => quote!(()),
     }
 }

@@ -336,9 +336,6 @@ fn unsupported(e: &Expr) -> Option<&'static str> {
         Expr::Try(_) => "`?` is not supported: a differentiable function returns a float; handle the error outside it",
         Expr::Async(_) | Expr::Await(_) => "async code cannot be differentiated; compute with plain expressions",
         Expr::Unsafe(_) => "`unsafe` blocks cannot be differentiated; move the unsafe code out of the function",
-        Expr::Field(f) if !matches!(f.member, syn::Member::Unnamed(_)) => {
-            "field access is not supported; pass the field as an `f64` parameter"
-        }
         Expr::Struct(_) => "struct literals are not supported; a differentiable function works on `f64` values",
         Expr::Tuple(_) => {
             "a tuple is supported as the function's result, written at the end (`(a, b)`), and in `let (a, b) = (.., ..);`; to pass one to a call, give the callee a parameter per element"
@@ -392,8 +389,8 @@ fn iter(e: &Expr, errors: &mut Errors) {
 fn chain(e: &Expr, whole: bool, errors: &mut Errors) -> bool {
     match e {
         Expr::Paren(p) => chain(&p.expr, whole, errors),
-        Expr::Reference(r) if whole && r.mutability.is_none() => matches!(&*r.expr, Expr::Path(_)),
-        Expr::Path(p) if whole => p.path.get_ident().is_some(),
+        Expr::Reference(r) if whole && r.mutability.is_none() => place(&r.expr),
+        Expr::Path(_) | Expr::Field(_) if whole => place(e),
         // `(a..b).map(..)`: a range as the source.
         Expr::Range(r) if !whole && r.start.is_some() && r.end.is_some() => {
             r.start.iter().chain(r.end.iter()).for_each(|e| expr(e, errors));
@@ -430,6 +427,15 @@ fn chain(e: &Expr, whole: bool, errors: &mut Errors) -> bool {
                 _ => false,
             }
         }
+        _ => false,
+    }
+}
+
+/// A name, or a field path rooted at one (`m.layer.w`).
+fn place(e: &Expr) -> bool {
+    match e {
+        Expr::Path(p) => p.path.get_ident().is_some(),
+        Expr::Field(f) => matches!(f.member, syn::Member::Named(_)) && place(&f.base),
         _ => false,
     }
 }

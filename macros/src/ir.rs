@@ -24,6 +24,24 @@ pub struct Ir {
     pub blocks: usize,
     /// What the function returns.
     pub output: Output,
+    /// The fields of struct parameters the body reads.
+    pub fields: Vec<Field>,
+}
+
+/// A field of a struct parameter (see `lower::fields`): `path` from the parameter, as in
+/// `p.layer.w`.
+#[derive(Clone)]
+pub struct Field {
+    pub param: usize,
+    pub path: Vec<Ident>,
+    pub place: FieldPlace,
+}
+
+/// How the body reads a field: as a slice parameter, or as a float parameter.
+#[derive(Clone, Copy)]
+pub enum FieldPlace {
+    Array(SlotId),
+    Scalar(ValueId),
 }
 
 #[derive(Clone)]

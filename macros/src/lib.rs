@@ -8,6 +8,7 @@ mod code;
 mod compact;
 mod context;
 mod custom;
+mod derive;
 mod entity;
 mod expand;
 mod fence;
@@ -37,6 +38,13 @@ pub fn differentiable(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn derivative(args: TokenStream, item: TokenStream) -> TokenStream {
     custom::derivative(args.into(), item.into()).into()
+}
+
+/// `#[derive(Differentiable)]`: a struct whose floats a differentiable function takes, and
+/// whose gradient is a value of the same type. See the `chainrule` crate docs.
+#[proc_macro_derive(Differentiable, attributes(no_grad))]
+pub fn derive_differentiable(item: TokenStream) -> TokenStream {
+    derive::derive(item.into()).into()
 }
 
 /// The compact form `fn f(x, y) < body >`. See the `chainrule` crate docs.

@@ -22,6 +22,7 @@ use syn::{Expr, Ident, Stmt as SynStmt, Type};
 
 mod control;
 mod expr;
+mod fields;
 mod iter;
 mod results;
 mod stmt;
@@ -42,6 +43,7 @@ pub fn lower(func: &Function, body: &syn::Block, names: &mut Names) -> syn::Resu
         depth: Depth::default(),
         exits: Vec::new(),
         later: Vec::new(),
+        fields: Vec::new(),
     };
     let stmts = &body.stmts;
     for (i, p) in func.params.iter().enumerate() {
@@ -62,7 +64,7 @@ pub fn lower(func: &Function, body: &syn::Block, names: &mut Names) -> syn::Resu
     lower.errors.finish()?;
     let output =
         output.ok_or_else(|| syn::Error::new_spanned(&func.item.block, "the function must end with its value"))?;
-    Ok(Ir { values: lower.values, slots: lower.slots, body, blocks: lower.block_ids, output })
+    Ok(Ir { values: lower.values, slots: lower.slots, body, blocks: lower.block_ids, output, fields: lower.fields })
 }
 
 #[derive(Clone)]
@@ -82,6 +84,8 @@ enum Binding {
     },
     /// A tuple parameter, whose elements are scalar parameters (`p.0`).
     Tuple(Vec<Operand>),
+    /// A struct parameter, by position, whose fields are parameters (see `fields`).
+    Struct(usize),
 }
 
 struct Lower<'a> {
@@ -107,6 +111,8 @@ struct Lower<'a> {
     /// each name inside a branch or loop (see `last_region_assignments`), and the index of
     /// the statement being lowered; `None` while a statement is lowered without its rest.
     later: Vec<Option<(HashMap<String, usize>, usize)>>,
+    /// The fields of struct parameters the body reads.
+    fields: Vec<crate::ir::Field>,
 }
 
 /// An error already reported to `Lower::errors`; lowering of the enclosing node stops.
@@ -117,6 +123,9 @@ type Result<T> = std::result::Result<T, Reported>;
 impl Lower<'_> {
     /// Parameter `i`: a scalar is a value (or a slot, see below), an array or slice a slot.
     fn param(&mut self, i: usize, p: &Param, body: &[SynStmt]) {
+        if p.shape == Shape::Struct {
+            return self.struct_param(i, p, body);
+        }
         if let Shape::Tuple(_) = p.shape {
             // Each element a scalar parameter; `p.0` of a named tuple reads its element.
             let mut elements = Vec::new();

@@ -24,7 +24,7 @@
 use crate::activity;
 use crate::ast::{Function, Shape};
 use crate::code;
-use crate::ir::{IdVec, Ir, Op, Operand, Output, SlotId, SlotKind, Stmt, ValueId};
+use crate::ir::{FieldPlace, IdVec, Ir, Op, Operand, Output, SlotId, SlotKind, Stmt, ValueId};
 use syn::Ident;
 
 /// The parameter differentiated forwards, and the function's activity split in two.
@@ -93,12 +93,22 @@ fn restrict(ir: &Ir, func: &Function, keep: impl Fn(usize) -> bool) -> Option<Ir
         v.active = false;
     }
     for (i, p) in func.params.iter().enumerate() {
-        if let Some(v) = ir.param(&p.ident) {
-            ir.values[v].active = kept(i);
+        // A tuple's elements are its parameters.
+        for e in std::iter::once(&p.ident).chain(&p.elements) {
+            if let Some(v) = ir.param(e) {
+                ir.values[v].active = kept(i);
+            }
         }
     }
     for s in ir.slots.values_mut() {
         s.active = s.param.is_some_and(kept);
+    }
+    // So are a struct's fields.
+    for f in ir.fields.clone() {
+        match f.place {
+            FieldPlace::Array(s) => ir.slots[s].active = kept(f.param),
+            FieldPlace::Scalar(v) => ir.values[v].active = kept(f.param),
+        }
     }
     // Fewer active parameters cannot make a new error; an error would only mean this plan
     // does not apply.

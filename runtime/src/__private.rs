@@ -246,6 +246,65 @@ pub fn take_seed<F: Copy + Default, const N: usize, T: Flat<F, N>>(adjoint: &mut
     T::unflat(::core::mem::replace(adjoint, [F::default(); N]))
 }
 
+/// A struct field the body reads as a scalar, whose type the macro cannot see: a float's
+/// tangent is the tangent struct's same field; an integer's or a `bool`'s is `()`, which no
+/// float arithmetic accepts (such a field is a loop bound or a size; used as a float it needs
+/// `stop_gradient(p.n as f64)`).
+pub trait FieldTangent {
+    type Tangent;
+    fn field_tangent(&self) -> Self::Tangent;
+}
+
+/// Adds a field's gradient into the shadow struct's same field.
+#[diagnostic::on_unimplemented(
+    message = "the field of type `{Self}` cannot receive a derivative",
+    label = "this field reaches the result through float arithmetic",
+    note = "a size or a count used as a float is a constant: write `stop_gradient(p.n as f64)`"
+)]
+pub trait AddToField<F> {
+    fn add_to_field(&mut self, g: F);
+}
+
+macro_rules! field_floats {
+    ($($f:ty),*) => {$(
+        impl FieldTangent for $f {
+            type Tangent = $f;
+            #[inline(always)]
+            fn field_tangent(&self) -> $f {
+                *self
+            }
+        }
+        impl AddToField<$f> for $f {
+            #[inline(always)]
+            fn add_to_field(&mut self, g: $f) {
+                *self += g;
+            }
+        }
+    )*};
+}
+field_floats!(f32, f64);
+
+macro_rules! field_constants {
+    ($($t:ty),*) => {$(
+        impl FieldTangent for $t {
+            type Tangent = ();
+            #[inline(always)]
+            fn field_tangent(&self) {}
+        }
+    )*};
+}
+field_constants!(usize, isize, u8, u16, u32, u64, u128, i8, i16, i32, i64, i128, bool, char);
+
+#[inline(always)]
+pub fn field_tangent<T: FieldTangent>(field: &T) -> T::Tangent {
+    field.field_tangent()
+}
+
+#[inline(always)]
+pub fn add_to_field<T: AddToField<F>, F>(field: &mut T, g: F) {
+    field.add_to_field(g)
+}
+
 /// The stacks of the adjoint sweep: what a loop body's primal computed, popped in the
 /// adjoint loop in reverse order. `pop` on an empty stack is a bug in the generated code.
 pub trait Pop<T> {

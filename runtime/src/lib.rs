@@ -6,6 +6,7 @@
 extern crate self as chainrule;
 
 pub mod data;
+pub mod differentiable;
 pub mod float;
 pub mod idx;
 pub mod init;

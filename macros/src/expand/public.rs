@@ -82,6 +82,7 @@ impl<'a> Companions<'a> {
                 let d = d.as_ref().filter(|_| p.shape != Shape::Out)?;
                 let ty = match p.shape {
                     Shape::Slice => quote!(::std::vec::Vec<#float>),
+                    Shape::Struct => p.referent().to_token_stream(),
                     _ => gradient_slot_type(p, float),
                 };
                 Some((quote!(#d), ty))
@@ -118,12 +119,16 @@ impl<'a> Companions<'a> {
                 let x = &p.ident;
                 quote!(let mut #d = ::std::vec![0.0; #x.len()];)
             }
+            (Some(d), Shape::Struct) => {
+                let (x, krate) = (&p.ident, &self.func.krate);
+                quote!(let mut #d = #krate::differentiable::Differentiable::zeros_like(#x);)
+            }
             _ => TokenStream::new(),
         });
         let grad_args = self.params().map(|(p, d)| {
             let x = &p.ident;
             match (d, &p.shape) {
-                (Some(d), Shape::Slice | Shape::Out) => quote!(#x, &mut #d),
+                (Some(d), Shape::Slice | Shape::Out | Shape::Struct) => quote!(#x, &mut #d),
                 _ => quote!(#x),
             }
         });
@@ -154,13 +159,17 @@ impl<'a> Companions<'a> {
             _ => quote!(_),
         });
         let shadows = self.params().map(|(p, d)| match (d, &p.shape) {
-            (Some(d), Shape::Slice | Shape::Out) => quote!(#d),
+            (Some(d), Shape::Slice | Shape::Out | Shape::Struct) => quote!(#d),
             _ => quote!(()),
         });
         let vjp_params = self.params().map(|(p, d)| {
             let (x, ty) = (&p.ident, &p.ty);
             match (d, &p.shape) {
                 (Some(d), Shape::Slice | Shape::Out) => quote!(#x: #ty, #d: &mut [#float]),
+                (Some(d), Shape::Struct) => {
+                    let s = p.referent();
+                    quote!(#x: #ty, #d: &mut #s)
+                }
                 _ => quote!(#x: #ty),
             }
         });

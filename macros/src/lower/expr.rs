@@ -78,6 +78,12 @@ impl Lower<'_> {
             Some(Binding::Tuple(_)) => {
                 return Err(self.error(p, "a tuple parameter is read by its elements here (`p.0`, `p.1`)"));
             }
+            Some(Binding::Struct(_)) => {
+                return Err(self.error(
+                    p,
+                    "a differentiable struct is read by its fields here (`p.w[i]`, `p.b`); passing it whole is not supported yet",
+                ));
+            }
             // Not a local: a `const`, a `static` or an associated constant like `PI`.
             None => literal(p.to_token_stream()),
         })

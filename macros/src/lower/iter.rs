@@ -114,7 +114,7 @@ impl<'a> Lower<'_> {
         let chain = match e {
             Expr::Paren(p) => return self.chain(&p.expr, whole),
             Expr::Reference(r) if whole && r.mutability.is_none() => return self.chain(&r.expr, whole),
-            Expr::Path(_) if whole => match self.source(e) {
+            Expr::Path(_) | Expr::Field(_) if whole => match self.source(e) {
                 Some(source) => self.elements(source),
                 None => return Ok(None),
             },

@@ -62,7 +62,17 @@ impl Lower<'_> {
 
     /// `p.0` of a result kept in an array: its element.
     pub(super) fn tuple_field(&mut self, f: &syn::ExprField) -> Result<Operand> {
-        let syn::Member::Unnamed(index) = &f.member else { return Err(self.fenced(f)) };
+        // `p.b` of a struct parameter.
+        match self.field_binding(&Expr::Field(f.clone())) {
+            Some(Binding::Value(v)) => return Ok(v),
+            Some(Binding::Slot(s)) => {
+                return Ok(Operand::Array { slot: s, access: crate::ir::Access::Name, part: None });
+            }
+            _ => {}
+        }
+        let syn::Member::Unnamed(index) = &f.member else {
+            return Err(self.error(f, "only fields of a struct parameter that derives `Differentiable` can be read"));
+        };
         let i = index.index as usize;
         if let Some(Binding::Tuple(elements)) = self.binding(&f.base) {
             return elements.get(i).cloned().ok_or_else(|| self.error(f, "the tuple has no such field"));

@@ -352,6 +352,7 @@ impl Lower<'_> {
         match e {
             Expr::Paren(p) => self.binding(&p.expr),
             Expr::Path(p) => self.lookup(&p.path.get_ident()?.to_string()),
+            Expr::Field(_) => self.field_binding(e),
             _ => None,
         }
     }
@@ -364,6 +365,11 @@ impl Lower<'_> {
             Expr::Path(p) if p.path.get_ident().is_some() => match self.lookup(&p.path.segments[0].ident.to_string()) {
                 Some(Binding::Slot(s)) if !matches!(self.slots[s].kind, SlotKind::Scalar { .. }) => Ok(s),
                 _ => Err(self.error(e, "not an array: index local arrays and array or slice parameters")),
+            },
+            // An array field of a struct parameter.
+            Expr::Field(_) => match self.field_binding(e) {
+                Some(Binding::Slot(s)) => Ok(s),
+                _ => Err(self.error(e, "not an array: index local arrays, array or slice parameters and array fields")),
             },
             other => Err(self.error(other, "index a named array: bind it with `let` first")),
         }

@@ -5,7 +5,7 @@
 use super::{History, Render, Storage, Tangent};
 use crate::ast::Shape;
 use crate::code::{self, Term};
-use crate::ir::{Block, Op, Operand, Output, SlotKind, Stmt, ValueId};
+use crate::ir::{Block, FieldPlace, Op, Operand, Output, SlotKind, Stmt, ValueId};
 use proc_macro2::{TokenStream, TokenTree};
 use quote::{ToTokens, quote};
 use std::collections::HashSet;
@@ -21,9 +21,11 @@ impl Render<'_, '_> {
         let (shadows, shadow_types) = self.shadows(&mut head);
         let body = self.adjoint_block(&self.ir.body);
         let grads = self.gradients();
+        let fields = self.field_gradients();
         quote!(move |#seed: #output_type, (#(#shadows,)*): (#(#shadow_types,)*)| {
             #head
             #body
+            #fields
             (#(#grads,)*)
         })
     }
@@ -113,6 +115,21 @@ impl Render<'_, '_> {
                     shadows.push(quote!(#d));
                     types.push(quote!(&mut [#float]));
                 }
+                (true, Shape::Struct, _) => {
+                    let shadow = &self.plan.struct_shadows[&i];
+                    // Its array fields' shadows are parts of it.
+                    for f in self.ir.fields.iter().filter(|f| f.param == i) {
+                        if let FieldPlace::Array(s) = f.place
+                            && let Some(ds) = &self.slot_derivs[s]
+                        {
+                            let path = &f.path;
+                            head.extend(quote!(let #ds = &mut #shadow #(.#path)*[..];));
+                        }
+                    }
+                    shadows.push(quote!(#shadow));
+                    let s = p.referent();
+                    types.push(quote!(&mut #s));
+                }
                 (true, Shape::Array, Some(d)) => {
                     let len = array_len(&p.ty);
                     head.extend(quote!(let mut #d = [0.0; #len];));
@@ -149,7 +166,7 @@ impl Render<'_, '_> {
                     let d = ir.param_slot(i).and_then(|s| self.slot_derivs[s].clone());
                     quote!(#d)
                 }
-                Shape::Slice | Shape::Out => quote!(()),
+                Shape::Slice | Shape::Out | Shape::Struct => quote!(()),
                 Shape::Tuple(_) => {
                     let elements = p.elements.iter().map(|e| match ir.param(e) {
                         Some(v) if self.uses[v] > 0 => self.adjoint(v).to_tokens(),
@@ -160,6 +177,22 @@ impl Render<'_, '_> {
             }
         });
         grads.collect()
+    }
+
+    /// The gradients of struct parameters' float fields, added into their shadows (their
+    /// array fields' went in through their parts).
+    fn field_gradients(&self) -> TokenStream {
+        let mut out = TokenStream::new();
+        for f in &self.ir.fields {
+            let (FieldPlace::Scalar(v), Some(shadow)) = (f.place, self.plan.struct_shadows.get(&f.param)) else {
+                continue;
+            };
+            if self.uses[v] > 0 {
+                let (path, adjoint, krate) = (&f.path, self.adjoint(v).to_tokens(), &self.func.krate);
+                out.extend(quote!(#krate::__private::add_to_field(&mut #shadow #(.#path)*, #adjoint);));
+            }
+        }
+        out
     }
 
     /// Emits a contribution to `value`'s adjoint.

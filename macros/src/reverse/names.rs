@@ -13,6 +13,12 @@ use std::collections::HashSet;
 impl Plan<'_> {
     pub(super) fn name_adjoint(&mut self) {
         self.name_seeds();
+        for (i, p) in self.func.params.iter().enumerate() {
+            if p.active && p.shape == crate::ast::Shape::Struct {
+                let shadow = self.names.fresh(&format!("d{}", p.ident), p.ident.span());
+                self.struct_shadows.insert(i, shadow);
+            }
+        }
         let ir = self.ir;
         self.name_block(&ir.body);
     }

@@ -1,0 +1,109 @@
+//! Struct parameters (`p: &Mlp` of a struct that derives `Differentiable`). The macro cannot
+//! see the struct's definition, only the body: each field path the body reads (`p.w`,
+//! `p.layer.b`) becomes a parameter of its own, an array if the body indexes, measures, lends
+//! or iterates it, else a float. The generated bodies take them out of the struct on entry
+//! (`let p_w = &p.w[..];`), their tangents out of the tangent struct, and the adjoint sweep
+//! adds their gradients into the shadow struct, so nothing past the lowering knows structs.
+
+use super::{Binding, Lower};
+use crate::ir::{Field, FieldPlace, Op, Slot, SlotKind};
+use syn::visit::Visit;
+use syn::{Expr, Ident};
+
+impl Lower<'_> {
+    /// Parameter `i`, a struct: one parameter per field path the body reads.
+    pub(super) fn struct_param(&mut self, i: usize, p: &crate::ast::Param, body: &[syn::Stmt]) {
+        let mut scan = Paths { root: &p.ident, found: Vec::new() };
+        body.iter().for_each(|s| scan.visit_stmt(s));
+        for (path, array) in scan.found {
+            let joined: Vec<String> = path.iter().map(Ident::to_string).collect();
+            let name = self.names.fresh(&format!("{}_{}", p.ident, joined.join("_")), p.ident.span());
+            let place = if array {
+                let kind = SlotKind::ArrayParam { by_value: false };
+                FieldPlace::Array(self.slot(Slot { name, ty: None, kind, active: p.active, param: None }))
+            } else {
+                let id = self.push(name, Op::Param, p.ident.span());
+                self.values[id].active = p.active;
+                FieldPlace::Scalar(id)
+            };
+            self.fields.push(Field { param: i, path, place });
+        }
+        self.bind(&p.ident, Binding::Struct(i));
+    }
+
+    /// `p.w` or `p.layer.b` of a struct parameter: its field's binding.
+    pub(super) fn field_binding(&self, e: &Expr) -> Option<Binding> {
+        let (root, path) = field_path(e)?;
+        let i = match self.lookup(&root.to_string())? {
+            Binding::Struct(i) => i,
+            // A field of a constant (`#[no_grad] data: &Data`) is a constant, as written.
+            Binding::Value(v) if !path.is_empty() && v.value().is_some_and(|v| !self.values[v].active) => {
+                return Some(Binding::Value(crate::ir::Operand::Constant(quote::ToTokens::to_token_stream(e))));
+            }
+            _ => return None,
+        };
+        let field = self.fields.iter().find(|f| f.param == i && f.path == path)?;
+        Some(match field.place {
+            FieldPlace::Array(s) => Binding::Slot(s),
+            FieldPlace::Scalar(v) => Binding::Value(self.operand(v)),
+        })
+    }
+}
+
+/// `p.a.b` as its root `p` and its fields `[a, b]`.
+fn field_path(e: &Expr) -> Option<(&Ident, Vec<Ident>)> {
+    match e {
+        Expr::Field(f) => {
+            let syn::Member::Named(name) = &f.member else { return None };
+            let (root, mut path) = field_path(&f.base)?;
+            path.push(name.clone());
+            Some((root, path))
+        }
+        Expr::Path(p) => Some((p.path.get_ident()?, Vec::new())),
+        Expr::Paren(p) => field_path(&p.expr),
+        _ => None,
+    }
+}
+
+/// The field paths of `root` a body reads, in order of first use, each with whether it is
+/// used as an array.
+struct Paths<'a> {
+    root: &'a Ident,
+    found: Vec<(Vec<Ident>, bool)>,
+}
+
+impl Paths<'_> {
+    /// Records `e` if it is a field path of the root; true if it was.
+    fn record(&mut self, e: &Expr, array: bool) -> bool {
+        let Some((root, path)) = field_path(e) else { return false };
+        if root != self.root || path.is_empty() {
+            return false;
+        }
+        match self.found.iter_mut().find(|(p, _)| *p == path) {
+            Some((_, a)) => *a |= array,
+            None => self.found.push((path, array)),
+        }
+        true
+    }
+}
+
+impl<'ast> Visit<'ast> for Paths<'_> {
+    fn visit_expr(&mut self, e: &'ast Expr) {
+        let array_base = match e {
+            Expr::Index(ix) => Some(&*ix.expr),
+            Expr::Reference(r) => Some(&*r.expr),
+            Expr::MethodCall(m) if ["len", "iter", "chunks_exact"].contains(&m.method.to_string().as_str()) => {
+                Some(&*m.receiver)
+            }
+            Expr::ForLoop(f) => Some(&*f.expr),
+            _ => None,
+        };
+        if let Some(base) = array_base {
+            self.record(base, true);
+        }
+        if self.record(e, false) {
+            return;
+        }
+        syn::visit::visit_expr(self, e);
+    }
+}

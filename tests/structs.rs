@@ -1,0 +1,183 @@
+//! Struct parameters (issue 11): a model's parameters in structs that derive
+//! `Differentiable`, read by field in the body, with gradients of the same type. Each
+//! function is checked against finite differences on every float of the struct, and forward
+//! mode against reverse mode along random tangents.
+
+// Index loops are the loops the macro differentiates.
+#![allow(clippy::needless_range_loop)]
+
+use chainrule::prelude::*;
+use proptest::prelude::*;
+
+#[derive(Differentiable, Clone, Debug, PartialEq)]
+struct Layer {
+    w: Vec<f64>,
+    b: f64,
+    #[no_grad]
+    inputs: usize,
+}
+
+#[derive(Differentiable, Clone, Debug, PartialEq)]
+struct Model {
+    hidden: Layer,
+    out: [f64; 2],
+}
+
+/// Data the loss reads but does not differentiate.
+struct Sample {
+    x: Vec<f64>,
+    y: f64,
+}
+
+#[differentiable]
+fn predict(m: &Model, x: &[f64]) -> f64 {
+    let mut s = m.hidden.b;
+    for (w, x) in m.hidden.w.iter().zip(x) {
+        s += w * x;
+    }
+    m.out[0] * s.tanh() + m.out[1]
+}
+
+#[differentiable]
+fn loss(m: &Model, #[no_grad] d: &Sample) -> f64 {
+    let mut s = m.hidden.b;
+    for i in 0..m.hidden.inputs {
+        s += m.hidden.w[i] * d.x[i];
+    }
+    let e = m.out[0] * s.tanh() + m.out[1] - d.y;
+    e * e
+}
+
+/// Two struct parameters, and a field read inside a branch.
+#[differentiable]
+fn blend(a: &Layer, b: &Layer, t: f64) -> f64 {
+    let mut s = 0.0;
+    for i in 0..a.w.len() {
+        if a.w[i] > b.w[i] {
+            s += t * a.w[i];
+        } else {
+            s += (1.0 - t) * b.w[i] * b.b;
+        }
+    }
+    s + a.b * t
+}
+
+#[derive(Differentiable, Clone, Debug)]
+struct Small {
+    w: [f32; 3],
+    b: f32,
+}
+
+#[differentiable]
+fn small(p: &Small, x: f32) -> f32 {
+    (p.w[0] * x + p.w[1] * x * x + p.w[2]).sin() * p.b
+}
+
+fn model(floats: &[f64]) -> Model {
+    Model { hidden: Layer { w: floats[..3].to_vec(), b: floats[3], inputs: 3 }, out: [floats[4], floats[5]] }
+}
+
+/// Central differences of `f` along each float of `m`, in `Differentiable::to_vec`'s order.
+fn finite_differences<S: Differentiable<Float = f64> + Clone>(m: &S, f: impl Fn(&S) -> f64) -> Vec<f64> {
+    let n = m.float_count();
+    (0..n)
+        .map(|k| {
+            let h = 1e-6;
+            let mut unit = m.zeros_like();
+            let mut i = 0;
+            let one = m.clone();
+            unit.zip_floats(&one, &mut |u, _| {
+                if i == k {
+                    *u = 1.0;
+                }
+                i += 1;
+            });
+            let (mut up, mut down) = (m.clone(), m.clone());
+            up.add_scaled(h, &unit);
+            down.add_scaled(-h, &unit);
+            (f(&up) - f(&down)) / (2.0 * h)
+        })
+        .collect()
+}
+
+fn close(a: &[f64], b: &[f64], tol: f64) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() <= tol * (1.0 + x.abs().max(y.abs())))
+}
+
+#[test]
+fn a_struct_gradient_is_a_struct_of_the_same_shape() {
+    let m = Model { hidden: Layer { w: vec![0.5, -0.3], b: 0.1, inputs: 2 }, out: [2.0, 0.5] };
+    let x = [1.0, 2.0];
+    // s = 0.5 − 0.6 + 0.1 = 0: tanh s = 0, tanh′ s = 1.
+    let (value, (g, dx)) = predict_grad(&m, &x);
+    assert_eq!(value, 0.5);
+    assert_eq!(g, Model { hidden: Layer { w: vec![2.0, 4.0], b: 2.0, inputs: 2 }, out: [0.0, 1.0] });
+    assert_eq!(dx, vec![1.0, -0.6]);
+    let mut t = m.zeros_like();
+    t.hidden.b = 1.0;
+    assert_eq!(predict_jvp(&m, &t, &x, &[0.0; 2]), (0.5, 2.0));
+    // f_vjp adds into the shadow.
+    let mut shadow = g.clone();
+    let mut dx = [0.0; 2];
+    predict_vjp(&m, &mut shadow, &x, &mut dx, 1.0);
+    assert_eq!(shadow.hidden.w, vec![4.0, 8.0]);
+}
+
+#[test]
+fn gradient_descent_on_a_struct_model_fits_a_sample() {
+    let mut m = model(&[0.2, -0.1, 0.3, 0.0, 1.0, 0.0]);
+    let d = Sample { x: vec![1.0, -1.0, 0.5], y: 0.7 };
+    let start = loss(&m, &d);
+    for _ in 0..100 {
+        let (_, g) = loss_grad(&m, &d);
+        m.add_scaled(-0.1, &g);
+    }
+    assert!(start > 0.01 && loss(&m, &d) < 1e-8, "{start} -> {}", loss(&m, &d));
+}
+
+#[test]
+fn f32_structs_are_differentiated_too() {
+    let p = Small { w: [0.5, -0.25, 0.1], b: 2.0 };
+    let (value, (g, dx)) = small_grad(&p, 0.5);
+    let s = 0.5f32 * 0.5 - 0.25 * 0.25 + 0.1;
+    assert!((value - s.sin() * 2.0).abs() < 1e-6);
+    let c = s.cos() * 2.0;
+    assert!((g.w[0] - c * 0.5).abs() < 1e-6 && (g.w[2] - c).abs() < 1e-6 && (g.b - s.sin()).abs() < 1e-6);
+    assert!((dx - c * (0.5 - 0.25)).abs() < 1e-6);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn struct_gradients_match_finite_differences_and_forward_mode(
+        floats in proptest::collection::vec(-1.5f64..1.5, 6),
+        x in proptest::collection::vec(-1.5f64..1.5, 3),
+        y in -1.0f64..1.0,
+        tangent in proptest::collection::vec(-1.0f64..1.0, 6),
+    ) {
+        let m = model(&floats);
+        let (value, (g, _)) = predict_grad(&m, &x);
+        prop_assert_eq!(value, predict(&m, &x));
+        let fd = finite_differences(&m, |m| predict(m, &x));
+        prop_assert!(close(&g.to_vec(), &fd, 1e-6), "{:?} vs {:?}", g.to_vec(), fd);
+
+        let d = Sample { x: x.clone(), y };
+        let (_, g) = loss_grad(&m, &d);
+        let fd = finite_differences(&m, |m| loss(m, &d));
+        prop_assert!(close(&g.to_vec(), &fd, 1e-6));
+        // Forward along `t` is the gradient dotted with `t`.
+        let t = model(&tangent);
+        let (_, along) = loss_jvp(&m, &t, &d);
+        let dot: f64 = g.to_vec().iter().zip(t.to_vec()).map(|(a, b)| a * b).sum();
+        prop_assert!((along - dot).abs() < 1e-9 * (1.0 + dot.abs()));
+
+        let a = model(&floats).hidden;
+        let b = model(&tangent).hidden;
+        let (_, (ga, gb, _)) = blend_grad(&a, &b, y);
+        let fa = finite_differences(&a, |a| blend(a, &b, y));
+        let fb = finite_differences(&b, |b| blend(&a, b, y));
+        prop_assume!(a.w.iter().zip(&b.w).all(|(p, q)| (p - q).abs() > 1e-4));
+        prop_assert!(close(&ga.to_vec(), &fa, 1e-6) && close(&gb.to_vec(), &fb, 1e-6));
+    }
+}
