@@ -73,6 +73,40 @@ fn small(p: &Small, x: f32) -> f32 {
     (p.w[0] * x + p.w[1] * x * x + p.w[2]).sin() * p.b
 }
 
+// ---- Methods. ---------------------------------------------------------------------------------
+
+impl Layer {
+    #[differentiable]
+    fn activation(t: f64) -> f64 {
+        t / (1.0 + t.abs())
+    }
+
+    #[differentiable]
+    fn forward(&self, x: &[f64]) -> f64 {
+        let mut s = self.b;
+        for i in 0..self.inputs {
+            s += self.w[i] * x[i];
+        }
+        Self::activation(s)
+    }
+}
+
+impl Model {
+    /// A method calling its field's method would pass `self.hidden` whole: not yet; the
+    /// layer's method is called on a struct parameter instead.
+    #[differentiable]
+    fn head(&self, h: f64) -> f64 {
+        self.out[0] * h + self.out[1]
+    }
+}
+
+/// Free functions calling methods of struct parameters, and passing structs on whole.
+#[differentiable]
+fn stacked(l: &Layer, m: &Model, x: &[f64]) -> f64 {
+    let h = l.forward(x);
+    m.head(h) * Layer::activation(h) + blend(l, l, h)
+}
+
 fn model(floats: &[f64]) -> Model {
     Model { hidden: Layer { w: floats[..3].to_vec(), b: floats[3], inputs: 3 }, out: [floats[4], floats[5]] }
 }
@@ -179,5 +213,18 @@ proptest! {
         let fb = finite_differences(&b, |b| blend(&a, b, y));
         prop_assume!(a.w.iter().zip(&b.w).all(|(p, q)| (p - q).abs() > 1e-4));
         prop_assert!(close(&ga.to_vec(), &fa, 1e-6) && close(&gb.to_vec(), &fb, 1e-6));
+
+        // Methods, and structs passed on whole.
+        let h = a.forward(&x);
+        prop_assume!(h.abs() > 1e-4 && (h - a.w[0]).abs() > 1e-4);
+        let (value, (gl, gm, _)) = stacked_grad(&a, &m, &x);
+        prop_assert_eq!(value, stacked(&a, &m, &x));
+        let fl = finite_differences(&a, |a| stacked(a, &m, &x));
+        let fm = finite_differences(&m, |m| stacked(&a, m, &x));
+        prop_assert!(close(&gl.to_vec(), &fl, 1e-5), "{:?} vs {:?}", gl.to_vec(), fl);
+        prop_assert!(close(&gm.to_vec(), &fm, 1e-5), "{:?} vs {:?}", gm.to_vec(), fm);
+        let (_, along) = stacked_jvp(&a, &b, &m, &t, &x, &[0.0; 3]);
+        let dot: f64 = gl.to_vec().iter().zip(b.to_vec()).chain(gm.to_vec().iter().zip(t.to_vec())).map(|(p, q)| p * q).sum();
+        prop_assert!((along - dot).abs() < 1e-9 * (1.0 + dot.abs()));
     }
 }

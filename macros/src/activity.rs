@@ -28,7 +28,9 @@ pub fn analyse(ir: &mut Ir) -> syn::Result<()> {
 }
 
 fn active(ir: &Ir, o: &Operand) -> bool {
-    o.value().is_some_and(|v| ir.values[v].active) || o.slot().is_some_and(|s| ir.slots[s].active)
+    o.value().is_some_and(|v| ir.values[v].active)
+        || o.slot().is_some_and(|s| ir.slots[s].active)
+        || matches!(o, Operand::Struct { .. })
 }
 
 /// One statement's activity from its arguments' (control flow's blocks are visited by the

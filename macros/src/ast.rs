@@ -22,6 +22,8 @@ pub struct Function {
     pub returns: Returns,
     /// The path generated code uses to reach the runtime (`::chainrule` unless renamed).
     pub krate: TokenStream,
+    /// Defined in an `impl` block: its protocol and companions are associated functions.
+    pub method: bool,
 }
 
 pub struct Param {
@@ -152,7 +154,8 @@ impl Function {
             None => quote::quote!(::chainrule),
         };
         let cfgs = item.attrs.iter().filter(|a| a.path().is_ident("cfg")).cloned().collect();
-        Ok(Function { vis: item.vis.clone(), ident, cfgs, params, float, names, returns, krate, item })
+        let method = false;
+        Ok(Function { vis: item.vis.clone(), ident, cfgs, params, float, names, returns, krate, item, method })
     }
 
     /// The result type: `F`, `[F; N]` or `(F, ..)`.
@@ -165,6 +168,18 @@ impl Function {
             }
             (_, ReturnType::Type(_, ty)) => quote::quote!(#ty),
         }
+    }
+
+    /// The path of one of its protocol functions: `f::pullback`, or `Self::__f_pullback` for a
+    /// method.
+    pub fn protocol(&self, protocol: &str) -> TokenStream {
+        let ident = &self.ident;
+        if self.method {
+            let f = crate::code::method_protocol(ident, protocol);
+            return quote::quote!(Self::#f);
+        }
+        let p = Ident::new(protocol, ident.span());
+        quote::quote!(#ident::#p)
     }
 
     /// How many floats an array or tuple result holds, as written (`N` of `[f64; N]`).
@@ -241,11 +256,18 @@ fn signature_errors(sig: &syn::Signature, errors: &mut Errors) {
 /// type of the active parameters so far, which this one must share.
 fn param(input: &mut FnArg, earlier: &[Param], float: &mut Option<Ident>, errors: &mut Errors) -> Option<Param> {
     let FnArg::Typed(pt) = input else {
-        errors.push(syn::Error::new_spanned(
-            &*input,
-            "methods cannot be differentiated yet; write a free function that takes the value as a parameter",
-        ));
-        return None;
+        // `&self` of a struct that derives `Differentiable`: a struct parameter.
+        let FnArg::Receiver(r) = &*input else { unreachable!("a parameter is typed or a receiver") };
+        if r.reference.is_none() || r.mutability.is_some() {
+            errors.push(syn::Error::new_spanned(
+                &*input,
+                "a method is differentiated through `&self`; take `self` by shared reference",
+            ));
+            return None;
+        }
+        let ident = Ident::from(r.self_token);
+        let ty = (*r.ty).clone();
+        return Some(Param { ident, mutable: false, ty, active: true, shape: Shape::Struct, elements: Vec::new() });
     };
     if let Some(a) = no_grad_arguments(&pt.attrs) {
         errors.push(syn::Error::new_spanned(a, "`#[no_grad]` takes no arguments"));

@@ -300,9 +300,30 @@ pub fn detach(krate: &TokenStream, path: &syn::Path) -> TokenStream {
 /// error in the call (a callee without this protocol) points at the user's call.
 pub fn protocol_call(func: &syn::Path, protocol: &str, args: TokenStream) -> TokenStream {
     let span = func.segments.last().map_or_else(Span::call_site, |s| s.ident.span());
+    // A method's protocol is two associated functions beside it (see `expand`).
+    if is_method_path(func) {
+        let mut path = func.clone();
+        let last = path.segments.last_mut().expect("a method path has segments");
+        last.ident = method_protocol(&last.ident, protocol);
+        let mut group = Group::new(Delimiter::Parenthesis, args);
+        group.set_span(span);
+        return quote!(#path #group);
+    }
     let protocol = syn::Ident::new(protocol, span);
     let path: TokenStream = quote!(::#protocol).into_iter().map(|t| respan(t, span)).collect();
     let mut group = Group::new(Delimiter::Parenthesis, args);
     group.set_span(span);
     quote!(#func #path #group)
+}
+
+/// Whether a call's path names an associated function of a type (`Self::helper`,
+/// `Model::loss`): a segment before the last that is `Self` or starts with a capital.
+pub fn is_method_path(func: &syn::Path) -> bool {
+    let n = func.segments.len();
+    n >= 2 && func.segments.iter().take(n - 1).any(|s| s.ident.to_string().starts_with(char::is_uppercase))
+}
+
+/// The associated function of a method's protocol: `__helper_pullback` of `helper`.
+pub fn method_protocol(method: &Ident, protocol: &str) -> Ident {
+    Ident::new(&format!("__{method}_{protocol}"), method.span())
 }

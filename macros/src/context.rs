@@ -1,9 +1,9 @@
-//! What the macro can learn from the source file around it, to replace two of rustc's
-//! errors about generated code by ours. A proc-macro attribute sees only its item, so:
+//! What the macro can learn from the source file around it. A proc-macro attribute sees
+//! only its item, so:
 //!
-//! - `#[differentiable]` writes items (a protocol struct, the companions) that only a module
-//!   can hold: inside an `impl` block rustc would report four errors about code the user
-//!   never wrote. [`in_impl_block`] finds the block around the attribute.
+//! - `#[differentiable]` writes items beside the function: in a module a protocol struct and
+//!   free companions, in an `impl` block associated functions (a block cannot hold a
+//!   struct). [`in_impl_block`] finds the block around the attribute.
 //! - A call of a plain function (no `#[differentiable]`, no `#[derivative]`) with a
 //!   differentiated argument calls a protocol that does not exist, and rustc says "cannot
 //!   find module or crate `helper`". [`plain_function`] tells when the file defines such a

@@ -34,11 +34,9 @@ pub fn differentiable(args: TokenStream, item: TokenStream) -> TokenStream {
         }
     };
     let plain = without_no_grad(&item);
-    if let Some(e) = outside_module(&item, "#[differentiable]") {
-        return with_error(plain, e, TokenStream::new());
-    }
+    let method = crate::context::in_impl_block();
     let func = match Args::parse(args).and_then(|args| Function::from_syn(item, args)) {
-        Ok(func) => func,
+        Ok(func) => Function { method, ..func },
         Err(e) => return with_error(plain, e, TokenStream::new()),
     };
     match bodies(&func) {
@@ -135,7 +133,7 @@ fn bodies(func: &Function) -> syn::Result<Bodies> {
                 d
             }
             (None, Shape::Struct) => {
-                let d = p.active.then(|| names.fresh(&format!("d{}", p.ident), p.ident.span()));
+                let d = ir.structs.get(&i).map(|s| s.derivative.clone());
                 for f in ir.fields.iter().filter(|f| f.param == i) {
                     let (x, path) = (&p.ident, &f.path);
                     let (name, tangent) = match f.place {
@@ -144,9 +142,10 @@ fn bodies(func: &Function) -> syn::Result<Bodies> {
                     };
                     let krate = &func.krate;
                     let (value, d_value) = match f.place {
-                        FieldPlace::Array(_) => {
-                            (quote!(&#x #(.#path)*[..]), d.as_ref().map(|d| quote!(&#d #(.#path)*[..])))
-                        }
+                        FieldPlace::Array(_) => (
+                            quote!(#krate::__private::field_slice(&#x #(.#path)*)),
+                            d.as_ref().map(|d| quote!(#krate::__private::field_slice(&#d #(.#path)*))),
+                        ),
                         FieldPlace::Scalar(_) => (
                             quote!(#x #(.#path)*),
                             d.as_ref().map(|d| quote!(#krate::__private::field_tangent(&#d #(.#path)*))),
@@ -207,7 +206,8 @@ pub fn items(func: &Function, bodies: Option<Bodies>) -> TokenStream {
         // so a private `f` called only through `f_grad` raises no dead-code warning.
         Some(b) => {
             let (t, p) = (b.tangent, b.pullback);
-            (quote!(let _ = #ident; #t), quote!(let _ = #ident; #p))
+            let own = if func.method { quote!(Self::#ident) } else { quote!(#ident) };
+            (quote!(let _ = #own; #t), quote!(let _ = #own; #p))
         }
         None => (
             unimplemented.clone(),
@@ -222,6 +222,40 @@ pub fn items(func: &Function, bodies: Option<Bodies>) -> TokenStream {
             #vis const RESULT_LEN: usize = #len;
         }
     });
+    // A straight-line gradient is best inlined into its caller. One with loops stays a
+    // function: its slice parameters are then known not to alias one another, which LLVM
+    // needs to vectorise the adjoint loops (inlined into a caller that holds the buffers,
+    // that knowledge is lost), and a call costs nothing beside a loop.
+    let pullback_type = quote!((#out, impl ::core::ops::FnOnce(#out, (#(#shadow_types,)*)) -> (#(#slot_types,)*) + use<#(#captured),*>));
+    let inline = match loops {
+        true => TokenStream::new(),
+        false => quote!(#[inline]),
+    };
+    // A method's protocol: two associated functions beside it, `__f_tangent` and
+    // `__f_pullback` (an impl block can hold no struct).
+    if func.method {
+        let (tangent, pullback) = (code::method_protocol(ident, "tangent"), code::method_protocol(ident, "pullback"));
+        let public = public::companions(func, &inline);
+        return quote! {
+            #(#cfgs)*
+            #[doc(hidden)]
+            #[inline]
+            #allow
+            #vis fn #tangent(#(#tangent_params),*) -> (#out, #out) {
+                #tangent_body
+            }
+
+            #(#cfgs)*
+            #[doc(hidden)]
+            #[inline]
+            #allow
+            #vis fn #pullback<#(#lifetimes),*>(#(#pullback_params),*) -> #pullback_type {
+                #pullback_body
+            }
+
+            #public
+        };
+    }
     let protocol = quote! {
         #(#cfgs)*
         #[doc(hidden)]
@@ -245,18 +279,10 @@ pub fn items(func: &Function, bodies: Option<Bodies>) -> TokenStream {
             /// gradient slot per parameter (`()` for a constant).
             #[doc(hidden)]
             #[inline]
-            #vis fn pullback<#(#lifetimes),*>(#(#pullback_params),*) -> (#out, impl ::core::ops::FnOnce(#out, (#(#shadow_types,)*)) -> (#(#slot_types,)*) + use<#(#captured),*>) {
+            #vis fn pullback<#(#lifetimes),*>(#(#pullback_params),*) -> #pullback_type {
                 #pullback_body
             }
         }
-    };
-    // A straight-line gradient is best inlined into its caller. One with loops stays a
-    // function: its slice parameters are then known not to alias one another, which LLVM
-    // needs to vectorise the adjoint loops (inlined into a caller that holds the buffers,
-    // that knowledge is lost), and a call costs nothing beside a loop.
-    let inline = match loops {
-        true => TokenStream::new(),
-        false => quote!(#[inline]),
     };
     let public = public::companions(func, &inline);
     quote!(#protocol #public)

@@ -112,6 +112,11 @@ impl Forward<'_> {
                             }
                         },
                         (_, Some(d)) => d,
+                        (None, None) if matches!(a, Operand::Struct { .. }) => {
+                            let Operand::Struct { param, .. } = a else { unreachable!("a struct") };
+                            let d = &ir.structs[param].derivative;
+                            quote!(#d)
+                        }
                         (Some(s), None) => match &self.slot_derivs[s] {
                             Some(ds) => ir.view(a, ds, false),
                             None => {

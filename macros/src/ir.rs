@@ -26,6 +26,20 @@ pub struct Ir {
     pub output: Output,
     /// The fields of struct parameters the body reads.
     pub fields: Vec<Field>,
+    /// The struct parameters, by position.
+    pub structs: std::collections::BTreeMap<usize, StructParam>,
+}
+
+/// A struct parameter's names in the generated code.
+#[derive(Clone)]
+pub struct StructParam {
+    /// The parameter itself.
+    pub name: Ident,
+    /// Its tangent in `tangent`, its shadow in the pullback.
+    pub derivative: Ident,
+    /// The shadow lent to the calls it is passed to, added into its own at the end (a
+    /// callee cannot borrow the shadow while its fields' parts are borrowed).
+    pub calls: Ident,
 }
 
 /// A field of a struct parameter (see `lower::fields`): `path` from the parameter, as in
@@ -330,6 +344,12 @@ pub enum Operand {
     },
     /// A constant expression, as written: a literal, a path such as `PI`, `cfg!(..)`.
     Constant(TokenStream),
+    /// A struct parameter passed on whole to a call (`g(p, x)`, `self.helper(x)`): the callee
+    /// takes its tangent and its shadow as they are.
+    Struct {
+        param: usize,
+        name: Ident,
+    },
 }
 
 /// Part of an array passed to a call: `start..end`, or `start..` to the end.
@@ -421,6 +441,7 @@ impl Operand {
                 }
             }
             Operand::Constant(tokens) => tokens.clone(),
+            Operand::Struct { name, .. } => name.to_token_stream(),
         }
     }
 
@@ -510,6 +531,14 @@ impl Ir {
     /// The value of a scalar parameter, by its name.
     pub fn param(&self, ident: &Ident) -> Option<ValueId> {
         self.values.iter().find(|(_, v)| matches!(v.op, Op::Param) && v.name == *ident).map(|(id, _)| id)
+    }
+
+    /// Whether struct parameter `param` is passed whole to a call.
+    pub fn struct_lent(&self, param: usize) -> bool {
+        self.values.values().any(|v| match &v.op {
+            Op::Call { args, .. } => args.iter().any(|a| matches!(a, Operand::Struct { param: p, .. } if *p == param)),
+            _ => false,
+        })
     }
 
     /// The slot of an array parameter, by its position.

@@ -44,6 +44,7 @@ pub fn lower(func: &Function, body: &syn::Block, names: &mut Names) -> syn::Resu
         exits: Vec::new(),
         later: Vec::new(),
         fields: Vec::new(),
+        structs: Default::default(),
     };
     let stmts = &body.stmts;
     for (i, p) in func.params.iter().enumerate() {
@@ -64,7 +65,15 @@ pub fn lower(func: &Function, body: &syn::Block, names: &mut Names) -> syn::Resu
     lower.errors.finish()?;
     let output =
         output.ok_or_else(|| syn::Error::new_spanned(&func.item.block, "the function must end with its value"))?;
-    Ok(Ir { values: lower.values, slots: lower.slots, body, blocks: lower.block_ids, output, fields: lower.fields })
+    Ok(Ir {
+        values: lower.values,
+        slots: lower.slots,
+        body,
+        blocks: lower.block_ids,
+        output,
+        fields: lower.fields,
+        structs: lower.structs,
+    })
 }
 
 #[derive(Clone)]
@@ -111,8 +120,9 @@ struct Lower<'a> {
     /// each name inside a branch or loop (see `last_region_assignments`), and the index of
     /// the statement being lowered; `None` while a statement is lowered without its rest.
     later: Vec<Option<(HashMap<String, usize>, usize)>>,
-    /// The fields of struct parameters the body reads.
+    /// The fields of struct parameters the body reads, and the struct parameters' names.
     fields: Vec<crate::ir::Field>,
+    structs: std::collections::BTreeMap<usize, crate::ir::StructParam>,
 }
 
 /// An error already reported to `Lower::errors`; lowering of the enclosing node stops.

@@ -116,8 +116,6 @@ struct Plan<'a> {
     /// the bindings of its gradient slots; per (call, argument), the scratch shadow of an
     /// array lent twice; per adjoint loop (by loop variable), its rows.
     seeds: Vec<Ident>,
-    /// Per struct parameter, by position: the name of its shadow.
-    struct_shadows: HashMap<usize, Ident>,
     call_slots: HashMap<ValueId, Vec<Option<Ident>>>,
     scratch: HashMap<(ValueId, usize), Ident>,
     adjoint_views: HashMap<ValueId, views::Views>,
@@ -291,7 +289,6 @@ impl<'a> Plan<'a> {
             nested: per_value(false),
             slots_of: IdVec::filled(ir.blocks, Vec::new()),
             seeds: Vec::new(),
-            struct_shadows: HashMap::new(),
             call_slots: HashMap::new(),
             scratch: HashMap::new(),
             adjoint_views: HashMap::new(),

@@ -112,6 +112,20 @@ impl<'a, T> FromShadow<Inactive<&'a mut [T]>> for () {
     fn from_shadow(_: Inactive<&'a mut [T]>) {}
 }
 
+/// A struct parameter passed on whole: its tangent struct, or its shadow struct.
+impl<'a, T: crate::differentiable::Differentiable> FromTangent<&'a T> for &'a T {
+    #[inline(always)]
+    fn from_tangent(d: &'a T) -> &'a T {
+        d
+    }
+}
+impl<'a, T: crate::differentiable::Differentiable> FromShadow<&'a mut T> for &'a mut T {
+    #[inline(always)]
+    fn from_shadow(d: &'a mut T) -> &'a mut T {
+        d
+    }
+}
+
 #[inline(always)]
 pub fn tangent<T: FromTangent<D>, D>(d: D) -> T {
     T::from_tangent(d)
@@ -294,6 +308,50 @@ macro_rules! field_constants {
     )*};
 }
 field_constants!(usize, isize, u8, u16, u32, u64, u128, i8, i16, i32, i64, i128, bool, char);
+
+/// A struct field the body reads as an array (indexed, measured, iterated or lent): a `Vec`
+/// or an array of floats, as a slice.
+#[diagnostic::on_unimplemented(
+    message = "the field of type `{Self}` is used as an array of floats",
+    label = "indexed, iterated or lent to a call here",
+    note = "fields read as arrays must be `Vec<F>` or `[F; N]`; a struct field cannot be passed on whole to a call yet"
+)]
+pub trait FieldSlice<F> {
+    fn field_slice(&self) -> &[F];
+    fn field_slice_mut(&mut self) -> &mut [F];
+}
+
+impl<F> FieldSlice<F> for Vec<F> {
+    #[inline(always)]
+    fn field_slice(&self) -> &[F] {
+        self
+    }
+    #[inline(always)]
+    fn field_slice_mut(&mut self) -> &mut [F] {
+        self
+    }
+}
+
+impl<F, const N: usize> FieldSlice<F> for [F; N] {
+    #[inline(always)]
+    fn field_slice(&self) -> &[F] {
+        self
+    }
+    #[inline(always)]
+    fn field_slice_mut(&mut self) -> &mut [F] {
+        self
+    }
+}
+
+#[inline(always)]
+pub fn field_slice<F, T: FieldSlice<F> + ?Sized>(field: &T) -> &[F] {
+    field.field_slice()
+}
+
+#[inline(always)]
+pub fn field_slice_mut<F, T: FieldSlice<F> + ?Sized>(field: &mut T) -> &mut [F] {
+    field.field_slice_mut()
+}
 
 #[inline(always)]
 pub fn field_tangent<T: FieldTangent>(field: &T) -> T::Tangent {

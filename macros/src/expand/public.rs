@@ -18,8 +18,15 @@ pub(super) fn companions(func: &Function, inline: &TokenStream) -> TokenStream {
     let gradient_type = tuple(grad_items.iter().map(|(_, t)| t.clone()).collect());
     let vjp_type = tuple(by_value.iter().map(|(_, t)| t.clone()).collect());
     // `f_grad` is the gradient of a scalar; a vector result has a vjp and a jvp only.
-    let stubs =
-        crate::nested::stubs(func, quote!((#float, #gradient_type)), quote!((#out, #vjp_type)), quote!((#out, #out)));
+    let stubs = match func.method {
+        true => TokenStream::new(),
+        false => crate::nested::stubs(
+            func,
+            quote!((#float, #gradient_type)),
+            quote!((#out, #vjp_type)),
+            quote!((#out, #out)),
+        ),
+    };
     let grad_fn = match func.returns {
         Returns::Scalar => companions.grad(&grad_items, &by_value),
         _ => TokenStream::new(),
@@ -111,6 +118,7 @@ impl<'a> Companions<'a> {
                 quote!(#x: #ty)
             })
             .collect();
+        let vjp_path = if func.method { quote!(Self::#vjp) } else { quote!(#vjp) };
         let gradient_type = tuple(grad_items.iter().map(|(_, t)| t.clone()).collect());
         let gradient = tuple(grad_items.iter().map(|(d, _)| d.clone()).collect());
         let vjp_pattern = tuple(by_value.iter().map(|(d, _)| d.clone()).collect());
@@ -139,7 +147,7 @@ impl<'a> Companions<'a> {
             #allow
             #vis fn #grad(#(#signature),*) -> (#float, #gradient_type) {
                 #(#grad_setup)*
-                let (#value, #vjp_pattern) = #vjp(#(#grad_args,)* 1.0);
+                let (#value, #vjp_pattern) = #vjp_path(#(#grad_args,)* 1.0);
                 (#value, #gradient)
             }
         }
@@ -149,7 +157,8 @@ impl<'a> Companions<'a> {
     fn vjp(&self, by_value: &[(TokenStream, TokenStream)]) -> TokenStream {
         let (func, inline, allow, seed, value, pullback) =
             (self.func, self.inline, allow(), &self.seed, &self.value, &self.pullback);
-        let (ident, vis, float, cfgs, vjp) = (&func.ident, &func.vis, &func.float, &func.cfgs, &func.names.vjp);
+        let (vis, float, cfgs, vjp) = (&func.vis, &func.float, &func.cfgs, &func.names.vjp);
+        let protocol_pullback = func.protocol("pullback");
         let vjp_doc = &self.docs.vjp;
         let args: Vec<_> = func.params.iter().map(|p| &p.ident).collect();
         let vjp_type = tuple(by_value.iter().map(|(_, t)| t.clone()).collect());
@@ -185,7 +194,7 @@ impl<'a> Companions<'a> {
             #inline
             #allow
             #vis fn #vjp(#(#vjp_params,)* #seed_param) -> (#out, #vjp_type) {
-                let (#value, #pullback) = #ident::pullback(#(#args),*);
+                let (#value, #pullback) = #protocol_pullback(#(#args),*);
                 let (#(#slots,)*) = #pullback(#seed_arg, (#(#shadows,)*));
                 (#value, #vjp_gradient)
             }
@@ -195,7 +204,8 @@ impl<'a> Companions<'a> {
     /// `f_jvp`: the protocol's `tangent`, with `()` for a constant's tangent.
     fn jvp(&self) -> TokenStream {
         let (func, inline, allow) = (self.func, self.inline, allow());
-        let (ident, vis, float, cfgs, jvp) = (&func.ident, &func.vis, &func.float, &func.cfgs, &func.names.jvp);
+        let (vis, float, cfgs, jvp) = (&func.vis, &func.float, &func.cfgs, &func.names.jvp);
+        let protocol_tangent = func.protocol("tangent");
         let jvp_doc = &self.docs.jvp;
         let jvp_params = self.params().map(|(p, d)| {
             let (x, ty) = (&p.ident, &p.ty);
@@ -221,7 +231,7 @@ impl<'a> Companions<'a> {
             #inline
             #allow
             #vis fn #jvp(#(#jvp_params),*) -> (#out, #out) {
-                #ident::tangent(#(#jvp_args),*)
+                #protocol_tangent(#(#jvp_args),*)
             }
         }
     }

@@ -184,6 +184,19 @@ impl Lower<'_> {
         if let Some(reduced) = self.reduction(m)? {
             return Ok(reduced);
         }
+        // `self.helper(x)`, `p.loss(x)`: a differentiable method, called by its type's path.
+        if let Some(Binding::Struct(i)) = self.binding(&m.receiver) {
+            let syn::Type::Path(ty) = self.func.params[i].referent() else {
+                return Err(self.error(m, "call a method of a struct parameter named by its type"));
+            };
+            let mut path = ty.path.clone();
+            path.segments.push(m.method.clone().into());
+            let func = Expr::Path(syn::ExprPath { attrs: Vec::new(), qself: None, path });
+            let mut args: syn::punctuated::Punctuated<Expr, syn::Token![,]> = m.args.clone();
+            args.insert(0, (*m.receiver).clone());
+            let call = syn::ExprCall { attrs: Vec::new(), func: Box::new(func), paren_token: Default::default(), args };
+            return self.call(&call, span);
+        }
         let mut args = vec![self.expr(&m.receiver)?];
         for a in &m.args {
             args.push(self.expr(a)?);

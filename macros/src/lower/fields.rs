@@ -6,7 +6,7 @@
 //! adds their gradients into the shadow struct, so nothing past the lowering knows structs.
 
 use super::{Binding, Lower};
-use crate::ir::{Field, FieldPlace, Op, Slot, SlotKind};
+use crate::ir::{Field, FieldPlace, Op, Slot, SlotKind, StructParam};
 use syn::visit::Visit;
 use syn::{Expr, Ident};
 
@@ -28,6 +28,9 @@ impl Lower<'_> {
             };
             self.fields.push(Field { param: i, path, place });
         }
+        let derivative = self.names.fresh(&format!("d{}", p.ident), p.ident.span());
+        let calls = self.names.fresh(&format!("d{}_calls", p.ident), p.ident.span());
+        self.structs.insert(i, StructParam { name: p.ident.clone(), derivative, calls });
         self.bind(&p.ident, Binding::Struct(i));
     }
 

@@ -302,6 +302,10 @@ impl Lower<'_> {
         if let Some((base, range)) = crate::fence::sub_slice(inner) {
             return self.part_argument(a, base, range, explicit_mut);
         }
+        if let Some(Binding::Struct(param)) = self.binding(inner) {
+            let name = self.structs[&param].name.clone();
+            return Ok(Operand::Struct { param, name });
+        }
         if let Some(Binding::Slot(s)) = self.binding(inner) {
             match self.slots[s].kind {
                 SlotKind::Array { .. } if explicit_mut => {

@@ -116,15 +116,20 @@ impl Render<'_, '_> {
                     types.push(quote!(&mut [#float]));
                 }
                 (true, Shape::Struct, _) => {
-                    let shadow = &self.plan.struct_shadows[&i];
+                    let shadow = &self.ir.structs[&i].derivative;
                     // Its array fields' shadows are parts of it.
                     for f in self.ir.fields.iter().filter(|f| f.param == i) {
                         if let FieldPlace::Array(s) = f.place
                             && let Some(ds) = &self.slot_derivs[s]
                         {
                             let path = &f.path;
-                            head.extend(quote!(let #ds = &mut #shadow #(.#path)*[..];));
+                            let krate = &self.func.krate;
+                            head.extend(quote!(let #ds = #krate::__private::field_slice_mut(&mut #shadow #(.#path)*);));
                         }
+                    }
+                    if self.ir.struct_lent(i) {
+                        let (calls, x, krate) = (&self.ir.structs[&i].calls, &p.ident, &self.func.krate);
+                        head.extend(quote!(let mut #calls = #krate::differentiable::Differentiable::zeros_like(#x);));
                     }
                     shadows.push(quote!(#shadow));
                     let s = p.referent();
@@ -183,8 +188,16 @@ impl Render<'_, '_> {
     /// array fields' went in through their parts).
     fn field_gradients(&self) -> TokenStream {
         let mut out = TokenStream::new();
+        let krate = &self.func.krate;
+        for (&i, s) in &self.ir.structs {
+            if self.ir.struct_lent(i) {
+                let (shadow, calls) = (&s.derivative, &s.calls);
+                out.extend(quote!(#krate::differentiable::Differentiable::add_scaled(#shadow, 1.0, &#calls);));
+            }
+        }
         for f in &self.ir.fields {
-            let (FieldPlace::Scalar(v), Some(shadow)) = (f.place, self.plan.struct_shadows.get(&f.param)) else {
+            let (FieldPlace::Scalar(v), Some(shadow)) = (f.place, self.ir.structs.get(&f.param).map(|s| &s.derivative))
+            else {
                 continue;
             };
             if self.uses[v] > 0 {
@@ -440,7 +453,22 @@ impl Render<'_, '_> {
                         quote!(#krate::__private::shadow(&mut ::std::vec![0.0; #len][..]))
                     }
                 },
-                None => quote!(()),
+                None => match a {
+                    // A struct lent twice: the second shadow is a scratch struct.
+                    Operand::Struct { param, name } => {
+                        let calls = &ir.structs[param].calls;
+                        match plan.scratch.get(&(v, i)) {
+                            Some(scratch) => {
+                                let d = quote!(#krate::differentiable::Differentiable);
+                                out.extend(quote!(let mut #scratch = #d::zeros_like(#name);));
+                                after.extend(quote!(#d::add_scaled(&mut #calls, 1.0, &#scratch);));
+                                quote!(#krate::__private::shadow(&mut #scratch))
+                            }
+                            None => quote!(#krate::__private::shadow(&mut #calls)),
+                        }
+                    }
+                    _ => quote!(()),
+                },
             })
             .collect();
         out.extend(quote!(let (#(#pattern,)*) = #pb(#seed, (#(#shadows,)*));));

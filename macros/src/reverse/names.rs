@@ -13,12 +13,7 @@ use std::collections::HashSet;
 impl Plan<'_> {
     pub(super) fn name_adjoint(&mut self) {
         self.name_seeds();
-        for (i, p) in self.func.params.iter().enumerate() {
-            if p.active && p.shape == crate::ast::Shape::Struct {
-                let shadow = self.names.fresh(&format!("d{}", p.ident), p.ident.span());
-                self.struct_shadows.insert(i, shadow);
-            }
-        }
+
         let ir = self.ir;
         self.name_block(&ir.body);
     }
@@ -92,7 +87,14 @@ impl Plan<'_> {
             .collect();
         self.call_slots.insert(v, slots);
         let mut lent: HashSet<SlotId> = HashSet::new();
+        let mut structs: HashSet<usize> = HashSet::new();
         for (i, a) in args.iter().enumerate() {
+            if let crate::ir::Operand::Struct { param, .. } = a
+                && !structs.insert(*param)
+            {
+                let scratch = self.names.fresh(&format!("__{base}_scratch{i}"), Span::call_site());
+                self.scratch.insert((v, i), scratch);
+            }
             if let Some(s) = a.slot()
                 && self.slot_derivs[s].is_some()
                 && !lent.insert(s)

@@ -1,13 +1,14 @@
-// A method (a `self` receiver) is rejected on the receiver.
+// A method is differentiated through `&self`: `&mut self` is refused on the receiver.
 use chainrule::prelude::*;
 
+#[derive(Differentiable)]
 struct Model {
     w: f64,
 }
 
 impl Model {
     #[differentiable]
-    fn predict(&self, x: f64) -> f64 {
+    fn predict(&mut self, x: f64) -> f64 {
         self.w * x
     }
 }
