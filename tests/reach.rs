@@ -450,6 +450,79 @@ fn tuple_parameters_have_tuple_tangents_and_gradients() {
     assert_eq!(tangent, d1);
 }
 
+// ---- Recursion. -------------------------------------------------------------------------------
+
+#[differentiable]
+fn power(x: f64, n: u32) -> f64 {
+    if n == 0 { 1.0 } else { x * power(x, n - 1) }
+}
+
+/// The determinant by expansion along the first row, each minor in a local vector.
+#[differentiable]
+fn det_minors(a: &[f64], #[no_grad] n: usize) -> f64 {
+    if n == 1 {
+        return a[0];
+    }
+    let mut total = 0.0;
+    let mut sign = 1.0;
+    for c in 0..n {
+        let mut minor = vec![0.0; (n - 1) * (n - 1)];
+        let mut k = 0;
+        for r in 1..n {
+            for cc in 0..n {
+                if cc != c {
+                    minor[k] = a[r * n + cc];
+                    k += 1;
+                }
+            }
+        }
+        total += sign * a[c] * det_minors(&minor, n - 1);
+        sign = -sign;
+    }
+    total
+}
+
+/// The same over the columns still free, marked in a constant scratch array it writes.
+#[differentiable]
+fn det_free(a: &[f64], #[no_grad] n: usize, #[no_grad] row: usize, #[no_grad] used: &mut [usize]) -> f64 {
+    if row == n {
+        return 1.0;
+    }
+    let mut total = 0.0;
+    let mut sign = 1.0;
+    for c in 0..n {
+        if used[c] == 0 {
+            used[c] = 1;
+            total += sign * a[row * n + c] * det_free(a, n, row + 1, used);
+            used[c] = 0;
+            sign = -sign;
+        }
+    }
+    total
+}
+
+#[differentiable]
+fn det3(a: &[f64]) -> f64 {
+    let mut used = [0usize; 3];
+    det_free(a, 3, 0, &mut used)
+}
+
+#[test]
+fn recursive_functions_are_differentiated_through_their_calls_of_themselves() {
+    assert_eq!(power_grad(2.0, 3), (8.0, 12.0));
+    assert_eq!(power_jvp(2.0, 1.0, 3), (8.0, 12.0));
+    let a = [2.0, -1.0, 0.5, 1.0, 3.0, -2.0, 0.25, 1.5, 4.0];
+    let (d, g) = det_minors_grad(&a, 3);
+    // ∂det/∂a = the cofactor matrix.
+    let cof = [15.0, -4.5, 0.75, 4.75, 7.875, -3.25, 0.5, 4.5, 7.0];
+    assert!((d - 34.875).abs() < 1e-12 && g.iter().zip(&cof).all(|(g, c)| (g - c).abs() < 1e-12));
+    let (d2, g2) = det3_grad(&a);
+    assert!((d2 - d).abs() < 1e-12 && g2.iter().zip(&cof).all(|(g, c)| (g - c).abs() < 1e-12));
+    let mut used = [0usize; 3];
+    assert_eq!(det_free(&a, 3, 0, &mut used), d2);
+    assert_eq!(used, [0; 3]);
+}
+
 mod properties {
     use crate::{array_property, property};
     use proptest::collection::vec;
@@ -493,6 +566,12 @@ mod properties {
     array_property!(polar, vjp polar_vjp, jvp polar_jvp, [r in -1.5..1.5, t in -3.0..3.0]);
     array_property!(results_in_a_loop, grad results_in_a_loop_grad, vjp results_in_a_loop_vjp,
         jvp results_in_a_loop_jvp, [x in -1.0..1.0, slice a in vec(-1.0..1.0, 3)]);
+
+    array_property!(det_minors, grad det_minors_grad, vjp det_minors_vjp, jvp det_minors_jvp, [
+        slice a in vec(-2.0..2.0, 16), const n in 4usize..5
+    ]);
+    array_property!(det3, grad det3_grad, vjp det3_vjp, jvp det3_jvp, [slice a in vec(-2.0..2.0, 9)]);
+    property!(power, power_grad, power_jvp, [x in -2.0..2.0, const n in 0u32..6]);
 
     property!(guarded, guarded_grad, guarded_jvp, [x in -2.0..2.0, y in 0.1..3.0] where x * x + y > 1e-3);
     property!(rotated, rotated_grad, rotated_jvp, [x in -2.0..2.0, t in -3.0..3.0]);

@@ -53,7 +53,7 @@ fn step(ir: &mut Ir, stmt: &Stmt, changed: &mut bool) {
                     let written: Vec<_> =
                         args.iter().filter(|a| a.lent_mut()).filter_map(|a| a.slot()).chain(*result).collect();
                     for s in written {
-                        if now && !ir.slots[s].active {
+                        if now && !ir.slots[s].active && ir.slots[s].holds_floats() {
                             ir.slots[s].active = true;
                             *changed = true;
                         }

@@ -170,6 +170,20 @@ impl Function {
         }
     }
 
+    /// Whether a call's path names this function itself (`f(..)`, or `Self::f(..)` in an
+    /// `impl` block).
+    pub fn calls_itself(&self, path: &syn::Path) -> bool {
+        let n = path.segments.len();
+        path.is_ident(&self.ident)
+            || (self.method && n == 2 && path.segments[0].ident == "Self" && path.segments[1].ident == self.ident)
+    }
+
+    /// The pullback protocol a call of `path` uses: `pullback_dyn` for a call of this function
+    /// itself, whose pullback's type cannot contain itself (see `expand::items`).
+    pub fn pullback_of(&self, path: &syn::Path) -> &'static str {
+        if self.calls_itself(path) { "pullback_dyn" } else { "pullback" }
+    }
+
     /// The path of one of its protocol functions: `f::pullback`, or `Self::__f_pullback` for a
     /// method.
     pub fn protocol(&self, protocol: &str) -> TokenStream {

@@ -155,5 +155,5 @@ fn bodies(func: &Function, partials: Vec<Partial>) -> syn::Result<Bodies> {
         let #output = #ident(#(#args),*);
         (#output, move |#seed: #float, _: (#(#shadows,)*)| (#(#slots,)*))
     };
-    Ok(Bodies { tangents, tangent, pullback, loops: false })
+    Ok(Bodies { tangents, tangent, pullback, loops: false, recursive: false })
 }

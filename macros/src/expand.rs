@@ -91,6 +91,8 @@ pub struct Bodies {
     pub pullback: TokenStream,
     /// Whether the body has a loop: then the public functions are not `#[inline]`.
     pub loops: bool,
+    /// Whether the function calls itself: then it has a `pullback_dyn`.
+    pub recursive: bool,
 }
 
 fn bodies(func: &Function) -> syn::Result<Bodies> {
@@ -163,7 +165,9 @@ fn bodies(func: &Function) -> syn::Result<Bodies> {
     }
     let tangent = quote!(#entry #tangent_entry #tangent);
     let loops = has_loops(&ir.body);
-    Ok(Bodies { tangents, tangent, pullback: quote!(#entry #primal (#output, #closure)), loops })
+    let recursive =
+        ir.values.values().any(|v| matches!(&v.op, crate::ir::Op::Call { func: f, .. } if func.calls_itself(f)));
+    Ok(Bodies { tangents, tangent, pullback: quote!(#entry #primal (#output, #closure)), loops, recursive })
 }
 
 /// Lints that generated code must never raise in a user's crate.
@@ -201,6 +205,7 @@ pub fn items(func: &Function, bodies: Option<Bodies>) -> TokenStream {
     let shadow_types: Vec<_> = func.params.iter().map(|p| shadow_type(p, float)).collect();
     let (pullback_params, lifetimes, captured) = pullback_params(func);
     let loops = bodies.as_ref().is_some_and(|b| b.loops);
+    let recursive = bodies.as_ref().is_some_and(|b| b.recursive);
     let (tangent_body, pullback_body) = match bodies {
         // `let _ = f;` marks the user's function as used whenever its derivatives are,
         // so a private `f` called only through `f_grad` raises no dead-code warning.
@@ -231,12 +236,34 @@ pub fn items(func: &Function, bodies: Option<Bodies>) -> TokenStream {
         true => TokenStream::new(),
         false => quote!(#[inline]),
     };
+    // A recursive call's pullback is boxed: the type of `pullback`'s closure would contain
+    // itself. Only such calls pay for the box.
+    let dyn_name =
+        if func.method { code::method_protocol(ident, "pullback_dyn") } else { format_ident!("pullback_dyn") };
+    let pullback_dyn = recursive.then(|| {
+        let args = func.params.iter().map(|p| &p.ident);
+        // The box lives as long as what the closure captures; a `&mut` parameter's borrow
+        // ends with the call.
+        let bounds = lifetimes.iter().map(|l| if captured.contains(l) { quote!(#l: '__r) } else { quote!(#l) });
+        let pullback = func.protocol("pullback");
+        let pullback = if func.method { pullback } else { quote!(Self::pullback) };
+        quote! {
+            #[doc(hidden)]
+            #allow
+            #vis fn #dyn_name<'__r, #(#bounds),*>(#(#pullback_params),*) -> (#out, ::std::boxed::Box<dyn ::core::ops::FnOnce(#out, (#(#shadow_types,)*)) -> (#(#slot_types,)*) + '__r>) {
+                let (value, pullback) = #pullback(#(#args),*);
+                (value, ::std::boxed::Box::new(pullback))
+            }
+        }
+    });
     // A method's protocol: two associated functions beside it, `__f_tangent` and
     // `__f_pullback` (an impl block can hold no struct).
     if func.method {
         let (tangent, pullback) = (code::method_protocol(ident, "tangent"), code::method_protocol(ident, "pullback"));
         let public = public::companions(func, &inline);
         return quote! {
+            #pullback_dyn
+
             #(#cfgs)*
             #[doc(hidden)]
             #[inline]
@@ -282,6 +309,8 @@ pub fn items(func: &Function, bodies: Option<Bodies>) -> TokenStream {
             #vis fn pullback<#(#lifetimes),*>(#(#pullback_params),*) -> #pullback_type {
                 #pullback_body
             }
+
+            #pullback_dyn
         }
     };
     let public = public::companions(func, &inline);

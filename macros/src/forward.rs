@@ -104,6 +104,8 @@ impl Forward<'_> {
                     // An array nothing active was written into has zero tangents, marked
                     // `Inactive` so that a constant parameter may take it.
                     let d = match (a.slot(), self.tangent(a)) {
+                        // An integer array (`&mut used`) is a constant's argument.
+                        (Some(s), _) if !ir.slots[s].holds_floats() => return quote!(#t, ()),
                         (Some(s), _) if a.lent_mut() => match &self.slot_derivs[s] {
                             Some(ds) => ir.view(a, ds, true),
                             None => {

@@ -246,6 +246,32 @@ pub struct Value {
     pub origin: Option<TokenStream>,
 }
 
+impl Slot {
+    /// Whether it may hold floats: not an array of integers, `bool`s or `char`s
+    /// (`[0usize; n]`, `vec![false; n]`), which a call writing it cannot make active.
+    pub fn holds_floats(&self) -> bool {
+        let init = match &self.kind {
+            SlotKind::Scalar { init } | SlotKind::Array { init, .. } => init,
+            SlotKind::ArrayParam { .. } | SlotKind::OutParam => return true,
+        };
+        match init {
+            Operand::Constant(t) => !matches!(
+                syn::parse2::<syn::Lit>(t.clone()),
+                Ok(syn::Lit::Int(_) | syn::Lit::Bool(_) | syn::Lit::Char(_))
+            ),
+            _ => true,
+        }
+    }
+}
+
+impl Value {
+    /// Whether this is a `&mut` parameter held as a constant (`#[no_grad] used: &mut
+    /// [usize]`), whose contents the body may change.
+    pub fn is_mutable_param(&self) -> bool {
+        matches!(self.op, Op::Param) && matches!(&self.ty, Some(Type::Reference(r)) if r.mutability.is_some())
+    }
+}
+
 #[derive(Clone, Copy, Default, PartialEq)]
 pub struct Depth {
     pub loops: usize,

@@ -553,11 +553,14 @@ impl Plan<'_> {
     fn recomputable(&self, v: ValueId) -> bool {
         let value = &self.ir.values[v];
         let pure = match &value.op {
-            // Not over an array that changes (the copy a deferred call takes).
-            Op::Opaque { args, .. } => args
-                .iter()
-                .filter_map(Operand::slot)
-                .all(|s| matches!(self.ir.slots[s].kind, SlotKind::ArrayParam { by_value: false })),
+            // Not over an array that changes (the copy a deferred call takes, a constant
+            // `&mut` parameter the body writes).
+            Op::Opaque { args, .. } => {
+                args.iter()
+                    .filter_map(Operand::slot)
+                    .all(|s| matches!(self.ir.slots[s].kind, SlotKind::ArrayParam { by_value: false }))
+                    && !args.iter().filter_map(Operand::value).any(|a| self.ir.values[a].is_mutable_param())
+            }
             // The closure must not borrow a `&mut` output (its lifetime is not captured):
             // its length is kept instead.
             Op::Len(s) => !matches!(self.ir.slots[*s].kind, SlotKind::OutParam),

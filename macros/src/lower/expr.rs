@@ -231,15 +231,6 @@ impl Lower<'_> {
         {
             return Ok(self.float_function(ty, method, args, c, &p.path));
         }
-        if p.path.is_ident(&self.func.ident) {
-            return Err(self.error(
-                c,
-                format!(
-                    "recursion is not supported yet: `{}` calls itself; write the recursion as a loop over a local array (a stack)",
-                    self.func.ident
-                ),
-            ));
-        }
         let spans = c.args.iter().map(code::ends).collect();
         let plain = crate::context::plain_function(&p.path);
         let snapshots = self.snapshots(&args, c);

@@ -237,6 +237,14 @@ impl Lower<'_> {
         }
     }
 
+    /// Whether `e` names a constant `&mut` parameter (`#[no_grad] used: &mut [usize]`).
+    fn constant_mut_param(&self, e: &Expr) -> bool {
+        match self.binding(e) {
+            Some(Binding::Value(o)) => o.value().is_some_and(|v| self.values[v].is_mutable_param()),
+            _ => false,
+        }
+    }
+
     /// The first `n` elements of an array slot, as a tuple result.
     fn tuple_of(&mut self, slot: SlotId, n: usize) -> Output {
         let span = self.slots[slot].name.span();
@@ -266,6 +274,17 @@ impl Lower<'_> {
                     }
                     _ => Err(self.error(ident, "only a local `let mut` variable can be assigned to")),
                 }
+            }
+            // An element of a constant `&mut` array (`#[no_grad] used: &mut [usize]`): constant
+            // code, run in order in every generated function.
+            Expr::Index(ix) if self.constant_mut_param(&ix.expr) => {
+                let array = self.expr(&ix.expr)?;
+                let index = self.expr(&ix.index)?;
+                let (a, i, v) = (self.tokens(&array), self.tokens(&index), self.tokens(&value));
+                let code = quote!(#a[#i] = #v);
+                let why = "a constant (`#[no_grad]`) array cannot hold a differentiated value; write `stop_gradient(..)` around it, or make the array a local one".to_owned();
+                self.value_from(Op::Opaque { code, args: vec![array, index, value], active_ok: false, why }, target);
+                Ok(())
             }
             Expr::Index(ix) => {
                 let slot = self.array_slot(&ix.expr)?;

@@ -435,6 +435,7 @@ impl Render<'_, '_> {
             .iter()
             .enumerate()
             .map(|(i, a)| match a.slot() {
+                Some(s) if !ir.slots[s].holds_floats() => quote!(()),
                 Some(s) => match &self.slot_derivs[s] {
                     Some(ds) if lent.insert(s) => {
                         let view = ir.view(&args[i], ds, true);
@@ -495,7 +496,7 @@ impl Render<'_, '_> {
             Some(c) => a.tokens_of_copy(&ir.values[*c].name, &ir.values, &ir.slots),
             None => ir.tokens(a),
         });
-        let call = code::protocol_call(func, "pullback", quote!(#(#args),*));
+        let call = code::protocol_call(func, self.func.pullback_of(func), quote!(#(#args),*));
         quote!((#call.1))
     }
 

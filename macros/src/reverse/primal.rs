@@ -130,7 +130,7 @@ impl Plan<'_> {
         let value = &self.ir.values[v];
         let name = &value.name;
         let args: Vec<_> = args.iter().map(|a| self.ir.tokens(a)).collect();
-        let call = code::protocol_call(func, "pullback", quote!(#(#args),*));
+        let call = code::protocol_call(func, self.func.pullback_of(func), quote!(#(#args),*));
         let top = value.depth.loops == 0 && value.depth.branches == 0;
         let [tmp_value, tmp_pullback, _, _] = &self.tmp;
         let bind = if self.storage[v] == Storage::Hoisted {
