@@ -367,6 +367,25 @@ fn result_returned(x: f64, a: &[f64]) -> [f64; 3] {
     cross(a, &b)
 }
 
+/// A block's value is not the function's result: `u` is a float (a deep run of the random
+/// programs found it taken for the returned array).
+#[differentiable]
+fn block_tail_beside_an_array_result(x: f64, a: &[f64]) -> [f64; 3] {
+    let t = {
+        let u = sincos(x).0;
+        u
+    };
+    let s = if x > 0.0 {
+        let v = results_read(x, a);
+        v
+    } else {
+        x
+    };
+    let b = [t, s, 1.0];
+    let c = cross(a, &b);
+    c
+}
+
 /// In a loop, fed back into the next iteration.
 #[differentiable]
 fn results_in_a_loop(x: f64, a: &[f64]) -> f64 {
@@ -563,6 +582,9 @@ mod properties {
     array_property!(result_returned, vjp result_returned_vjp, jvp result_returned_jvp, [
         x in -1.5..1.5, slice a in vec(-1.5..1.5, 3)
     ]);
+    array_property!(block_tail_beside_an_array_result, vjp block_tail_beside_an_array_result_vjp,
+        jvp block_tail_beside_an_array_result_jvp, [x in -1.5..1.5, slice a in vec(-1.5..1.5, 3)]
+        where x.abs() > 1e-3);
     array_property!(polar, vjp polar_vjp, jvp polar_jvp, [r in -1.5..1.5, t in -3.0..3.0]);
     array_property!(results_in_a_loop, grad results_in_a_loop_grad, vjp results_in_a_loop_vjp,
         jvp results_in_a_loop_jvp, [x in -1.0..1.0, slice a in vec(-1.0..1.0, 3)]);

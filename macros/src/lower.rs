@@ -45,6 +45,7 @@ pub fn lower(func: &Function, body: &syn::Block, names: &mut Names) -> syn::Resu
         later: Vec::new(),
         fields: Vec::new(),
         structs: Default::default(),
+        result_name: None,
     };
     let stmts = &body.stmts;
     for (i, p) in func.params.iter().enumerate() {
@@ -57,6 +58,10 @@ pub fn lower(func: &Function, body: &syn::Block, names: &mut Names) -> syn::Resu
         }
         (Returns::Scalar, _) | (_, None) => lower.stmts(stmts).map(Output::Scalar),
         (shape, Some((last, init))) => {
+            // `let c = cross(a, b); .. c`: `c` is the array or tuple returned.
+            if let SynStmt::Expr(Expr::Path(p), None) = last {
+                lower.result_name = p.path.get_ident().cloned();
+            }
             lower.stmts(init);
             lower.output(shape, last)
         }
@@ -123,6 +128,8 @@ struct Lower<'a> {
     /// The fields of struct parameters the body reads, and the struct parameters' names.
     fields: Vec<crate::ir::Field>,
     structs: std::collections::BTreeMap<usize, crate::ir::StructParam>,
+    /// The name the function's array or tuple result is returned by, if any.
+    result_name: Option<Ident>,
 }
 
 /// An error already reported to `Lower::errors`; lowering of the enclosing node stops.

@@ -90,11 +90,11 @@ impl Lower<'_> {
 }
 
 /// Whether the statements after `let name = f(..);` use `name` as an array or a tuple:
-/// indexed, a field taken, lent (`&name`), measured, iterated, or returned as the function's
-/// array or tuple result (`returns_many`). Scanning stops where a `let` shadows the name.
-pub(super) fn kept_as_array(name: &Ident, rest: &[SynStmt], returns_many: bool) -> bool {
+/// indexed, a field taken, lent (`&name`), measured or iterated. Scanning stops where a
+/// `let` shadows the name.
+pub(super) fn kept_as_array(name: &Ident, rest: &[SynStmt]) -> bool {
     let mut scan = Uses { name, found: false };
-    for (k, stmt) in rest.iter().enumerate() {
+    for stmt in rest {
         if let SynStmt::Local(l) = stmt
             && binds(&l.pat, name)
         {
@@ -104,10 +104,6 @@ pub(super) fn kept_as_array(name: &Ident, rest: &[SynStmt], returns_many: bool) 
             return scan.found;
         }
         scan.visit_stmt(stmt);
-        let last = k + 1 == rest.len();
-        if last && returns_many && matches!(stmt, SynStmt::Expr(Expr::Path(p), None) if p.path.is_ident(name)) {
-            return true;
-        }
     }
     scan.found
 }

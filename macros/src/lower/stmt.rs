@@ -108,10 +108,11 @@ impl Lower<'_> {
         if let Some(kind) = self.array_init(&init.expr)? {
             return self.declare_array(&p.ident, ty, kind, &init.expr);
         }
-        // `let c = cross(a, b);` with `c` used as an array further on.
-        let many = matches!(self.func.returns, Returns::Array | Returns::Tuple(_));
+        // `let c = cross(a, b);` with `c` used as an array further on, or returned as the
+        // function's array or tuple (by a `let` of the function's own, not of a block).
+        let returned = self.scopes.len() == 1 && self.result_name.as_ref() == Some(&p.ident);
         if let Expr::Call(c) = &*init.expr
-            && super::results::kept_as_array(&p.ident, rest, many)
+            && (returned || super::results::kept_as_array(&p.ident, rest))
         {
             let name = self.names.user(&p.ident);
             let slot = self.call_into(name, ty, c, None)?;
