@@ -181,44 +181,25 @@ pub fn allow() -> TokenStream {
 /// The protocol struct and functions, and the public companions. `None` writes stubs with
 /// the right signatures (used beside a compile error).
 pub fn items(func: &Function, bodies: Option<Bodies>) -> TokenStream {
-    let (ident, vis, float, cfgs) = (&func.ident, &func.vis, &func.float, &func.cfgs);
-    let out = func.output_type();
-    let allow = allow();
-    let unimplemented = quote!(::core::unimplemented!("chainrule could not differentiate this function"));
-
-    // Protocol: tangent(x, dx, n, _: ()) -> (F, F).
-    let tangent_names: Vec<Option<Ident>> = match &bodies {
-        Some(b) => b.tangents.clone(),
-        None => func.params.iter().map(|p| p.active.then(|| format_ident!("_d{}", p.ident))).collect(),
+    let (ident, vis, cfgs) = (&func.ident, &func.vis, &func.cfgs);
+    // A straight-line gradient is best inlined into its caller. One with loops stays a
+    // function: its slice parameters are then known not to alias one another, which LLVM
+    // needs to vectorise the adjoint loops (inlined into a caller that holds the buffers,
+    // that knowledge is lost), and a call costs nothing beside a loop.
+    let inline = match bodies.as_ref().is_some_and(|b| b.loops) {
+        true => TokenStream::new(),
+        false => quote!(#[inline]),
     };
-    let tangent_params = func.params.iter().zip(&tangent_names).map(|(p, d)| {
-        let (x, ty) = (&p.ident, &p.ty);
-        match (p.active, d) {
-            (true, Some(d)) => {
-                let t = tangent_type(p, float);
-                quote!(#x: #ty, #d: #t)
-            }
-            _ => quote!(#x: #ty, _: ()),
-        }
-    });
-    let slot_types: Vec<_> = func.params.iter().map(|p| gradient_slot_type(p, float)).collect();
-    let shadow_types: Vec<_> = func.params.iter().map(|p| shadow_type(p, float)).collect();
-    let (pullback_params, lifetimes, captured) = pullback_params(func);
-    let loops = bodies.as_ref().is_some_and(|b| b.loops);
-    let recursive = bodies.as_ref().is_some_and(|b| b.recursive);
-    let (tangent_body, pullback_body) = match bodies {
-        // `let _ = f;` marks the user's function as used whenever its derivatives are,
-        // so a private `f` called only through `f_grad` raises no dead-code warning.
-        Some(b) => {
-            let (t, p) = (b.tangent, b.pullback);
-            let own = if func.method { quote!(Self::#ident) } else { quote!(#ident) };
-            (quote!(let _ = #own; #t), quote!(let _ = #own; #p))
-        }
-        None => (
-            unimplemented.clone(),
-            quote!((#unimplemented, move |_: #out, _: (#(#shadow_types,)*)| -> (#(#slot_types,)*) { #unimplemented })),
-        ),
-    };
+    let public = public::companions(func, &inline);
+    let protocol = Protocol::new(func, bodies);
+    // A method's protocol: associated functions beside it, `__f_tangent` and `__f_pullback`
+    // (an impl block can hold no struct).
+    if func.method {
+        let (tangent, pullback) = (code::method_protocol(ident, "tangent"), code::method_protocol(ident, "pullback"));
+        let (tangent, pullback) = (protocol.tangent(&tangent), protocol.pullback(&pullback));
+        let pullback_dyn = protocol.pullback_dyn(&code::method_protocol(ident, "pullback_dyn"));
+        return quote!(#(#cfgs)* #tangent #(#cfgs)* #pullback #(#cfgs)* #pullback_dyn #public);
+    }
     // A caller that keeps an array or tuple result in a local array needs its length.
     let result_len = func.result_len().map(|len| {
         quote! {
@@ -227,63 +208,11 @@ pub fn items(func: &Function, bodies: Option<Bodies>) -> TokenStream {
             #vis const RESULT_LEN: usize = #len;
         }
     });
-    // A straight-line gradient is best inlined into its caller. One with loops stays a
-    // function: its slice parameters are then known not to alias one another, which LLVM
-    // needs to vectorise the adjoint loops (inlined into a caller that holds the buffers,
-    // that knowledge is lost), and a call costs nothing beside a loop.
-    let pullback_type = quote!((#out, impl ::core::ops::FnOnce(#out, (#(#shadow_types,)*)) -> (#(#slot_types,)*) + use<#(#captured),*>));
-    let inline = match loops {
-        true => TokenStream::new(),
-        false => quote!(#[inline]),
-    };
-    // A recursive call's pullback is boxed: the type of `pullback`'s closure would contain
-    // itself. Only such calls pay for the box.
-    let dyn_name =
-        if func.method { code::method_protocol(ident, "pullback_dyn") } else { format_ident!("pullback_dyn") };
-    let pullback_dyn = recursive.then(|| {
-        let args = func.params.iter().map(|p| &p.ident);
-        // The box lives as long as what the closure captures; a `&mut` parameter's borrow
-        // ends with the call.
-        let bounds = lifetimes.iter().map(|l| if captured.contains(l) { quote!(#l: '__r) } else { quote!(#l) });
-        let pullback = func.protocol("pullback");
-        let pullback = if func.method { pullback } else { quote!(Self::pullback) };
-        quote! {
-            #[doc(hidden)]
-            #allow
-            #vis fn #dyn_name<'__r, #(#bounds),*>(#(#pullback_params),*) -> (#out, ::std::boxed::Box<dyn ::core::ops::FnOnce(#out, (#(#shadow_types,)*)) -> (#(#slot_types,)*) + '__r>) {
-                let (value, pullback) = #pullback(#(#args),*);
-                (value, ::std::boxed::Box::new(pullback))
-            }
-        }
-    });
-    // A method's protocol: two associated functions beside it, `__f_tangent` and
-    // `__f_pullback` (an impl block can hold no struct).
-    if func.method {
-        let (tangent, pullback) = (code::method_protocol(ident, "tangent"), code::method_protocol(ident, "pullback"));
-        let public = public::companions(func, &inline);
-        return quote! {
-            #pullback_dyn
-
-            #(#cfgs)*
-            #[doc(hidden)]
-            #[inline]
-            #allow
-            #vis fn #tangent(#(#tangent_params),*) -> (#out, #out) {
-                #tangent_body
-            }
-
-            #(#cfgs)*
-            #[doc(hidden)]
-            #[inline]
-            #allow
-            #vis fn #pullback<#(#lifetimes),*>(#(#pullback_params),*) -> #pullback_type {
-                #pullback_body
-            }
-
-            #public
-        };
-    }
-    let protocol = quote! {
+    let (tangent, pullback) =
+        (protocol.tangent(&format_ident!("tangent")), protocol.pullback(&format_ident!("pullback")));
+    let pullback_dyn = protocol.pullback_dyn(&format_ident!("pullback_dyn"));
+    let allow = allow();
+    quote! {
         #(#cfgs)*
         #[doc(hidden)]
         #[allow(non_camel_case_types, dead_code)]
@@ -293,28 +222,149 @@ pub fn items(func: &Function, bodies: Option<Bodies>) -> TokenStream {
         #allow
         impl #ident {
             #result_len
+            #tangent
+            #pullback
+            #pullback_dyn
+        }
 
+        #public
+    }
+}
+
+/// The pieces of a function's protocol functions.
+struct Protocol<'a> {
+    func: &'a Function,
+    tangent_params: Vec<TokenStream>,
+    pullback_params: Vec<TokenStream>,
+    lifetimes: Vec<syn::Lifetime>,
+    captured: Vec<syn::Lifetime>,
+    shadow_types: Vec<TokenStream>,
+    slot_types: Vec<TokenStream>,
+    tangent_body: TokenStream,
+    pullback_body: TokenStream,
+    recursive: bool,
+}
+
+impl<'a> Protocol<'a> {
+    fn new(func: &'a Function, bodies: Option<Bodies>) -> Self {
+        let (ident, float, out) = (&func.ident, &func.float, func.output_type());
+        // tangent(x, dx, n, _: ()) -> (F, F).
+        let tangent_names: Vec<Option<Ident>> = match &bodies {
+            Some(b) => b.tangents.clone(),
+            None => func.params.iter().map(|p| p.active.then(|| format_ident!("_d{}", p.ident))).collect(),
+        };
+        let tangent_params = func
+            .params
+            .iter()
+            .zip(&tangent_names)
+            .map(|(p, d)| {
+                let (x, ty) = (&p.ident, &p.ty);
+                match (p.active, d) {
+                    (true, Some(d)) => {
+                        let t = tangent_type(p, float);
+                        quote!(#x: #ty, #d: #t)
+                    }
+                    _ => quote!(#x: #ty, _: ()),
+                }
+            })
+            .collect();
+        let slot_types: Vec<_> = func.params.iter().map(|p| gradient_slot_type(p, float)).collect();
+        let shadow_types: Vec<_> = func.params.iter().map(|p| shadow_type(p, float)).collect();
+        let (pullback_params, lifetimes, captured) = pullback_params(func);
+        let recursive = bodies.as_ref().is_some_and(|b| b.recursive);
+        let unimplemented = quote!(::core::unimplemented!("chainrule could not differentiate this function"));
+        let (tangent_body, pullback_body) = match bodies {
+            // `let _ = f;` marks the user's function as used whenever its derivatives are,
+            // so a private `f` called only through `f_grad` raises no dead-code warning.
+            Some(b) => {
+                let (t, p) = (b.tangent, b.pullback);
+                let own = if func.method { quote!(Self::#ident) } else { quote!(#ident) };
+                (quote!(let _ = #own; #t), quote!(let _ = #own; #p))
+            }
+            None => (
+                unimplemented.clone(),
+                quote!((#unimplemented, move |_: #out, _: (#(#shadow_types,)*)| -> (#(#slot_types,)*) { #unimplemented })),
+            ),
+        };
+        Protocol {
+            func,
+            tangent_params,
+            pullback_params,
+            lifetimes,
+            captured,
+            shadow_types,
+            slot_types,
+            tangent_body,
+            pullback_body,
+            recursive,
+        }
+    }
+
+    /// Forward mode: value and tangent.
+    fn tangent(&self, name: &Ident) -> TokenStream {
+        let (vis, out, allow) = (&self.func.vis, self.func.output_type(), allow());
+        let (params, body) = (&self.tangent_params, &self.tangent_body);
+        quote! {
             /// Forward mode: value and tangent. Every parameter is followed by its tangent
             /// (`()` for a constant).
             #[doc(hidden)]
             #[inline]
-            #vis fn tangent(#(#tangent_params),*) -> (#out, #out) {
-                #tangent_body
+            #allow
+            #vis fn #name(#(#params),*) -> (#out, #out) {
+                #body
             }
+        }
+    }
 
+    /// The closure a pullback returns, as a type over `bound` (`impl .. + use<..>` or
+    /// `dyn .. + '__r`).
+    fn closure_type(&self, bound: TokenStream) -> TokenStream {
+        let (out, shadows, slots) = (self.func.output_type(), &self.shadow_types, &self.slot_types);
+        quote!(::core::ops::FnOnce(#out, (#(#shadows,)*)) -> (#(#slots,)*) + #bound)
+    }
+
+    /// Reverse mode: value and pullback.
+    fn pullback(&self, name: &Ident) -> TokenStream {
+        let (vis, out, allow) = (&self.func.vis, self.func.output_type(), allow());
+        let (params, lifetimes, captured, body) =
+            (&self.pullback_params, &self.lifetimes, &self.captured, &self.pullback_body);
+        let closure = self.closure_type(quote!(use<#(#captured),*>));
+        quote! {
             /// Reverse mode: value and pullback, which maps the output's adjoint to one
             /// gradient slot per parameter (`()` for a constant).
             #[doc(hidden)]
             #[inline]
-            #vis fn pullback<#(#lifetimes),*>(#(#pullback_params),*) -> #pullback_type {
-                #pullback_body
+            #allow
+            #vis fn #name<#(#lifetimes),*>(#(#params),*) -> (#out, impl #closure) {
+                #body
             }
-
-            #pullback_dyn
         }
-    };
-    let public = public::companions(func, &inline);
-    quote!(#protocol #public)
+    }
+
+    /// A recursive call's pullback, boxed: the type of `pullback`'s closure would contain
+    /// itself. Only recursive functions have one, and only their recursive calls pay for the
+    /// box, which lives as long as what the closure captures (a `&mut` parameter's borrow
+    /// ends with the call).
+    fn pullback_dyn(&self, name: &Ident) -> Option<TokenStream> {
+        if !self.recursive {
+            return None;
+        }
+        let (func, out, allow) = (self.func, self.func.output_type(), allow());
+        let (vis, params) = (&func.vis, &self.pullback_params);
+        let args = func.params.iter().map(|p| &p.ident);
+        let bounds =
+            self.lifetimes.iter().map(|l| if self.captured.contains(l) { quote!(#l: '__r) } else { quote!(#l) });
+        let pullback = if func.method { func.protocol("pullback") } else { quote!(Self::pullback) };
+        let closure = self.closure_type(quote!('__r));
+        Some(quote! {
+            #[doc(hidden)]
+            #allow
+            #vis fn #name<'__r, #(#bounds),*>(#(#params),*) -> (#out, ::std::boxed::Box<dyn #closure>) {
+                let (value, pullback) = #pullback(#(#args),*);
+                (value, ::std::boxed::Box::new(pullback))
+            }
+        })
+    }
 }
 
 /// The pullback's parameters, each shared reference with a named lifetime, which the
