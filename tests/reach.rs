@@ -369,6 +369,7 @@ fn result_returned(x: f64, a: &[f64]) -> [f64; 3] {
 
 /// A block's value is not the function's result: `u` is a float (a deep run of the random
 /// programs found it taken for the returned array).
+#[allow(clippy::let_and_return)] // the shape the random programs wrote
 #[differentiable]
 fn block_tail_beside_an_array_result(x: f64, a: &[f64]) -> [f64; 3] {
     let t = {
