@@ -38,6 +38,20 @@ should be below 1:
     cargo bench --bench mixed -- --warm-up-time 1 --measurement-time 3 --save-baseline run1
     python3 benches/ratios.py --mixed run1 run2
 
+With `--constructs` first, the `constructs` benchmark: per construct (a struct parameter,
+iterator reductions, sub-slices passed to a call, a call's tuple result), the vjp of the
+computation written with it (natural) and flattened by hand into index loops over slices
+(flat), and natural/flat, with natural/flat <= 1.10:
+
+    cargo bench --bench constructs -- --warm-up-time 1 --measurement-time 3 --save-baseline run1
+    python3 benches/ratios.py --constructs run1 run2
+
+With `--gmm` first, the `gmm` benchmark (GradBench's GMM objective): per size, the primal and
+the generated vjp in µs, and vjp/primal, with vjp/primal <= 4.0:
+
+    cargo bench --bench gmm -- --warm-up-time 1 --measurement-time 3 --save-baseline run1
+    python3 benches/ratios.py --gmm run1 run2
+
 Exits with 1 when a target is missed, 2 when a result is absent.
 """
 
@@ -106,6 +120,10 @@ def main():
         return loops(sys.argv[2:] or ["new"])
     if sys.argv[1:2] == ["--mixed"]:
         return mixed(sys.argv[2:] or ["new"])
+    if sys.argv[1:2] == ["--constructs"]:
+        return constructs(sys.argv[2:] or ["new"])
+    if sys.argv[1:2] == ["--gmm"]:
+        return gmm(sys.argv[2:] or ["new"])
     baselines = sys.argv[1:] or ["new"]
     times, runs = collect(baselines, GROUPS, BENCHES, "scalar")
     if times is None:
@@ -189,6 +207,60 @@ def mixed(baselines):
         print("targets missed:\n  " + "\n  ".join(missed))
         return 1
     print("targets met: mixed/reverse < 1")
+    return 0
+
+
+CONSTRUCTS = ["struct", "iter", "subslice", "tuple"]
+CONSTRUCTS_BENCHES = ["natural", "flat"]
+CONSTRUCTS_TARGET = 1.10
+
+
+def constructs(baselines):
+    """The `constructs` benchmark: each construct against the same code flattened, natural/flat <= 1.10."""
+    times, runs = collect(baselines, CONSTRUCTS, CONSTRUCTS_BENCHES, "constructs", lambda c: f"construct_{c}")
+    if times is None:
+        return 2
+    for name, i in runs:
+        rows = []
+        for c in CONSTRUCTS:
+            t = {b: (min(v) if i is None else v[i]) for b, v in times[c].items()}
+            rows.append([c] + [f"{t[b]:.1f}" for b in CONSTRUCTS_BENCHES] + [f"{t['natural'] / t['flat']:.2f}"])
+        print(f"{name}: median time per vjp (ns) and ratio")
+        table(["construct"] + CONSTRUCTS_BENCHES + ["natural/flat"], rows)
+    spreads = spread(times, CONSTRUCTS, "natural", "flat")
+    print_spread("natural/flat", spreads)
+    missed = [f"{c}: natural/flat = {m:.2f} > {CONSTRUCTS_TARGET}" for c, (m, _, _) in spreads.items() if m > CONSTRUCTS_TARGET]
+    if missed:
+        print("targets missed:\n  " + "\n  ".join(missed))
+        return 1
+    print(f"targets met: natural/flat <= {CONSTRUCTS_TARGET}")
+    return 0
+
+
+GMM = ["d2_k5", "d10_k5", "d20_k10"]
+GMM_BENCHES = ["primal", "vjp"]
+GMM_TARGET = 4.0
+
+
+def gmm(baselines):
+    """The `gmm` benchmark: GradBench's GMM objective, vjp/primal <= 4.0 per size."""
+    times, runs = collect(baselines, GMM, GMM_BENCHES, "gmm", lambda g: f"gmm_{g}")
+    if times is None:
+        return 2
+    for name, i in runs:
+        rows = []
+        for g in GMM:
+            t = {b: (min(v) if i is None else v[i]) for b, v in times[g].items()}
+            rows.append([g] + [f"{t[b] / 1000:.2f}" for b in GMM_BENCHES] + [f"{t['vjp'] / t['primal']:.2f}"])
+        print(f"{name}: median time per call (µs) and ratio")
+        table(["size"] + [f"{b} µs" for b in GMM_BENCHES] + ["vjp/primal"], rows)
+    spreads = spread(times, GMM, "vjp", "primal")
+    print_spread("vjp/primal", spreads)
+    missed = [f"{g}: vjp/primal = {m:.2f} > {GMM_TARGET}" for g, (m, _, _) in spreads.items() if m > GMM_TARGET]
+    if missed:
+        print("targets missed:\n  " + "\n  ".join(missed))
+        return 1
+    print(f"targets met: vjp/primal <= {GMM_TARGET}")
     return 0
 
 

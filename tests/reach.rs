@@ -104,6 +104,25 @@ fn sub_slices_pass_the_same_part_of_the_adjoint() {
     assert_eq!(dc, vec![-0.0 + 1.0 - 1.0, -2.0, -1.0, 1.0]);
 }
 
+/// Constant data lent in parts and whole to a helper's differentiated parameters, and
+/// iterated beside a differentiated slice.
+#[differentiable]
+fn nearest_data(centres: &[f64], #[no_grad] points: &[f64], #[no_grad] d: usize) -> f64 {
+    let (n, k) = (points.len() / d, centres.len() / d);
+    let mut total = 0.0;
+    for i in 0..n {
+        let mut best: f64 = 1e300;
+        for j in 0..k {
+            best = best.min(dist2(&points[i * d..(i + 1) * d], &centres[j * d..(j + 1) * d]));
+        }
+        total += best;
+    }
+    for (p, c) in points.iter().zip(centres) {
+        total += 0.1 * p * c;
+    }
+    total + 0.01 * dist2(&points[..centres.len()], centres)
+}
+
 // ---- Early return. -----------------------------------------------------------------------------
 
 /// Returns from a branch before the loop, from inside a loop, and from a nested loop.
@@ -564,6 +583,9 @@ mod properties {
 
     array_property!(nearest, grad nearest_grad, vjp nearest_vjp, jvp nearest_jvp, [
         slice points in vec(-2.0..2.0, 6), slice centres in vec(-2.0..2.0, 4), const d in 2usize..3
+    ]);
+    array_property!(nearest_data, grad nearest_data_grad, vjp nearest_data_vjp, jvp nearest_data_jvp, [
+        slice centres in vec(-2.0..2.0, 4), const slice points in vec(-2.0..2.0, 6), const d in 2usize..3
     ]);
     array_property!(halves, grad halves_grad, vjp halves_vjp, jvp halves_jvp, [
         slice x in vec(-2.0..2.0, 4), k in -2.0..2.0

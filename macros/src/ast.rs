@@ -329,7 +329,13 @@ fn param(input: &mut FnArg, earlier: &[Param], float: &mut Option<Ident>, errors
             return None;
         }
     };
-    let (active, shape) = if no_grad { (false, Shape::Scalar) } else { activity(&pt.ty, float, errors)? };
+    // A constant array of floats is an array all the same (indexed, iterated, lent whole or
+    // in part to a call, which takes it with zero derivatives); any other constant is a value.
+    let constant_shape = match classify(&pt.ty) {
+        Kind::Array(_, shape @ (Shape::Slice | Shape::Array)) => shape,
+        _ => Shape::Scalar,
+    };
+    let (active, shape) = if no_grad { (false, constant_shape) } else { activity(&pt.ty, float, errors)? };
     if earlier.iter().any(|p| p.ident == ident) {
         errors.push(syn::Error::new_spanned(&ident, format!("`{ident}` names two parameters; rename one")));
         return None;
