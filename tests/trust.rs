@@ -417,6 +417,40 @@ fn literals_and_paths_keep_their_float_type() {
     assert!(close(typed_by_path_jvp(0.3, 1.0).1, d));
 }
 
+/// An output parameter lent twice for reading to one call: the second shadow's length is the
+/// copy's, since the closure cannot borrow the output.
+#[differentiable]
+fn self_dot_out(x: f64, out: &mut [f64]) {
+    out[0] = x;
+    out[1] = 2.0 * x;
+    let n = sum_of_products(&out[..], &out[..]);
+    out[0] = n * x;
+}
+
+#[differentiable]
+fn sum_of_products(a: &[f64], b: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..a.len() {
+        s += a[i] * b[i];
+    }
+    s
+}
+
+#[differentiable]
+fn uses_self_dot_out(x: f64) -> f64 {
+    let mut o = [0.0; 2];
+    self_dot_out(x, &mut o);
+    o[0] + o[1]
+}
+
+#[test]
+fn an_output_lent_twice_for_reading() {
+    // o = (5x³, 2x): 15x² + 2.
+    let (v, d) = uses_self_dot_out_grad(0.5);
+    assert!(close(v, 5.0 * 0.125 + 1.0) && close(d, 15.0 * 0.25 + 2.0));
+    assert!(close(uses_self_dot_out_jvp(0.5, 1.0).1, d));
+}
+
 // ---- The property checks of the shared corpus. ------------------------------------------------
 
 mod properties {

@@ -524,7 +524,12 @@ impl Ir {
     /// How many elements an array operand passes (an expression).
     pub fn passed_len(&self, operand: &Operand) -> TokenStream {
         let Some(s) = operand.slot() else { return quote::quote!(1) };
-        let name = &self.slots[s].name;
+        self.passed_len_of(operand, &self.slots[s].name)
+    }
+
+    /// The same, of the array named `name` (the copy a deferred call takes, which the
+    /// adjoint sweep holds where it cannot borrow the array itself).
+    pub fn passed_len_of(&self, operand: &Operand, name: &Ident) -> TokenStream {
         match operand.part() {
             Some(Part { start, end: Some(end) }) => {
                 let (start, end) = (self.tokens(start), self.tokens(end));

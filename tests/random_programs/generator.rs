@@ -73,6 +73,7 @@ pub const FEATURES: &[&str] = &[
     "call dot",
     "call horner",
     "call mix_out",
+    "call reading an array of the function's own",
     "call soft_norm",
     "call spread_out",
     "call sq_out",

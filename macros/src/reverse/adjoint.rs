@@ -443,14 +443,14 @@ impl Render<'_, '_> {
                     }
                     Some(ds) => {
                         let scratch = &plan.scratch[&(v, i)];
-                        let (len, view) = (ir.passed_len(&args[i]), ir.view(&args[i], ds, true));
+                        let (len, view) = (self.adjoint_len(v, i), ir.view(&args[i], ds, true));
                         out.extend(quote!(let mut #scratch = ::std::vec![0.0; #len];));
                         let [_, _, a, b] = &plan.tmp;
                         after.extend(quote!(for (#a, #b) in (#view).iter_mut().zip(&#scratch) { *#a += *#b; }));
                         quote!(#krate::__private::shadow(&mut #scratch[..]))
                     }
                     None => {
-                        let len = ir.passed_len(&args[i]);
+                        let len = self.adjoint_len(v, i);
                         quote!(#krate::__private::shadow(&mut ::std::vec![0.0; #len][..]))
                     }
                 },
@@ -485,6 +485,20 @@ impl Render<'_, '_> {
             }
         }
         out
+    }
+
+    /// The length of argument `i` of call `v`, as the adjoint sweep can measure it: from the
+    /// copy a deferred call took (the closure cannot borrow an `&mut` output parameter).
+    fn adjoint_len(&self, v: ValueId, i: usize) -> TokenStream {
+        let ir = self.plan.ir;
+        let Op::Call { args, snapshots, .. } = &ir.values[v].op else { unreachable!("a call") };
+        // A copy lent mutably is moved into the call by then.
+        match (snapshots[i], &args[i]) {
+            (Some(copy), Operand::Array { access: crate::ir::Access::Shared, .. }) => {
+                ir.passed_len_of(&args[i], &ir.values[copy].name)
+            }
+            _ => ir.passed_len(&args[i]),
+        }
     }
 
     /// A deferred call's pullback, made here from the same arguments with the copies of its

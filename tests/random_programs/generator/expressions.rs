@@ -307,15 +307,44 @@ impl Gen<'_> {
         }
     }
 
-    /// A call lending slice parameters to a differentiable helper.
+    /// A call lending arrays to a differentiable helper for reading: slice parameters by name,
+    /// and (deferred calls, which copy what they read) local arrays, `vec!`s, by-value array
+    /// parameters and the output parameter as `&a`, `&a[1..]` or `&a[..k]`.
     pub(super) fn slice_call(&mut self, d: usize, exclude: Option<&str>) -> Expr {
         self.called();
-        let slices: Vec<(String, usize, f64)> =
-            self.arrays().filter(|a| a.lendable).map(|a| (a.name.clone(), a.len, a.bound)).collect();
-        let (s, len, bound) = self.rng.pick(&slices).clone();
+        let arrays: Vec<(String, usize, f64, bool, bool)> = self
+            .arrays()
+            .filter(|a| Some(a.name.as_str()) != exclude)
+            .map(|a| {
+                (a.name.clone(), a.len, self.read_bound(&a.name, a.bound), a.lendable, a.len_expr.ends_with(".len()"))
+            })
+            .collect();
+        let mut lent: Vec<(String, usize, f64)> = Vec::new();
+        for (name, len, bound, lendable, slice) in arrays {
+            if lendable {
+                lent.push((name, len, bound));
+                continue;
+            }
+            // The output parameter is a `&mut` slice: lent for reading as `&out[..]`.
+            let whole = if slice { format!("&{name}[..]") } else { format!("&{name}") };
+            match self.rng.below(4) {
+                0 if len > 1 => lent.push((format!("&{name}[1..]"), len - 1, bound)),
+                1 if len > 1 => {
+                    let k = self.rng.between(1, len - 1);
+                    lent.push((format!("&{name}[..{k}]"), k, bound));
+                }
+                _ => lent.push((whole, len, bound)),
+            }
+        }
+        let (s, len, bound) = self.rng.pick(&lent).clone();
+        if s.starts_with('&') {
+            self.note("call reading an array of the function's own");
+        }
         match self.rng.below(3) {
             0 => {
-                let (t, _, bound2) = self.rng.pick(&slices).clone();
+                // `dot` reads as many of its second argument as its first has.
+                let longer: Vec<(String, usize, f64)> = lent.iter().filter(|t| t.1 >= len).cloned().collect();
+                let (t, _, bound2) = self.rng.pick(&longer).clone();
                 self.note("call dot");
                 Expr::new(format!("dot({s}, {t})"), len as f64 * bound * bound2)
             }
