@@ -562,6 +562,54 @@ fn recursive_functions_are_differentiated_through_their_calls_of_themselves() {
     assert_eq!(used, [0; 3]);
 }
 
+// ---- Rows of floats. ---------------------------------------------------------------------------
+
+/// xᵀ M x + |M₀|² x₀ over `&[[f64; 3]]`: elements, row lengths, a row lent to a call.
+#[differentiable]
+fn quadratic_form(m: &[[f64; 3]], x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..m.len() {
+        for j in 0..m[i].len() {
+            s += m[i][j] * x[i] * x[j];
+        }
+    }
+    s + sqnorm(&m[0]) * x[0]
+}
+
+/// Rows iterated, over a fixed array of rows and a `Vec` of rows.
+#[allow(clippy::ptr_arg)] // `&Vec<[f64; 2]>` is the parameter type being tested
+#[differentiable]
+fn row_products(m: &[[f64; 2]; 3], v: &Vec<[f64; 2]>) -> f64 {
+    let mut s = 0.0;
+    for row in m.iter() {
+        s += (row[0] * row[1]).sin();
+    }
+    s * v[1][0] + v[0][1]
+}
+
+#[test]
+fn rows_have_gradients_of_the_same_shape() {
+    let m = [[1.0, 2.0, 0.5], [0.3, -1.0, 2.0], [0.1, 0.2, 0.3]];
+    let x = [0.5, -1.0, 2.0];
+    let (_, (g, _)) = quadratic_form_grad(&m, &x);
+    // ∂/∂m[i][j] = x[i] x[j], plus x[j] on row 0.
+    for i in 0..3 {
+        for j in 0..3 {
+            let want = x[i] * x[j] + if i == 0 { 2.0 * m[0][j] * x[0] } else { 0.0 };
+            assert!((g[i][j] - want).abs() < 1e-15);
+        }
+    }
+    let mut t = [[0.0; 3]; 3];
+    t[1][2] = 1.0;
+    assert_eq!(quadratic_form_jvp(&m, &t, &x, &[0.0; 3]).1, g[1][2]);
+    let (r, v) = ([[0.5, 1.0], [2.0, -0.3], [0.1, 0.4]], vec![[1.0, 2.0], [3.0, 4.0]]);
+    let (value, (gm, gv)) = row_products_grad(&r, &v);
+    let s: f64 = r.iter().map(|row| (row[0] * row[1]).sin()).sum();
+    assert!((value - (s * 3.0 + 2.0)).abs() < 1e-14);
+    assert!((gv[1][0] - s).abs() < 1e-15 && gv[0][1] == 1.0 && gv[0][0] == 0.0);
+    assert!((gm[1][0] - (2.0f64 * -0.3).cos() * -0.3 * 3.0).abs() < 1e-14);
+}
+
 mod properties {
     use crate::{array_property, property};
     use proptest::collection::vec;

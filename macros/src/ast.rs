@@ -62,6 +62,10 @@ pub enum Shape {
     /// A tuple of floats by value, `(x, y): (f64, f64)`: its tangent and gradient are tuples
     /// too, and inside the function each element is a scalar parameter.
     Tuple(usize),
+    /// `&[[F; N]]`, `&[[F; N]; M]` or `&Vec<[F; N]>`: rows of `N` floats, read as one flat
+    /// slice (`a[i][j]` is element `i * N + j`); tangent and shadow have the same shape, the
+    /// gradient in `f_grad` is a `Vec<[F; N]>` (an `[[F; N]; M]` for a fixed outer array).
+    Nested,
     /// `&S` of a struct that derives `Differentiable`: its tangent is an `&S`, its shadow an
     /// `&mut S` (added into, like a slice's), its gradient in `f_grad` an `S`. Inside the
     /// function each field it reads is a parameter of its own (see `lower::fields`).
@@ -412,6 +416,31 @@ fn returns(sig: &syn::Signature, params: &[Param], errors: &mut Errors) -> (Retu
     }
 }
 
+/// The float type and the row length `N` of `&[[F; N]]`, `&[[F; N]; M]` or `&Vec<[F; N]>`.
+pub fn nested_row(ty: &Type) -> Option<(Ident, syn::Expr)> {
+    let Type::Reference(r) = ty else { return None };
+    let row = match &*r.elem {
+        Type::Slice(s) => &*s.elem,
+        Type::Array(a) => &*a.elem,
+        Type::Path(p) => match p.path.segments.last() {
+            Some(s) if s.ident == "Vec" => match &s.arguments {
+                syn::PathArguments::AngleBracketed(a) => match a.args.first() {
+                    Some(syn::GenericArgument::Type(t)) => t,
+                    _ => return None,
+                },
+                _ => return None,
+            },
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let Type::Array(row) = row else { return None };
+    match classify(&row.elem) {
+        Kind::Float(f) => Some((f, row.len.clone())),
+        _ => None,
+    }
+}
+
 /// The float type of a tuple of floats of one type.
 fn tuple_float(t: &syn::TypeTuple) -> Option<Ident> {
     let kinds: Vec<_> = t.elems.iter().map(classify).collect();
@@ -514,6 +543,9 @@ pub fn classify(ty: &Type) -> Kind {
         Type::Array(a) => match classify(&a.elem) {
             Kind::Float(f) => Kind::Array(f, Shape::Array),
             Kind::Constant => Kind::Constant,
+            Kind::Array(_, Shape::Array) => Kind::Unsupported(
+                "rows of floats are taken by reference, `&[[f64; N]; M]` (or `&[[f64; N]]`, `&Vec<[f64; N]>`); by value they are not supported yet".into(),
+            ),
             _ => Kind::Unsupported(
                 "only arrays of `f64` or `f32` can be differentiated; mark it #[no_grad] to pass it through".into(),
             ),
@@ -527,6 +559,11 @@ pub fn classify(ty: &Type) -> Kind {
         {
             Kind::Struct
         }
+        // Rows of floats behind a shared reference.
+        Type::Reference(r) if r.mutability.is_none() && nested_row(ty).is_some() => match nested_row(ty) {
+            Some((f, _)) => Kind::Array(f, Shape::Nested),
+            None => unreachable!("checked above"),
+        },
         Type::Reference(r) => {
             let mutable = r.mutability.is_some();
             let elem = match &*r.elem {

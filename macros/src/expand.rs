@@ -120,6 +120,15 @@ fn bodies(func: &Function) -> syn::Result<Bodies> {
     let (mut tangents, mut entry, mut tangent_entry) = (Vec::new(), TokenStream::new(), TokenStream::new());
     for (i, p) in func.params.iter().enumerate() {
         tangents.push(match (ir.param_slot(i), &p.shape) {
+            // Rows, and their tangent, as flat slices.
+            (Some(s), Shape::Nested) => {
+                let (x, flat, d) = (&p.ident, &ir.slots[s].name, slot_derivs[s].clone());
+                entry.extend(quote!(let #flat = #x.as_flattened();));
+                if let Some(d) = &d {
+                    tangent_entry.extend(quote!(let #d = #d.as_flattened();));
+                }
+                d
+            }
             (Some(s), _) => slot_derivs[s].clone(),
             (None, Shape::Tuple(_)) => {
                 let (x, elements) = (&p.ident, &p.elements);
@@ -403,7 +412,7 @@ fn tangent_type(p: &Param, float: &Ident) -> TokenStream {
         Shape::Array | Shape::Tuple(_) => p.ty.to_token_stream(),
         Shape::Slice => quote!(&[#float]),
         Shape::Out => quote!(&mut [#float]),
-        Shape::Struct => {
+        Shape::Struct | Shape::Nested => {
             let s = p.referent();
             quote!(&#s)
         }
@@ -414,7 +423,7 @@ fn tangent_type(p: &Param, float: &Ident) -> TokenStream {
 /// slices, whose gradient is added into their shadow instead.
 fn gradient_slot_type(p: &Param, float: &Ident) -> TokenStream {
     match (p.active, &p.shape) {
-        (false, _) | (true, Shape::Slice | Shape::Out | Shape::Struct) => quote!(()),
+        (false, _) | (true, Shape::Slice | Shape::Out | Shape::Struct | Shape::Nested) => quote!(()),
         (true, Shape::Scalar) => quote!(#float),
         (true, Shape::Array | Shape::Tuple(_)) => p.ty.to_token_stream(),
     }
@@ -424,7 +433,7 @@ fn gradient_slot_type(p: &Param, float: &Ident) -> TokenStream {
 fn shadow_type(p: &Param, float: &Ident) -> TokenStream {
     match (p.active, &p.shape) {
         (true, Shape::Slice | Shape::Out) => quote!(&mut [#float]),
-        (true, Shape::Struct) => {
+        (true, Shape::Struct | Shape::Nested) => {
             let s = p.referent();
             quote!(&mut #s)
         }

@@ -100,6 +100,13 @@ enum Binding {
     Tuple(Vec<Operand>),
     /// A struct parameter, by position, whose fields are parameters (see `fields`).
     Struct(usize),
+    /// Rows of `row` floats (`&[[F; N]]`), read through the flat slot; `name` is the
+    /// parameter itself, whose `len()` counts the rows.
+    Rows {
+        slot: SlotId,
+        row: Operand,
+        name: Ident,
+    },
 }
 
 struct Lower<'a> {
@@ -156,6 +163,17 @@ impl Lower<'_> {
                 elements.push(self.operand(id));
             }
             self.bind(&p.ident, Binding::Tuple(elements));
+            return;
+        }
+        // Rows of floats: one flat slice (taken on entry, see `expand::bodies`), `a[i][j]`
+        // its element `i * N + j`.
+        if p.shape == Shape::Nested {
+            let name = self.names.fresh(&format!("{}_flat", p.ident), p.ident.span());
+            let kind = SlotKind::ArrayParam { by_value: false };
+            let slot = self.slot(Slot { name, ty: None, kind, active: p.active, param: Some(i) });
+            let row = crate::ast::nested_row(&p.ty).map(|(_, n)| n).expect("a nested parameter has rows");
+            let row = Operand::constant(quote!(#row));
+            self.bind(&p.ident, Binding::Rows { slot, row, name: p.ident.clone() });
             return;
         }
         let name = self.names.user(&p.ident);

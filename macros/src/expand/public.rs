@@ -90,6 +90,13 @@ impl<'a> Companions<'a> {
                 let ty = match p.shape {
                     Shape::Slice => quote!(::std::vec::Vec<#float>),
                     Shape::Struct => p.referent().to_token_stream(),
+                    Shape::Nested => match p.referent() {
+                        syn::Type::Array(a) => quote!(#a),
+                        _ => {
+                            let n = crate::ast::nested_row(&p.ty).map(|(_, n)| n);
+                            quote!(::std::vec::Vec<[#float; #n]>)
+                        }
+                    },
                     _ => gradient_slot_type(p, float),
                 };
                 Some((quote!(#d), ty))
@@ -131,12 +138,23 @@ impl<'a> Companions<'a> {
                 let (x, krate) = (&p.ident, &self.func.krate);
                 quote!(let mut #d = #krate::differentiable::Differentiable::zeros_like(#x);)
             }
+            (Some(d), Shape::Nested) => {
+                let x = &p.ident;
+                let n = crate::ast::nested_row(&p.ty).map(|(_, n)| n);
+                match p.referent() {
+                    syn::Type::Array(a) => {
+                        let m = &a.len;
+                        quote!(let mut #d = [[0.0; #n]; #m];)
+                    }
+                    _ => quote!(let mut #d = ::std::vec![[0.0; #n]; #x.len()];),
+                }
+            }
             _ => TokenStream::new(),
         });
         let grad_args = self.params().map(|(p, d)| {
             let x = &p.ident;
             match (d, &p.shape) {
-                (Some(d), Shape::Slice | Shape::Out | Shape::Struct) => quote!(#x, &mut #d),
+                (Some(d), Shape::Slice | Shape::Out | Shape::Struct | Shape::Nested) => quote!(#x, &mut #d),
                 _ => quote!(#x),
             }
         });
@@ -168,14 +186,14 @@ impl<'a> Companions<'a> {
             _ => quote!(_),
         });
         let shadows = self.params().map(|(p, d)| match (d, &p.shape) {
-            (Some(d), Shape::Slice | Shape::Out | Shape::Struct) => quote!(#d),
+            (Some(d), Shape::Slice | Shape::Out | Shape::Struct | Shape::Nested) => quote!(#d),
             _ => quote!(()),
         });
         let vjp_params = self.params().map(|(p, d)| {
             let (x, ty) = (&p.ident, &p.ty);
             match (d, &p.shape) {
                 (Some(d), Shape::Slice | Shape::Out) => quote!(#x: #ty, #d: &mut [#float]),
-                (Some(d), Shape::Struct) => {
+                (Some(d), Shape::Struct | Shape::Nested) => {
                     let s = p.referent();
                     quote!(#x: #ty, #d: &mut #s)
                 }

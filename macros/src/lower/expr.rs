@@ -78,6 +78,12 @@ impl Lower<'_> {
             Some(Binding::Tuple(_)) => {
                 return Err(self.error(p, "a tuple parameter is read by its elements here (`p.0`, `p.1`)"));
             }
+            Some(Binding::Rows { .. }) => {
+                return Err(self.error(
+                    p,
+                    "rows are read by element (`a[i][j]`), by row (`&a[i]`, `a[i].len()`) or iterated (`a.iter()`); passing them whole is not supported yet",
+                ));
+            }
             Some(Binding::Struct(_)) => {
                 return Err(self.error(
                     p,
@@ -91,6 +97,15 @@ impl Lower<'_> {
 
     /// `a[i]`: an element of an array slot, or of a constant array.
     fn index(&mut self, ix: &syn::ExprIndex, span: Span) -> Result<Operand> {
+        // `a[i][j]` of rows: element `i * N + j` of the flat slice.
+        if let Expr::Index(outer) = &*ix.expr
+            && let Some(Binding::Rows { slot, row, .. }) = self.binding(&outer.expr)
+        {
+            let (i, j) = (self.expr(&outer.index)?, self.expr(&ix.index)?);
+            let start = self.opaque_int(quote!(*), i, row, span);
+            let index = self.opaque_int(quote!(+), start, j, span);
+            return Ok(self.value(Op::Index { slot, index }, span));
+        }
         // `cross(a, b)[1]`: the result kept in an array, then indexed.
         if let Expr::Call(c) = &*ix.expr {
             let slot = self.call_result(c, None)?;
@@ -174,6 +189,20 @@ impl Lower<'_> {
 
     /// `x.method(..)`: a float method of the rule table, or `a.len()` of an array slot.
     fn method_call(&mut self, m: &syn::ExprMethodCall, span: Span) -> Result<Operand> {
+        // `a.len()` counts rows, `a[i].len()` is the row's length.
+        if m.method == "len" && m.args.is_empty() {
+            if let Some(Binding::Rows { name, .. }) = self.binding(&m.receiver) {
+                let why = String::new();
+                return Ok(
+                    self.value(Op::Opaque { code: quote!(#name.len()), args: Vec::new(), active_ok: true, why }, span)
+                );
+            }
+            if let Expr::Index(ix) = &*m.receiver
+                && let Some(Binding::Rows { row, .. }) = self.binding(&ix.expr)
+            {
+                return Ok(row);
+            }
+        }
         if m.method == "len" && m.args.is_empty() {
             match self.binding(&m.receiver) {
                 Some(Binding::Slot(slot)) => return Ok(self.value(Op::Len(slot), span)),

@@ -129,6 +129,14 @@ impl<'a> Lower<'_> {
         let name = m.method.to_string();
         let args = m.args.len();
         let chain = match (name.as_str(), args) {
+            // The rows of `&[[F; N]]`, each a view of the flat slice.
+            ("iter", 0) if matches!(self.binding(&m.receiver), Some(Binding::Rows { .. })) => {
+                let Some(Binding::Rows { slot, row, name }) = self.binding(&m.receiver) else { unreachable!("rows") };
+                let why = String::new();
+                let len = self
+                    .value(Op::Opaque { code: quote!(#name.len()), args: Vec::new(), active_ok: true, why }, m.span());
+                Chain { len, lane: Lane::Chunk(slot, row) }
+            }
             ("iter" | "into_iter", 0) => match (&*m.receiver, self.source(&m.receiver)) {
                 (_, Some(source)) => self.elements(source),
                 (Expr::Paren(p), None) => match &*p.expr {
@@ -302,7 +310,7 @@ impl<'a> Lower<'_> {
 
     /// Integer arithmetic on indices (`a + b`, `len / size`), as the rows of `views`
     /// recognise it.
-    fn opaque_int(&mut self, op: proc_macro2::TokenStream, a: Operand, b: Operand, span: Span) -> Operand {
+    pub(super) fn opaque_int(&mut self, op: proc_macro2::TokenStream, a: Operand, b: Operand, span: Span) -> Operand {
         let op: syn::BinOp = syn::parse2(op).expect("an arithmetic operator");
         let rule = rules::infix(&op).expect("the arithmetic operators are in the table");
         self.binary(rule, a, b, span)

@@ -322,6 +322,20 @@ impl Lower<'_> {
         if let Some((base, range)) = crate::fence::sub_slice(inner) {
             return self.part_argument(a, base, range, explicit_mut);
         }
+        // `&a[i]` of rows: that part of the flat slice.
+        if let Expr::Index(ix) = inner
+            && let Some(Binding::Rows { slot, row, .. }) = self.binding(&ix.expr)
+        {
+            if explicit_mut {
+                return Err(self.error(a, "parameters cannot be written; copy into a local array first"));
+            }
+            let i = self.expr(&ix.index)?;
+            let span = a.span();
+            let start = self.opaque_int(quote!(*), i, row.clone(), span);
+            let end = self.opaque_int(quote!(+), start.clone(), row, span);
+            let part = Some(Box::new(crate::ir::Part { start, end: Some(end) }));
+            return Ok(Operand::Array { slot, access: Access::Shared, part });
+        }
         if let Some(Binding::Struct(param)) = self.binding(inner) {
             let name = self.structs[&param].name.clone();
             return Ok(Operand::Struct { param, name });

@@ -115,6 +115,13 @@ impl Render<'_, '_> {
                     shadows.push(quote!(#d));
                     types.push(quote!(&mut [#float]));
                 }
+                // Rows: their shadow, flattened like the rows themselves.
+                (true, Shape::Nested, Some(d)) => {
+                    head.extend(quote!(let #d = #d.as_flattened_mut();));
+                    shadows.push(quote!(#d));
+                    let s = p.referent();
+                    types.push(quote!(&mut #s));
+                }
                 (true, Shape::Struct, _) => {
                     let shadow = &self.ir.structs[&i].derivative;
                     // Its array fields' shadows are parts of it.
@@ -171,7 +178,7 @@ impl Render<'_, '_> {
                     let d = ir.param_slot(i).and_then(|s| self.slot_derivs[s].clone());
                     quote!(#d)
                 }
-                Shape::Slice | Shape::Out | Shape::Struct => quote!(()),
+                Shape::Slice | Shape::Out | Shape::Struct | Shape::Nested => quote!(()),
                 Shape::Tuple(_) => {
                     let elements = p.elements.iter().map(|e| match ir.param(e) {
                         Some(v) if self.uses[v] > 0 => self.adjoint(v).to_tokens(),
