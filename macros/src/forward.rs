@@ -101,6 +101,12 @@ impl Forward<'_> {
                 let tangent = quote!(#krate::__private::tangent);
                 let args = args.iter().zip(spans).map(|(a, &at)| {
                     let t = &self.ir.tokens(a);
+                    // A struct passes its tangent struct.
+                    if let Operand::Struct { param, .. } = a {
+                        let d = &ir.structs[param].derivative;
+                        let d = code::call_at(tangent.clone(), quote!(#d), at);
+                        return quote!(#t, #d);
+                    }
                     // An array nothing active was written into has zero tangents, marked
                     // `Inactive` so that a constant parameter may take it.
                     let d = match (a.slot(), self.tangent(a)) {
@@ -114,11 +120,6 @@ impl Forward<'_> {
                             }
                         },
                         (_, Some(d)) => d,
-                        (None, None) if matches!(a, Operand::Struct { .. }) => {
-                            let Operand::Struct { param, .. } = a else { unreachable!("a struct") };
-                            let d = &ir.structs[param].derivative;
-                            quote!(#d)
-                        }
                         (Some(s), None) => match &self.slot_derivs[s] {
                             Some(ds) => ir.view(a, ds, false),
                             None => {
@@ -133,11 +134,9 @@ impl Forward<'_> {
                 });
                 let call = code::protocol_call(func, "tangent", quote!(#(#args),*));
                 let mut out = quote!(let (#name, #d) = #call;);
-                if let Some(r) = value.op.result() {
-                    let flat = quote!(#krate::__private::flat);
-                    let (c, dc) = (&ir.slots[r].name, &self.slot_derivs[r]);
-                    out.extend(quote!(#c = #flat(#name);));
-                    out.extend(dc.as_ref().map(|dc| quote!(#dc = #flat(#d);)));
+                out.extend(code::result_into(ir, value, krate));
+                if let Some(dc) = value.op.result().and_then(|r| self.slot_derivs[r].as_ref()) {
+                    out.extend(quote!(#dc = #krate::__private::flat(#d);));
                 }
                 out
             }

@@ -87,7 +87,7 @@ impl Lower<'_> {
             Some(Binding::Struct(_)) => {
                 return Err(self.error(
                     p,
-                    "a differentiable struct is read by its fields here (`p.w[i]`, `p.b`); passing it whole is not supported yet",
+                    "a differentiable struct is read by its fields (`p.w[i]`, `p.b`) or passed to a call whole (`g(p, x)`); other uses of it whole are not supported yet",
                 ));
             }
             // Not a local: a `const`, a `static` or an associated constant like `PI`.
@@ -187,15 +187,18 @@ impl Lower<'_> {
         }
     }
 
+    /// How many rows a rows parameter holds: its own `len()` (the flat slot's counts floats).
+    pub(super) fn row_count(&mut self, name: &Ident, span: Span) -> Operand {
+        let why = String::new();
+        self.value(Op::Opaque { code: quote!(#name.len()), args: Vec::new(), active_ok: true, why }, span)
+    }
+
     /// `x.method(..)`: a float method of the rule table, or `a.len()` of an array slot.
     fn method_call(&mut self, m: &syn::ExprMethodCall, span: Span) -> Result<Operand> {
         // `a.len()` counts rows, `a[i].len()` is the row's length.
         if m.method == "len" && m.args.is_empty() {
             if let Some(Binding::Rows { name, .. }) = self.binding(&m.receiver) {
-                let why = String::new();
-                return Ok(
-                    self.value(Op::Opaque { code: quote!(#name.len()), args: Vec::new(), active_ok: true, why }, span)
-                );
+                return Ok(self.row_count(&name, span));
             }
             if let Expr::Index(ix) = &*m.receiver
                 && let Some(Binding::Rows { row, .. }) = self.binding(&ix.expr)

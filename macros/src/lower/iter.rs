@@ -132,10 +132,7 @@ impl<'a> Lower<'_> {
             // The rows of `&[[F; N]]`, each a view of the flat slice.
             ("iter", 0) if matches!(self.binding(&m.receiver), Some(Binding::Rows { .. })) => {
                 let Some(Binding::Rows { slot, row, name }) = self.binding(&m.receiver) else { unreachable!("rows") };
-                let why = String::new();
-                let len = self
-                    .value(Op::Opaque { code: quote!(#name.len()), args: Vec::new(), active_ok: true, why }, m.span());
-                Chain { len, lane: Lane::Chunk(slot, row) }
+                Chain { len: self.row_count(&name, m.span()), lane: Lane::Chunk(slot, row) }
             }
             ("iter" | "into_iter", 0) => match (&*m.receiver, self.source(&m.receiver)) {
                 (_, Some(source)) => self.elements(source),
