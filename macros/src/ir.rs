@@ -490,6 +490,16 @@ impl Operand {
         }
     }
 
+    /// Whether two scalar operands are the same value or the same constant as written (an
+    /// array index read and written at, say).
+    pub fn same_scalar(&self, other: &Operand) -> bool {
+        match (self, other) {
+            (Operand::Value(x), Operand::Value(y)) => x == y,
+            (Operand::Constant(x), Operand::Constant(y)) => x.to_string() == y.to_string(),
+            _ => false,
+        }
+    }
+
     /// Whether this is the literal `0` (a range from it needs no offset).
     pub fn is_zero(&self) -> bool {
         matches!(self, Operand::Constant(t) if syn::parse2::<syn::LitInt>(t.clone()).is_ok_and(|l| l.base10_digits() == "0"))

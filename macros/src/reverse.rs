@@ -33,9 +33,12 @@ use crate::views;
 use loops::History;
 
 mod adjoint;
+mod increments;
 mod loops;
 mod names;
 mod primal;
+mod promote;
+mod reread;
 #[cfg(test)]
 mod tests;
 use proc_macro2::{Span, TokenStream};
@@ -128,6 +131,18 @@ struct Plan<'a> {
     tmp: [Ident; 4],
     /// The parameter differentiated forwards in the primal sweep (see `mixed`), if any.
     tangent: Option<&'a Tangent<'a>>,
+    /// Reads of local arrays the adjoint sweep makes again (see `reread`), and per snapshot
+    /// that some recomputed read uses, its stack and the name of the copy popped from it.
+    rereads: reread::Rereads,
+    snapshot_names: std::collections::BTreeMap<usize, (Ident, Ident)>,
+    /// Per adjoint `for` loop (by loop variable): the adjoint elements it accumulates in a
+    /// scalar (see `promote`), with their index and the scalar's name.
+    promoted: HashMap<ValueId, Vec<(SlotId, Operand, Ident)>>,
+    /// Values that index one of the function's arrays somewhere, so are `usize`s.
+    indexes: IdVec<ValueId, bool>,
+    /// The reads and the sums of in-place increments `a[i] += e` (see `increments`).
+    increment_reads: HashSet<ValueId>,
+    increment_writes: HashSet<ValueId>,
 }
 
 /// A parameter that reverse mode differentiates forwards (see `mixed`): the primal sweep
@@ -155,6 +170,11 @@ struct Render<'p, 'a> {
     /// reset to zero: the next contribution assigns instead of adding, so the compiler has no
     /// `0.0 + x` to keep (it may not fold it: `0.0 + -0.0` is `0.0`).
     zeroed: HashSet<SlotId>,
+    /// Likewise the element of an array's adjoint that the last statement reset (`dqx[row] =
+    /// 0.0;` for `qx[row] = qx[row] + ..`), by slot and index as written.
+    zeroed_element: Option<(SlotId, String)>,
+    /// The adjoint elements the loops being written accumulate in scalars (see `promote`).
+    promoting: HashMap<SlotId, Ident>,
     /// `dout = seed;` for an array result, once its adjoint is declared.
     top_seed: TokenStream,
 }
@@ -219,6 +239,8 @@ fn sweeps(
         started: IdVec::filled(n, false),
         alias: IdVec::filled(n, None),
         zeroed: HashSet::new(),
+        zeroed_element: None,
+        promoting: HashMap::new(),
         top_seed: TokenStream::new(),
     };
     let closure = render.closure();
@@ -236,6 +258,7 @@ impl<'a> Plan<'a> {
     ) -> Self {
         let mut plan = Plan::empty(ir, func, derivs, slot_derivs, names, tangent);
         plan.analyse();
+        plan.index_types();
         let outputs: Vec<&Operand> = match &ir.output {
             Output::Scalar(o) => vec![o],
             Output::Tuple(items) => items.iter().collect(),
@@ -245,7 +268,10 @@ impl<'a> Plan<'a> {
             plan.edges.push(Edge { to: o, from: None, block: ir.body.id });
         }
         plan.count_uses();
+        plan.increments();
+        plan.rereads = reread::plan(ir);
         plan.choose_storage();
+        plan.name_snapshots();
         plan.histories();
         plan.plan_sweep();
         plan.name_adjoint();
@@ -295,6 +321,12 @@ impl<'a> Plan<'a> {
             tmp,
             visited: std::collections::BTreeMap::new(),
             tangent,
+            rereads: reread::Rereads::default(),
+            snapshot_names: std::collections::BTreeMap::new(),
+            promoted: HashMap::new(),
+            indexes: per_value(false),
+            increment_reads: HashSet::new(),
+            increment_writes: HashSet::new(),
         }
     }
 }
@@ -372,6 +404,24 @@ impl Plan<'_> {
             }
             _ => {}
         }
+    }
+
+    /// Marks the values that index an array.
+    fn index_types(&mut self) {
+        let ir = self.ir;
+        crate::ir::walk(&ir.body, &mut |stmt, _| {
+            let index = match stmt {
+                Stmt::Def(v) => match &ir.values[*v].op {
+                    Op::Index { index, .. } => index,
+                    _ => return,
+                },
+                Stmt::Write { index, .. } => index,
+                _ => return,
+            };
+            if let Some(i) = index.value() {
+                self.indexes[i] = true;
+            }
+        });
     }
 
     fn analyse_stmt(&mut self, stmt: &Stmt, nest: Nest) {
@@ -567,13 +617,43 @@ impl Plan<'_> {
             // Inactive arithmetic (`j * n + i`) is integer or constant work; one add, subtract
             // or multiply of values at hand (`t[i] - o[i]`) is cheaper than a push and a pop.
             Op::Prim { rule, .. } => !value.active || rule.facts.cheap,
-            Op::Index { slot, .. } => matches!(self.ir.slots[*slot].kind, SlotKind::ArrayParam { .. }),
+            Op::Index { slot, .. } => {
+                matches!(self.ir.slots[*slot].kind, SlotKind::ArrayParam { .. }) || self.rereads.of.contains_key(&v)
+            }
             _ => false,
         };
+        let index = matches!(value.op, Op::Index { .. });
         pure && self.args(v).into_iter().all(|a| {
             let arg = &self.ir.values[a];
             arg.depth.loops == 0 || matches!(arg.op, Op::LoopVar) || (a < v && self.recomputable(a))
+                // An index the adjoint sweep keeps anyway (for its own `da[i] += ..`) is back
+                // before the read is made again.
+                || (index && self.needed[a])
         })
+    }
+
+    /// Names the snapshots that recomputed reads use (see `reread`).
+    fn name_snapshots(&mut self) {
+        for v in self.ir.values.keys() {
+            let Some(&reread::Reread::Snapshot(k)) = self.rereads.of.get(&v) else { continue };
+            if self.storage[v] != Storage::Recompute || self.snapshot_names.contains_key(&k) {
+                continue;
+            }
+            let slot = &self.ir.slots[self.rereads.snapshots[k].slot];
+            let base = slot.name.to_string();
+            let base = base.trim_start_matches('_');
+            let stack = self.names.fresh(&format!("__{base}_snapshots"), slot.name.span());
+            let copy = self.names.fresh(&format!("__{base}_snapshot"), slot.name.span());
+            self.snapshot_names.insert(k, (stack, copy));
+        }
+    }
+
+    /// The copy a recomputed read goes through, if it is made from a snapshot.
+    fn snapshot_of(&self, v: ValueId) -> Option<&Ident> {
+        match self.rereads.of.get(&v)? {
+            reread::Reread::Snapshot(k) => self.snapshot_names.get(k).map(|(_, copy)| copy),
+            reread::Reread::Array => None,
+        }
     }
 }
 

@@ -4,7 +4,7 @@
 
 use std::cell::RefCell;
 
-/// Floats with a buffer pool.
+/// Floats (and array indices) with a buffer pool.
 pub trait Pooled: Copy + Default + 'static {
     fn with_pool<R>(f: impl FnOnce(&mut Vec<Vec<Self>>) -> R) -> R;
 }
@@ -21,7 +21,7 @@ macro_rules! pooled {
         }
     )*};
 }
-pooled!(f64 => POOL_F64, f32 => POOL_F32);
+pooled!(f64 => POOL_F64, f32 => POOL_F32, usize => POOL_USIZE);
 
 /// A stack of floats over a buffer that is always fully initialised: the stack is
 /// `buf[..len]`. A `for` loop reserves room for its trip count before it starts and then
@@ -79,6 +79,16 @@ impl<T: Pooled> Stack<T> {
         };
         self.len = start;
         &self.buf[start..start + n]
+    }
+
+    /// Pushes a copy of `xs` (an array a loop's iteration reads after its last write, see
+    /// the macro's `reread`), growing the buffer if needed; [`Stack::pop_slice`] takes it
+    /// back.
+    #[inline(always)]
+    pub fn push_slice(&mut self, xs: &[T]) {
+        self.reserve(xs.len());
+        self.buf[self.len..self.len + xs.len()].copy_from_slice(xs);
+        self.len += xs.len();
     }
 
     /// Pushes, growing the buffer if needed (a `while` loop, whose trip count is unknown).

@@ -250,7 +250,7 @@ impl Render<'_, '_> {
         let ir = self.ir;
         let b = block.id;
         // A branch's `then` and `else` each start afresh.
-        self.zeroed.clear();
+        self.forget_zeroed();
         let mut out = TokenStream::new();
         let here: Vec<ValueId> = ir.values.keys().filter(|&v| self.block_of[v] == b).collect();
         // Restore what this region's primal values were, then bind early adjoints.
@@ -271,11 +271,24 @@ impl Render<'_, '_> {
         for &v in &here {
             if self.storage[v] == Storage::Recompute {
                 let value = &ir.values[v];
-                let rhs = match self.primal_rows.get(&v) {
-                    Some((row, local)) => quote!(#row[#local]),
-                    None => code::primal(ir, value, self.float()),
+                let rhs = match (self.primal_rows.get(&v), self.snapshot_of(v), &value.op) {
+                    (Some((row, local)), _, _) => quote!(#row[#local]),
+                    (None, Some(copy), Op::Index { index, .. }) => {
+                        let i = ir.tokens(index);
+                        quote!(#copy[#i])
+                    }
+                    _ => code::primal(ir, value, self.float()),
                 };
                 out.extend(code::bind(value, rhs));
+            }
+        }
+        // The copies this loop body's reads go through (see `reread`): they are read in the
+        // blocks nested in it, after the array's length is back.
+        for (k, (stack, copy)) in &self.snapshot_names {
+            let snapshot = &self.rereads.snapshots[*k];
+            if let (true, SlotKind::Array { len, .. }) = (snapshot.body == b, &ir.slots[snapshot.slot].kind) {
+                let len = ir.tokens(len);
+                out.extend(quote!(let #copy = #stack.pop_slice(#len);));
             }
         }
         for &v in &here {
@@ -323,19 +336,27 @@ impl Render<'_, '_> {
                 out
             }
             Stmt::Write { slot, index, value } => {
-                let Some(ds) = self.slot_derivs[*slot].clone() else { return TokenStream::new() };
-                let i = &self.ir.tokens(index);
+                let Some(element) = self.element(*slot, index) else { return TokenStream::new() };
                 let mut out = match self.active(value) {
-                    Some(a) => self.add(a, positive(quote!(#ds[#i]))),
+                    Some(a) => self.add(a, positive(element.clone())),
                     None => TokenStream::new(),
                 };
-                out.extend(quote!(#ds[#i] = 0.0;));
+                // An increment's read gives back what the write takes (see `increments`).
+                if value.value().is_some_and(|w| self.increment_writes.contains(&w)) {
+                    self.zeroed_element = None;
+                    return out;
+                }
+                out.extend(quote!(#element = 0.0;));
+                self.zeroed_element = match self.promoting.contains_key(slot) {
+                    false => Some((*slot, self.ir.tokens(index).to_string())),
+                    true => None,
+                };
                 out
             }
             Stmt::If { cond, then, els } => {
-                self.zeroed.clear();
+                self.forget_zeroed();
                 let (then, els) = (self.adjoint_block(then), self.adjoint_block(els));
-                self.zeroed.clear();
+                self.forget_zeroed();
                 if then.is_empty() && els.is_empty() {
                     return TokenStream::new();
                 }
@@ -344,9 +365,9 @@ impl Render<'_, '_> {
             }
             Stmt::For { var, iter, body, count } => self.adjoint_for(*var, iter, body, *count),
             Stmt::While { body, count, .. } => {
-                self.zeroed.clear();
+                self.forget_zeroed();
                 let body = self.adjoint_block(body);
-                self.zeroed.clear();
+                self.forget_zeroed();
                 if body.is_empty() {
                     return TokenStream::new();
                 }
@@ -361,8 +382,15 @@ impl Render<'_, '_> {
     fn adjoint_def(&mut self, v: ValueId) -> TokenStream {
         let ir = self.ir;
         let value = &ir.values[v];
-        if !value.active || (self.uses[v] == 0 && !self.pullback_needed[v]) {
+        if !value.active || (self.uses[v] == 0 && !self.pullback_needed[v]) || self.increment_reads.contains(&v) {
             return TokenStream::new();
+        }
+        // An element just reset stays so through scalar work and other arrays' adjoints.
+        let zeroed = self.zeroed_element.take();
+        match (&value.op, &zeroed) {
+            (Op::Prim { .. } | Op::Read(_), _) => self.zeroed_element = zeroed.clone(),
+            (Op::Index { slot, .. }, Some((s, _))) if slot != s => self.zeroed_element = zeroed.clone(),
+            _ => {}
         }
         match &value.op {
             Op::Prim { args, .. } => {
@@ -391,14 +419,25 @@ impl Render<'_, '_> {
                 }
             }
             Op::Index { slot, index } => {
-                let Some(ds) = &self.slot_derivs[*slot] else { return TokenStream::new() };
-                let i = &self.ir.tokens(index);
-                let (ds, i) = match self.adjoint_rows.get(&v) {
-                    Some((row, local)) => (row, local),
-                    None => (ds, i),
+                let element = match self.adjoint_rows.get(&v) {
+                    Some((row, local)) => quote!(#row[#local]),
+                    None => match self.element(*slot, index) {
+                        Some(element) => element,
+                        None => return TokenStream::new(),
+                    },
                 };
-                let Term { negative, tokens } = self.adjoint(v);
-                if negative { quote!(#ds[#i] -= #tokens;) } else { quote!(#ds[#i] += #tokens;) }
+                let term = self.adjoint(v);
+                let reset = !self.adjoint_rows.contains_key(&v)
+                    && zeroed.is_some_and(|(s, i)| s == *slot && i == ir.tokens(index).to_string());
+                let Term { negative, tokens } = &term;
+                if reset {
+                    let t = term.to_tokens();
+                    quote!(#element = #t;)
+                } else if *negative {
+                    quote!(#element -= #tokens;)
+                } else {
+                    quote!(#element += #tokens;)
+                }
             }
             _ => TokenStream::new(),
         }
@@ -521,6 +560,23 @@ impl Render<'_, '_> {
         quote!((#call.1))
     }
 
+    /// Forgets which adjoints were just reset: code follows that may run in another order.
+    fn forget_zeroed(&mut self) {
+        self.zeroed.clear();
+        self.zeroed_element = None;
+    }
+
+    /// The adjoint of `slot[index]`: an element of the slot's adjoint, or the scalar a loop
+    /// keeps it in (see `promote`); `None` if the slot has no adjoint.
+    fn element(&self, slot: crate::ir::SlotId, index: &Operand) -> Option<TokenStream> {
+        if let Some(acc) = self.promoting.get(&slot) {
+            return Some(quote!(#acc));
+        }
+        let ds = self.slot_derivs[slot].as_ref()?;
+        let i = self.ir.tokens(index);
+        Some(quote!(#ds[#i]))
+    }
+
     /// A `for` loop run backwards: over its range reversed, reading its history slices (and
     /// through its rows), or, when it can `break`, over the values its variable took.
     fn adjoint_for(
@@ -532,10 +588,18 @@ impl Render<'_, '_> {
     ) -> TokenStream {
         let plan = self.plan;
         let (ir, krate) = (plan.ir, &plan.func.krate);
-        self.zeroed.clear();
+        self.forget_zeroed();
         let views = count.is_none().then(|| plan.adjoint_views.get(&var)).flatten();
+        let kept = plan.promoted.get(&var).into_iter().flatten().filter(|p| !self.promoting.contains_key(&p.0));
+        let kept: Vec<_> = kept.collect();
+        for (slot, _, acc) in &kept {
+            self.promoting.insert(*slot, acc.clone());
+        }
         let mut body = self.adjoint_block(body);
-        self.zeroed.clear();
+        for (slot, ..) in &kept {
+            self.promoting.remove(slot);
+        }
+        self.forget_zeroed();
         if body.is_empty() {
             return TokenStream::new();
         }
@@ -554,18 +618,28 @@ impl Render<'_, '_> {
             }
         }
         let (name, code_iter) = (&ir.values[var].name, code::iter(ir, iter));
-        match (views, count) {
-            (Some(views), _) => {
-                let the_loop = views.around(ir, plan.float(), quote!(for #name in #code_iter.rev() { #body }));
-                quote!(#histories #the_loop)
-            }
+        let the_loop = match (views, count) {
+            (Some(views), _) => views.around(ir, plan.float(), quote!(for #name in #code_iter.rev() { #body })),
             (None, Some(c)) => {
                 let c = &ir.values[c].name;
                 let visited = &plan.visited[&var];
-                quote!(for _ in 0..#c { let #name = #krate::__private::pop(&mut #visited); #body })
+                return quote!(for _ in 0..#c { let #name = #krate::__private::pop(&mut #visited); #body });
             }
-            (None, None) => quote!(#histories for #name in #code_iter.rev() { #body }),
+            (None, None) => quote!(for #name in #code_iter.rev() { #body }),
+        };
+        if kept.is_empty() {
+            return quote!(#histories #the_loop);
         }
+        // The kept elements are read and written back only if the loop runs: their index
+        // may be out of bounds otherwise.
+        let mut load = TokenStream::new();
+        let mut store = TokenStream::new();
+        for (slot, index, acc) in &kept {
+            let (ds, i) = (&plan.slot_derivs[*slot], ir.tokens(index));
+            load.extend(quote!(let mut #acc = #ds[#i];));
+            store.extend(quote!(#ds[#i] = #acc;));
+        }
+        quote!(#histories if #krate::__private::trip_count(&#code_iter) > 0 { #load #the_loop #store })
     }
 }
 

@@ -58,7 +58,7 @@ impl Plan<'_> {
         let values: Vec<ValueId> = body
             .iter()
             .filter_map(|s| match s {
-                Stmt::Def(v) if self.stacks[*v].is_some() && self.ir.values[*v].active => Some(*v),
+                Stmt::Def(v) if self.stacks[*v].is_some() && self.stack_type(*v).is_some() => Some(*v),
                 _ => None,
             })
             .collect();
@@ -85,6 +85,20 @@ impl Plan<'_> {
             self.history_of.insert(v, (history, write.clone(), read.clone()));
         }
         self.histories.insert(var, History { trips, at, values });
+    }
+
+    /// The type of a value's stack when it is one with history slices: the float type for
+    /// an active value, `usize` for an index (every `a[i]` of the function's arrays takes
+    /// one); `None` for others, kept on an `AnyStack`.
+    pub(super) fn stack_type(&self, v: ValueId) -> Option<TokenStream> {
+        if self.ir.values[v].active {
+            let f = self.float();
+            Some(quote!(#f))
+        } else if self.indexes[v] {
+            Some(quote!(usize))
+        } else {
+            None
+        }
     }
 
     /// Room for one value per iteration in the stack of each value (or pullback) a `for`

@@ -56,6 +56,7 @@ impl Plan<'_> {
                 Stmt::For { var, iter, body, count } => {
                     if count.is_none() {
                         self.plan_rows(*var, iter, body);
+                        self.plan_promotions(*var, body);
                     }
                     self.name_block(body);
                 }
@@ -102,6 +103,22 @@ impl Plan<'_> {
                 let scratch = self.names.fresh(&format!("__{base}_scratch{i}"), Span::call_site());
                 self.scratch.insert((v, i), scratch);
             }
+        }
+    }
+
+    /// The adjoint elements an adjoint loop accumulates in scalars (see `promote`). A loop
+    /// inside one that keeps the element already leaves it to that one.
+    fn plan_promotions(&mut self, var: ValueId, body: &Block) {
+        let slot_derivs = self.slot_derivs;
+        let elements = super::promote::invariant_elements(self.ir, var, body, &|s| slot_derivs[s].is_some());
+        let mut kept = Vec::new();
+        for (slot, index) in elements {
+            let base = self.slot_derivs[slot].as_ref().expect("an adjoint").to_string();
+            let acc = self.names.fresh(&format!("__{}_acc", base.trim_start_matches('_')), Span::call_site());
+            kept.push((slot, index, acc));
+        }
+        if !kept.is_empty() {
+            self.promoted.insert(var, kept);
         }
     }
 

@@ -15,8 +15,23 @@ impl Plan<'_> {
         if block.id == self.ir.body.id {
             out.extend(self.hoisted_declarations());
         }
-        for stmt in block {
+        out.extend(self.snapshots_after(block, None));
+        for (i, stmt) in block.iter().enumerate() {
             out.extend(self.primal_stmt(stmt));
+            out.extend(self.snapshots_after(block, Some(i)));
+        }
+        out
+    }
+
+    /// The copies of arrays taken after statement `after` of a loop's body (see `reread`).
+    fn snapshots_after(&self, block: &Block, after: Option<usize>) -> TokenStream {
+        let mut out = TokenStream::new();
+        for (k, (stack, _)) in &self.snapshot_names {
+            let snapshot = &self.rereads.snapshots[*k];
+            if snapshot.body == block.id && snapshot.after == after {
+                let name = &self.ir.slots[snapshot.slot].name;
+                out.extend(quote!(#stack.push_slice(&#name);));
+            }
         }
         out
     }
@@ -26,6 +41,10 @@ impl Plan<'_> {
         let krate = &self.func.krate;
         for stack in self.visited.values() {
             out.extend(quote!(let mut #stack = #krate::__private::AnyStack::new();));
+        }
+        let f = self.float();
+        for (stack, _) in self.snapshot_names.values() {
+            out.extend(quote!(let mut #stack = #krate::__private::Stack::<#f>::new();));
         }
         for (v, value) in self.ir.values.iter() {
             let name = &value.name;
@@ -47,11 +66,9 @@ impl Plan<'_> {
                 Storage::Stack => {
                     let stack = &self.stacks[v];
                     let krate = &self.func.krate;
-                    out.extend(if value.active {
-                        let f = self.float();
-                        quote!(let mut #stack = #krate::__private::Stack::<#f>::new();)
-                    } else {
-                        quote!(let mut #stack = #krate::__private::AnyStack::new();)
+                    out.extend(match self.stack_type(v) {
+                        Some(t) => quote!(let mut #stack = #krate::__private::Stack::<#t>::new();),
+                        None => quote!(let mut #stack = #krate::__private::AnyStack::new();),
                     });
                 }
                 _ => {}

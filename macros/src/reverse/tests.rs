@@ -138,3 +138,58 @@ fn a_loop_that_can_break_reserves_nothing() {
         assert!(plan.reserved.values().all(|r| !r), "its stacks grow as it runs");
     });
 }
+
+/// GradBench's GMM kernel as its reference writes it (see `reread`, `promote`,
+/// `increments`): `xcentered` is copied once per component instead of kept per read, the
+/// reads of `qdiags` (written once, before) are made again, the adjoint of `xcentered[col]`
+/// is summed in a scalar across the triangular loop, and `qx[row] += ..` keeps `dqx[row]`.
+#[test]
+fn the_gmm_kernel_keeps_one_copy_per_component() {
+    let kernel = quote! {
+        fn kernel(means: &[f64], icf: &[f64], #[no_grad] x: &[f64], #[no_grad] d: usize, #[no_grad] k: usize) -> f64 {
+            let icf_sz = d * (d + 1) / 2;
+            let mut qdiags = vec![0.0; d * k];
+            for c in 0..k {
+                for r in 0..d {
+                    qdiags[c * d + r] = icf[c * icf_sz + r].exp();
+                }
+            }
+            let mut xcentered = vec![0.0; d];
+            let mut qx = vec![0.0; d];
+            let mut total = 0.0;
+            for c in 0..k {
+                for r in 0..d {
+                    xcentered[r] = x[r] - means[c * d + r];
+                }
+                for r in 0..d {
+                    qx[r] = qdiags[c * d + r] * xcentered[r];
+                }
+                let mut idx = c * icf_sz + d;
+                for col in 0..d {
+                    for row in col + 1..d {
+                        qx[row] += icf[idx] * xcentered[col];
+                        idx += 1;
+                    }
+                }
+                for r in 0..d {
+                    total += qx[r] * qx[r];
+                }
+            }
+            total
+        }
+    };
+    with_plan(kernel, |plan, _| {
+        let kept: Vec<String> = plan
+            .storage
+            .iter()
+            .filter(|(_, s)| **s == Storage::Stack)
+            .map(|(v, _)| plan.ir.values[v].name.to_string())
+            .collect();
+        // `exp`'s result and `idx` (as `usize` history); no read of `xcentered` or `qx`.
+        assert_eq!(kept.len(), 2, "kept: {kept:?}");
+        assert!(kept.iter().any(|v| plan.indexes.iter().any(|(i, is)| *is && plan.ir.values[i].name == v)));
+        assert_eq!(plan.snapshot_names.len(), 2, "xcentered and qx (read by the last loop), once per component");
+        assert!(plan.promoted.values().flatten().any(|(s, ..)| plan.ir.slots[*s].name == "xcentered"));
+        assert_eq!(plan.increment_reads.len(), 1, "qx[row] += ..");
+    });
+}
