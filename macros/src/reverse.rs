@@ -143,6 +143,10 @@ struct Plan<'a> {
     /// The reads and the sums of in-place increments `a[i] += e` (see `increments`).
     increment_reads: HashSet<ValueId>,
     increment_writes: HashSet<ValueId>,
+    /// Copies deferred calls in loops take of a local array the closure owns: pushed as
+    /// floats and copied back into the array itself before the call's pullback is made, so
+    /// that no copy allocates (see `restorable`).
+    restored: HashSet<ValueId>,
 }
 
 /// A parameter that reverse mode differentiates forwards (see `mixed`): the primal sweep
@@ -271,6 +275,7 @@ impl<'a> Plan<'a> {
         plan.increments();
         plan.rereads = reread::plan(ir);
         plan.choose_storage();
+        plan.restorable();
         plan.name_snapshots();
         plan.histories();
         plan.plan_sweep();
@@ -327,6 +332,7 @@ impl<'a> Plan<'a> {
             indexes: per_value(false),
             increment_reads: HashSet::new(),
             increment_writes: HashSet::new(),
+            restored: HashSet::new(),
         }
     }
 }
@@ -630,6 +636,29 @@ impl Plan<'_> {
                 // before the read is made again.
                 || (index && self.needed[a])
         })
+    }
+
+    /// The copies of local arrays that deferred calls in loops take, and that can go back
+    /// into the array for the call's pullback instead (`restored`): of an array declared at
+    /// the top of the function (the closure owns it), lent for reading. Nothing in the
+    /// adjoint sweep reads the array afterwards but other such calls, which restore their
+    /// own copies first: reads the adjoint makes from the array itself (see `reread`) come
+    /// after its last write, so their adjoints run before any restore.
+    fn restorable(&mut self) {
+        let top: HashSet<SlotId> =
+            self.ir.body.iter().filter_map(|s| if let Stmt::Declare(s) = s { Some(*s) } else { None }).collect();
+        for value in self.ir.values.values() {
+            let Op::Call { args, snapshots, .. } = &value.op else { continue };
+            for (a, copy) in args.iter().zip(snapshots) {
+                let (Some(c), Operand::Array { slot, access: crate::ir::Access::Shared, .. }) = (copy, a) else {
+                    continue;
+                };
+                let local = matches!(self.ir.slots[*slot].kind, SlotKind::Array { .. }) && top.contains(slot);
+                if local && self.storage[*c] == Storage::Stack && self.ir.slots[*slot].holds_floats() {
+                    self.restored.insert(*c);
+                }
+            }
+        }
     }
 
     /// Names the snapshots that recomputed reads use (see `reread`).

@@ -91,6 +91,12 @@ impl<T: Pooled> Stack<T> {
         self.len += xs.len();
     }
 
+    /// Takes back what [`Stack::push_slice`] pushed last, into `dst`.
+    #[inline(always)]
+    pub fn pop_into(&mut self, dst: &mut [T]) {
+        dst.copy_from_slice(self.pop_slice(dst.len()));
+    }
+
     /// Pushes, growing the buffer if needed (a `while` loop, whose trip count is unknown).
     #[inline(always)]
     pub fn push(&mut self, x: T) {

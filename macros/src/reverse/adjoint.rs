@@ -258,7 +258,7 @@ impl Render<'_, '_> {
             let name = &ir.values[v].name;
             if let Some((history, _, read)) = self.history_of.get(&v) {
                 out.extend(quote!(let #name = #history[#read];));
-            } else if let Some(stack) = &self.stacks[v] {
+            } else if let (Some(stack), false) = (&self.stacks[v], self.restored.contains(&v)) {
                 let krate = &self.func.krate;
                 out.extend(quote!(let #name = #krate::__private::pop(&mut #stack);));
             }
@@ -476,7 +476,7 @@ impl Render<'_, '_> {
         });
         // An array passed twice (`dot(&a, &a)`) cannot lend its adjoint twice: the second
         // shadow is a scratch buffer, added in afterwards.
-        let (mut out, mut after, mut lent) = (TokenStream::new(), TokenStream::new(), HashSet::new());
+        let (mut out, mut after, mut lent) = (self.restore(v), TokenStream::new(), HashSet::new());
         let shadows: Vec<TokenStream> = args
             .iter()
             .enumerate()
@@ -540,11 +540,27 @@ impl Render<'_, '_> {
         let Op::Call { args, snapshots, .. } = &ir.values[v].op else { unreachable!("a call") };
         // A copy lent mutably is moved into the call by then.
         match (snapshots[i], &args[i]) {
-            (Some(copy), Operand::Array { access: crate::ir::Access::Shared, .. }) => {
+            (Some(copy), Operand::Array { access: crate::ir::Access::Shared, .. })
+                if !self.restored.contains(&copy) =>
+            {
                 ir.passed_len_of(&args[i], &ir.values[copy].name)
             }
             _ => ir.passed_len(&args[i]),
         }
+    }
+
+    /// The arrays a deferred call read, given back the values they had then (see
+    /// `Plan::restorable`).
+    fn restore(&self, v: ValueId) -> TokenStream {
+        let ir = self.plan.ir;
+        let Op::Call { snapshots, .. } = &ir.values[v].op else { return TokenStream::new() };
+        let mut out = TokenStream::new();
+        for c in snapshots.iter().flatten().filter(|c| self.restored.contains(c)) {
+            let Op::Snapshot(s) = ir.values[*c].op else { continue };
+            let (array, stack) = (&ir.slots[s].name, &self.stacks[*c]);
+            out.extend(quote!(#stack.pop_into(&mut #array);));
+        }
+        out
     }
 
     /// A deferred call's pullback, made here from the same arguments with the copies of its
@@ -553,8 +569,8 @@ impl Render<'_, '_> {
         let ir = self.plan.ir;
         let Op::Call { func, args, snapshots, .. } = &ir.values[v].op else { unreachable!("a deferred call") };
         let args = args.iter().zip(snapshots).map(|(a, copy)| match copy {
-            Some(c) => a.tokens_of_copy(&ir.values[*c].name, &ir.values, &ir.slots),
-            None => ir.tokens(a),
+            Some(c) if !self.restored.contains(c) => a.tokens_of_copy(&ir.values[*c].name, &ir.values, &ir.slots),
+            _ => ir.tokens(a),
         });
         let call = code::protocol_call(func, self.func.pullback_of(func), quote!(#(#args),*));
         quote!((#call.1))

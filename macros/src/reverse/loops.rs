@@ -58,7 +58,11 @@ impl Plan<'_> {
         let values: Vec<ValueId> = body
             .iter()
             .filter_map(|s| match s {
-                Stmt::Def(v) if self.stacks[*v].is_some() && self.stack_type(*v).is_some() => Some(*v),
+                Stmt::Def(v)
+                    if self.stacks[*v].is_some() && self.stack_type(*v).is_some() && !self.restored.contains(v) =>
+                {
+                    Some(*v)
+                }
                 _ => None,
             })
             .collect();
@@ -88,10 +92,10 @@ impl Plan<'_> {
     }
 
     /// The type of a value's stack when it is one with history slices: the float type for
-    /// an active value, `usize` for an index (every `a[i]` of the function's arrays takes
+    /// an active value (and an array's restored copy), `usize` for an index (every `a[i]` of the function's arrays takes
     /// one); `None` for others, kept on an `AnyStack`.
     pub(super) fn stack_type(&self, v: ValueId) -> Option<TokenStream> {
-        if self.ir.values[v].active {
+        if self.ir.values[v].active || self.restored.contains(&v) {
             let f = self.float();
             Some(quote!(#f))
         } else if self.indexes[v] {

@@ -121,6 +121,10 @@ impl Plan<'_> {
         let name = &value.name;
         let mut out = match &value.op {
             Op::Call { func, args, .. } => self.primal_call(v, func, args),
+            Op::Snapshot(s) if self.restored.contains(&v) => {
+                let (stack, array) = (&self.stacks[v], &ir.slots[*s].name);
+                return quote!(#stack.push_slice(&#array););
+            }
             _ => {
                 let rhs = match self.sweep_rows.get(&v) {
                     Some((row, local)) => quote!(#row[#local]),
