@@ -87,14 +87,14 @@ impl<T: Pooled> Stack<T> {
     #[inline(always)]
     pub fn push_slice(&mut self, xs: &[T]) {
         self.reserve(xs.len());
-        self.buf[self.len..self.len + xs.len()].copy_from_slice(xs);
+        copy(&mut self.buf[self.len..self.len + xs.len()], xs);
         self.len += xs.len();
     }
 
     /// Takes back what [`Stack::push_slice`] pushed last, into `dst`.
     #[inline(always)]
     pub fn pop_into(&mut self, dst: &mut [T]) {
-        dst.copy_from_slice(self.pop_slice(dst.len()));
+        copy(dst, self.pop_slice(dst.len()));
     }
 
     /// Pushes, growing the buffer if needed (a `while` loop, whose trip count is unknown).
@@ -112,6 +112,22 @@ impl<T: Pooled> Stack<T> {
             None => unreserved(),
         }
         self.len += 1;
+    }
+}
+
+/// `dst.copy_from_slice(src)`, without a call into `memcpy` for the short arrays a loop's
+/// iteration copies (a point's coordinates): whole chunks of four, then what is left.
+#[inline(always)]
+fn copy<T: Copy>(dst: &mut [T], src: &[T]) {
+    assert_eq!(dst.len(), src.len(), "chainrule: a copy of an array of another length");
+    let mut d = dst.chunks_exact_mut(4);
+    let mut s = src.chunks_exact(4);
+    for (d, s) in (&mut d).zip(&mut s) {
+        let s: &[T; 4] = s.try_into().expect("chunks of four");
+        d.copy_from_slice(s);
+    }
+    for (d, s) in d.into_remainder().iter_mut().zip(s.remainder()) {
+        *d = *s;
     }
 }
 
