@@ -121,6 +121,9 @@ struct Plan<'a> {
     seeds: Vec<Ident>,
     call_slots: HashMap<ValueId, Vec<Option<Ident>>>,
     scratch: HashMap<(ValueId, usize), Ident>,
+    /// Per (call, argument): the buffer lent as the shadow of an array of floats that is
+    /// not differentiated, one per call site, reused by every call it makes.
+    discards: std::collections::BTreeMap<(ValueId, usize), Ident>,
     adjoint_views: HashMap<ValueId, views::Views>,
     /// Per loop variable of a `for` that can `break`: the stack of the values it took, which
     /// the adjoint loop pops (a range with `break` cannot in general be walked backwards:
@@ -322,6 +325,7 @@ impl<'a> Plan<'a> {
             seeds: Vec::new(),
             call_slots: HashMap::new(),
             scratch: HashMap::new(),
+            discards: std::collections::BTreeMap::new(),
             adjoint_views: HashMap::new(),
             tmp,
             visited: std::collections::BTreeMap::new(),

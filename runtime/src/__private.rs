@@ -140,6 +140,23 @@ pub trait FromShadow<T> {
     fn from_shadow(d: T) -> Self;
 }
 
+/// `len` floats of `buf`, grown if needed: the shadow lent to a callee for an array of
+/// floats the caller does not differentiate (what the callee adds into it is dropped). One
+/// buffer per call site, so a call in a loop allocates once, not once per call. Zeroed when
+/// the callee writes the array (`zeroed`): its shadow then holds the adjoint of what the
+/// callee writes, which is zero; a callee that only reads the array only adds into it.
+#[inline(always)]
+pub fn discard<F: Copy + Default>(buf: &mut Vec<F>, len: usize, zeroed: bool) -> &mut [F] {
+    if buf.len() < len {
+        buf.resize(len, F::default());
+    }
+    let out = &mut buf[..len];
+    if zeroed {
+        out.fill(F::default());
+    }
+    out
+}
+
 #[inline(always)]
 pub fn shadow<T: FromShadow<D>, D>(d: D) -> T {
     T::from_shadow(d)

@@ -19,6 +19,10 @@ impl Render<'_, '_> {
             head.extend(self.forward_gradient(t, &seeds));
         }
         let (shadows, shadow_types) = self.shadows(&mut head);
+        let f = self.float();
+        for discard in self.discards.values() {
+            head.extend(quote!(let mut #discard = ::std::vec::Vec::<#f>::new();));
+        }
         let body = self.adjoint_block(&self.ir.body);
         let grads = self.gradients();
         let fields = self.field_gradients();
@@ -496,8 +500,9 @@ impl Render<'_, '_> {
                         quote!(#krate::__private::shadow(&mut #scratch[..]))
                     }
                     None => {
-                        let len = self.adjoint_len(v, i);
-                        quote!(#krate::__private::shadow(&mut ::std::vec![0.0; #len][..]))
+                        let (len, discard) = (self.adjoint_len(v, i), &plan.discards[&(v, i)]);
+                        let zeroed = args[i].lent_mut();
+                        quote!(#krate::__private::shadow(#krate::__private::discard(&mut #discard, #len, #zeroed)))
                     }
                 },
                 None => match a {

@@ -103,6 +103,14 @@ impl Plan<'_> {
                 let scratch = self.names.fresh(&format!("__{base}_scratch{i}"), Span::call_site());
                 self.scratch.insert((v, i), scratch);
             }
+            // An array of floats the caller does not differentiate still takes a shadow.
+            if let Some(s) = a.slot()
+                && self.slot_derivs[s].is_none()
+                && ir.slots[s].holds_floats()
+            {
+                let discard = self.names.fresh(&format!("__{base}_discard{i}"), Span::call_site());
+                self.discards.insert((v, i), discard);
+            }
         }
     }
 
