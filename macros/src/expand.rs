@@ -105,12 +105,14 @@ fn bodies(func: &Function) -> syn::Result<Bodies> {
     activity::analyse(&mut ir)?;
     let derivs = code::derivative_names(&ir, &mut names);
     let slot_derivs = code::slot_derivative_names(&ir, &mut names);
+    let zeros = forward::zero_tangents(&ir, &slot_derivs, &mut names);
     let forward = forward::Forward {
         ir: &ir,
         derivs: &derivs,
         slot_derivs: &slot_derivs,
         float: &func.float,
         krate: &func.krate,
+        zeros: &zeros,
     };
     let tangent = forward.body();
     let pb = reverse::build(&ir, func, &derivs, &slot_derivs, &mut names);

@@ -4,8 +4,9 @@
 
 use crate::code::{self, Term};
 use crate::ir::{Block, IdVec, Ir, Op, Operand, Output, SlotId, SlotKind, Stmt, ValueId};
-use proc_macro2::TokenStream;
+use proc_macro2::{Span, TokenStream};
 use quote::quote;
+use std::collections::BTreeMap;
 use syn::Ident;
 
 pub struct Forward<'a> {
@@ -14,13 +15,44 @@ pub struct Forward<'a> {
     pub slot_derivs: &'a IdVec<SlotId, Option<Ident>>,
     pub float: &'a Ident,
     pub krate: &'a TokenStream,
+    /// Per (call, argument): the buffer of zeros lent as the tangent of an array of floats
+    /// that is not differentiated (see `zero_tangents`).
+    pub zeros: &'a BTreeMap<(ValueId, usize), Ident>,
+}
+
+/// A buffer per call site for each array of floats a call is passed that has no tangent:
+/// the callee takes zeros for it, and a call in a loop should not allocate them each time.
+pub fn zero_tangents(
+    ir: &Ir,
+    slot_derivs: &IdVec<SlotId, Option<Ident>>,
+    names: &mut crate::names::Names,
+) -> BTreeMap<(ValueId, usize), Ident> {
+    let mut out = BTreeMap::new();
+    for (v, value) in ir.values.iter() {
+        let Op::Call { args, .. } = &value.op else { continue };
+        if !value.active {
+            continue;
+        }
+        for (i, a) in args.iter().enumerate() {
+            let Some(s) = a.slot() else { continue };
+            if ir.slots[s].holds_floats() && slot_derivs[s].is_none() {
+                let base = value.name.to_string();
+                let name = names.fresh(&format!("__{}_zeros{i}", base.trim_start_matches('_')), Span::call_site());
+                out.insert((v, i), name);
+            }
+        }
+    }
+    out
 }
 
 impl Forward<'_> {
     /// The body of the protocol function `tangent`, whose parameters are each parameter
     /// followed by its tangent.
     pub fn body(&self) -> TokenStream {
-        let mut out = self.block(&self.ir.body);
+        let f = self.float;
+        let mut out: TokenStream =
+            self.zeros.values().map(|z| quote!(let mut #z = ::std::vec::Vec::<#f>::new();)).collect();
+        out.extend(self.block(&self.ir.body));
         let value = self.ir.output_tokens();
         let d = match &self.ir.output {
             Output::Scalar(o) => self.tangent(o).unwrap_or_else(|| quote!(0.0)),
@@ -99,7 +131,7 @@ impl Forward<'_> {
             Op::Call { func, args, spans, .. } if value.active => {
                 let krate = self.krate;
                 let tangent = quote!(#krate::__private::tangent);
-                let args = args.iter().zip(spans).map(|(a, &at)| {
+                let args = args.iter().zip(spans).enumerate().map(|(i, (a, &at))| {
                     let t = &self.ir.tokens(a);
                     // A struct passes its tangent struct.
                     if let Operand::Struct { param, .. } = a {
@@ -115,16 +147,17 @@ impl Forward<'_> {
                         (Some(s), _) if a.lent_mut() => match &self.slot_derivs[s] {
                             Some(ds) => ir.view(a, ds, true),
                             None => {
-                                let len = ir.passed_len(a);
-                                quote!(#krate::__private::Inactive(&mut ::std::vec![0.0; #len][..]))
+                                let (len, zeros) = (ir.passed_len(a), &self.zeros[&(v, i)]);
+                                quote!(#krate::__private::Inactive(#krate::__private::discard(&mut #zeros, #len, true)))
                             }
                         },
                         (_, Some(d)) => d,
                         (Some(s), None) => match &self.slot_derivs[s] {
                             Some(ds) => ir.view(a, ds, false),
+                            // Nothing writes the buffer: it holds the zeros it grew with.
                             None => {
-                                let len = ir.passed_len(a);
-                                quote!(#krate::__private::Inactive(&::std::vec![0.0; #len][..]))
+                                let (len, zeros) = (ir.passed_len(a), &self.zeros[&(v, i)]);
+                                quote!(#krate::__private::Inactive(&*#krate::__private::discard(&mut #zeros, #len, false)))
                             }
                         },
                         (None, None) => return quote!(#t, ::core::default::Default::default()),

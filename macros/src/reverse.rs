@@ -211,12 +211,15 @@ pub fn build(
     let rev_slot_derivs: IdVec<SlotId, _> =
         plan.reverse.slots.iter().map(|(s, slot)| slot_derivs[s].clone().filter(|_| slot.active)).collect();
     let (fwd_derivs, fwd_slot_derivs) = crate::mixed::tangent_names(&plan, func, names);
+    // Mixed mode applies to functions that call no differentiable function: no zeros to lend.
+    let no_calls = std::collections::BTreeMap::new();
     let forward = crate::forward::Forward {
         ir: &plan.forward,
         derivs: &fwd_derivs,
         slot_derivs: &fwd_slot_derivs,
         float: &func.float,
         krate: &func.krate,
+        zeros: &no_calls,
     };
     let one = fwd_derivs[plan.value].clone().expect("the parameter is active in its own plan");
     let gradient = derivs[plan.value].clone().expect("an active parameter has a derivative name");
