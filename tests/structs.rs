@@ -98,6 +98,18 @@ impl Model {
     fn head(&self, h: f64) -> f64 {
         self.out[0] * h + self.out[1]
     }
+
+    /// `self` by value, calling a `&self` method and another by-value one: the companions
+    /// borrow it all the same (`m.squashed_grad(h)`).
+    #[differentiable]
+    fn squashed(self, h: f64) -> f64 {
+        (self.head(h) * self.out[0]).tanh() + self.scaled(h)
+    }
+
+    #[differentiable]
+    fn scaled(self, h: f64) -> f64 {
+        self.hidden.b * h * self.out[1]
+    }
 }
 
 /// Free functions calling methods of struct parameters, and passing structs on whole.
@@ -155,6 +167,29 @@ fn a_struct_gradient_is_a_struct_of_the_same_shape() {
     let mut dx = [0.0; 2];
     predict_vjp(&m, &mut shadow, &x, &mut dx, 1.0);
     assert_eq!(shadow.hidden.w, vec![4.0, 8.0]);
+}
+
+#[test]
+fn a_method_taking_self_by_value_is_differentiated_through_a_borrow() {
+    let m = model(&[0.2, -0.1, 0.3, 0.4, 0.5, -0.25]);
+    let h = 0.8;
+    let (value, (g, dh)) = m.squashed_grad(h);
+    assert_eq!(value, m.clone().squashed(h));
+    // By hand: u = (a h + c) a with a = out[0], c = out[1]; value = tanh u + b h c.
+    let (a, c, b) = (0.5f64, -0.25f64, 0.4f64);
+    let u = (a * h + c) * a;
+    let t = 1.0 - u.tanh() * u.tanh();
+    let close = |x: f64, y: f64| (x - y).abs() < 1e-12;
+    assert!(close(g.out[0], t * (2.0 * a * h + c)), "{:?}", g.out);
+    assert!(close(g.out[1], t * a + b * h) && close(g.hidden.b, h * c), "{g:?}");
+    assert!(close(dh, t * a * a + b * c), "{dh}");
+    assert!(g.hidden.w.iter().all(|w| *w == 0.0));
+    let fd = finite_differences(&m, |m| m.clone().squashed(h));
+    assert!(fd.iter().zip(g.to_vec()).all(|(f, g)| (f - g).abs() < 1e-6), "{fd:?} vs {g:?}");
+    let mut tangent = m.zeros_like();
+    tangent.out[1] = 1.0;
+    let (v, dv) = m.squashed_jvp(&tangent, h, 0.5);
+    assert!(v == value && close(dv, g.out[1] + 0.5 * dh), "{dv}");
 }
 
 #[test]

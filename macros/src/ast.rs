@@ -274,17 +274,23 @@ fn signature_errors(sig: &syn::Signature, errors: &mut Errors) {
 /// type of the active parameters so far, which this one must share.
 fn param(input: &mut FnArg, earlier: &[Param], float: &mut Option<Ident>, errors: &mut Errors) -> Option<Param> {
     let FnArg::Typed(pt) = input else {
-        // `&self` of a struct that derives `Differentiable`: a struct parameter.
+        // `&self` or `self` of a struct that derives `Differentiable`: a struct parameter. The
+        // generated companions borrow it either way (`m.loss_grad(x)` need not consume the
+        // model whose gradient it takes), and so does the protocol.
         let FnArg::Receiver(r) = &*input else { unreachable!("a parameter is typed or a receiver") };
-        if r.reference.is_none() || r.mutability.is_some() {
+        if r.mutability.is_some() {
+            let what = if r.reference.is_some() { "`&mut self`" } else { "`mut self`" };
             errors.push(syn::Error::new_spanned(
                 &*input,
-                "a method is differentiated through `&self`; take `self` by shared reference",
+                format!("{what} cannot be differentiated: a method reads its struct; take `&self` or `self`"),
             ));
             return None;
         }
         let ident = Ident::from(r.self_token);
-        let ty = (*r.ty).clone();
+        let ty = match &r.reference {
+            Some(_) => (*r.ty).clone(),
+            None => syn::parse_quote!(&Self),
+        };
         return Some(Param { ident, mutable: false, ty, active: true, shape: Shape::Struct, elements: Vec::new() });
     };
     if let Some(a) = no_grad_arguments(&pt.attrs) {

@@ -1,6 +1,7 @@
-// Methods: `&self` of a differentiable struct, associated functions, and calls between them
-// (`self.helper(x)`, `Self::helper(x)`, `m.method(x)` from a free function). The companions
-// are associated functions too: `m.loss_grad(x)`, `Model::square_grad(x)`.
+// Methods: `&self` or `self` of a differentiable struct, associated functions, and calls
+// between them (`self.helper(x)`, `Self::helper(x)`, `m.method(x)` from a free function). The
+// companions are associated functions too: `m.loss_grad(x)`, `Model::square_grad(x)`; they
+// borrow a `self` taken by value.
 use chainrule::prelude::*;
 
 #[derive(Differentiable, Clone, Debug, PartialEq)]
@@ -23,6 +24,11 @@ impl Model {
     fn loss(&self, x: f64) -> f64 {
         Self::square(self.predict(x) - 1.0)
     }
+
+    #[differentiable]
+    fn consumed(self, x: f64) -> f64 {
+        self.loss(x) * self.w[0]
+    }
 }
 
 #[differentiable]
@@ -40,4 +46,8 @@ fn main() {
     assert_eq!((value, g, dx), (3.25, Model { w: [3.0, 3.0] }, 8.0));
     let t = Model { w: [1.0, 0.0] };
     assert_eq!(m.loss_jvp(&t, 1.0, 0.0), (2.25, 3.0));
+    // consumed = loss · w₀ = 2.25 · 2; ∂/∂w₀ = 3 · 2 + 2.25.
+    let (value, (g, dx)) = m.consumed_grad(1.0);
+    assert_eq!((value, g, dx), (4.5, Model { w: [8.25, 6.0] }, 12.0));
+    assert_eq!(m.clone().consumed(1.0), 4.5);
 }

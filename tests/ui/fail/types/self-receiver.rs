@@ -1,4 +1,4 @@
-// A method is differentiated through `&self`: `&mut self` is refused on the receiver.
+// A method reads its struct (`&self` or `self`): `&mut self` is refused on the receiver.
 use chainrule::prelude::*;
 
 #[derive(Differentiable)]
