@@ -119,6 +119,19 @@ fn stacked(l: &Layer, m: &Model, x: &[f64]) -> f64 {
     m.head(h) * Layer::activation(h) + blend(l, l, h)
 }
 
+/// A struct taken by value (the body reads its fields, so it is one), passed on whole to a
+/// function taking it by value too; the companions borrow it.
+#[differentiable]
+fn owned(m: Model, x: &[f64]) -> f64 {
+    let h = m.hidden.w[0] * x[0] + m.hidden.b;
+    owned_head(m, h) * h
+}
+
+#[differentiable]
+fn owned_head(m: Model, h: f64) -> f64 {
+    (m.out[0] * h).sin() + m.out[1]
+}
+
 fn model(floats: &[f64]) -> Model {
     Model { hidden: Layer { w: floats[..3].to_vec(), b: floats[3], inputs: 3 }, out: [floats[4], floats[5]] }
 }
@@ -190,6 +203,27 @@ fn a_method_taking_self_by_value_is_differentiated_through_a_borrow() {
     tangent.out[1] = 1.0;
     let (v, dv) = m.squashed_jvp(&tangent, h, 0.5);
     assert!(v == value && close(dv, g.out[1] + 0.5 * dh), "{dv}");
+}
+
+#[test]
+fn a_struct_by_value_is_borrowed_by_its_companions() {
+    let m = model(&[0.2, -0.1, 0.3, 0.4, 0.5, -0.25]);
+    let x = [1.5, 0.0, 0.0];
+    let (value, (g, dx)) = owned_grad(&m, &x);
+    assert_eq!(value, owned(m.clone(), &x));
+    // By hand: h = w₀ x₀ + b, value = (sin(a h) + c) h.
+    let (w0, b, a, c) = (0.2f64, 0.4f64, 0.5f64, -0.25f64);
+    let h = w0 * 1.5 + b;
+    let dh = (a * h).cos() * a * h + (a * h).sin() + c;
+    let close = |x: f64, y: f64| (x - y).abs() < 1e-12;
+    assert!(close(g.hidden.w[0], dh * 1.5) && close(g.hidden.b, dh) && close(dx[0], dh * w0), "{g:?} {dx:?}");
+    assert!(close(g.out[0], (a * h).cos() * h * h) && close(g.out[1], h), "{:?}", g.out);
+    let fd = finite_differences(&m, |m| owned(m.clone(), &x));
+    assert!(fd.iter().zip(g.to_vec()).all(|(f, g)| (f - g).abs() < 1e-6), "{fd:?} vs {g:?}");
+    let mut shadow = m.zeros_like();
+    let mut dx2 = [0.0; 3];
+    owned_vjp(&m, &mut shadow, &x, &mut dx2, 2.0);
+    assert!(close(shadow.out[1], 2.0 * h) && close(dx2[0], 2.0 * dx[0]));
 }
 
 #[test]

@@ -137,7 +137,7 @@ impl Function {
         let mut params: Vec<Param> = Vec::new();
         let mut float: Option<Ident> = None;
         for input in item.sig.inputs.iter_mut() {
-            if let Some(p) = param(input, &params, &mut float, &mut errors) {
+            if let Some(p) = param(input, &params, &mut float, &item.block, &mut errors) {
                 params.push(p);
             }
         }
@@ -272,7 +272,13 @@ fn signature_errors(sig: &syn::Signature, errors: &mut Errors) {
 
 /// One parameter, its `#[no_grad]` stripped, or `None` if it is refused. `float` is the
 /// type of the active parameters so far, which this one must share.
-fn param(input: &mut FnArg, earlier: &[Param], float: &mut Option<Ident>, errors: &mut Errors) -> Option<Param> {
+fn param(
+    input: &mut FnArg,
+    earlier: &[Param],
+    float: &mut Option<Ident>,
+    body: &syn::Block,
+    errors: &mut Errors,
+) -> Option<Param> {
     let FnArg::Typed(pt) = input else {
         // `&self` or `self` of a struct that derives `Differentiable`: a struct parameter. The
         // generated companions borrow it either way (`m.loss_grad(x)` need not consume the
@@ -345,6 +351,18 @@ fn param(input: &mut FnArg, earlier: &[Param], float: &mut Option<Ident>, errors
         Kind::Array(_, shape @ (Shape::Slice | Shape::Array)) => shape,
         _ => Shape::Scalar,
     };
+    // A struct by value (`m: Model`), told from an alias of a float (`x: Real`) by its
+    // derive in this file or by the body reading its fields: borrowed by the protocol and
+    // the companions, as `&self` is.
+    if !no_grad
+        && elements.is_empty()
+        && by_value_struct(&pt.ty)
+            .is_some_and(|name| reads_fields(body, &ident) || crate::context::differentiable_struct(&name))
+    {
+        let ty = &pt.ty;
+        let ty = syn::parse_quote!(&#ty);
+        return Some(Param { ident, mutable, ty, active: true, shape: Shape::Struct, elements });
+    }
     let (active, shape) = if no_grad { (false, constant_shape) } else { activity(&pt.ty, float, errors)? };
     if earlier.iter().any(|p| p.ident == ident) {
         errors.push(syn::Error::new_spanned(&ident, format!("`{ident}` names two parameters; rename one")));
@@ -359,6 +377,33 @@ fn param(input: &mut FnArg, earlier: &[Param], float: &mut Option<Ident>, errors
         return None;
     }
     Some(Param { ident, mutable, ty: (*pt.ty).clone(), active, shape, elements })
+}
+
+/// The name of a named type without generic arguments that is not a scalar (`Model`), as a
+/// struct taken by value would be written.
+fn by_value_struct(ty: &Type) -> Option<String> {
+    let Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last().filter(|s| p.qself.is_none() && s.arguments.is_none())?;
+    matches!(classify(ty), Kind::Unsupported(_)).then(|| last.ident.to_string())
+}
+
+/// Whether the body reads a named field of `ident` (`m.w`, `m.layer.b`).
+fn reads_fields(body: &syn::Block, ident: &Ident) -> bool {
+    struct Find<'a> {
+        ident: &'a Ident,
+        found: bool,
+    }
+    impl<'ast> syn::visit::Visit<'ast> for Find<'_> {
+        fn visit_expr_field(&mut self, f: &'ast syn::ExprField) {
+            let named = matches!(f.member, syn::Member::Named(_));
+            let base = matches!(&*f.base, syn::Expr::Path(p) if p.path.is_ident(self.ident));
+            self.found |= named && base;
+            syn::visit::visit_expr_field(self, f);
+        }
+    }
+    let mut find = Find { ident, found: false };
+    syn::visit::Visit::visit_block(&mut find, body);
+    find.found
 }
 
 /// Whether a parameter not marked `#[no_grad]` is active, and its shape; `None` if its type
@@ -535,7 +580,7 @@ pub fn classify(ty: &Type) -> Kind {
                 "usize" | "isize" | "u8" | "u16" | "u32" | "u64" | "u128" | "i8" | "i16" | "i32" | "i64" | "i128"
                 | "bool" | "char" => Kind::Constant,
                 _ => Kind::Unsupported(format!(
-                    "chainrule cannot tell whether `{name}` is differentiable; write `f64` or `f32` for a differentiated parameter, or put #[no_grad] on the parameter to pass it through as a constant"
+                    "chainrule cannot tell whether `{name}` is differentiable; write `f64` or `f32` for a differentiated parameter, `&{name}` for a struct that derives `Differentiable` (by value, one this file derives or whose fields the body reads), or put #[no_grad] on the parameter to pass it through as a constant"
                 )),
             }
         }

@@ -57,6 +57,8 @@ struct Names {
     foreign_glob: bool,
     /// Modules written out in this file (`mod m { .. }`), whose functions it thus holds.
     inline_mods: HashSet<String>,
+    /// Structs with `Differentiable` in an attribute (`#[derive(Differentiable, Clone)]`).
+    derived: HashSet<String>,
 }
 
 struct File {
@@ -115,6 +117,11 @@ pub fn plain_function(path: &syn::Path) -> bool {
         && !n.foreign_glob
 }
 
+/// Whether this file defines a struct `name` that derives `Differentiable`.
+pub fn differentiable_struct(name: &str) -> bool {
+    here().is_some_and(|(_, file)| file.names.derived.contains(name))
+}
+
 /// The names a file defines and imports (see [`Names`]). Only free functions count (at the
 /// top level or in a module): a method or a function local to another's body is not what a
 /// plain call elsewhere names.
@@ -125,6 +132,7 @@ fn names(source: &str, regions: &[Region]) -> Names {
     // Whether an attribute of ours came since the last item boundary, and how many
     // parentheses and brackets are open.
     let mut attributed = false;
+    let mut deriving = false;
     let mut bracketed = 0usize;
     // Inside `differentiable_fns! { .. }`: the nesting depth it opened at.
     let (mut depth, mut compact): (usize, Option<usize>) = (0, None);
@@ -145,12 +153,16 @@ fn names(source: &str, regions: &[Region]) -> Names {
             }
             (Some(Token::Word(k)), Token::Word(name)) if is_item_keyword(k) => {
                 out.other.insert(name.clone());
+                if k == "struct" && deriving {
+                    out.derived.insert(name.clone());
+                }
                 if k == "mod" && lexer.peek_significant() == Some('{') {
                     out.inline_mods.insert(name.clone());
                 }
             }
             (_, Token::Word(w)) if w == "use" => using = Some(false),
             (_, Token::Word(w)) if w == "differentiable" || w == "derivative" => attributed = true,
+            (_, Token::Word(w)) if w == "Differentiable" && bracketed > 0 => deriving = true,
             (Some(Token::Word(w)), Token::Punct('!')) if w == "differentiable_fns" => compact = Some(depth),
             (_, Token::Punct('{' | '(' | '[')) => depth += 1,
             (_, Token::Punct('}' | ')' | ']')) => {
@@ -173,7 +185,10 @@ fn names(source: &str, regions: &[Region]) -> Names {
         match token {
             Token::Punct('(' | '[') => bracketed += 1,
             Token::Punct(')' | ']') => bracketed = bracketed.saturating_sub(1),
-            Token::Punct(';' | '{' | '}') if bracketed == 0 => attributed = false,
+            Token::Punct(';' | '{' | '}') if bracketed == 0 => {
+                attributed = false;
+                deriving = false;
+            }
             _ => {}
         }
         previous = Some(token);
@@ -414,6 +429,16 @@ mod tests {
         let n = names(modules, &scan(modules));
         assert!(n.plain.contains("helper"), "a module's functions are free functions");
         assert!(n.inline_mods.contains("util") && !n.inline_mods.contains("elsewhere"));
+    }
+
+    #[test]
+    fn finds_structs_that_derive_differentiable() {
+        let source = "#[derive(Clone, Differentiable)]\npub struct Model { w: Vec<f64> }\n\
+                      #[derive(Clone)]\nstruct Data { x: Vec<f64> }\n\
+                      /// Differentiable in a comment is no derive.\nstruct Other;\n";
+        let n = names(source, &scan(source));
+        assert!(n.derived.contains("Model"));
+        assert!(!n.derived.contains("Data") && !n.derived.contains("Other"));
     }
 
     fn impl_lines(source: &str) -> Vec<(usize, usize)> {
