@@ -610,6 +610,68 @@ fn rows_have_gradients_of_the_same_shape() {
     assert!((gm[1][0] - (2.0f64 * -0.3).cos() * -0.3 * 3.0).abs() < 1e-14);
 }
 
+/// A local `[[f64; 3]; 3]`: written and read by element (`+=` too), rows lent to a call for
+/// reading and for writing, counted (`r.len()`, `r[i].len()`) and iterated.
+#[differentiable]
+fn outer_rows(x: &[f64], y: &[f64]) -> f64 {
+    let mut r = [[0.0; 3]; 3];
+    for i in 0..r.len() {
+        for j in 0..r[i].len() {
+            r[i][j] = x[i] * y[j];
+        }
+    }
+    r[1][1] += x[0].sin();
+    scale_row(&mut r[2], y[0]);
+    let mut s = 0.0;
+    for i in 0..3 {
+        s += sqnorm(&r[i]) * r[i][i];
+    }
+    for row in r.iter() {
+        s += row[0] * row[2];
+    }
+    s
+}
+
+/// Writes `out *= k` into a row lent mutably.
+#[differentiable]
+fn scale_row(out: &mut [f64], k: f64) {
+    for j in 0..out.len() {
+        out[j] *= k;
+    }
+}
+
+/// Rows by value, `[[f64; 3]; 3]`: the determinant by cofactors. The companions borrow them.
+#[differentiable]
+fn det_rows(m: [[f64; 3]; 3]) -> f64 {
+    m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+        + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
+}
+
+#[test]
+fn rows_by_value_have_the_cofactors_as_gradient() {
+    let m = [[2.0, 1.0, 0.5], [0.3, 3.0, 1.0], [1.0, 0.0, 4.0]];
+    let (value, g) = det_rows_grad(&m);
+    assert_eq!(value, det_rows(m));
+    // ∂det/∂m[i][j] is the cofactor C_ij.
+    let minor = |i: usize, j: usize| {
+        let (r, c): (Vec<usize>, Vec<usize>) =
+            ((0..3).filter(|&k| k != i).collect(), (0..3).filter(|&k| k != j).collect());
+        m[r[0]][c[0]] * m[r[1]][c[1]] - m[r[0]][c[1]] * m[r[1]][c[0]]
+    };
+    for i in 0..3 {
+        for j in 0..3 {
+            let sign = if (i + j) % 2 == 0 { 1.0 } else { -1.0 };
+            assert!((g[i][j] - sign * minor(i, j)).abs() < 1e-14, "{i} {j}: {}", g[i][j]);
+        }
+    }
+    let mut t = [[0.0; 3]; 3];
+    t[2][0] = 1.0;
+    assert_eq!(det_rows_jvp(&m, &t), (value, g[2][0]));
+    let mut shadow = [[1.0; 3]; 3];
+    det_rows_vjp(&m, &mut shadow, 2.0);
+    assert!((shadow[0][1] - (1.0 + 2.0 * g[0][1])).abs() < 1e-14, "f_vjp adds into the shadow");
+}
+
 mod properties {
     use crate::{array_property, property};
     use proptest::collection::vec;
@@ -664,6 +726,10 @@ mod properties {
         slice a in vec(-2.0..2.0, 16), const n in 4usize..5
     ]);
     array_property!(det3, grad det3_grad, vjp det3_vjp, jvp det3_jvp, [slice a in vec(-2.0..2.0, 9)]);
+    array_property!(outer_rows, grad outer_rows_grad, vjp outer_rows_vjp, jvp outer_rows_jvp, [
+        slice x in vec(-1.5..1.5, 3),
+        slice y in vec(-1.5..1.5, 3)
+    ]);
     property!(power, power_grad, power_jvp, [x in -2.0..2.0, const n in 0u32..6]);
 
     property!(guarded, guarded_grad, guarded_jvp, [x in -2.0..2.0, y in 0.1..3.0] where x * x + y > 1e-3);

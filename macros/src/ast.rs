@@ -376,7 +376,16 @@ fn param(
         ));
         return None;
     }
-    Some(Param { ident, mutable, ty: (*pt.ty).clone(), active, shape, elements })
+    // Rows by value (`m: [[f64; 3]; 3]`) are borrowed by the protocol and the companions,
+    // as a struct by value is: their gradient has their shape all the same.
+    let ty = match (&shape, &*pt.ty) {
+        (Shape::Nested, Type::Array(_)) => {
+            let ty = &pt.ty;
+            syn::parse_quote!(&#ty)
+        }
+        (_, ty) => ty.clone(),
+    };
+    Some(Param { ident, mutable, ty, active, shape, elements })
 }
 
 /// The name of a named type without generic arguments that is not a scalar (`Model`), as a
@@ -594,8 +603,10 @@ pub fn classify(ty: &Type) -> Kind {
         Type::Array(a) => match classify(&a.elem) {
             Kind::Float(f) => Kind::Array(f, Shape::Array),
             Kind::Constant => Kind::Constant,
-            Kind::Array(_, Shape::Array) => Kind::Unsupported(
-                "rows of floats are taken by reference, `&[[f64; N]; M]` (or `&[[f64; N]]`, `&Vec<[f64; N]>`); by value they are not supported yet".into(),
+            // `[[F; N]; M]` by value: rows, borrowed by the companions (see `param`).
+            Kind::Array(f, Shape::Array) => Kind::Array(f, Shape::Nested),
+            Kind::Array(_, Shape::Nested) => Kind::Unsupported(
+                "arrays nest two deep, as rows `[[f64; N]; M]`; flatten deeper ones into rows (`[[f64; N]; M * K]`) and index the row `i * K + k`".into(),
             ),
             _ => Kind::Unsupported(
                 "only arrays of `f64` or `f32` can be differentiated; mark it #[no_grad] to pass it through".into(),

@@ -160,10 +160,23 @@ fn local(local: &syn::Local, errors: &mut Errors) {
 /// A `let`'s value, which may also be an array: `[x; n]`, `[a, b]` or `vec![x; n]`.
 fn initialiser(e: &Expr, errors: &mut Errors) {
     match e {
+        // `[[x; N]; M]`: rows of a flat array. Deeper nesting, or rows written out, are not.
+        Expr::Repeat(r) if matches!(&*r.expr, Expr::Repeat(i) if !matches!(&*i.expr, Expr::Repeat(_) | Expr::Array(_))) =>
+        {
+            let Expr::Repeat(inner) = &*r.expr else { unreachable!("matched") };
+            expr(&inner.expr, errors);
+            expr(&inner.len, errors);
+            expr(&r.len, errors);
+        }
         Expr::Repeat(r) if matches!(&*r.expr, Expr::Repeat(_) | Expr::Array(_)) => err(
             errors,
             &r.expr,
-            "nested arrays are not supported yet; flatten to one array, `let mut a = [0.0; M * N];`, and index it `a[i * N + j]`",
+            "arrays nest two deep, as rows `[[x; N]; M]`; flatten deeper ones into rows, `let mut a = [[0.0; N]; M * K];`, and index the row `i * K + k`",
+        ),
+        Expr::Array(a) if a.elems.iter().any(|e| matches!(e, Expr::Array(_) | Expr::Repeat(_))) => err(
+            errors,
+            a,
+            "rows written out are not supported yet; declare them as `let mut a = [[0.0; N]; M];` and write the elements (`a[i][j] = x;`)",
         ),
         Expr::Repeat(r) => {
             expr(&r.expr, errors);

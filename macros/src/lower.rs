@@ -106,6 +106,8 @@ enum Binding {
         slot: SlotId,
         row: Operand,
         name: Ident,
+        /// How many rows, when known (a local `[[F; N]; M]`); else `name.len()`.
+        count: Option<Operand>,
     },
 }
 
@@ -173,7 +175,7 @@ impl Lower<'_> {
             let slot = self.slot(Slot { name, ty: None, kind, active: p.active, param: Some(i) });
             let row = crate::ast::nested_row(&p.ty).map(|(_, n)| n).expect("a nested parameter has rows");
             let row = Operand::constant(quote!(#row));
-            self.bind(&p.ident, Binding::Rows { slot, row, name: p.ident.clone() });
+            self.bind(&p.ident, Binding::Rows { slot, row, name: p.ident.clone(), count: None });
             return;
         }
         let name = self.names.user(&p.ident);

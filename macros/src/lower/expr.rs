@@ -197,8 +197,8 @@ impl Lower<'_> {
     fn method_call(&mut self, m: &syn::ExprMethodCall, span: Span) -> Result<Operand> {
         // `a.len()` counts rows, `a[i].len()` is the row's length.
         if m.method == "len" && m.args.is_empty() {
-            if let Some(Binding::Rows { name, .. }) = self.binding(&m.receiver) {
-                return Ok(self.row_count(&name, span));
+            if let Some(Binding::Rows { name, count, .. }) = self.binding(&m.receiver) {
+                return Ok(count.unwrap_or_else(|| self.row_count(&name, span)));
             }
             if let Expr::Index(ix) = &*m.receiver
                 && let Some(Binding::Rows { row, .. }) = self.binding(&ix.expr)

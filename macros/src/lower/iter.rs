@@ -131,8 +131,11 @@ impl<'a> Lower<'_> {
         let chain = match (name.as_str(), args) {
             // The rows of `&[[F; N]]`, each a view of the flat slice.
             ("iter", 0) if matches!(self.binding(&m.receiver), Some(Binding::Rows { .. })) => {
-                let Some(Binding::Rows { slot, row, name }) = self.binding(&m.receiver) else { unreachable!("rows") };
-                Chain { len: self.row_count(&name, m.span()), lane: Lane::Chunk(slot, row) }
+                let Some(Binding::Rows { slot, row, name, count }) = self.binding(&m.receiver) else {
+                    unreachable!("rows")
+                };
+                let len = count.unwrap_or_else(|| self.row_count(&name, m.span()));
+                Chain { len, lane: Lane::Chunk(slot, row) }
             }
             ("iter" | "into_iter", 0) => match (&*m.receiver, self.source(&m.receiver)) {
                 (_, Some(source)) => self.elements(source),

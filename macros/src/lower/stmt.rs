@@ -288,6 +288,21 @@ impl Lower<'_> {
                 Ok(())
             }
             Expr::Index(ix) => {
+                // `r[i][j] = v` of a local `[[F; N]; M]`: element `i * N + j` of its flat slot.
+                if let Expr::Index(outer) = &*ix.expr
+                    && let Some(Binding::Rows { slot, row, .. }) = self.binding(&outer.expr)
+                {
+                    if !matches!(self.slots[slot].kind, SlotKind::Array { .. }) {
+                        return Err(
+                            self.error(&outer.expr, "parameters cannot be written; copy into a local array first")
+                        );
+                    }
+                    let (i, j) = (self.expr(&outer.index)?, self.expr(&ix.index)?);
+                    let start = self.opaque_int(quote!(*), i, row, ix.span());
+                    let index = self.opaque_int(quote!(+), start, j, ix.span());
+                    self.emit(Stmt::Write { slot, index, value });
+                    return Ok(());
+                }
                 let slot = self.array_slot(&ix.expr)?;
                 let index = self.expr(&ix.index)?;
                 if matches!(self.slots[slot].kind, SlotKind::ArrayParam { .. }) {
@@ -326,7 +341,8 @@ impl Lower<'_> {
         if let Expr::Index(ix) = inner
             && let Some(Binding::Rows { slot, row, .. }) = self.binding(&ix.expr)
         {
-            if explicit_mut {
+            let local = matches!(self.slots[slot].kind, SlotKind::Array { .. });
+            if explicit_mut && !local {
                 return Err(self.error(a, "parameters cannot be written; copy into a local array first"));
             }
             let i = self.expr(&ix.index)?;
@@ -334,7 +350,8 @@ impl Lower<'_> {
             let start = self.opaque_int(quote!(*), i, row.clone(), span);
             let end = self.opaque_int(quote!(+), start.clone(), row, span);
             let part = Some(Box::new(crate::ir::Part { start, end: Some(end) }));
-            return Ok(Operand::Array { slot, access: Access::Shared, part });
+            let access = if explicit_mut { Access::Mutable } else { Access::Shared };
+            return Ok(Operand::Array { slot, access, part });
         }
         if let Some(Binding::Struct(param)) = self.binding(inner) {
             let name = self.structs[&param].name.clone();
@@ -416,6 +433,11 @@ impl Lower<'_> {
     /// `[init; len]`, `vec![init; len]` or `[a, b, c]` as a `let` initialiser.
     fn array_init(&mut self, e: &Expr) -> Result<Option<ArrayInit>> {
         Ok(match e {
+            // `[[x; N]; M]`: rows of a flat array.
+            Expr::Repeat(r) if matches!(&*r.expr, Expr::Repeat(_)) => {
+                let Expr::Repeat(inner) = &*r.expr else { unreachable!("matched") };
+                Some(ArrayInit::Rows(inner.expr.clone(), inner.len.clone(), r.len.clone()))
+            }
             Expr::Repeat(r) => Some(ArrayInit::Repeat(r.expr.clone(), r.len.clone(), false)),
             Expr::Macro(m) if m.mac.path.is_ident("vec") => {
                 let parsed = m.mac.parse_body_with(|input: syn::parse::ParseStream| {
@@ -442,6 +464,7 @@ impl Lower<'_> {
                 let len = self.expr(&len)?;
                 (init, len, vec, Vec::new())
             }
+            ArrayInit::Rows(init, row, rows) => return self.declare_rows(ident, &init, &row, &rows, node),
             ArrayInit::List(elems) => {
                 let n = elems.len();
                 let zero = Operand::constant(quote!(0.0));
@@ -463,7 +486,24 @@ impl Lower<'_> {
     }
 }
 
+impl Lower<'_> {
+    /// `let mut r = [[init; N]; M];`: one flat array of `N * M` floats (`r_flat`), which
+    /// `r[i][j]` reads and writes at `i * N + j` (the rows of a parameter, see `Binding::Rows`).
+    fn declare_rows(&mut self, ident: &Ident, init: &Expr, row: &Expr, rows: &Expr, node: &Expr) -> Result<()> {
+        let name = self.names.fresh(&format!("{ident}_flat"), ident.span());
+        let (init, row, count) = (self.expr(init)?, self.expr(row)?, self.expr(rows)?);
+        let len = self.opaque_int(quote!(*), row.clone(), count.clone(), node.span());
+        let kind = SlotKind::Array { init, len, vec: false };
+        let slot = self.slot(Slot { name, ty: None, kind, active: false, param: None });
+        self.emit(Stmt::Declare(slot));
+        self.bind(ident, Binding::Rows { slot, row, name: ident.clone(), count: Some(count) });
+        Ok(())
+    }
+}
+
 enum ArrayInit {
     Repeat(Box<Expr>, Box<Expr>, bool),
     List(Vec<Expr>),
+    /// `[[init; row]; rows]`.
+    Rows(Box<Expr>, Box<Expr>, Box<Expr>),
 }

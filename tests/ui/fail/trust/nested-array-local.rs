@@ -1,12 +1,13 @@
-// A nested array local: refused with the flat layout to write instead (until nested arrays
-// are differentiated).
+// A local array of rows is written `[[x; N]; M]`; rows written out, or a third level, are
+// refused with what to write instead.
 use chainrule::prelude::*;
 
 #[differentiable]
 fn trace(x: f64) -> f64 {
-    let mut a = [[0.0; 3]; 3];
-    a[0][0] = x;
-    a[0][0] + a[1][1]
+    let a = [[x, 0.0], [0.0, x]];
+    let mut b = [[[0.0; 2]; 2]; 2];
+    b[0][0][0] = x;
+    a[0][0] + a[1][1] + b[0][0][0]
 }
 
 fn main() {
