@@ -92,11 +92,20 @@ impl Layer {
 }
 
 impl Model {
-    /// A method calling its field's method would pass `self.hidden` whole: not yet; the
-    /// layer's method is called on a struct parameter instead.
     #[differentiable]
     fn head(&self, h: f64) -> f64 {
         self.out[0] * h + self.out[1]
+    }
+
+    /// Fields lent whole to calls: a struct field to its type's method (by its path: the
+    /// field's type is not written here) and to a free function, twice, beside the whole
+    /// struct; an array field to a function of a slice.
+    #[differentiable]
+    fn through_fields(&self, x: &[f64]) -> f64 {
+        let h = Layer::forward(&self.hidden, x);
+        self.head(h)
+            + blend(&self.hidden, &self.hidden, h) * dot2(&self.out, &self.out)
+            + uses_whole(self, &self.hidden)
     }
 
     /// `self` by value, calling a `&self` method and another by-value one: the companions
@@ -110,6 +119,17 @@ impl Model {
     fn scaled(self, h: f64) -> f64 {
         self.hidden.b * h * self.out[1]
     }
+}
+
+#[differentiable]
+fn dot2(a: &[f64], b: &[f64]) -> f64 {
+    a[0] * b[0] + a[1] * b[1]
+}
+
+/// The struct and one of its fields lent to the same call (their shadows overlap).
+#[differentiable]
+fn uses_whole(m: &Model, l: &Layer) -> f64 {
+    m.hidden.b * l.b + m.out[1] * l.w[0]
 }
 
 /// Free functions calling methods of struct parameters, and passing structs on whole.
@@ -224,6 +244,30 @@ fn a_struct_by_value_is_borrowed_by_its_companions() {
     let mut dx2 = [0.0; 3];
     owned_vjp(&m, &mut shadow, &x, &mut dx2, 2.0);
     assert!(close(shadow.out[1], 2.0 * h) && close(dx2[0], 2.0 * dx[0]));
+}
+
+#[test]
+fn fields_lent_whole_get_their_gradients() {
+    let m = model(&[0.2, -0.1, 0.3, 0.4, 0.5, -0.25]);
+    let x = [1.5, -0.5, 0.25];
+    let (value, (g, dx)) = m.through_fields_grad(&x);
+    assert_eq!(value, m.through_fields(&x));
+    let fd = finite_differences(&m, |m| m.through_fields(&x));
+    assert!(fd.iter().zip(g.to_vec()).all(|(f, g)| (f - g).abs() < 1e-6), "{fd:?} vs {:?}", g.to_vec());
+    assert!(g.hidden.w.iter().all(|w| *w != 0.0) && g.out[0] != 0.0, "{g:?}");
+    let h = 1e-6;
+    for i in 0..3 {
+        let (mut up, mut down) = (x, x);
+        up[i] += h;
+        down[i] -= h;
+        let fd = (m.through_fields(&up) - m.through_fields(&down)) / (2.0 * h);
+        assert!((fd - dx[i]).abs() < 1e-6, "dx[{i}] = {}, finite differences {fd}", dx[i]);
+    }
+    let mut t = m.zeros_like();
+    t.hidden.w[1] = 1.0;
+    t.out[1] = -0.5;
+    let (v, dv) = m.through_fields_jvp(&t, &x, &[0.0; 3]);
+    assert!(v == value && (dv - (g.hidden.w[1] - 0.5 * g.out[1])).abs() < 1e-12, "{dv}");
 }
 
 #[test]

@@ -134,9 +134,10 @@ impl Forward<'_> {
                 let args = args.iter().zip(spans).enumerate().map(|(i, (a, &at))| {
                     let t = &self.ir.tokens(a);
                     // A struct passes its tangent struct.
-                    if let Operand::Struct { param, .. } = a {
+                    if let Operand::Struct { param, path, .. } = a {
                         let d = &ir.structs[param].derivative;
-                        let d = code::call_at(tangent.clone(), quote!(#d), at);
+                        let d = if path.is_empty() { quote!(#d) } else { quote!(&#d #(.#path)*) };
+                        let d = code::call_at(tangent.clone(), d, at);
                         return quote!(#t, #d);
                     }
                     // An array nothing active was written into has zero tangents, marked

@@ -370,11 +370,13 @@ pub enum Operand {
     },
     /// A constant expression, as written: a literal, a path such as `PI`, `cfg!(..)`.
     Constant(TokenStream),
-    /// A struct parameter passed on whole to a call (`g(p, x)`, `self.helper(x)`): the callee
-    /// takes its tangent and its shadow as they are.
+    /// A struct parameter passed on whole to a call (`g(p, x)`, `self.helper(x)`), or a field
+    /// of one (`g(&p.layer, x)`, `path` the fields): the callee takes its tangent and its
+    /// shadow as they are, the same fields of the tangent and of the shadow.
     Struct {
         param: usize,
         name: Ident,
+        path: Vec<Ident>,
     },
 }
 
@@ -467,7 +469,8 @@ impl Operand {
                 }
             }
             Operand::Constant(tokens) => tokens.clone(),
-            Operand::Struct { name, .. } => name.to_token_stream(),
+            Operand::Struct { name, path, .. } if path.is_empty() => name.to_token_stream(),
+            Operand::Struct { name, path, .. } => quote::quote!(&#name #(.#path)*),
         }
     }
 

@@ -44,6 +44,7 @@ pub fn lower(func: &Function, body: &syn::Block, names: &mut Names) -> syn::Resu
         exits: Vec::new(),
         later: Vec::new(),
         fields: Vec::new(),
+        whole_fields: Vec::new(),
         structs: Default::default(),
         result_name: None,
     };
@@ -136,6 +137,9 @@ struct Lower<'a> {
     later: Vec<Option<(HashMap<String, usize>, usize)>>,
     /// The fields of struct parameters the body reads, and the struct parameters' names.
     fields: Vec<crate::ir::Field>,
+    /// Fields of struct parameters the body only lends whole to calls (`g(&p.layer, x)`),
+    /// by parameter and path.
+    whole_fields: Vec<(usize, Vec<Ident>)>,
     structs: std::collections::BTreeMap<usize, crate::ir::StructParam>,
     /// The name the function's array or tuple result is returned by, if any.
     result_name: Option<Ident>,

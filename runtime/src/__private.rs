@@ -84,6 +84,32 @@ macro_rules! float_conversions {
                 d.0
             }
         }
+        // An array field of a struct lent whole (`g(&p.w)`): the same field of the tangent
+        // and of the shadow, as the slice the callee takes.
+        impl<'a> FromTangent<&'a Vec<$f>> for &'a [$f] {
+            #[inline(always)]
+            fn from_tangent(d: &'a Vec<$f>) -> &'a [$f] {
+                d
+            }
+        }
+        impl<'a, const N: usize> FromTangent<&'a [$f; N]> for &'a [$f] {
+            #[inline(always)]
+            fn from_tangent(d: &'a [$f; N]) -> &'a [$f] {
+                d
+            }
+        }
+        impl<'a> FromShadow<&'a mut Vec<$f>> for &'a mut [$f] {
+            #[inline(always)]
+            fn from_shadow(d: &'a mut Vec<$f>) -> &'a mut [$f] {
+                d
+            }
+        }
+        impl<'a, const N: usize> FromShadow<&'a mut [$f; N]> for &'a mut [$f] {
+            #[inline(always)]
+            fn from_shadow(d: &'a mut [$f; N]) -> &'a mut [$f] {
+                d
+            }
+        }
         impl Accumulate<()> for [$f] {
             #[inline(always)]
             fn accumulate(&mut self, _: ()) {}
@@ -331,7 +357,7 @@ field_constants!(usize, isize, u8, u16, u32, u64, u128, i8, i16, i32, i64, i128,
 #[diagnostic::on_unimplemented(
     message = "the field of type `{Self}` is used as an array of floats",
     label = "indexed, iterated or lent to a call here",
-    note = "fields read as arrays must be `Vec<F>` or `[F; N]`; a struct field cannot be passed on whole to a call yet"
+    note = "fields read as arrays must be `Vec<F>` or `[F; N]`; a struct field is lent to a call whole (`g(&p.layer)`) only when the body reads it no other way"
 )]
 pub trait FieldSlice<F> {
     fn field_slice(&self) -> &[F];

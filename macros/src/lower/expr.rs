@@ -229,6 +229,18 @@ impl Lower<'_> {
             let call = syn::ExprCall { attrs: Vec::new(), func: Box::new(func), paren_token: Default::default(), args };
             return self.call(&call, span);
         }
+        // `p.layer.forward(x)`: the field's type, which the call needs, is not written here.
+        let name = m.method.to_string();
+        if self.is_struct_field(&m.receiver)
+            && rules::find(&name, Syntax::Method).is_none()
+            && !rules::is_predicate(&name)
+        {
+            let (method, field) = (&m.method, m.receiver.to_token_stream().to_string().replace(' ', ""));
+            return Err(self.error(
+                m,
+                format!("a method of a struct field is called by its type's path, `FieldType::{method}(&{field}, ..)`"),
+            ));
+        }
         let mut args = vec![self.expr(&m.receiver)?];
         for a in &m.args {
             args.push(self.expr(a)?);

@@ -13,8 +13,12 @@ use syn::{Expr, Ident};
 impl Lower<'_> {
     /// Parameter `i`, a struct: one parameter per field path the body reads.
     pub(super) fn struct_param(&mut self, i: usize, p: &crate::ast::Param, body: &[syn::Stmt]) {
-        let mut scan = Paths { root: &p.ident, found: Vec::new() };
+        let mut scan = Paths { root: &p.ident, found: Vec::new(), whole: Vec::new() };
         body.iter().for_each(|s| scan.visit_stmt(s));
+        // A field also read another way is an array or a float, lent as such.
+        for path in scan.whole.iter().filter(|w| !scan.found.iter().any(|(f, _)| f == *w)) {
+            self.whole_fields.push((i, path.clone()));
+        }
         for (path, array) in scan.found {
             let joined: Vec<String> = path.iter().map(Ident::to_string).collect();
             let name = self.names.fresh(&format!("{}_{}", p.ident, joined.join("_")), p.ident.span());
@@ -32,6 +36,22 @@ impl Lower<'_> {
         let calls = self.names.fresh(&format!("d{}_calls", p.ident), p.ident.span());
         self.structs.insert(i, StructParam { name: p.ident.clone(), derivative, calls });
         self.bind(&p.ident, Binding::Struct(i));
+    }
+
+    /// `&p.layer` lent whole to a call, of a field the body reads no other way: its struct
+    /// parameter and path. Such a field may be a struct or an array: the call takes the same
+    /// field of the tangent and of the shadow, whichever it is.
+    pub(super) fn whole_field(&self, arg: &Expr) -> Option<(usize, Vec<Ident>)> {
+        let Expr::Reference(r) = arg else { return None };
+        let (root, path) = field_path(&r.expr)?;
+        let Binding::Struct(i) = self.lookup(&root.to_string())? else { return None };
+        self.whole_fields.iter().find(|(p, q)| *p == i && *q == path).cloned()
+    }
+
+    /// Whether `e` is a field of a struct parameter (`p.layer`, `self.w`).
+    pub(super) fn is_struct_field(&self, e: &Expr) -> bool {
+        let Some((root, path)) = field_path(e) else { return false };
+        !path.is_empty() && matches!(self.lookup(&root.to_string()), Some(Binding::Struct(_)))
     }
 
     /// `p.w` or `p.layer.b` of a struct parameter: its field's binding.
@@ -73,6 +93,8 @@ fn field_path(e: &Expr) -> Option<(&Ident, Vec<Ident>)> {
 struct Paths<'a> {
     root: &'a Ident,
     found: Vec<(Vec<Ident>, bool)>,
+    /// Paths lent whole to a call, `g(&p.layer)`.
+    whole: Vec<Vec<Ident>>,
 }
 
 impl Paths<'_> {
@@ -90,8 +112,31 @@ impl Paths<'_> {
     }
 }
 
+impl Paths<'_> {
+    /// An argument of a call: `&p.path` is lent whole, anything else is visited.
+    fn argument(&mut self, a: &Expr) {
+        if let Expr::Reference(r) = a
+            && r.mutability.is_none()
+            && let Some((root, path)) = field_path(&r.expr)
+            && root == self.root
+            && !path.is_empty()
+        {
+            if !self.whole.contains(&path) {
+                self.whole.push(path);
+            }
+            return;
+        }
+        self.visit_expr(a);
+    }
+}
+
 impl<'ast> Visit<'ast> for Paths<'_> {
     fn visit_expr(&mut self, e: &'ast Expr) {
+        if let Expr::Call(c) = e {
+            self.visit_expr(&c.func);
+            c.args.iter().for_each(|a| self.argument(a));
+            return;
+        }
         let array_base = match e {
             Expr::Index(ix) => Some(&*ix.expr),
             Expr::Reference(r) => Some(&*r.expr),

@@ -355,7 +355,12 @@ impl Lower<'_> {
         }
         if let Some(Binding::Struct(param)) = self.binding(inner) {
             let name = self.structs[&param].name.clone();
-            return Ok(Operand::Struct { param, name });
+            return Ok(Operand::Struct { param, name, path: Vec::new() });
+        }
+        // `&p.layer`: a field the body only lends whole (see `fields`).
+        if let Some((param, path)) = self.whole_field(a) {
+            let name = self.structs[&param].name.clone();
+            return Ok(Operand::Struct { param, name, path });
         }
         if let Some(Binding::Slot(s)) = self.binding(inner) {
             match self.slots[s].kind {

@@ -507,12 +507,14 @@ impl Render<'_, '_> {
                 },
                 None => match a {
                     // A struct lent twice: the second shadow is a scratch struct.
-                    Operand::Struct { param, name } => {
+                    Operand::Struct { param, name, path } => {
                         let calls = &ir.structs[param].calls;
+                        let calls = quote!(#calls #(.#path)*);
                         match plan.scratch.get(&(v, i)) {
                             Some(scratch) => {
                                 let d = quote!(#krate::differentiable::Differentiable);
-                                out.extend(quote!(let mut #scratch = #d::zeros_like(#name);));
+                                let of = if path.is_empty() { quote!(#name) } else { quote!(&#name #(.#path)*) };
+                                out.extend(quote!(let mut #scratch = #d::zeros_like(#of);));
                                 after.extend(quote!(#d::add_scaled(&mut #calls, 1.0, &#scratch);));
                                 quote!(#krate::__private::shadow(&mut #scratch))
                             }

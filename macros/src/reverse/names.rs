@@ -9,6 +9,7 @@ use crate::ir::{Block, Op, Output, SlotId, Stmt, ValueId};
 use crate::views;
 use proc_macro2::Span;
 use std::collections::HashSet;
+use syn::Ident;
 
 impl Plan<'_> {
     pub(super) fn name_adjoint(&mut self) {
@@ -88,10 +89,12 @@ impl Plan<'_> {
             .collect();
         self.call_slots.insert(v, slots);
         let mut lent: HashSet<SlotId> = HashSet::new();
-        let mut structs: HashSet<usize> = HashSet::new();
+        // Struct arguments by (parameter, field path): one that overlaps an earlier one (the
+        // struct and one of its fields) cannot lend the same shadow again.
+        let mut structs: Vec<(usize, &[Ident])> = Vec::new();
         for (i, a) in args.iter().enumerate() {
-            if let crate::ir::Operand::Struct { param, .. } = a
-                && !structs.insert(*param)
+            if let crate::ir::Operand::Struct { param, path, .. } = a
+                && overlaps(&mut structs, *param, path)
             {
                 let scratch = self.names.fresh(&format!("__{base}_scratch{i}"), Span::call_site());
                 self.scratch.insert((v, i), scratch);
@@ -146,4 +149,12 @@ impl Plan<'_> {
         }
         self.adjoint_views.insert(var, views);
     }
+}
+
+/// Whether struct argument (`param`, `path`) overlaps one seen before (one path a prefix of the
+/// other); records it.
+fn overlaps<'a>(seen: &mut Vec<(usize, &'a [Ident])>, param: usize, path: &'a [Ident]) -> bool {
+    let overlap = seen.iter().any(|(p, q)| *p == param && (q.starts_with(path) || path.starts_with(q)));
+    seen.push((param, path));
+    overlap
 }
