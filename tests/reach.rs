@@ -610,6 +610,39 @@ fn rows_have_gradients_of_the_same_shape() {
     assert!((gm[1][0] - (2.0f64 * -0.3).cos() * -0.3 * 3.0).abs() < 1e-14);
 }
 
+// ---- Tuples passed to calls. ------------------------------------------------------------------
+
+#[differentiable]
+fn norm2t(p: (f64, f64)) -> f64 {
+    p.0 * p.0 + p.1 * p.1
+}
+
+#[differentiable]
+fn rotated_x(p: (f64, f64), t: f64) -> f64 {
+    p.0 * t.cos() - p.1 * t.sin()
+}
+
+/// Tuples to calls: a local `let p = (..)`, one written out with a constant, a tuple parameter
+/// passed on.
+#[differentiable]
+fn tuple_calls(x: f64, y: f64) -> f64 {
+    let p = (x * y, y.sin());
+    norm2t(p) + norm2t((x, 2.0)) + rotated_x(p, x) * passed_on((y, x), 0.5)
+}
+
+#[differentiable]
+fn passed_on(q: (f64, f64), k: f64) -> f64 {
+    norm2t(q) * k + q.1
+}
+
+#[test]
+fn tuples_passed_to_calls_by_hand() {
+    // passed_on((y, x), k) = (y² + x²) k + x; its gradient in the tuple is (2 y k, 2 x k + 1).
+    let (value, (dq, dk)) = passed_on_grad((3.0, 4.0), 0.5);
+    assert_eq!((value, dq, dk), (16.5, (3.0, 5.0), 25.0));
+    assert_eq!(passed_on_jvp((3.0, 4.0), (1.0, 0.0), 0.5, 0.0), (16.5, 3.0));
+}
+
 /// A local `[[f64; 3]; 3]`: written and read by element (`+=` too), rows lent to a call for
 /// reading and for writing, counted (`r.len()`, `r[i].len()`) and iterated.
 #[differentiable]
@@ -726,6 +759,7 @@ mod properties {
         slice a in vec(-2.0..2.0, 16), const n in 4usize..5
     ]);
     array_property!(det3, grad det3_grad, vjp det3_vjp, jvp det3_jvp, [slice a in vec(-2.0..2.0, 9)]);
+    property!(tuple_calls, tuple_calls_grad, tuple_calls_jvp, [x in -2.0..2.0, y in -2.0..2.0]);
     array_property!(outer_rows, grad outer_rows_grad, vjp outer_rows_vjp, jvp outer_rows_jvp, [
         slice x in vec(-1.5..1.5, 3),
         slice y in vec(-1.5..1.5, 3)

@@ -28,7 +28,7 @@ pub fn analyse(ir: &mut Ir) -> syn::Result<()> {
 }
 
 fn active(ir: &Ir, o: &Operand) -> bool {
-    o.value().is_some_and(|v| ir.values[v].active)
+    o.values().iter().any(|&v| ir.values[v].active)
         || o.slot().is_some_and(|s| ir.slots[s].active)
         || matches!(o, Operand::Struct { .. })
 }
@@ -177,7 +177,7 @@ struct Useful {
 
 impl Useful {
     fn operand(&mut self, o: &Operand) {
-        if let Some(v) = o.value() {
+        for v in o.values() {
             self.value(v);
         }
         if let Some(s) = o.slot() {

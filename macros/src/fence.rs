@@ -151,6 +151,10 @@ fn local(local: &syn::Local, errors: &mut Errors) {
             }
             match (&local.pat, &*init.expr) {
                 (Pat::Tuple(_), Expr::Tuple(t)) => t.elems.iter().for_each(|e| expr(e, errors)),
+                // `let p = (a, b);`: a tuple read by element or passed to a call.
+                (Pat::Ident(_) | Pat::Type(_), Expr::Tuple(t)) if !t.elems.is_empty() => {
+                    t.elems.iter().for_each(|e| expr(e, errors))
+                }
                 _ => initialiser(&init.expr, errors),
             }
         }
@@ -354,7 +358,7 @@ fn unsupported(e: &Expr) -> Option<&'static str> {
         Expr::Unsafe(_) => "`unsafe` blocks cannot be differentiated; move the unsafe code out of the function",
         Expr::Struct(_) => "struct literals are not supported; a differentiable function works on `f64` values",
         Expr::Tuple(_) => {
-            "a tuple is supported as the function's result, written at the end (`(a, b)`), and in `let (a, b) = (.., ..);`; to pass one to a call, give the callee a parameter per element"
+            "a tuple is supported as the function's result (written at the end), in a `let` (`let p = (a, b);`, `let (a, b) = (.., ..);`) and as a call's argument (`norm((x, y))`); bind it with `let` first and read its elements (`p.0`)"
         }
         Expr::Array(_) | Expr::Repeat(_) => {
             "array expressions are supported as `let` initialisers only: `let mut a = [0.0; N];`"
@@ -504,6 +508,8 @@ fn call(c: &syn::ExprCall, errors: &mut Errors) {
             }
             // An output the callee writes.
             Expr::Reference(r) if r.mutability.is_some() => expr(&r.expr, errors),
+            // A tuple of floats for a tuple parameter.
+            Expr::Tuple(t) => t.elems.iter().for_each(|e| expr(e, errors)),
             a => expr(a, errors),
         }
     }

@@ -134,6 +134,14 @@ impl Forward<'_> {
                 let args = args.iter().zip(spans).enumerate().map(|(i, (a, &at))| {
                     let t = &self.ir.tokens(a);
                     // A struct passes its tangent struct.
+                    // A tuple passes the tuple of its elements' tangents.
+                    if let Operand::Tuple(elements) = a {
+                        if elements.iter().all(|e| self.tangent(e).is_none()) {
+                            return quote!(#t, ::core::default::Default::default());
+                        }
+                        let ds = elements.iter().map(|e| self.tangent(e).unwrap_or_else(|| quote!(0.0)));
+                        return quote!(#t, (#(#ds,)*));
+                    }
                     if let Operand::Struct { param, path, .. } = a {
                         let d = &ir.structs[param].derivative;
                         let d = if path.is_empty() { quote!(#d) } else { quote!(&#d #(.#path)*) };

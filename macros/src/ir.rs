@@ -378,6 +378,9 @@ pub enum Operand {
         name: Ident,
         path: Vec<Ident>,
     },
+    /// A tuple of floats passed to a call (`norm2((x, 1.0))`, `norm2(p)` of a tuple
+    /// parameter or `let p = (a, b);`): its elements, each a value or a constant.
+    Tuple(Vec<Operand>),
 }
 
 /// Part of an array passed to a call: `start..end`, or `start..` to the end.
@@ -428,6 +431,14 @@ impl Operand {
         }
     }
 
+    /// The values an operand is made of: its value, or a tuple's elements' values.
+    pub fn values(&self) -> Vec<ValueId> {
+        match self {
+            Operand::Tuple(elements) => elements.iter().filter_map(Operand::value).collect(),
+            other => other.value().into_iter().collect(),
+        }
+    }
+
     pub fn slot(&self) -> Option<SlotId> {
         match self {
             Operand::Array { slot, .. } => Some(*slot),
@@ -471,6 +482,10 @@ impl Operand {
             Operand::Constant(tokens) => tokens.clone(),
             Operand::Struct { name, path, .. } if path.is_empty() => name.to_token_stream(),
             Operand::Struct { name, path, .. } => quote::quote!(&#name #(.#path)*),
+            Operand::Tuple(elements) => {
+                let elements = elements.iter().map(|e| e.tokens(values, slots));
+                quote::quote!((#(#elements,)*))
+            }
         }
     }
 

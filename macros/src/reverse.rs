@@ -353,6 +353,12 @@ impl Plan<'_> {
         self.ir.active(o)
     }
 
+    /// The active elements of a tuple operand, by position.
+    fn tuple_active(&self, o: &Operand) -> Vec<(usize, ValueId)> {
+        let Operand::Tuple(elements) = o else { return Vec::new() };
+        elements.iter().enumerate().filter_map(|(k, e)| Some((k, self.active(e)?))).collect()
+    }
+
     fn slot_active(&self, s: SlotId) -> bool {
         self.ir.slots[s].active
     }
@@ -392,13 +398,14 @@ impl Plan<'_> {
                 }
             }
             Op::Call { args, snapshots, .. } => {
-                let active: Vec<ValueId> = args.iter().filter_map(|a| self.ir.active(a)).collect();
+                let values = args.iter().flat_map(Operand::values);
+                let active: Vec<ValueId> = values.filter(|&a| self.ir.values[a].active).collect();
                 for a in active {
                     self.edges.push(Edge { to: a, from: Some(v), block: b });
                 }
                 // A deferred call is made again in the adjoint sweep, on the same arguments.
                 if value.op.deferred() {
-                    for a in args.iter().filter_map(Operand::value).chain(snapshots.iter().flatten().copied()) {
+                    for a in args.iter().flat_map(Operand::values).chain(snapshots.iter().flatten().copied()) {
                         self.needed[a] = true;
                     }
                 }
@@ -604,7 +611,7 @@ impl Plan<'_> {
     fn args(&self, v: ValueId) -> Vec<ValueId> {
         match &self.ir.values[v].op {
             Op::Opaque { args, .. } | Op::Prim { args, .. } | Op::Call { args, .. } => {
-                args.iter().filter_map(|a| a.value()).collect()
+                args.iter().flat_map(Operand::values).collect()
             }
             Op::Index { index, .. } => index.value().into_iter().collect(),
             _ => Vec::new(),

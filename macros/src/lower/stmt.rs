@@ -108,6 +108,12 @@ impl Lower<'_> {
         if let Some(kind) = self.array_init(&init.expr)? {
             return self.declare_array(&p.ident, ty, kind, &init.expr);
         }
+        // `let p = (a, b);`: its elements, read as `p.0` or passed on whole.
+        if let Expr::Tuple(t) = &*init.expr {
+            let elements = t.elems.iter().map(|e| self.expr(e)).collect::<Result<Vec<_>>>()?;
+            self.bind(&p.ident, Binding::Tuple(elements));
+            return Ok(());
+        }
         // `let c = cross(a, b);` with `c` used as an array further on, or returned as the
         // function's array or tuple (by a `let` of the function's own, not of a block).
         let returned = self.scopes.len() == 1 && self.result_name.as_ref() == Some(&p.ident);
@@ -356,6 +362,16 @@ impl Lower<'_> {
         if let Some(Binding::Struct(param)) = self.binding(inner) {
             let name = self.structs[&param].name.clone();
             return Ok(Operand::Struct { param, name, path: Vec::new() });
+        }
+        // A tuple for a tuple parameter: written out, or a tuple parameter or local.
+        if let Expr::Tuple(t) = inner
+            && !explicit_mut
+        {
+            let elements = t.elems.iter().map(|e| self.expr(e)).collect::<Result<Vec<_>>>()?;
+            return Ok(Operand::Tuple(elements));
+        }
+        if let Some(Binding::Tuple(elements)) = self.binding(inner) {
+            return Ok(Operand::Tuple(elements));
         }
         // `&p.layer`: a field the body only lends whole (see `fields`).
         if let Some((param, path)) = self.whole_field(a) {

@@ -529,6 +529,11 @@ impl Render<'_, '_> {
         out.extend(after);
         for (a, slot) in args.iter().zip(slots) {
             let Some(slot) = slot else { continue };
+            // A tuple's gradient is a tuple: each active element takes its own.
+            for (k, e) in self.tuple_active(a) {
+                let k = syn::Index::from(k);
+                out.extend(self.add(e, Term { negative: false, tokens: quote!(#slot.#k) }));
+            }
             if let Some(a) = self.active(a) {
                 let tokens = quote!(#krate::__private::cotangent::<#float, _>(#slot));
                 out.extend(self.add(a, Term { negative: false, tokens }));

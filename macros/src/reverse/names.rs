@@ -83,7 +83,9 @@ impl Plan<'_> {
             .iter()
             .enumerate()
             .map(|(i, a)| {
-                let used = self.active(a).is_some() || a.slot().is_some_and(|s| self.slot_active(s));
+                let used = self.active(a).is_some()
+                    || a.slot().is_some_and(|s| self.slot_active(s))
+                    || matches!(a, crate::ir::Operand::Tuple(_) if !self.tuple_active(a).is_empty());
                 used.then(|| self.names.fresh(&format!("__{base}_{i}"), Span::call_site()))
             })
             .collect();

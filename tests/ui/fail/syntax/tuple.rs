@@ -1,14 +1,10 @@
-// A tuple expression inside the body is rejected on the tuple: only a function's final
-// result may be a tuple literal.
+// A tuple expression inside the body is rejected on the tuple where it is neither a `let`'s
+// value, a call's argument nor the final result: here, a field of a tuple literal.
 use chainrule::prelude::*;
-
-fn first(pair: (f64, f64)) -> f64 {
-    pair.0
-}
 
 #[differentiable]
 fn f(x: f64, y: f64) -> f64 {
-    first((x, y)) * y
+    (x, y).0 * y
 }
 
 fn main() {
