@@ -77,6 +77,7 @@ pub const FEATURES: &[&str] = &[
     "call soft_norm",
     "call spread_out",
     "call sq_out",
+    "call with a tuple",
     "cast of a counter",
     "cbrt",
     "cfg!",

@@ -81,6 +81,11 @@ fn bump(x: f64, y: f64) -> f64 {
     if x > y { (x - y).tanh() * y } else { (x * y).sin() }
 }
 
+#[differentiable]
+fn bump_pair(p: (f64, f64)) -> f64 {
+    bump(p.0, p.1) + 0.5 * p.1
+}
+
 #[derivative(x = 1.0 / ((1.0 + x.abs()) * (1.0 + x.abs())))]
 fn softsign(x: f64) -> f64 {
     x / (1.0 + x.abs())

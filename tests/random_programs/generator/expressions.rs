@@ -210,8 +210,13 @@ impl Gen<'_> {
             }
             24 => {
                 let (a, b) = (self.expr(d, exclude), self.expr(d, exclude));
-                self.note("call bump");
                 self.called();
+                // Or the same through a tuple passed to a call, written out.
+                if self.rng.chance(0.3) {
+                    self.note("call with a tuple");
+                    return Expr::new(format!("bump_pair(({}, {}))", a.code, b.code), 1.5 * b.bound.max(1.0));
+                }
+                self.note("call bump");
                 Expr::new(format!("bump({}, {})", a.code, b.code), b.bound.max(1.0))
             }
             25 => self.slice_call(d, exclude),
