@@ -11,9 +11,10 @@
 //! - `tuple`: a tuple returned by a differentiable call (`let (s, c) = sincos(t)`) in a loop
 //!   against `t.sin()` and `t.cos()` inlined.
 //!
-//! Nested arrays (`[[f64; D]; K]`, `&[[f64; 3]]`, `Vec<Vec<f64>>`) are not supported by the
-//! macro yet, so there is no group for them; the flat versions here are what they would be
-//! compared against.
+//! - `rows`: 3×3 rotations of points through `[[f64; 3]; 3]` (a rows parameter by value, a
+//!   local of rows written per point) against the same over row-major slices.
+//!
+//! `&[Vec<f64>]` is not supported by the macro yet, so there is no group for it.
 
 // Index loops are the loops the macro differentiates; the flat versions are written with them.
 #![allow(clippy::needless_range_loop)]
@@ -308,11 +309,70 @@ fn bench_tuple(c: &mut Criterion) {
     g.finish();
 }
 
+// ---- rows: Σ over 200 points of |R·(R·p)|² + (R·p)₀, R a 3×3 matrix ----
+
+#[differentiable]
+fn rows_natural(m: [[f64; 3]; 3], #[no_grad] points: &[[f64; 3]]) -> f64 {
+    let mut total = 0.0;
+    for p in points.iter() {
+        let mut q = [[0.0; 3]; 2];
+        for i in 0..3 {
+            for j in 0..3 {
+                q[0][i] += m[i][j] * p[j];
+            }
+        }
+        for i in 0..3 {
+            for j in 0..3 {
+                q[1][i] += m[i][j] * q[0][j];
+            }
+        }
+        total += q[1][0] * q[1][0] + q[1][1] * q[1][1] + q[1][2] * q[1][2] + q[0][0];
+    }
+    total
+}
+
+#[differentiable]
+fn rows_flat(m: &[f64], #[no_grad] points: &[f64]) -> f64 {
+    let mut total = 0.0;
+    for k in 0..points.len() / 3 {
+        let mut q = [0.0; 6];
+        for i in 0..3 {
+            for j in 0..3 {
+                q[i] += m[i * 3 + j] * points[k * 3 + j];
+            }
+        }
+        for i in 0..3 {
+            for j in 0..3 {
+                q[3 + i] += m[i * 3 + j] * q[j];
+            }
+        }
+        total += q[3] * q[3] + q[4] * q[4] + q[5] * q[5] + q[0];
+    }
+    total
+}
+
+fn bench_rows(c: &mut Criterion) {
+    let flat = data(9, 12.0);
+    let m: [[f64; 3]; 3] = [[flat[0], flat[1], flat[2]], [flat[3], flat[4], flat[5]], [flat[6], flat[7], flat[8]]];
+    let points_flat = data(600, 13.0);
+    let points: Vec<[f64; 3]> = points_flat.chunks_exact(3).map(|p| [p[0], p[1], p[2]]).collect();
+    let (mut dm, mut dflat) = ([[0.0; 3]; 3], vec![0.0; 9]);
+    let (v1, ()) = rows_natural_vjp(&m, &mut dm, &points, 1.0);
+    let (v2, ()) = rows_flat_vjp(&flat, &mut dflat, &points_flat, 1.0);
+    assert!(close(v1, rows_natural(m, &points)) && close(v1, v2), "rows: value {v1} vs {v2}");
+    assert!(all_close(dm.as_flattened(), &dflat), "rows: gradient");
+    let mut g = c.benchmark_group("construct_rows");
+    g.bench_function("natural", |b| b.iter(|| rows_natural_vjp(black_box(&m), &mut dm, black_box(&points), 1.0)));
+    g.bench_function("flat", |b| b.iter(|| rows_flat_vjp(black_box(&flat), &mut dflat, black_box(&points_flat), 1.0)));
+    g.finish();
+}
+
 fn benches(c: &mut Criterion) {
     bench_struct(c);
     bench_iter(c);
     bench_subslice(c);
     bench_tuple(c);
+    bench_rows(c);
 }
 
 criterion_group!(constructs, benches);

@@ -39,7 +39,7 @@ should be below 1:
     python3 benches/ratios.py --mixed run1 run2
 
 With `--constructs` first, the `constructs` benchmark: per construct (a struct parameter,
-iterator reductions, sub-slices passed to a call, a call's tuple result), the vjp of the
+iterator reductions, sub-slices passed to a call, a call's tuple result, rows), the vjp of the
 computation written with it (natural) and flattened by hand into index loops over slices
 (flat), and natural/flat, with natural/flat <= 1.10:
 
@@ -210,7 +210,7 @@ def mixed(baselines):
     return 0
 
 
-CONSTRUCTS = ["struct", "iter", "subslice", "tuple"]
+CONSTRUCTS = ["struct", "iter", "subslice", "tuple", "rows"]
 CONSTRUCTS_BENCHES = ["natural", "flat"]
 CONSTRUCTS_TARGET = 1.10
 

@@ -680,6 +680,30 @@ fn det_rows(m: [[f64; 3]; 3]) -> f64 {
         + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
 }
 
+/// Constant rows (`#[no_grad]`), read by element and iterated.
+#[differentiable]
+fn rows_of_data(w: &[f64], #[no_grad] points: &[[f64; 2]], #[no_grad] weights: [[f64; 2]; 2]) -> f64 {
+    let mut s = 0.0;
+    for p in points.iter() {
+        s += (w[0] * p[0] + w[1] * p[1]).tanh() * weights[1][0];
+    }
+    s + points[0][1] * w[0] * weights[0][1]
+}
+
+#[test]
+fn rows_of_data_are_read_as_constants() {
+    let (w, points, weights) = ([0.5, -0.25], [[1.0, 2.0], [0.5, -1.0]], [[0.0, 3.0], [2.0, 0.0]]);
+    let (value, g) = rows_of_data_grad(&w, &points, &weights);
+    assert_eq!(value, rows_of_data(&w, &points, weights));
+    let z: [f64; 2] = [0.5 - 0.5, 0.25 + 0.25];
+    let by_hand = 2.0 * (z[0].tanh() + z[1].tanh()) + 2.0 * 0.5 * 3.0;
+    assert!((value - by_hand).abs() < 1e-15, "{value} vs {by_hand}");
+    let t = |z: f64| 2.0 * (1.0 - z.tanh() * z.tanh());
+    let d0 = t(z[0]) * 1.0 + t(z[1]) * 0.5 + 2.0 * 3.0;
+    let d1 = t(z[0]) * 2.0 + t(z[1]) * -1.0;
+    assert!((g[0] - d0).abs() < 1e-14 && (g[1] - d1).abs() < 1e-14, "{g:?}");
+}
+
 #[test]
 fn rows_by_value_have_the_cofactors_as_gradient() {
     let m = [[2.0, 1.0, 0.5], [0.3, 3.0, 1.0], [1.0, 0.0, 4.0]];

@@ -348,7 +348,7 @@ fn param(
     // A constant array of floats is an array all the same (indexed, iterated, lent whole or
     // in part to a call, which takes it with zero derivatives); any other constant is a value.
     let constant_shape = match classify(&pt.ty) {
-        Kind::Array(_, shape @ (Shape::Slice | Shape::Array)) => shape,
+        Kind::Array(_, shape @ (Shape::Slice | Shape::Array | Shape::Nested)) => shape,
         _ => Shape::Scalar,
     };
     // A struct by value (`m: Model`), told from an alias of a float (`x: Real`) by its
