@@ -700,7 +700,7 @@ fn rows_of_data_are_read_as_constants() {
     assert!((value - by_hand).abs() < 1e-15, "{value} vs {by_hand}");
     let t = |z: f64| 2.0 * (1.0 - z.tanh() * z.tanh());
     let d0 = t(z[0]) * 1.0 + t(z[1]) * 0.5 + 2.0 * 3.0;
-    let d1 = t(z[0]) * 2.0 + t(z[1]) * -1.0;
+    let d1 = t(z[0]) * 2.0 - t(z[1]);
     assert!((g[0] - d0).abs() < 1e-14 && (g[1] - d1).abs() < 1e-14, "{g:?}");
 }
 
