@@ -33,12 +33,14 @@ use crate::views;
 use loops::History;
 
 mod adjoint;
+mod calls;
 mod increments;
 mod loops;
 mod names;
 mod primal;
 mod promote;
 mod reread;
+mod storage;
 #[cfg(test)]
 mod tests;
 use proc_macro2::{Span, TokenStream};
@@ -557,145 +559,6 @@ impl Plan<'_> {
             {
                 self.pullback_needed[v] = true;
             }
-        }
-    }
-
-    /// Storage for each needed value; recomputing a value needs its arguments in turn.
-    fn choose_storage(&mut self) {
-        let values = &self.ir.values;
-        loop {
-            let mut changed = false;
-            for (v, value) in values.iter() {
-                if !self.needed[v] || value.depth.loops == 0 || !self.recomputable(v) {
-                    continue;
-                }
-                for a in self.args(v) {
-                    if !self.needed[a] {
-                        self.needed[a] = true;
-                        changed = true;
-                    }
-                }
-            }
-            if !changed {
-                break;
-            }
-        }
-        for (v, value) in values.iter() {
-            self.storage[v] = if !self.needed[v] || matches!(value.op, Op::Param | Op::LoopVar) {
-                Storage::Captured
-            } else if value.depth.loops > 0 && self.recomputable(v) {
-                Storage::Recompute
-            } else if value.depth.loops > 0 {
-                Storage::Stack
-            } else if value.depth.branches > 0 {
-                Storage::Hoisted
-            } else {
-                Storage::Captured
-            };
-            let base = value.name.to_string();
-            let base = base.trim_start_matches('_');
-            // A deferred call's pullback is made where it is used.
-            if self.pullback_needed[v] && !value.op.deferred() {
-                let suffix = if value.depth.loops > 0 { "pullbacks" } else { "pullback" };
-                self.pullbacks[v] = Some(self.names.fresh(&format!("__{base}_{suffix}"), value.name.span()));
-                if value.depth.loops > 0 {
-                    self.popped[v] = Some(self.names.fresh(&format!("__{base}_pullback"), value.name.span()));
-                }
-            }
-            if self.storage[v] == Storage::Stack {
-                self.stacks[v] = Some(self.names.fresh(&format!("__{base}_stack"), value.name.span()));
-            }
-        }
-    }
-
-    fn args(&self, v: ValueId) -> Vec<ValueId> {
-        match &self.ir.values[v].op {
-            Op::Opaque { args, .. } | Op::Prim { args, .. } | Op::Call { args, .. } => {
-                args.iter().flat_map(Operand::values).collect()
-            }
-            Op::Index { index, .. } => index.value().into_iter().collect(),
-            _ => Vec::new(),
-        }
-    }
-
-    /// Cheap and pure given values the adjoint loop already has: index arithmetic, lengths,
-    /// reads of parameters (which nothing overwrites), one arithmetic operation on those.
-    fn recomputable(&self, v: ValueId) -> bool {
-        let value = &self.ir.values[v];
-        let pure = match &value.op {
-            // Not over an array that changes (the copy a deferred call takes, a constant
-            // `&mut` parameter the body writes).
-            Op::Opaque { args, .. } => {
-                args.iter()
-                    .filter_map(Operand::slot)
-                    .all(|s| matches!(self.ir.slots[s].kind, SlotKind::ArrayParam { by_value: false }))
-                    && !args.iter().filter_map(Operand::value).any(|a| self.ir.values[a].is_mutable_param())
-            }
-            // The closure must not borrow a `&mut` output (its lifetime is not captured):
-            // its length is kept instead.
-            Op::Len(s) => !matches!(self.ir.slots[*s].kind, SlotKind::OutParam),
-            // Inactive arithmetic (`j * n + i`) is integer or constant work; one add, subtract
-            // or multiply of values at hand (`t[i] - o[i]`) is cheaper than a push and a pop.
-            Op::Prim { rule, .. } => !value.active || rule.facts.cheap,
-            Op::Index { slot, .. } => {
-                matches!(self.ir.slots[*slot].kind, SlotKind::ArrayParam { .. }) || self.rereads.of.contains_key(&v)
-            }
-            _ => false,
-        };
-        let index = matches!(value.op, Op::Index { .. });
-        pure && self.args(v).into_iter().all(|a| {
-            let arg = &self.ir.values[a];
-            arg.depth.loops == 0 || matches!(arg.op, Op::LoopVar) || (a < v && self.recomputable(a))
-                // An index the adjoint sweep keeps anyway (for its own `da[i] += ..`) is back
-                // before the read is made again.
-                || (index && self.needed[a])
-        })
-    }
-
-    /// The copies of local arrays that deferred calls in loops take, and that can go back
-    /// into the array for the call's pullback instead (`restored`): of an array declared at
-    /// the top of the function (the closure owns it), lent for reading. Nothing in the
-    /// adjoint sweep reads the array afterwards but other such calls, which restore their
-    /// own copies first: reads the adjoint makes from the array itself (see `reread`) come
-    /// after its last write, so their adjoints run before any restore.
-    fn restorable(&mut self) {
-        let top: HashSet<SlotId> =
-            self.ir.body.iter().filter_map(|s| if let Stmt::Declare(s) = s { Some(*s) } else { None }).collect();
-        for value in self.ir.values.values() {
-            let Op::Call { args, snapshots, .. } = &value.op else { continue };
-            for (a, copy) in args.iter().zip(snapshots) {
-                let (Some(c), Operand::Array { slot, access: crate::ir::Access::Shared, .. }) = (copy, a) else {
-                    continue;
-                };
-                let local = matches!(self.ir.slots[*slot].kind, SlotKind::Array { .. }) && top.contains(slot);
-                if local && self.storage[*c] == Storage::Stack && self.ir.slots[*slot].holds_floats() {
-                    self.restored.insert(*c);
-                }
-            }
-        }
-    }
-
-    /// Names the snapshots that recomputed reads use (see `reread`).
-    fn name_snapshots(&mut self) {
-        for v in self.ir.values.keys() {
-            let Some(&reread::Reread::Snapshot(k)) = self.rereads.of.get(&v) else { continue };
-            if self.storage[v] != Storage::Recompute || self.snapshot_names.contains_key(&k) {
-                continue;
-            }
-            let slot = &self.ir.slots[self.rereads.snapshots[k].slot];
-            let base = slot.name.to_string();
-            let base = base.trim_start_matches('_');
-            let stack = self.names.fresh(&format!("__{base}_snapshots"), slot.name.span());
-            let copy = self.names.fresh(&format!("__{base}_snapshot"), slot.name.span());
-            self.snapshot_names.insert(k, (stack, copy));
-        }
-    }
-
-    /// The copy a recomputed read goes through, if it is made from a snapshot.
-    fn snapshot_of(&self, v: ValueId) -> Option<&Ident> {
-        match self.rereads.of.get(&v)? {
-            reread::Reread::Snapshot(k) => self.snapshot_names.get(k).map(|(_, copy)| copy),
-            reread::Reread::Array => None,
         }
     }
 }

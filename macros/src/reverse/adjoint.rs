@@ -8,7 +8,6 @@ use crate::code::{self, Term};
 use crate::ir::{Block, FieldPlace, Op, Operand, Output, SlotKind, Stmt, ValueId};
 use proc_macro2::{TokenStream, TokenTree};
 use quote::{ToTokens, quote};
-use std::collections::HashSet;
 
 impl Render<'_, '_> {
     pub(super) fn closure(&mut self) -> TokenStream {
@@ -220,7 +219,7 @@ impl Render<'_, '_> {
     }
 
     /// Emits a contribution to `value`'s adjoint.
-    fn add(&mut self, value: ValueId, term: Term) -> TokenStream {
+    pub(super) fn add(&mut self, value: ValueId, term: Term) -> TokenStream {
         let d = &self.derivs[value];
         let t = &term.tokens;
         let out = if self.started[value] {
@@ -240,7 +239,7 @@ impl Render<'_, '_> {
     }
 
     /// `value`'s adjoint as a signed term.
-    fn adjoint(&self, value: ValueId) -> Term {
+    pub(super) fn adjoint(&self, value: ValueId) -> Term {
         match &self.alias[value] {
             Some(term) => term.clone(),
             None => {
@@ -445,147 +444,6 @@ impl Render<'_, '_> {
             }
             _ => TokenStream::new(),
         }
-    }
-
-    /// A call's pullback called with the result's adjoint and its arrays' shadows, and the
-    /// gradient slots it returns added to the arguments' adjoints.
-    fn adjoint_call(&mut self, v: ValueId, args: &[Operand]) -> TokenStream {
-        let plan = self.plan;
-        let (ir, krate, float) = (plan.ir, &plan.func.krate, plan.float());
-        let value = &ir.values[v];
-        let pb = match &self.pullbacks[v] {
-            Some(_) if value.depth.loops > 0 => {
-                let single = &self.popped[v];
-                quote!(#single)
-            }
-            Some(pb) if value.depth.branches > 0 => quote!(#krate::__private::take(&mut #pb)),
-            Some(pb) => quote!(#pb),
-            None if value.op.deferred() => self.deferred_pullback(v),
-            None => return TokenStream::new(),
-        };
-        // An unused result of a call run for its outputs: its adjoint is zero. A result kept
-        // in an array: that array's adjoint, which is zero before the call.
-        let seed = match (value.op.result().and_then(|r| self.slot_derivs[r].as_ref()), self.uses[v]) {
-            (Some(dc), _) => quote!(#krate::__private::take_seed(&mut #dc)),
-            (None, 0) => quote!(::core::default::Default::default()),
-            (None, _) => self.adjoint(v).to_tokens(),
-        };
-        // One binding per gradient slot we use: active scalars, and active arrays (a
-        // by-value array parameter returns its gradient here; a slice parameter's went into
-        // the shadow and its slot is `()`).
-        let slots = &plan.call_slots[&v];
-        let pattern = slots.iter().map(|s| match s {
-            Some(s) => quote!(#s),
-            None => quote!(_),
-        });
-        // An array passed twice (`dot(&a, &a)`) cannot lend its adjoint twice: the second
-        // shadow is a scratch buffer, added in afterwards.
-        let (mut out, mut after, mut lent) = (self.restore(v), TokenStream::new(), HashSet::new());
-        let shadows: Vec<TokenStream> = args
-            .iter()
-            .enumerate()
-            .map(|(i, a)| match a.slot() {
-                Some(s) if !ir.slots[s].holds_floats() => quote!(()),
-                Some(s) => match &self.slot_derivs[s] {
-                    Some(ds) if lent.insert(s) => {
-                        let view = ir.view(&args[i], ds, true);
-                        quote!(#krate::__private::shadow(#view))
-                    }
-                    Some(ds) => {
-                        let scratch = &plan.scratch[&(v, i)];
-                        let (len, view) = (self.adjoint_len(v, i), ir.view(&args[i], ds, true));
-                        out.extend(quote!(let mut #scratch = ::std::vec![0.0; #len];));
-                        let [_, _, a, b] = &plan.tmp;
-                        after.extend(quote!(for (#a, #b) in (#view).iter_mut().zip(&#scratch) { *#a += *#b; }));
-                        quote!(#krate::__private::shadow(&mut #scratch[..]))
-                    }
-                    None => {
-                        let (len, discard) = (self.adjoint_len(v, i), &plan.discards[&(v, i)]);
-                        let zeroed = args[i].lent_mut();
-                        quote!(#krate::__private::shadow(#krate::__private::discard(&mut #discard, #len, #zeroed)))
-                    }
-                },
-                None => match a {
-                    // A struct lent twice: the second shadow is a scratch struct.
-                    Operand::Struct { param, name, path } => {
-                        let calls = &ir.structs[param].calls;
-                        let calls = quote!(#calls #(.#path)*);
-                        match plan.scratch.get(&(v, i)) {
-                            Some(scratch) => {
-                                let d = quote!(#krate::differentiable::Differentiable);
-                                let of = if path.is_empty() { quote!(#name) } else { quote!(&#name #(.#path)*) };
-                                out.extend(quote!(let mut #scratch = #d::zeros_like(#of);));
-                                after.extend(quote!(#d::add_scaled(&mut #calls, 1.0, &#scratch);));
-                                quote!(#krate::__private::shadow(&mut #scratch))
-                            }
-                            None => quote!(#krate::__private::shadow(&mut #calls)),
-                        }
-                    }
-                    _ => quote!(()),
-                },
-            })
-            .collect();
-        out.extend(quote!(let (#(#pattern,)*) = #pb(#seed, (#(#shadows,)*));));
-        out.extend(after);
-        for (a, slot) in args.iter().zip(slots) {
-            let Some(slot) = slot else { continue };
-            // A tuple's gradient is a tuple: each active element takes its own.
-            for (k, e) in self.tuple_active(a) {
-                let k = syn::Index::from(k);
-                out.extend(self.add(e, Term { negative: false, tokens: quote!(#slot.#k) }));
-            }
-            if let Some(a) = self.active(a) {
-                let tokens = quote!(#krate::__private::cotangent::<#float, _>(#slot));
-                out.extend(self.add(a, Term { negative: false, tokens }));
-            } else if let Some(Some(ds)) = a.slot().map(|s| &self.slot_derivs[s]) {
-                let view = ir.view(a, ds, true);
-                out.extend(quote!(#krate::__private::accumulate(#view, #slot);));
-            }
-        }
-        out
-    }
-
-    /// The length of argument `i` of call `v`, as the adjoint sweep can measure it: from the
-    /// copy a deferred call took (the closure cannot borrow an `&mut` output parameter).
-    fn adjoint_len(&self, v: ValueId, i: usize) -> TokenStream {
-        let ir = self.plan.ir;
-        let Op::Call { args, snapshots, .. } = &ir.values[v].op else { unreachable!("a call") };
-        // A copy lent mutably is moved into the call by then.
-        match (snapshots[i], &args[i]) {
-            (Some(copy), Operand::Array { access: crate::ir::Access::Shared, .. })
-                if !self.restored.contains(&copy) =>
-            {
-                ir.passed_len_of(&args[i], &ir.values[copy].name)
-            }
-            _ => ir.passed_len(&args[i]),
-        }
-    }
-
-    /// The arrays a deferred call read, given back the values they had then (see
-    /// `Plan::restorable`).
-    fn restore(&self, v: ValueId) -> TokenStream {
-        let ir = self.plan.ir;
-        let Op::Call { snapshots, .. } = &ir.values[v].op else { return TokenStream::new() };
-        let mut out = TokenStream::new();
-        for c in snapshots.iter().flatten().filter(|c| self.restored.contains(c)) {
-            let Op::Snapshot(s) = ir.values[*c].op else { continue };
-            let (array, stack) = (&ir.slots[s].name, &self.stacks[*c]);
-            out.extend(quote!(#stack.pop_into(&mut #array);));
-        }
-        out
-    }
-
-    /// A deferred call's pullback, made here from the same arguments with the copies of its
-    /// arrays in their place (see `Op::Call`).
-    fn deferred_pullback(&self, v: ValueId) -> TokenStream {
-        let ir = self.plan.ir;
-        let Op::Call { func, args, snapshots, .. } = &ir.values[v].op else { unreachable!("a deferred call") };
-        let args = args.iter().zip(snapshots).map(|(a, copy)| match copy {
-            Some(c) if !self.restored.contains(c) => a.tokens_of_copy(&ir.values[*c].name, &ir.values, &ir.slots),
-            _ => ir.tokens(a),
-        });
-        let call = code::protocol_call(func, self.func.pullback_of(func), quote!(#(#args),*));
-        quote!((#call.1))
     }
 
     /// Forgets which adjoints were just reset: code follows that may run in another order.
