@@ -1,4 +1,5 @@
-// A method reads its struct (`&self` or `self`): `&mut self` is refused on the receiver.
+// A method reads its struct (`&self` or `self`): `&mut self` and `mut self` are refused on
+// the receiver.
 use chainrule::prelude::*;
 
 #[derive(Differentiable)]
@@ -10,6 +11,12 @@ impl Model {
     #[differentiable]
     fn predict(&mut self, x: f64) -> f64 {
         self.w * x
+    }
+
+    #[differentiable]
+    fn consume(mut self, x: f64) -> f64 {
+        self.w *= x;
+        self.w
     }
 }
 
