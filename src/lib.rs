@@ -29,6 +29,7 @@ pub use chainrule_runtime::__private;
 pub mod prelude {
     pub use chainrule_macros::{Differentiable, derivative, differentiable, differentiable_fns};
     pub use chainrule_runtime::differentiable::Differentiable;
+    pub use chainrule_runtime::float::Float;
     pub use chainrule_runtime::primitives::*;
 }
 

@@ -13,6 +13,16 @@ struct RuleCase {
     eval: fn(&[f64]) -> f64,
     grad: fn(&[f64]) -> (f64, Vec<f64>),
     jvp: fn(&[f64], &[f64]) -> (f64, f64),
+    /// The rule in a function generic over its float type (all but the cast).
+    generic: Option<Generic>,
+}
+
+/// A rule's generic function at `f64` and at `f32` (arguments and results through `f64`).
+struct Generic {
+    grad64: fn(&[f64]) -> (f64, Vec<f64>),
+    grad32: fn(&[f64]) -> (f64, Vec<f64>),
+    jvp64: fn(&[f64], &[f64]) -> (f64, f64),
+    jvp32: fn(&[f64], &[f64]) -> (f64, f64),
 }
 
 chainrule_macros::__rule_cases!();
@@ -71,4 +81,37 @@ fn every_rule_matches_finite_differences_in_both_modes() {
             }
         }
     }
+}
+
+/// The generic function of each rule is the concrete one at `f64`, to the bit (the same code
+/// with its literals converted), and close to it at `f32`, in both modes.
+#[test]
+fn every_rule_is_differentiated_alike_in_a_generic_function() {
+    let generic: Vec<_> = RULE_CASES.iter().filter_map(|c| c.generic.as_ref().map(|g| (c, g))).collect();
+    assert_eq!(generic.len(), RULE_CASES.len() - 1, "every rule but the cast has a generic case");
+    for (case, g) in generic {
+        for x in points(case) {
+            let active = x.len() - case.constant.len();
+            let (value, grad) = (case.grad)(&x);
+            let (value64, grad64) = (g.grad64)(&x);
+            assert_eq!((value64.to_bits(), bits(&grad64)), (value.to_bits(), bits(&grad)), "{} at {x:?}", case.name);
+            let (value32, grad32) = (g.grad32)(&x);
+            let close = |a: f64, b: f64| (a - b).abs() <= 1e-4 * (1.0 + b.abs());
+            assert!(close(value32, value), "{} at {x:?}: f32 value {value32}, f64 {value}", case.name);
+            for (a, b) in grad32.iter().zip(&grad) {
+                assert!(close(*a, *b), "{} at {x:?}: f32 gradient {grad32:?}, f64 {grad:?}", case.name);
+            }
+            for axis in 0..active {
+                let mut d = vec![0.0; active];
+                d[axis] = 1.0;
+                let (t, t64, t32) = ((case.jvp)(&x, &d).1, (g.jvp64)(&x, &d).1, (g.jvp32)(&x, &d).1);
+                assert_eq!(t64.to_bits(), t.to_bits(), "{} at {x:?}: generic tangent", case.name);
+                assert!(close(t32, t), "{} at {x:?}: f32 tangent {t32}, f64 {t}", case.name);
+            }
+        }
+    }
+}
+
+fn bits(v: &[f64]) -> Vec<u64> {
+    v.iter().map(|x| x.to_bits()).collect()
 }

@@ -24,6 +24,8 @@ pub struct Function {
     pub krate: TokenStream,
     /// Defined in an `impl` block: its protocol and companions are associated functions.
     pub method: bool,
+    /// The float type parameter of `fn f<F: Float>(..)` (see `generic`), `float` its name.
+    pub generic: Option<syn::TypeParam>,
 }
 
 pub struct Param {
@@ -134,6 +136,8 @@ impl Function {
     pub fn from_syn(mut item: ItemFn, args: Args) -> syn::Result<Self> {
         let mut errors = Errors::default();
         signature_errors(&item.sig, &mut errors);
+        let generic = crate::generic::float_param(&item.sig.generics, &mut errors);
+        crate::generic::declare(generic.as_ref().map(|g| &g.ident));
         let mut params: Vec<Param> = Vec::new();
         let mut float: Option<Ident> = None;
         for input in item.sig.inputs.iter_mut() {
@@ -159,7 +163,7 @@ impl Function {
         };
         let cfgs = item.attrs.iter().filter(|a| a.path().is_ident("cfg")).cloned().collect();
         let method = false;
-        Ok(Function { vis: item.vis.clone(), ident, cfgs, params, float, names, returns, krate, item, method })
+        Ok(Function { vis: item.vis.clone(), ident, cfgs, params, float, names, returns, krate, item, method, generic })
     }
 
     /// The result type: `F`, `[F; N]` or `(F, ..)`.
@@ -215,6 +219,19 @@ impl Function {
         }
     }
 
+    /// The generic parameter list of every function written beside a generic one,
+    /// `<F: Float>` with chainrule's `Float` by its absolute path (empty otherwise); `before`
+    /// comes first (lifetimes).
+    pub fn generics(&self, before: &[TokenStream]) -> TokenStream {
+        let krate = &self.krate;
+        let float = self.generic.as_ref().map(|g| {
+            let (name, bounds) = (&g.ident, &g.bounds);
+            quote::quote!(#name: #bounds + #krate::float::Float)
+        });
+        let all: Vec<TokenStream> = before.iter().cloned().chain(float).collect();
+        if all.is_empty() { TokenStream::new() } else { quote::quote!(<#(#all),*>) }
+    }
+
     pub fn active(&self) -> impl Iterator<Item = &Param> {
         self.params.iter().filter(|p| p.active)
     }
@@ -244,18 +261,9 @@ impl Generated {
     }
 }
 
-/// Signatures that cannot be differentiated whatever their types: generic, `async`,
-/// `unsafe`, variadic or `extern`.
+/// Signatures that cannot be differentiated whatever their types: `async`, `unsafe`,
+/// variadic or `extern` (generics are `generic::float_param`'s).
 fn signature_errors(sig: &syn::Signature, errors: &mut Errors) {
-    if let Some(g) = sig.generics.params.first() {
-        errors.push(syn::Error::new_spanned(
-            g,
-            "generic parameters are not supported by #[differentiable]; write the function for `f64` or `f32`",
-        ));
-    }
-    if let Some(w) = &sig.generics.where_clause {
-        errors.push(syn::Error::new_spanned(w, "where clauses are not supported by #[differentiable]; remove it"));
-    }
     if let Some(a) = &sig.asyncness {
         errors.push(syn::Error::new_spanned(a, "async functions cannot be differentiated; make it a plain `fn`"));
     }
@@ -586,6 +594,9 @@ pub fn classify(ty: &Type) -> Kind {
             let name = last.ident.to_string();
             match name.as_str() {
                 "f64" | "f32" => Kind::Float(last.ident.clone()),
+                _ if p.path.segments.len() == 1 && crate::generic::is_float_param(&last.ident) => {
+                    Kind::Float(last.ident.clone())
+                }
                 "usize" | "isize" | "u8" | "u16" | "u32" | "u64" | "u128" | "i8" | "i16" | "i32" | "i64" | "i128"
                 | "bool" | "char" => Kind::Constant,
                 _ => Kind::Unsupported(format!(

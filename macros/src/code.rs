@@ -148,7 +148,11 @@ pub fn partials(ir: &Ir, value: &Value, float: &Ident) -> Vec<Partial> {
                 .enumerate()
                 .map(|(i, a)| {
                     let t = &ir.tokens(a);
-                    if a.value().is_none() && !rule.constant.contains(&i) { quote!((#t as #float)) } else { t.clone() }
+                    if a.value().is_none() && !rule.constant.contains(&i) {
+                        crate::generic::constant(t, float)
+                    } else {
+                        t.clone()
+                    }
                 })
                 .collect();
             let name = &value.name;

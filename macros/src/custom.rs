@@ -42,6 +42,10 @@ pub fn derivative(args: TokenStream, item: TokenStream) -> TokenStream {
     let parsed = syn::parse::Parser::parse2(Punctuated::<Partial, Token![,]>::parse_terminated, args);
     let result = parsed.and_then(|partials| {
         let func = Function::from_syn(item, Args::default())?;
+        if let Some(g) = &func.generic {
+            let msg = "a hand-written derivative is written for one float type: write the function for `f64` or `f32` (a generic `#[differentiable]` function may call it)";
+            return Err(syn::Error::new_spanned(g, msg));
+        }
         let bodies = bodies(&func, partials.into_iter().collect())?;
         Ok((func, bodies))
     });

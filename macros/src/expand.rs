@@ -35,19 +35,22 @@ pub fn differentiable(args: TokenStream, item: TokenStream) -> TokenStream {
     };
     let plain = without_no_grad(&item);
     let method = crate::context::in_impl_block();
-    let func = match Args::parse(args).and_then(|args| Function::from_syn(item, args)) {
+    let mut func = match Args::parse(args).and_then(|args| Function::from_syn(item, args)) {
         Ok(func) => Function { method, ..func },
         Err(e) => return with_error(plain, e, TokenStream::new()),
     };
+    let original = func.item.clone();
+    if func.generic.is_some() {
+        *func.item.block = crate::generic::suffixed(&func.item.block);
+    }
     match bodies(&func) {
         Ok(bodies) => {
-            let original = &func.item;
             let items = items(&func, Some(bodies));
             // Index loops are the form chainrule asks for; clippy should not argue.
             quote!(#[allow(clippy::needless_range_loop)] #original #items)
         }
         // Stubs keep the user's other code compiling, so the one real error is all they see.
-        Err(e) => with_error(func.item.clone(), e, items(&func, None)),
+        Err(e) => with_error(original, e, items(&func, None)),
     }
 }
 
@@ -192,6 +195,14 @@ pub fn allow() -> TokenStream {
 /// The protocol struct and functions, and the public companions. `None` writes stubs with
 /// the right signatures (used beside a compile error).
 pub fn items(func: &Function, bodies: Option<Bodies>) -> TokenStream {
+    let items = written_items(func, bodies);
+    match func.generic {
+        Some(_) => crate::generic::literals(items, &func.float),
+        None => items,
+    }
+}
+
+fn written_items(func: &Function, bodies: Option<Bodies>) -> TokenStream {
     let (ident, vis, cfgs) = (&func.ident, &func.vis, &func.cfgs);
     // A straight-line gradient is best inlined into its caller. One with loops stays a
     // function: its slice parameters are then known not to alias one another, which LLVM
@@ -289,7 +300,8 @@ impl<'a> Protocol<'a> {
             // so a private `f` called only through `f_grad` raises no dead-code warning.
             Some(b) => {
                 let (t, p) = (b.tangent, b.pullback);
-                let own = if func.method { quote!(Self::#ident) } else { quote!(#ident) };
+                let float = func.generic.as_ref().map(|g| &g.ident).map(|f| quote!(::<#f>));
+                let own = if func.method { quote!(Self::#ident #float) } else { quote!(#ident #float) };
                 (quote!(let _ = #own; #t), quote!(let _ = #own; #p))
             }
             None => (
@@ -314,14 +326,14 @@ impl<'a> Protocol<'a> {
     /// Forward mode: value and tangent.
     fn tangent(&self, name: &Ident) -> TokenStream {
         let (vis, out, allow) = (&self.func.vis, self.func.output_type(), allow());
-        let (params, body) = (&self.tangent_params, &self.tangent_body);
+        let (params, body, generics) = (&self.tangent_params, &self.tangent_body, self.func.generics(&[]));
         quote! {
             /// Forward mode: value and tangent. Every parameter is followed by its tangent
             /// (`()` for a constant).
             #[doc(hidden)]
             #[inline]
             #allow
-            #vis fn #name(#(#params),*) -> (#out, #out) {
+            #vis fn #name #generics(#(#params),*) -> (#out, #out) {
                 #body
             }
         }
@@ -339,14 +351,16 @@ impl<'a> Protocol<'a> {
         let (vis, out, allow) = (&self.func.vis, self.func.output_type(), allow());
         let (params, lifetimes, captured, body) =
             (&self.pullback_params, &self.lifetimes, &self.captured, &self.pullback_body);
-        let closure = self.closure_type(quote!(use<#(#captured),*>));
+        let float = self.func.generic.as_ref().map(|g| &g.ident);
+        let closure = self.closure_type(quote!(use<#(#captured,)* #float>));
+        let generics = self.func.generics(&lifetimes.iter().map(ToTokens::to_token_stream).collect::<Vec<_>>());
         quote! {
             /// Reverse mode: value and pullback, which maps the output's adjoint to one
             /// gradient slot per parameter (`()` for a constant).
             #[doc(hidden)]
             #[inline]
             #allow
-            #vis fn #name<#(#lifetimes),*>(#(#params),*) -> (#out, impl #closure) {
+            #vis fn #name #generics(#(#params),*) -> (#out, impl #closure) {
                 #body
             }
         }
@@ -363,14 +377,16 @@ impl<'a> Protocol<'a> {
         let (func, out, allow) = (self.func, self.func.output_type(), allow());
         let (vis, params) = (&func.vis, &self.pullback_params);
         let args = func.params.iter().map(|p| &p.ident);
-        let bounds =
-            self.lifetimes.iter().map(|l| if self.captured.contains(l) { quote!(#l: '__r) } else { quote!(#l) });
+        let bounds: Vec<_> = std::iter::once(quote!('__r))
+            .chain(self.lifetimes.iter().map(|l| if self.captured.contains(l) { quote!(#l: '__r) } else { quote!(#l) }))
+            .collect();
+        let generics = func.generics(&bounds);
         let pullback = if func.method { func.protocol("pullback") } else { quote!(Self::pullback) };
         let closure = self.closure_type(quote!('__r));
         Some(quote! {
             #[doc(hidden)]
             #allow
-            #vis fn #name<'__r, #(#bounds),*>(#(#params),*) -> (#out, ::std::boxed::Box<dyn #closure>) {
+            #vis fn #name #generics(#(#params),*) -> (#out, ::std::boxed::Box<dyn #closure>) {
                 let (value, pullback) = #pullback(#(#args),*);
                 (value, ::std::boxed::Box::new(pullback))
             }

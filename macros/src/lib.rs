@@ -12,7 +12,9 @@ mod derive;
 mod entity;
 mod expand;
 mod fence;
+
 mod forward;
+mod generic;
 mod ir;
 mod lower;
 mod mixed;

@@ -27,6 +27,8 @@ pub fn stubs(func: &Function, grad: TokenStream, vjp: TokenStream, jvp: TokenStr
         let pullback = params(arity);
         let (t_generics, t_params) = (&tangent.0, &tangent.1);
         let (p_generics, p_params) = (&pullback.0, &pullback.1);
+        let t_list = func.generics(&t_generics.iter().map(|g| quote!(#g)).collect::<Vec<_>>());
+        let p_list = func.generics(&p_generics.iter().map(|g| quote!(#g)).collect::<Vec<_>>());
         out.extend(quote! {
             #(#cfgs)*
             #[doc(hidden)]
@@ -37,13 +39,13 @@ pub fn stubs(func: &Function, grad: TokenStream, vjp: TokenStream, jvp: TokenStr
             #[allow(dead_code, clippy::all)]
             impl #name {
                 #[doc(hidden)]
-                #vis fn tangent<#(#t_generics),*>(#(#t_params),*) -> (#ty, #ty)
+                #vis fn tangent #t_list(#(#t_params),*) -> (#ty, #ty)
                 where (#(#t_generics,)*): #krate::__private::Nested {
                     ::core::unreachable!()
                 }
 
                 #[doc(hidden)]
-                #vis fn pullback<#(#p_generics),*>(#(#p_params),*) -> (#ty, fn(#ty, (#(#units,)*)) -> (#(#units,)*))
+                #vis fn pullback #p_list(#(#p_params),*) -> (#ty, fn(#ty, (#(#units,)*)) -> (#(#units,)*))
                 where (#(#p_generics,)*): #krate::__private::Nested {
                     ::core::unreachable!()
                 }

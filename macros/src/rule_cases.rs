@@ -24,6 +24,7 @@ pub fn rule_cases() -> TokenStream {
                 eval: #module::eval,
                 grad: #module::grad,
                 jvp: #module::jvp,
+                generic: #module::GENERIC,
             }
         });
     }
@@ -45,18 +46,21 @@ fn case_module(module: &Ident, rule: &Rule) -> TokenStream {
         (0..rule.arity).map(|i| if constant(i) { quote!(a[#i] as i32) } else { quote!(a[#i]) }).collect();
     let active: Vec<usize> = (0..rule.arity).filter(|&i| !constant(i)).collect();
     let body = application(rule, &args);
+
     let gradient: Vec<Ident> = active.iter().map(|i| format_ident!("g{}", i)).collect();
     let pattern = if gradient.len() == 1 { quote!(#(#gradient)*) } else { quote!((#(#gradient),*)) };
-    let mut tangent_index = 0usize;
-    let jvp_args = (0..rule.arity).map(|i| {
-        let a = &from_slice[i];
-        if constant(i) {
-            return quote!(#a);
-        }
-        let t = tangent_index;
-        tangent_index += 1;
-        quote!(#a, d[#t])
-    });
+    // Each argument and its tangent, `None` for a constant.
+    let tangents: Vec<Option<usize>> =
+        (0..rule.arity).map(|i| (!constant(i)).then(|| active.iter().position(|&j| j == i).unwrap_or(0))).collect();
+    let jvp_args: Vec<TokenStream> = from_slice
+        .iter()
+        .zip(&tangents)
+        .map(|(a, t)| match t {
+            Some(t) => quote!(#a, d[#t]),
+            None => quote!(#a),
+        })
+        .collect();
+    let generic = generic_case(rule, &args, &from_slice, &pattern, &tangents);
     quote! {
         #[allow(non_snake_case, unused, clippy::all)]
         mod #module {
@@ -79,7 +83,64 @@ fn case_module(module: &Ident, rule: &Rule) -> TokenStream {
             pub fn jvp(a: &[f64], d: &[f64]) -> (f64, f64) {
                 f_jvp(#(#jvp_args),*)
             }
+
+            #generic
         }
+    }
+}
+
+/// The same rule in a function generic over its float type, and its `grad` and `jvp` at
+/// `f64` and `f32` (`None` for the cast, which a generic function cannot write).
+fn generic_case(
+    rule: &Rule,
+    args: &[Ident],
+    from_slice: &[TokenStream],
+    pattern: &TokenStream,
+    tangents: &[Option<usize>],
+) -> TokenStream {
+    if rule.syntax == Syntax::Cast {
+        return quote!(
+            pub const GENERIC: Option<super::Generic> = None;
+        );
+    }
+    let constant = |i: usize| rule.constant.contains(&i);
+    let params = args.iter().enumerate().map(|(i, a)| if constant(i) { quote!(#a: i32) } else { quote!(#a: F) });
+    let body = application(rule, args);
+    let gradient: Vec<Ident> = (0..rule.arity).filter(|&i| !constant(i)).map(|i| format_ident!("g{}", i)).collect();
+    let cast32 = |t: &TokenStream, i: usize| if constant(i) { t.clone() } else { quote!(#t as f32) };
+    let from32: Vec<TokenStream> = from_slice.iter().enumerate().map(|(i, t)| cast32(t, i)).collect();
+    let jvp_args = |cast: TokenStream| -> Vec<TokenStream> {
+        from_slice
+            .iter()
+            .zip(tangents)
+            .map(|(a, t)| match t {
+                Some(t) => quote!(#a #cast, d[#t] #cast),
+                None => quote!(#a),
+            })
+            .collect()
+    };
+    let (jvp64, jvp32) = (jvp_args(TokenStream::new()), jvp_args(quote!(as f32)));
+    quote! {
+        #[::chainrule::differentiable]
+        pub fn g<F: Float>(#(#params),*) -> F {
+            #body
+        }
+
+        pub const GENERIC: Option<super::Generic> = Some(super::Generic {
+            grad64: |a| {
+                let (value, #pattern) = g_grad(#(#from_slice),*);
+                (value, ::std::vec![#(#gradient),*])
+            },
+            grad32: |a| {
+                let (value, #pattern) = g_grad(#(#from32),*);
+                (value as f64, ::std::vec![#(#gradient as f64),*])
+            },
+            jvp64: |a, d| g_jvp(#(#jvp64),*),
+            jvp32: |a, d| {
+                let (value, t) = g_jvp(#(#jvp32),*);
+                (value as f64, t as f64)
+            },
+        });
     }
 }
 

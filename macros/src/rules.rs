@@ -17,6 +17,7 @@
 //!   included; `0.0.powf(y)` has derivative 0 in `y` for `y > 0`.
 //! - `signum floor ceil round trunc` have derivative 0 everywhere, including their jumps.
 
+use crate::generic;
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
 use syn::Ident;
@@ -134,7 +135,10 @@ pub static RULES: &[Rule] = &[
     rule!("cast", Cast, 1, [(-2.0, 2.0)], INSTRUCTION | CHEAP, |_a, _r, _f| vec![One]),
     // Exponentials and logarithms.
     rule!("exp", Method, 1, [(-2.0, 2.0)], |_a, r, _f| vec![e(quote!(#r))]),
-    rule!("exp2", Method, 1, [(-2.0, 2.0)], |_a, r, f| vec![e(quote!(#r * ::core::#f::consts::LN_2))]),
+    rule!("exp2", Method, 1, [(-2.0, 2.0)], |_a, r, f| {
+        let ln2 = generic::consts("LN_2", f);
+        vec![e(quote!(#r * #ln2))]
+    }),
     rule!("exp_m1", Method, 1, [(-2.0, 2.0)], |_a, r, _f| vec![e(quote!(#r + 1.0))]),
     rule!("ln", Method, 1, [(0.1, 3.0)], |a, _r, _f| {
         let x = &a[0];
@@ -145,12 +149,12 @@ pub static RULES: &[Rule] = &[
         vec![e(quote!(1.0 / (1.0 + #x)))]
     }),
     rule!("log2", Method, 1, [(0.1, 3.0)], |a, _r, f| {
-        let x = &a[0];
-        vec![e(quote!(1.0 / (#x * ::core::#f::consts::LN_2)))]
+        let (x, ln2) = (&a[0], generic::consts("LN_2", f));
+        vec![e(quote!(1.0 / (#x * #ln2)))]
     }),
     rule!("log10", Method, 1, [(0.1, 3.0)], |a, _r, f| {
-        let x = &a[0];
-        vec![e(quote!(1.0 / (#x * ::core::#f::consts::LN_10)))]
+        let (x, ln10) = (&a[0], generic::consts("LN_10", f));
+        vec![e(quote!(1.0 / (#x * #ln10)))]
     }),
     rule!("log", Method, 2, [(0.1, 3.0), (1.5, 4.0)], |a, r, _f| {
         let (x, b) = (&a[0], &a[1]);
@@ -161,8 +165,9 @@ pub static RULES: &[Rule] = &[
     rule!("cbrt", Method, 1, [(0.1, 3.0)], |_a, r, _f| vec![e(quote!(1.0 / (3.0 * #r * #r)))]),
     rule!("powi", Method, 2, [(0.5, 2.0), (-3.0, 4.0)], [1], |a, _r, f| {
         let (x, n) = (&a[0], &a[1]);
+        let float_n = generic::cast(n, f);
         // `x⁰` is constant: its derivative is 0 even at `x = 0`, where `0 · x⁻¹` would be NaN.
-        vec![e(quote!(if #n == 0 { 0.0 } else { #n as #f * #x.powi(#n - 1) })), Zero]
+        vec![e(quote!(if #n == 0 { 0.0 } else { #float_n * #x.powi(#n - 1) })), Zero]
     }),
     rule!("powf", Method, 2, [(0.5, 2.0), (-2.0, 2.0)], |a, r, _f| {
         let (x, y) = (&a[0], &a[1]);
@@ -230,12 +235,14 @@ pub static RULES: &[Rule] = &[
         let x = &a[0];
         vec![e(quote!(1.0 / (1.0 - #x * #x)))]
     }),
-    rule!("to_degrees", Method, 1, [(-3.0, 3.0)], INSTRUCTION, |_a, _r, f| vec![e(
-        quote!(180.0 / ::core::#f::consts::PI)
-    )]),
-    rule!("to_radians", Method, 1, [(-3.0, 3.0)], INSTRUCTION, |_a, _r, f| vec![e(
-        quote!(::core::#f::consts::PI / 180.0)
-    )]),
+    rule!("to_degrees", Method, 1, [(-3.0, 3.0)], INSTRUCTION, |_a, _r, f| {
+        let pi = generic::consts("PI", f);
+        vec![e(quote!(180.0 / #pi))]
+    }),
+    rule!("to_radians", Method, 1, [(-3.0, 3.0)], INSTRUCTION, |_a, _r, f| {
+        let pi = generic::consts("PI", f);
+        vec![e(quote!(#pi / 180.0))]
+    }),
     // Non-smooth: the choices at the kinks are documented at the top of this file.
     rule!("abs", Method, 1, [(0.1, 2.0)], INSTRUCTION, |a, _r, _f| {
         let x = &a[0];

@@ -5,6 +5,8 @@
 //! its argument is active, but not whether the callee's parameter is; these conversions let
 //! type inference settle it at no cost.
 
+use crate::float::Float;
+
 /// The tangent a caller passes for an argument: itself for an active parameter, a slice for
 /// a slice parameter, copied into an array for an array parameter. A differentiated
 /// argument has no conversion to a constant parameter's `()`: its derivative would be
@@ -22,109 +24,121 @@ pub trait FromTangent<T> {
 /// active was written into it): zeros, which a constant parameter may drop.
 pub struct Inactive<T>(pub T);
 
-macro_rules! float_conversions {
+/// What generated code needs of a float type itself, beyond arithmetic: a history pool and
+/// the identity conversions of its tangent and cotangent (impls for every `F` would overlap
+/// the struct ones, so each float type has its own; `Float` requires them).
+pub trait Scalar: crate::stack::Pooled + FromTangent<Self> + IntoCotangent<Self> {}
+
+macro_rules! scalars {
     ($($f:ty),*) => {$(
+        impl Scalar for $f {}
         impl FromTangent<$f> for $f {
             #[inline(always)]
             fn from_tangent(d: $f) -> $f {
                 d
             }
         }
-        impl<'a> FromTangent<&'a [$f]> for &'a [$f] {
+        impl IntoCotangent<$f> for $f {
             #[inline(always)]
-            fn from_tangent(d: &'a [$f]) -> &'a [$f] {
-                d
-            }
-        }
-        impl<'a, const N: usize> FromTangent<&'a [$f]> for [$f; N] {
-            #[inline(always)]
-            fn from_tangent(d: &'a [$f]) -> [$f; N] {
-                let mut out = [0.0; N];
-                out.copy_from_slice(d);
-                out
-            }
-        }
-        impl<'a> FromTangent<&'a mut [$f]> for &'a mut [$f] {
-            #[inline(always)]
-            fn from_tangent(d: &'a mut [$f]) -> &'a mut [$f] {
-                d
-            }
-        }
-        impl<'a> FromTangent<Inactive<&'a [$f]>> for &'a [$f] {
-            #[inline(always)]
-            fn from_tangent(d: Inactive<&'a [$f]>) -> &'a [$f] {
-                d.0
-            }
-        }
-        impl<'a, const N: usize> FromTangent<Inactive<&'a [$f]>> for [$f; N] {
-            #[inline(always)]
-            fn from_tangent(d: Inactive<&'a [$f]>) -> [$f; N] {
-                <[$f; N]>::from_tangent(d.0)
-            }
-        }
-        impl<'a> FromTangent<Inactive<&'a mut [$f]>> for &'a mut [$f] {
-            #[inline(always)]
-            fn from_tangent(d: Inactive<&'a mut [$f]>) -> &'a mut [$f] {
-                d.0
-            }
-        }
-        impl<'a> FromShadow<&'a mut [$f]> for &'a mut [$f] {
-            #[inline(always)]
-            fn from_shadow(d: &'a mut [$f]) -> &'a mut [$f] {
-                d
-            }
-        }
-        impl<'a> FromShadow<&'a mut [$f]> for () {
-            #[inline(always)]
-            fn from_shadow(_: &'a mut [$f]) {}
-        }
-        impl<'a> FromShadow<Inactive<&'a mut [$f]>> for &'a mut [$f] {
-            #[inline(always)]
-            fn from_shadow(d: Inactive<&'a mut [$f]>) -> &'a mut [$f] {
-                d.0
-            }
-        }
-        // An array field of a struct lent whole (`g(&p.w)`): the same field of the tangent
-        // and of the shadow, as the slice the callee takes.
-        impl<'a> FromTangent<&'a Vec<$f>> for &'a [$f] {
-            #[inline(always)]
-            fn from_tangent(d: &'a Vec<$f>) -> &'a [$f] {
-                d
-            }
-        }
-        impl<'a, const N: usize> FromTangent<&'a [$f; N]> for &'a [$f] {
-            #[inline(always)]
-            fn from_tangent(d: &'a [$f; N]) -> &'a [$f] {
-                d
-            }
-        }
-        impl<'a> FromShadow<&'a mut Vec<$f>> for &'a mut [$f] {
-            #[inline(always)]
-            fn from_shadow(d: &'a mut Vec<$f>) -> &'a mut [$f] {
-                d
-            }
-        }
-        impl<'a, const N: usize> FromShadow<&'a mut [$f; N]> for &'a mut [$f] {
-            #[inline(always)]
-            fn from_shadow(d: &'a mut [$f; N]) -> &'a mut [$f] {
-                d
-            }
-        }
-        impl Accumulate<()> for [$f] {
-            #[inline(always)]
-            fn accumulate(&mut self, _: ()) {}
-        }
-        impl<const N: usize> Accumulate<[$f; N]> for [$f] {
-            #[inline(always)]
-            fn accumulate(&mut self, g: [$f; N]) {
-                for (a, b) in self.iter_mut().zip(g) {
-                    *a += b;
-                }
+            fn into_cotangent(self) -> $f {
+                self
             }
         }
     )*};
 }
-float_conversions!(f64, f32);
+scalars!(f64, f32);
+impl<'a, F: Float> FromTangent<&'a [F]> for &'a [F] {
+    #[inline(always)]
+    fn from_tangent(d: &'a [F]) -> &'a [F] {
+        d
+    }
+}
+impl<'a, const N: usize, F: Float> FromTangent<&'a [F]> for [F; N] {
+    #[inline(always)]
+    fn from_tangent(d: &'a [F]) -> [F; N] {
+        let mut out = [F::ZERO; N];
+        out.copy_from_slice(d);
+        out
+    }
+}
+impl<'a, F: Float> FromTangent<&'a mut [F]> for &'a mut [F] {
+    #[inline(always)]
+    fn from_tangent(d: &'a mut [F]) -> &'a mut [F] {
+        d
+    }
+}
+impl<'a, F: Float> FromTangent<Inactive<&'a [F]>> for &'a [F] {
+    #[inline(always)]
+    fn from_tangent(d: Inactive<&'a [F]>) -> &'a [F] {
+        d.0
+    }
+}
+impl<'a, const N: usize, F: Float> FromTangent<Inactive<&'a [F]>> for [F; N] {
+    #[inline(always)]
+    fn from_tangent(d: Inactive<&'a [F]>) -> [F; N] {
+        <[F; N]>::from_tangent(d.0)
+    }
+}
+impl<'a, F: Float> FromTangent<Inactive<&'a mut [F]>> for &'a mut [F] {
+    #[inline(always)]
+    fn from_tangent(d: Inactive<&'a mut [F]>) -> &'a mut [F] {
+        d.0
+    }
+}
+impl<'a, F: Float> FromShadow<&'a mut [F]> for &'a mut [F] {
+    #[inline(always)]
+    fn from_shadow(d: &'a mut [F]) -> &'a mut [F] {
+        d
+    }
+}
+impl<'a, F: Float> FromShadow<&'a mut [F]> for () {
+    #[inline(always)]
+    fn from_shadow(_: &'a mut [F]) {}
+}
+impl<'a, F: Float> FromShadow<Inactive<&'a mut [F]>> for &'a mut [F] {
+    #[inline(always)]
+    fn from_shadow(d: Inactive<&'a mut [F]>) -> &'a mut [F] {
+        d.0
+    }
+}
+// An array field of a struct lent whole (`g(&p.w)`): the same field of the tangent
+// and of the shadow, as the slice the callee takes.
+impl<'a, F: Float> FromTangent<&'a Vec<F>> for &'a [F] {
+    #[inline(always)]
+    fn from_tangent(d: &'a Vec<F>) -> &'a [F] {
+        d
+    }
+}
+impl<'a, const N: usize, F: Float> FromTangent<&'a [F; N]> for &'a [F] {
+    #[inline(always)]
+    fn from_tangent(d: &'a [F; N]) -> &'a [F] {
+        d
+    }
+}
+impl<'a, F: Float> FromShadow<&'a mut Vec<F>> for &'a mut [F] {
+    #[inline(always)]
+    fn from_shadow(d: &'a mut Vec<F>) -> &'a mut [F] {
+        d
+    }
+}
+impl<'a, const N: usize, F: Float> FromShadow<&'a mut [F; N]> for &'a mut [F] {
+    #[inline(always)]
+    fn from_shadow(d: &'a mut [F; N]) -> &'a mut [F] {
+        d
+    }
+}
+impl<F: Float> Accumulate<()> for [F] {
+    #[inline(always)]
+    fn accumulate(&mut self, _: ()) {}
+}
+impl<const N: usize, F: Float> Accumulate<[F; N]> for [F] {
+    #[inline(always)]
+    fn accumulate(&mut self, g: [F; N]) {
+        for (a, b) in self.iter_mut().zip(g) {
+            *a += b;
+        }
+    }
+}
 
 // A constant parameter takes any inactive tangent or shadow: there is nothing to drop.
 // (Not offered in the error for a differentiated argument, where it is no help.)
@@ -204,28 +218,10 @@ pub fn accumulate<A: Accumulate<G> + ?Sized, G>(adjoint: &mut A, g: G) {
 pub trait IntoCotangent<F> {
     fn into_cotangent(self) -> F;
 }
-impl IntoCotangent<f64> for f64 {
+impl<F: Float> IntoCotangent<F> for () {
     #[inline(always)]
-    fn into_cotangent(self) -> f64 {
-        self
-    }
-}
-impl IntoCotangent<f32> for f32 {
-    #[inline(always)]
-    fn into_cotangent(self) -> f32 {
-        self
-    }
-}
-impl IntoCotangent<f64> for () {
-    #[inline(always)]
-    fn into_cotangent(self) -> f64 {
-        0.0
-    }
-}
-impl IntoCotangent<f32> for () {
-    #[inline(always)]
-    fn into_cotangent(self) -> f32 {
-        0.0
+    fn into_cotangent(self) -> F {
+        F::ZERO
     }
 }
 

@@ -1,10 +1,15 @@
-//! The float types the runtime's generic parts (initialisers, optimizers, data) work over:
-//! `f32` for speed and memory, `f64` for the lecture's exact numbers.
+//! The float types the runtime's generic parts (initialisers, optimizers, data) and generic
+//! differentiable functions (`fn f<F: Float>(x: F) -> F`) work over: `f32` for speed and
+//! memory, `f64` for the lecture's exact numbers.
 //!
-//! A trait of our own rather than a dependency such as `num-traits`: the runtime needs only a
-//! handful of operations, and a closed trait keeps error messages short.
+//! A trait of our own rather than `num_traits::Float`: it has exactly the methods the
+//! derivative table differentiates (so a generic function can call each of them, and its
+//! generated derivative can too), the constants its rules use, and nothing a derivative would
+//! have to refuse; it adds no dependency; and the macro can rely on `F::from_f64` for the
+//! constants it writes.
 
 use std::fmt::Debug;
+use std::iter::{Product, Sum};
 use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
 
 /// A floating-point scalar: `f32` or `f64`.
@@ -42,41 +47,183 @@ pub trait Float:
     + Send
     + Sync
     + 'static
+    + Sum
+    + Product
+    + crate::__private::Scalar
 {
     /// Additive identity.
     const ZERO: Self;
     /// Multiplicative identity.
     const ONE: Self;
+    /// The constants of `core::f64::consts` (π, e, ln 2, ..), in this type.
+    const PI: Self;
+    #[allow(missing_docs)]
+    const E: Self;
+    #[allow(missing_docs)]
+    const TAU: Self;
+    #[allow(missing_docs)]
+    const LN_2: Self;
+    #[allow(missing_docs)]
+    const LN_10: Self;
+    #[allow(missing_docs)]
+    const LOG2_E: Self;
+    #[allow(missing_docs)]
+    const LOG10_E: Self;
+    #[allow(missing_docs)]
+    const SQRT_2: Self;
+    #[allow(missing_docs)]
+    const FRAC_PI_2: Self;
+    #[allow(missing_docs)]
+    const FRAC_PI_4: Self;
+    #[allow(missing_docs)]
+    const FRAC_1_SQRT_2: Self;
+    #[allow(missing_docs)]
+    const FRAC_2_SQRT_PI: Self;
+    /// The limits of the type (`f64::EPSILON`, `f64::MAX`, ..).
+    const EPSILON: Self;
+    #[allow(missing_docs)]
+    const MAX: Self;
+    #[allow(missing_docs)]
+    const MIN: Self;
+    #[allow(missing_docs)]
+    const MIN_POSITIVE: Self;
+    #[allow(missing_docs)]
+    const INFINITY: Self;
+    #[allow(missing_docs)]
+    const NEG_INFINITY: Self;
+    #[allow(missing_docs)]
+    const NAN: Self;
 
-    /// Converts from `f64`, rounding to nearest for `f32`.
+    /// Converts from `f64`, rounding to nearest for `f32`. A generic function writes its
+    /// constants with it: `F::from_f64(0.5) * x`.
     fn from_f64(x: f64) -> Self;
     /// Converts to `f64` (exact).
     fn to_f64(self) -> f64;
-    /// Square root; NaN for negative input.
-    fn sqrt(self) -> Self;
-    /// eˣ.
-    fn exp(self) -> Self;
-    /// Natural logarithm.
-    fn ln(self) -> Self;
-    /// Absolute value.
-    fn abs(self) -> Self;
-    /// The larger of two values, ignoring a NaN operand (as the inherent method does).
-    fn max(self, other: Self) -> Self;
-    /// The smaller of two values, ignoring a NaN operand (as the inherent method does).
-    fn min(self, other: Self) -> Self;
-    /// Neither infinite nor NaN.
-    fn is_finite(self) -> bool;
     /// Integer power.
     fn powi(self, n: i32) -> Self;
+
+    // The inherent float methods of the same names, each documented on `f64`; every one of
+    // them has a rule in the derivative table.
+    #[allow(missing_docs)]
+    fn exp(self) -> Self;
+    #[allow(missing_docs)]
+    fn exp2(self) -> Self;
+    #[allow(missing_docs)]
+    fn exp_m1(self) -> Self;
+    #[allow(missing_docs)]
+    fn ln(self) -> Self;
+    #[allow(missing_docs)]
+    fn ln_1p(self) -> Self;
+    #[allow(missing_docs)]
+    fn log2(self) -> Self;
+    #[allow(missing_docs)]
+    fn log10(self) -> Self;
+    #[allow(missing_docs)]
+    fn sqrt(self) -> Self;
+    #[allow(missing_docs)]
+    fn cbrt(self) -> Self;
+    #[allow(missing_docs)]
+    fn recip(self) -> Self;
+    #[allow(missing_docs)]
+    fn sin(self) -> Self;
+    #[allow(missing_docs)]
+    fn cos(self) -> Self;
+    #[allow(missing_docs)]
+    fn tan(self) -> Self;
+    #[allow(missing_docs)]
+    fn asin(self) -> Self;
+    #[allow(missing_docs)]
+    fn acos(self) -> Self;
+    #[allow(missing_docs)]
+    fn atan(self) -> Self;
+    #[allow(missing_docs)]
+    fn sinh(self) -> Self;
+    #[allow(missing_docs)]
+    fn cosh(self) -> Self;
+    #[allow(missing_docs)]
+    fn tanh(self) -> Self;
+    #[allow(missing_docs)]
+    fn asinh(self) -> Self;
+    #[allow(missing_docs)]
+    fn acosh(self) -> Self;
+    #[allow(missing_docs)]
+    fn atanh(self) -> Self;
+    #[allow(missing_docs)]
+    fn to_degrees(self) -> Self;
+    #[allow(missing_docs)]
+    fn to_radians(self) -> Self;
+    #[allow(missing_docs)]
+    fn abs(self) -> Self;
+    #[allow(missing_docs)]
+    fn fract(self) -> Self;
+    #[allow(missing_docs)]
+    fn signum(self) -> Self;
+    #[allow(missing_docs)]
+    fn floor(self) -> Self;
+    #[allow(missing_docs)]
+    fn ceil(self) -> Self;
+    #[allow(missing_docs)]
+    fn round(self) -> Self;
+    #[allow(missing_docs)]
+    fn trunc(self) -> Self;
+    #[allow(missing_docs)]
+    fn log(self, other: Self) -> Self;
+    #[allow(missing_docs)]
+    fn powf(self, other: Self) -> Self;
+    #[allow(missing_docs)]
+    fn hypot(self, other: Self) -> Self;
+    #[allow(missing_docs)]
+    fn atan2(self, other: Self) -> Self;
+    #[allow(missing_docs)]
+    fn max(self, other: Self) -> Self;
+    #[allow(missing_docs)]
+    fn min(self, other: Self) -> Self;
+    #[allow(missing_docs)]
+    fn mul_add(self, a: Self, b: Self) -> Self;
+    #[allow(missing_docs)]
+    fn clamp(self, min: Self, max: Self) -> Self;
+    #[allow(missing_docs)]
+    fn is_nan(self) -> bool;
+    #[allow(missing_docs)]
+    fn is_finite(self) -> bool;
+    #[allow(missing_docs)]
+    fn is_infinite(self) -> bool;
+    #[allow(missing_docs)]
+    fn is_normal(self) -> bool;
+    #[allow(missing_docs)]
+    fn is_subnormal(self) -> bool;
+    #[allow(missing_docs)]
+    fn is_sign_positive(self) -> bool;
+    #[allow(missing_docs)]
+    fn is_sign_negative(self) -> bool;
 }
 
 // Each method forwards to the inherent method of the same name; inherent methods win name
 // resolution, so `<$t>::sqrt(self)` cannot recurse into the trait.
 macro_rules! float_impl {
-    ($($t:ty),*) => {$(
+    ($($t:ident),*) => {$(
         impl Float for $t {
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
+            const PI: Self = ::core::$t::consts::PI;
+            const E: Self = ::core::$t::consts::E;
+            const TAU: Self = ::core::$t::consts::TAU;
+            const LN_2: Self = ::core::$t::consts::LN_2;
+            const LN_10: Self = ::core::$t::consts::LN_10;
+            const LOG2_E: Self = ::core::$t::consts::LOG2_E;
+            const LOG10_E: Self = ::core::$t::consts::LOG10_E;
+            const SQRT_2: Self = ::core::$t::consts::SQRT_2;
+            const FRAC_PI_2: Self = ::core::$t::consts::FRAC_PI_2;
+            const FRAC_PI_4: Self = ::core::$t::consts::FRAC_PI_4;
+            const FRAC_1_SQRT_2: Self = ::core::$t::consts::FRAC_1_SQRT_2;
+            const FRAC_2_SQRT_PI: Self = ::core::$t::consts::FRAC_2_SQRT_PI;
+            const EPSILON: Self = <$t>::EPSILON;
+            const MAX: Self = <$t>::MAX;
+            const MIN: Self = <$t>::MIN;
+            const MIN_POSITIVE: Self = <$t>::MIN_POSITIVE;
+            const INFINITY: Self = <$t>::INFINITY;
+            const NEG_INFINITY: Self = <$t>::NEG_INFINITY;
+            const NAN: Self = <$t>::NAN;
 
             #[inline]
             fn from_f64(x: f64) -> Self {
@@ -87,37 +234,19 @@ macro_rules! float_impl {
                 self as f64
             }
             #[inline]
-            fn sqrt(self) -> Self {
-                <$t>::sqrt(self)
-            }
-            #[inline]
-            fn exp(self) -> Self {
-                <$t>::exp(self)
-            }
-            #[inline]
-            fn ln(self) -> Self {
-                <$t>::ln(self)
-            }
-            #[inline]
-            fn abs(self) -> Self {
-                <$t>::abs(self)
-            }
-            #[inline]
-            fn max(self, other: Self) -> Self {
-                <$t>::max(self, other)
-            }
-            #[inline]
-            fn min(self, other: Self) -> Self {
-                <$t>::min(self, other)
-            }
-            #[inline]
-            fn is_finite(self) -> bool {
-                <$t>::is_finite(self)
-            }
-            #[inline]
             fn powi(self, n: i32) -> Self {
                 <$t>::powi(self, n)
             }
+            float_impl!(@forward $t, (self) (self) -> Self: exp, exp2, exp_m1, ln, ln_1p, log2, log10, sqrt, cbrt, recip, sin, cos, tan, asin, acos, atan, sinh, cosh, tanh, asinh, acosh, atanh, to_degrees, to_radians, abs, fract, signum, floor, ceil, round, trunc);
+            float_impl!(@forward $t, (self, other: Self) (self, other) -> Self: log, powf, hypot, atan2, max, min);
+            float_impl!(@forward $t, (self, a: Self, b: Self) (self, a, b) -> Self: mul_add, clamp);
+            float_impl!(@forward $t, (self) (self) -> bool: is_nan, is_finite, is_infinite, is_normal, is_subnormal, is_sign_positive, is_sign_negative);
+        }
+    )*};
+    (@forward $t:ident, $params:tt $args:tt -> $out:ty: $($m:ident),*) => {$(
+        #[inline]
+        fn $m $params -> $out {
+            <$t>::$m $args
         }
     )*};
 }

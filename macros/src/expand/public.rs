@@ -116,7 +116,7 @@ impl<'a> Companions<'a> {
     fn grad(&self, grad_items: &[(TokenStream, TokenStream)], by_value: &[(TokenStream, TokenStream)]) -> TokenStream {
         let (func, inline, allow, value) = (self.func, self.inline, allow(), &self.value);
         let (vis, float, cfgs, grad, vjp) = (&func.vis, &func.float, &func.cfgs, &func.names.grad, &func.names.vjp);
-        let grad_doc = &self.docs.grad;
+        let (grad_doc, generics) = (&self.docs.grad, func.generics(&[]));
         let signature: Vec<_> = func
             .params
             .iter()
@@ -163,7 +163,7 @@ impl<'a> Companions<'a> {
             #[doc = #grad_doc]
             #inline
             #allow
-            #vis fn #grad(#(#signature),*) -> (#float, #gradient_type) {
+            #vis fn #grad #generics(#(#signature),*) -> (#float, #gradient_type) {
                 #(#grad_setup)*
                 let (#value, #vjp_pattern) = #vjp_path(#(#grad_args,)* 1.0);
                 (#value, #gradient)
@@ -177,7 +177,7 @@ impl<'a> Companions<'a> {
             (self.func, self.inline, allow(), &self.seed, &self.value, &self.pullback);
         let (vis, float, cfgs, vjp) = (&func.vis, &func.float, &func.cfgs, &func.names.vjp);
         let protocol_pullback = func.protocol("pullback");
-        let vjp_doc = &self.docs.vjp;
+        let (vjp_doc, generics) = (&self.docs.vjp, func.generics(&[]));
         let args: Vec<_> = func.params.iter().map(|p| &p.ident).collect();
         let vjp_type = tuple(by_value.iter().map(|(_, t)| t.clone()).collect());
         let vjp_gradient = tuple(by_value.iter().map(|(d, _)| d.clone()).collect());
@@ -211,7 +211,7 @@ impl<'a> Companions<'a> {
             #[doc = #vjp_doc]
             #inline
             #allow
-            #vis fn #vjp(#(#vjp_params,)* #seed_param) -> (#out, #vjp_type) {
+            #vis fn #vjp #generics(#(#vjp_params,)* #seed_param) -> (#out, #vjp_type) {
                 let (#value, #pullback) = #protocol_pullback(#(#args),*);
                 let (#(#slots,)*) = #pullback(#seed_arg, (#(#shadows,)*));
                 (#value, #vjp_gradient)
@@ -224,7 +224,7 @@ impl<'a> Companions<'a> {
         let (func, inline, allow) = (self.func, self.inline, allow());
         let (vis, float, cfgs, jvp) = (&func.vis, &func.float, &func.cfgs, &func.names.jvp);
         let protocol_tangent = func.protocol("tangent");
-        let jvp_doc = &self.docs.jvp;
+        let (jvp_doc, generics) = (&self.docs.jvp, func.generics(&[]));
         let jvp_params = self.params().map(|(p, d)| {
             let (x, ty) = (&p.ident, &p.ty);
             match d {
@@ -248,7 +248,7 @@ impl<'a> Companions<'a> {
             #[doc = #jvp_doc]
             #inline
             #allow
-            #vis fn #jvp(#(#jvp_params),*) -> (#out, #out) {
+            #vis fn #jvp #generics(#(#jvp_params),*) -> (#out, #out) {
                 #protocol_tangent(#(#jvp_args),*)
             }
         }

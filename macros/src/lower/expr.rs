@@ -270,7 +270,7 @@ impl Lower<'_> {
         // float type (`f64::from(2u8)`, `f64::is_nan(x)`) is a constant, refused on a
         // differentiated argument.
         if let [ty, method] = &segments[..]
-            && (ty == "f64" || ty == "f32")
+            && (ty == "f64" || ty == "f32" || self.func.float == ty)
             && !args.is_empty()
         {
             return Ok(self.float_function(ty, method, args, c, &p.path));

@@ -1,4 +1,5 @@
-// A generic parameter is rejected on the parameter.
+// A generic parameter that is not the float type is refused on the parameter, with the
+// form that works.
 use chainrule::prelude::*;
 
 #[differentiable]
