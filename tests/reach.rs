@@ -610,6 +610,83 @@ fn rows_have_gradients_of_the_same_shape() {
     assert!((gm[1][0] - (2.0f64 * -0.3).cos() * -0.3 * 3.0).abs() < 1e-14);
 }
 
+// ---- Rows of their own lengths. ----------------------------------------------------------------
+
+/// Over `&[Vec<f64>]`: elements, row lengths, rows lent to a call, rows iterated, and a
+/// `#[no_grad]` `&Vec<Vec<f64>>` of data read the same ways.
+#[allow(clippy::ptr_arg)] // `&Vec<Vec<f64>>` is the parameter type being tested
+#[differentiable]
+fn ragged(w: &[Vec<f64>], x: f64, #[no_grad] data: &Vec<Vec<f64>>) -> f64 {
+    let mut s = 0.0;
+    for i in 0..w.len() {
+        for j in 0..w[i].len() {
+            s += (w[i][j] * x).sin() * data[i % data.len()][j % data[0].len()];
+        }
+        s += sqnorm(&w[i]) * x;
+    }
+    for (i, row) in w.iter().enumerate() {
+        let n = row.len();
+        s += row[n - 1] * w[w.len() - 1 - i][0];
+    }
+    s
+}
+
+/// The rows as one flat `Vec` with their lengths, and back.
+fn split_rows(flat: &[f64], lens: &[usize]) -> Vec<Vec<f64>> {
+    let mut rest = flat;
+    lens.iter()
+        .map(|&n| {
+            let (row, tail) = rest.split_at(n);
+            rest = tail;
+            row.to_vec()
+        })
+        .collect()
+}
+
+proptest::proptest! {
+    #![proptest_config(common::config())]
+
+    /// The gradient of rows of their own lengths has their shape and matches finite
+    /// differences element by element; forward mode along random tangent rows is ⟨grad, t⟩;
+    /// `f_vjp` adds into the shadow rows (a second call doubles them).
+    #[test]
+    fn rows_of_their_own_lengths_are_differentiated(
+        lens in proptest::collection::vec(1usize..4, 1..4),
+        floats in proptest::collection::vec(-1.5f64..1.5, 12),
+        tangents in proptest::collection::vec(-1.0f64..1.0, 12),
+        x in -1.5f64..1.5,
+    ) {
+        let total: usize = lens.iter().sum();
+        let w = split_rows(&floats[..total], &lens);
+        let data = vec![vec![0.5, -1.0, 2.0], vec![1.5, 0.25, -0.75]];
+        let (value, (g, gx)) = ragged_grad(&w, x, &data);
+        proptest::prop_assert_eq!(value.to_bits(), ragged(&w, x, &data).to_bits());
+        proptest::prop_assert_eq!(g.iter().map(Vec::len).collect::<Vec<_>>(), lens.clone());
+        let h = 1e-6;
+        let flat: Vec<f64> = g.concat();
+        for k in 0..total {
+            let (mut plus, mut minus) = (floats[..total].to_vec(), floats[..total].to_vec());
+            plus[k] += h;
+            minus[k] -= h;
+            let fd = (ragged(&split_rows(&plus, &lens), x, &data) - ragged(&split_rows(&minus, &lens), x, &data)) / (2.0 * h);
+            proptest::prop_assert!((fd - flat[k]).abs() < 1e-5 * (1.0 + fd.abs()), "element {}: {} vs {}", k, flat[k], fd);
+        }
+        let fdx = (ragged(&w, x + h, &data) - ragged(&w, x - h, &data)) / (2.0 * h);
+        proptest::prop_assert!((fdx - gx).abs() < 1e-5 * (1.0 + fdx.abs()));
+        let t = split_rows(&tangents[..total], &lens);
+        let (jvp_value, tangent) = ragged_jvp(&w, &t, x, 0.5, &data);
+        let dot: f64 = flat.iter().zip(&tangents).map(|(a, b)| a * b).sum::<f64>() + 0.5 * gx;
+        proptest::prop_assert_eq!(jvp_value.to_bits(), value.to_bits());
+        proptest::prop_assert!((tangent - dot).abs() < 1e-10 * (1.0 + dot.abs()));
+        let mut shadow = t.clone();
+        ragged_vjp(&w, &mut shadow, x, &data, 2.0);
+        ragged_vjp(&w, &mut shadow, x, &data, 2.0);
+        for (k, (s, t0)) in shadow.concat().iter().zip(&tangents).enumerate() {
+            proptest::prop_assert!((s - t0 - 4.0 * flat[k]).abs() < 1e-12 * (1.0 + s.abs()));
+        }
+    }
+}
+
 // ---- Tuples passed to calls. ------------------------------------------------------------------
 
 #[differentiable]

@@ -67,6 +67,8 @@ pub enum Shape {
     /// `&[[F; N]]`, `&[[F; N]; M]` or `&Vec<[F; N]>`: rows of `N` floats, read as one flat
     /// slice (`a[i][j]` is element `i * N + j`); tangent and shadow have the same shape, the
     /// gradient in `f_grad` is a `Vec<[F; N]>` (an `[[F; N]; M]` for a fixed outer array).
+    /// Also `&[Vec<F>]` and `&Vec<Vec<F>>`, rows of their own lengths, copied into one flat
+    /// slice on entry (`a[i][j]` is element `starts[i] + j`), their gradient a `Vec<Vec<F>>`.
     Nested,
     /// `&S` of a struct that derives `Differentiable`: its tangent is an `&S`, its shadow an
     /// `&mut S` (added into, like a slice's), its gradient in `f_grad` an `S`. Inside the
@@ -485,26 +487,38 @@ fn returns(sig: &syn::Signature, params: &[Param], errors: &mut Errors) -> (Retu
 }
 
 /// The float type and the row length `N` of `&[[F; N]]`, `&[[F; N]; M]` or `&Vec<[F; N]>`.
-pub fn nested_row(ty: &Type) -> Option<(Ident, syn::Expr)> {
+pub fn nested_row(ty: &Type) -> Option<(Ident, Option<syn::Expr>)> {
     let Type::Reference(r) = ty else { return None };
     let row = match &*r.elem {
         Type::Slice(s) => &*s.elem,
         Type::Array(a) => &*a.elem,
-        Type::Path(p) => match p.path.segments.last() {
-            Some(s) if s.ident == "Vec" => match &s.arguments {
-                syn::PathArguments::AngleBracketed(a) => match a.args.first() {
-                    Some(syn::GenericArgument::Type(t)) => t,
-                    _ => return None,
-                },
-                _ => return None,
-            },
-            _ => return None,
-        },
+        Type::Path(p) => vec_element(p)?,
         _ => return None,
     };
-    let Type::Array(row) = row else { return None };
-    match classify(&row.elem) {
-        Kind::Float(f) => Some((f, row.len.clone())),
+    match row {
+        Type::Array(row) => match classify(&row.elem) {
+            Kind::Float(f) => Some((f, Some(row.len.clone()))),
+            _ => None,
+        },
+        // Rows of their own lengths, `&[Vec<F>]` or `&Vec<Vec<F>>`.
+        Type::Path(p) if !matches!(&*r.elem, Type::Array(_)) => match classify(vec_element(p)?) {
+            Kind::Float(f) => Some((f, None)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `T` of `Vec<T>`.
+fn vec_element(p: &syn::TypePath) -> Option<&Type> {
+    match p.path.segments.last() {
+        Some(s) if s.ident == "Vec" => match &s.arguments {
+            syn::PathArguments::AngleBracketed(a) => match a.args.first() {
+                Some(syn::GenericArgument::Type(t)) => Some(t),
+                _ => None,
+            },
+            _ => None,
+        },
         _ => None,
     }
 }

@@ -128,9 +128,21 @@ fn bodies(func: &Function) -> syn::Result<Bodies> {
             // Rows, and their tangent, as flat slices.
             (Some(s), Shape::Nested) => {
                 let (x, flat, d) = (&p.ident, &ir.slots[s].name, slot_derivs[s].clone());
-                entry.extend(quote!(let #flat = #x.as_flattened();));
-                if let Some(d) = &d {
-                    tangent_entry.extend(quote!(let #d = #d.as_flattened();));
+                match ir.ragged.get(&i) {
+                    // Rows of their own lengths: copied, with where each starts.
+                    Some(r) => {
+                        let (starts, krate) = (&r.starts, &func.krate);
+                        entry.extend(quote!(let (#flat, #starts) = #krate::__private::flatten_rows(#x);));
+                        if let Some(d) = &d {
+                            tangent_entry.extend(quote!(let #d = #krate::__private::flatten_rows(#d).0;));
+                        }
+                    }
+                    None => {
+                        entry.extend(quote!(let #flat = #x.as_flattened();));
+                        if let Some(d) = &d {
+                            tangent_entry.extend(quote!(let #d = #d.as_flattened();));
+                        }
+                    }
                 }
                 d
             }

@@ -28,6 +28,17 @@ pub struct Ir {
     pub fields: Vec<Field>,
     /// The struct parameters, by position.
     pub structs: std::collections::BTreeMap<usize, StructParam>,
+    /// The rows parameters of their own lengths (`&[Vec<F>]`), by position.
+    pub ragged: std::collections::BTreeMap<usize, RaggedParam>,
+}
+
+/// A parameter of rows of their own lengths, copied into its flat slot on entry: the names
+/// of where its rows start, and of its shadow as the pullback receives it (its flat adjoint
+/// is added into it at the end).
+#[derive(Clone)]
+pub struct RaggedParam {
+    pub starts: Ident,
+    pub shadow: Ident,
 }
 
 /// A struct parameter's names in the generated code.

@@ -46,6 +46,7 @@ pub fn lower(func: &Function, body: &syn::Block, names: &mut Names) -> syn::Resu
         fields: Vec::new(),
         whole_fields: Vec::new(),
         structs: Default::default(),
+        ragged: Default::default(),
         result_name: None,
     };
     let stmts = &body.stmts;
@@ -79,6 +80,7 @@ pub fn lower(func: &Function, body: &syn::Block, names: &mut Names) -> syn::Resu
         output,
         fields: lower.fields,
         structs: lower.structs,
+        ragged: lower.ragged,
     })
 }
 
@@ -101,15 +103,24 @@ enum Binding {
     Tuple(Vec<Operand>),
     /// A struct parameter, by position, whose fields are parameters (see `fields`).
     Struct(usize),
-    /// Rows of `row` floats (`&[[F; N]]`), read through the flat slot; `name` is the
+    /// Rows of floats (`&[[F; N]]`, `&[Vec<F>]`), read through the flat slot; `name` is the
     /// parameter itself, whose `len()` counts the rows.
     Rows {
         slot: SlotId,
-        row: Operand,
+        row: Row,
         name: Ident,
         /// How many rows, when known (a local `[[F; N]; M]`); else `name.len()`.
         count: Option<Operand>,
     },
+}
+
+/// Where the rows of a `Binding::Rows` start in its flat slot.
+#[derive(Clone)]
+enum Row {
+    /// Every row `n` floats long: row `i` starts at `i * n`.
+    Stride(Operand),
+    /// Rows of their own lengths: row `i` starts at `starts[i]`, ends at `starts[i + 1]`.
+    Starts(Ident),
 }
 
 struct Lower<'a> {
@@ -141,6 +152,7 @@ struct Lower<'a> {
     /// by parameter and path.
     whole_fields: Vec<(usize, Vec<Ident>)>,
     structs: std::collections::BTreeMap<usize, crate::ir::StructParam>,
+    ragged: std::collections::BTreeMap<usize, crate::ir::RaggedParam>,
     /// The name the function's array or tuple result is returned by, if any.
     result_name: Option<Ident>,
 }
@@ -172,13 +184,23 @@ impl Lower<'_> {
             return;
         }
         // Rows of floats: one flat slice (taken on entry, see `expand::bodies`), `a[i][j]`
-        // its element `i * N + j`.
+        // its element `i * N + j`. Rows of their own lengths are a flat copy, this function's
+        // own as an array by value is (a call's pullback cannot borrow it).
         if p.shape == Shape::Nested {
             let name = self.names.fresh(&format!("{}_flat", p.ident), p.ident.span());
-            let kind = SlotKind::ArrayParam { by_value: false };
+            let row_len = crate::ast::nested_row(&p.ty).and_then(|(_, n)| n);
+            let kind = SlotKind::ArrayParam { by_value: row_len.is_none() };
             let slot = self.slot(Slot { name, ty: None, kind, active: p.active, param: Some(i) });
-            let row = crate::ast::nested_row(&p.ty).map(|(_, n)| n).expect("a nested parameter has rows");
-            let row = Operand::constant(quote!(#row));
+            let row = match row_len {
+                Some(n) => Row::Stride(Operand::constant(quote!(#n))),
+                None => {
+                    let span = p.ident.span();
+                    let starts = self.names.fresh(&format!("{}_starts", p.ident), span);
+                    let shadow = self.names.fresh(&format!("{}_shadow", p.ident), span);
+                    self.ragged.insert(i, crate::ir::RaggedParam { starts: starts.clone(), shadow });
+                    Row::Starts(starts)
+                }
+            };
             self.bind(&p.ident, Binding::Rows { slot, row, name: p.ident.clone(), count: None });
             return;
         }

@@ -461,3 +461,35 @@ pub fn detach<D: Detach, F>(x: F) -> F {
     note = "call it outside the #[differentiable] function, or write the derivative out by hand"
 )]
 pub trait Nested {}
+
+/// Rows of their own lengths (`&[Vec<F>]`), as one flat copy and where each row starts in it
+/// (one more start than rows: the last is the total). Differentiated code reads them as a
+/// flat slice, `a[i][j]` at `starts[i] + j`.
+pub fn flatten_rows<F: Copy, R: AsRef<[F]>>(rows: &[R]) -> (Vec<F>, Vec<usize>) {
+    let mut starts = Vec::with_capacity(rows.len() + 1);
+    let mut flat = Vec::with_capacity(rows.iter().map(|r| r.as_ref().len()).sum());
+    for r in rows {
+        starts.push(flat.len());
+        flat.extend_from_slice(r.as_ref());
+    }
+    starts.push(flat.len());
+    (flat, starts)
+}
+
+/// Adds the flat adjoint of rows (see [`flatten_rows`]) into their shadow, row by row.
+pub fn add_rows<F: Float, R: AsMut<[F]>>(shadow: &mut [R], flat: &[F]) {
+    let mut rest = flat;
+    for row in shadow {
+        let row = row.as_mut();
+        let (head, tail) = rest.split_at(row.len());
+        for (a, b) in row.iter_mut().zip(head) {
+            *a += *b;
+        }
+        rest = tail;
+    }
+}
+
+/// Zeros shaped like rows of their own lengths: the gradient `f_grad` fills.
+pub fn zero_rows<F: Float, R: AsRef<[F]>>(rows: &[R]) -> Vec<Vec<F>> {
+    rows.iter().map(|r| vec![F::ZERO; r.as_ref().len()]).collect()
+}

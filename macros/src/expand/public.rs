@@ -90,12 +90,10 @@ impl<'a> Companions<'a> {
                 let ty = match p.shape {
                     Shape::Slice => quote!(::std::vec::Vec<#float>),
                     Shape::Struct => p.referent().to_token_stream(),
-                    Shape::Nested => match p.referent() {
-                        syn::Type::Array(a) => quote!(#a),
-                        _ => {
-                            let n = crate::ast::nested_row(&p.ty).map(|(_, n)| n);
-                            quote!(::std::vec::Vec<[#float; #n]>)
-                        }
+                    Shape::Nested => match (p.referent(), crate::ast::nested_row(&p.ty).and_then(|(_, n)| n)) {
+                        (syn::Type::Array(a), _) => quote!(#a),
+                        (_, Some(n)) => quote!(::std::vec::Vec<[#float; #n]>),
+                        (_, None) => quote!(::std::vec::Vec<::std::vec::Vec<#float>>),
                     },
                     _ => gradient_slot_type(p, float),
                 };
@@ -139,14 +137,14 @@ impl<'a> Companions<'a> {
                 quote!(let mut #d = #krate::differentiable::Differentiable::zeros_like(#x);)
             }
             (Some(d), Shape::Nested) => {
-                let x = &p.ident;
-                let n = crate::ast::nested_row(&p.ty).map(|(_, n)| n);
-                match p.referent() {
-                    syn::Type::Array(a) => {
+                let (x, krate) = (&p.ident, &self.func.krate);
+                match (p.referent(), crate::ast::nested_row(&p.ty).and_then(|(_, n)| n)) {
+                    (syn::Type::Array(a), n) => {
                         let m = &a.len;
                         quote!(let mut #d = [[0.0; #n]; #m];)
                     }
-                    _ => quote!(let mut #d = ::std::vec![[0.0; #n]; #x.len()];),
+                    (_, Some(n)) => quote!(let mut #d = ::std::vec![[0.0; #n]; #x.len()];),
+                    (_, None) => quote!(let mut #d = #krate::__private::zero_rows(#x);),
                 }
             }
             _ => TokenStream::new(),

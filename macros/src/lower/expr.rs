@@ -102,7 +102,7 @@ impl Lower<'_> {
             && let Some(Binding::Rows { slot, row, .. }) = self.binding(&outer.expr)
         {
             let (i, j) = (self.expr(&outer.index)?, self.expr(&ix.index)?);
-            let start = self.opaque_int(quote!(*), i, row, span);
+            let start = self.row_start(&row, i, span);
             let index = self.opaque_int(quote!(+), start, j, span);
             return Ok(self.value(Op::Index { slot, index }, span));
         }
@@ -203,7 +203,8 @@ impl Lower<'_> {
             if let Expr::Index(ix) = &*m.receiver
                 && let Some(Binding::Rows { row, .. }) = self.binding(&ix.expr)
             {
-                return Ok(row);
+                let i = self.expr(&ix.index)?;
+                return Ok(self.row_len(&row, i, span));
             }
         }
         if m.method == "len" && m.args.is_empty() {

@@ -23,8 +23,9 @@ enum Lane<'a> {
     Offset(Operand),
     /// `&mut out[i]`, for `iter_mut`.
     Place(SlotId),
-    /// `&m[i * size..(i + 1) * size]`, for `chunks_exact`.
-    Chunk(SlotId, Operand),
+    /// Row `i` of an array, for `chunks_exact` (`&m[i * size..(i + 1) * size]`) and the
+    /// rows of rows.
+    Chunk(SlotId, super::Row),
     Zip(Box<Lane<'a>>, Box<Lane<'a>>),
     /// `(i, element)`.
     Enumerate(Box<Lane<'a>>),
@@ -154,7 +155,7 @@ impl<'a> Lower<'_> {
                     let size = self.expr(&m.args[0])?;
                     let len = self.value(Op::Len(slot), m.span());
                     let count = self.opaque_int(quote!(/), len, size.clone(), m.span());
-                    Chain { len: count, lane: Lane::Chunk(slot, size) }
+                    Chain { len: count, lane: Lane::Chunk(slot, super::Row::Stride(size)) }
                 }
                 None => return Ok(None),
             },
@@ -262,9 +263,10 @@ impl<'a> Lower<'_> {
             Lane::Offset(start) if start.is_zero() => Elem::Value(i),
             Lane::Offset(start) => Elem::Value(self.opaque_int(quote!(+), start.clone(), i, span)),
             Lane::Place(slot) => Elem::Place { slot: *slot, index: i },
-            Lane::Chunk(slot, size) => {
-                let offset = self.opaque_int(quote!(*), i, size.clone(), span);
-                Elem::View { slot: *slot, offset, len: size.clone() }
+            Lane::Chunk(slot, row) => {
+                let offset = self.row_start(row, i.clone(), span);
+                let len = self.row_len(row, i, span);
+                Elem::View { slot: *slot, offset, len }
             }
             Lane::Zip(a, b) => Elem::Tuple(vec![self.element(a, i.clone())?, self.element(b, i)?]),
             Lane::Enumerate(inner) => Elem::Tuple(vec![Elem::Value(i.clone()), self.element(inner, i)?]),

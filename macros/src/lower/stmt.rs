@@ -7,6 +7,7 @@ use super::expr::compound;
 use super::{Binding, Lower, Result};
 use crate::ast::Returns;
 use crate::ir::{Access, Id, Op, Operand, Output, Slot, SlotId, SlotKind, Stmt, ValueId};
+use proc_macro2::Span;
 use quote::{ToTokens, quote};
 use std::collections::HashMap;
 use syn::spanned::Spanned;
@@ -304,7 +305,7 @@ impl Lower<'_> {
                         );
                     }
                     let (i, j) = (self.expr(&outer.index)?, self.expr(&ix.index)?);
-                    let start = self.opaque_int(quote!(*), i, row, ix.span());
+                    let start = self.row_start(&row, i, ix.span());
                     let index = self.opaque_int(quote!(+), start, j, ix.span());
                     self.emit(Stmt::Write { slot, index, value });
                     return Ok(());
@@ -353,8 +354,9 @@ impl Lower<'_> {
             }
             let i = self.expr(&ix.index)?;
             let span = a.span();
-            let start = self.opaque_int(quote!(*), i, row.clone(), span);
-            let end = self.opaque_int(quote!(+), start.clone(), row, span);
+            let start = self.row_start(&row, i.clone(), span);
+            let len = self.row_len(&row, i, span);
+            let end = self.opaque_int(quote!(+), start.clone(), len, span);
             let part = Some(Box::new(crate::ir::Part { start, end: Some(end) }));
             let access = if explicit_mut { Access::Mutable } else { Access::Shared };
             return Ok(Operand::Array { slot, access, part });
@@ -517,8 +519,36 @@ impl Lower<'_> {
         let kind = SlotKind::Array { init, len, vec: false };
         let slot = self.slot(Slot { name, ty: None, kind, active: false, param: None });
         self.emit(Stmt::Declare(slot));
+        let row = super::Row::Stride(row);
         self.bind(ident, Binding::Rows { slot, row, name: ident.clone(), count: Some(count) });
         Ok(())
+    }
+
+    /// Where row `i` of rows starts in their flat slot.
+    pub(super) fn row_start(&mut self, row: &super::Row, i: Operand, span: Span) -> Operand {
+        match row {
+            super::Row::Stride(n) => self.opaque_int(quote!(*), i, n.clone(), span),
+            super::Row::Starts(starts) => self.starts_at(starts, i, span),
+        }
+    }
+
+    /// How many floats row `i` of rows holds.
+    pub(super) fn row_len(&mut self, row: &super::Row, i: Operand, span: Span) -> Operand {
+        match row {
+            super::Row::Stride(n) => n.clone(),
+            super::Row::Starts(starts) => {
+                let start = self.starts_at(starts, i.clone(), span);
+                let next = self.opaque_int(quote!(+), i, Operand::constant(quote!(1)), span);
+                let end = self.starts_at(starts, next, span);
+                self.opaque_int(quote!(-), end, start, span)
+            }
+        }
+    }
+
+    fn starts_at(&mut self, starts: &Ident, i: Operand, span: Span) -> Operand {
+        let t = self.tokens(&i);
+        let why = "a row's start cannot depend on a differentiated value".to_owned();
+        self.value(Op::Opaque { code: quote!(#starts[#t]), args: vec![i], active_ok: false, why }, span)
     }
 }
 

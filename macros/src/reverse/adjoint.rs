@@ -17,7 +17,8 @@ impl Render<'_, '_> {
         if let Some(t) = self.tangent {
             head.extend(self.forward_gradient(t, &seeds));
         }
-        let (shadows, shadow_types) = self.shadows(&mut head);
+        let mut tail = TokenStream::new();
+        let (shadows, shadow_types) = self.shadows(&mut head, &mut tail);
         let f = self.float();
         for discard in self.discards.values() {
             head.extend(quote!(let mut #discard = ::std::vec::Vec::<#f>::new();));
@@ -29,6 +30,7 @@ impl Render<'_, '_> {
             #head
             #body
             #fields
+            #tail
             (#(#grads,)*)
         })
     }
@@ -107,8 +109,9 @@ impl Render<'_, '_> {
     }
 
     /// The shadows the closure takes, and their types: a slice's adjoint arrives as one;
-    /// a by-value array's adjoint starts at zero (declared into `head`).
-    fn shadows(&self, head: &mut TokenStream) -> (Vec<TokenStream>, Vec<TokenStream>) {
+    /// a by-value array's adjoint starts at zero (declared into `head`); what `tail`
+    /// receives runs last.
+    fn shadows(&self, head: &mut TokenStream, tail: &mut TokenStream) -> (Vec<TokenStream>, Vec<TokenStream>) {
         let float = self.float();
         let (mut shadows, mut types) = (Vec::new(), Vec::new());
         for (i, p) in self.func.params.iter().enumerate() {
@@ -118,12 +121,21 @@ impl Render<'_, '_> {
                     shadows.push(quote!(#d));
                     types.push(quote!(&mut [#float]));
                 }
-                // Rows: their shadow, flattened like the rows themselves.
+                // Rows: their shadow, flattened like the rows themselves; rows of their own
+                // lengths add a flat adjoint into it at the end.
                 (true, Shape::Nested, Some(d)) => {
-                    head.extend(quote!(let #d = #d.as_flattened_mut();));
-                    shadows.push(quote!(#d));
                     let s = p.referent();
                     types.push(quote!(&mut #s));
+                    let Some(r) = self.ir.ragged.get(&i) else {
+                        head.extend(quote!(let #d = #d.as_flattened_mut();));
+                        shadows.push(quote!(#d));
+                        continue;
+                    };
+                    let (shadow, krate) = (&r.shadow, &self.func.krate);
+                    let flat = slot.map(|s| &self.ir.slots[s].name);
+                    head.extend(quote!(let mut #d = ::std::vec![0.0; #flat.len()];));
+                    tail.extend(quote!(#krate::__private::add_rows(#shadow, &#d);));
+                    shadows.push(quote!(#shadow));
                 }
                 (true, Shape::Struct, _) => {
                     let shadow = &self.ir.structs[&i].derivative;
