@@ -610,6 +610,35 @@ fn rows_have_gradients_of_the_same_shape() {
     assert!((gm[1][0] - (2.0f64 * -0.3).cos() * -0.3 * 3.0).abs() < 1e-14);
 }
 
+// ---- Rows as results. ------------------------------------------------------------------------
+
+/// Rows written out as the result.
+#[differentiable]
+fn rotation(t: f64, k: f64) -> [[f64; 2]; 2] {
+    let (c, s) = (t.cos() * k, t.sin() * k);
+    [[c, -s], [s, c]]
+}
+
+/// Local rows written by element, returned; rows written out in a `let`, read by element.
+#[differentiable]
+fn outer_plus(a: &[f64], b: &[f64]) -> [[f64; 3]; 2] {
+    let m = [[a[0], a[1], a[0] * a[1]], [b[0], b[1], b[2]]];
+    let mut r = [[0.0; 3]; 2];
+    for i in 0..2 {
+        for j in 0..3 {
+            r[i][j] = a[i] * b[j] + m[i][j].sin();
+        }
+    }
+    r
+}
+
+/// A call's rows kept and read by element.
+#[differentiable]
+fn rotated_trace(t: f64, k: f64) -> f64 {
+    let r = rotation(t, k);
+    r[0][0] + r[1][1] + r[1][0] * r[0][1]
+}
+
 // ---- Rows of their own lengths. ----------------------------------------------------------------
 
 /// Over `&[Vec<f64>]`: elements, row lengths, rows lent to a call, rows iterated, and a
@@ -866,6 +895,12 @@ mod properties {
         slice y in vec(-1.5..1.5, 3)
     ]);
     property!(power, power_grad, power_jvp, [x in -2.0..2.0, const n in 0u32..6]);
+    array_property!(rotation, vjp rotation_vjp, jvp rotation_jvp, [t in -3.0..3.0, k in -2.0..2.0]);
+    array_property!(outer_plus, vjp outer_plus_vjp, jvp outer_plus_jvp, [
+        slice a in vec(-1.5..1.5, 2),
+        slice b in vec(-1.5..1.5, 3)
+    ]);
+    property!(rotated_trace, rotated_trace_grad, rotated_trace_jvp, [t in -3.0..3.0, k in -2.0..2.0]);
 
     property!(guarded, guarded_grad, guarded_jvp, [x in -2.0..2.0, y in 0.1..3.0] where x * x + y > 1e-3);
     property!(rotated, rotated_grad, rotated_jvp, [x in -2.0..2.0, t in -3.0..3.0]);

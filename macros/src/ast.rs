@@ -210,8 +210,9 @@ impl Function {
     pub fn result_len(&self) -> Option<TokenStream> {
         match (&self.returns, &self.item.sig.output) {
             (Returns::Tuple(n), _) => Some(quote::quote!(#n)),
-            (Returns::Array, ReturnType::Type(_, ty)) => match &**ty {
-                syn::Type::Array(a) => {
+            (Returns::Array, ReturnType::Type(_, ty)) => match (&**ty, self.result_rows()) {
+                (_, Some((n, m))) => Some(quote::quote!((#n) * (#m))),
+                (syn::Type::Array(a), None) => {
                     let len = &a.len;
                     Some(quote::quote!(#len))
                 }
@@ -219,6 +220,15 @@ impl Function {
             },
             _ => None,
         }
+    }
+
+    /// A result of rows, `[[F; N]; M]`: `N` and `M`. Inside the function it is one flat
+    /// array of `N * M` floats, made rows on the way out (`__private::rows_of`).
+    pub fn result_rows(&self) -> Option<(&syn::Expr, &syn::Expr)> {
+        let ReturnType::Type(_, ty) = &self.item.sig.output else { return None };
+        let syn::Type::Array(outer) = &**ty else { return None };
+        let syn::Type::Array(inner) = &*outer.elem else { return None };
+        Some((&inner.len, &outer.len))
     }
 
     /// The generic parameter list of every function written beside a generic one,
@@ -456,7 +466,7 @@ fn returns(sig: &syn::Signature, params: &[Param], errors: &mut Errors) -> (Retu
     match &sig.output {
         ReturnType::Type(_, ty) => match (classify(ty), &**ty) {
             (Kind::Float(f), _) => (Returns::Scalar, Some(f)),
-            (Kind::Array(f, Shape::Array), Type::Array(_)) => (Returns::Array, Some(f)),
+            (Kind::Array(f, Shape::Array | Shape::Nested), Type::Array(_)) => (Returns::Array, Some(f)),
             (_, Type::Tuple(t)) if !t.elems.is_empty() => match tuple_float(t) {
                 Some(f) => (Returns::Tuple(t.elems.len()), Some(f)),
                 None => {

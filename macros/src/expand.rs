@@ -242,6 +242,13 @@ fn written_items(func: &Function, bodies: Option<Bodies>) -> TokenStream {
             #vis const RESULT_LEN: usize = #len;
         }
     });
+    // ... and, for rows, how long a row is (`r[i][j]` of a kept result).
+    let result_row = func.result_rows().map(|(n, _)| {
+        quote! {
+            #[doc(hidden)]
+            #vis const RESULT_ROW: usize = #n;
+        }
+    });
     let (tangent, pullback) =
         (protocol.tangent(&format_ident!("tangent")), protocol.pullback(&format_ident!("pullback")));
     let pullback_dyn = protocol.pullback_dyn(&format_ident!("pullback_dyn"));
@@ -256,6 +263,7 @@ fn written_items(func: &Function, bodies: Option<Bodies>) -> TokenStream {
         #allow
         impl #ident {
             #result_len
+            #result_row
             #tangent
             #pullback
             #pullback_dyn

@@ -29,9 +29,9 @@ pub fn check(block: &syn::Block, returns: &Returns) -> syn::Result<()> {
             stmts(init, &mut errors);
             t.elems.iter().for_each(|e| expr(e, &mut errors));
         }
-        Some((Expr::Array(a), init)) => {
+        Some((e @ Expr::Array(_), init)) => {
             stmts(init, &mut errors);
-            a.elems.iter().for_each(|e| expr(e, &mut errors));
+            initialiser(e, &mut errors);
         }
         _ => stmts(&block.stmts, &mut errors),
     }
@@ -177,10 +177,14 @@ fn initialiser(e: &Expr, errors: &mut Errors) {
             &r.expr,
             "arrays nest two deep, as rows `[[x; N]; M]`; flatten deeper ones into rows, `let mut a = [[0.0; N]; M * K];`, and index the row `i * K + k`",
         ),
-        Expr::Array(a) if a.elems.iter().any(|e| matches!(e, Expr::Array(_) | Expr::Repeat(_))) => err(
+        // `[[a, b], [c, d]]`: rows written out, of plain elements.
+        Expr::Array(a) if a.elems.iter().all(|e| matches!(e, Expr::Array(r) if !r.elems.iter().any(is_array))) => {
+            a.elems.iter().for_each(|r| initialiser(r, errors))
+        }
+        Expr::Array(a) if a.elems.iter().any(is_array) => err(
             errors,
             a,
-            "rows written out are not supported yet; declare them as `let mut a = [[0.0; N]; M];` and write the elements (`a[i][j] = x;`)",
+            "arrays nest two deep, as rows written out `[[a, b], [c, d]]` (every element a row) or `[[x; N]; M]`; flatten deeper ones into rows",
         ),
         Expr::Repeat(r) => {
             expr(&r.expr, errors);
@@ -190,6 +194,10 @@ fn initialiser(e: &Expr, errors: &mut Errors) {
         Expr::Macro(m) if m.mac.path.is_ident("vec") => {}
         e => expr(e, errors),
     }
+}
+
+fn is_array(e: &Expr) -> bool {
+    matches!(e, Expr::Array(_) | Expr::Repeat(_))
 }
 
 /// An expression statement: an assignment, control flow, or (`last` and without `;`) the

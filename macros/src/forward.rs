@@ -61,10 +61,14 @@ impl Forward<'_> {
                 quote!((#(#ds,)*))
             }
             Output::Array(s) => match (&self.slot_derivs[*s], &self.ir.slots[*s].kind) {
-                (Some(d), _) => quote!(#d),
+                (Some(d), _) => self.ir.rows_out(d),
                 (None, SlotKind::Array { len, .. }) => {
                     let len = &self.ir.tokens(len);
-                    quote!([0.0; #len])
+                    let zeros = quote!([0.0; #len]);
+                    match &self.ir.rows_result {
+                        Some(krate) => quote!(#krate::__private::rows_of(&#zeros)),
+                        None => zeros,
+                    }
                 }
                 (None, _) => quote!(::core::default::Default::default()),
             },

@@ -30,6 +30,9 @@ pub struct Ir {
     pub structs: std::collections::BTreeMap<usize, StructParam>,
     /// The rows parameters of their own lengths (`&[Vec<F>]`), by position.
     pub ragged: std::collections::BTreeMap<usize, RaggedParam>,
+    /// For an array result of rows (`[[F; N]; M]`), the runtime's path: its slot is flat,
+    /// made rows on the way out (`rows_out`).
+    pub rows_result: Option<TokenStream>,
 }
 
 /// A parameter of rows of their own lengths, copied into its flat slot on entry: the names
@@ -590,11 +593,16 @@ impl Ir {
                 let items = items.iter().map(|o| self.tokens(o));
                 quote::quote!((#(#items,)*))
             }
-            Output::Array(s) => {
-                let name = &self.slots[*s].name;
-                quote::quote!(#name)
-            }
+            Output::Array(s) => self.rows_out(&self.slots[*s].name),
             Output::Unit => quote::quote!(()),
+        }
+    }
+
+    /// The array result `flat` (or its tangent) as the function returns it.
+    pub fn rows_out(&self, flat: &Ident) -> TokenStream {
+        match &self.rows_result {
+            Some(krate) => quote::quote!(#krate::__private::rows_of(&#flat)),
+            None => quote::quote!(#flat),
         }
     }
 

@@ -47,6 +47,7 @@ pub fn lower(func: &Function, body: &syn::Block, names: &mut Names) -> syn::Resu
         whole_fields: Vec::new(),
         structs: Default::default(),
         ragged: Default::default(),
+        call_results: Default::default(),
         result_name: None,
     };
     let stmts = &body.stmts;
@@ -81,6 +82,7 @@ pub fn lower(func: &Function, body: &syn::Block, names: &mut Names) -> syn::Resu
         fields: lower.fields,
         structs: lower.structs,
         ragged: lower.ragged,
+        rows_result: func.result_rows().map(|_| func.krate.clone()),
     })
 }
 
@@ -153,6 +155,9 @@ struct Lower<'a> {
     whole_fields: Vec<(usize, Vec<Ident>)>,
     structs: std::collections::BTreeMap<usize, crate::ir::StructParam>,
     ragged: std::collections::BTreeMap<usize, crate::ir::RaggedParam>,
+    /// The local arrays that keep a call's result, with the callee (a result of rows is read
+    /// `r[i][j]`, its rows as long as the callee's `RESULT_ROW`).
+    call_results: HashMap<SlotId, syn::Path>,
     /// The name the function's array or tuple result is returned by, if any.
     result_name: Option<Ident>,
 }

@@ -249,6 +249,20 @@ impl<F, const N: usize> Flat<F, N> for [F; N] {
     }
 }
 
+/// Rows `[[F; N]; M]`, as their `K = N * M` floats (the caller's `RESULT_LEN`).
+impl<F: Copy + Default, const N: usize, const M: usize, const K: usize> Flat<F, K> for [[F; N]; M] {
+    #[inline(always)]
+    fn flat(self) -> [F; K] {
+        let mut out = [F::default(); K];
+        out.copy_from_slice(self.as_flattened());
+        out
+    }
+    #[inline(always)]
+    fn unflat(floats: [F; K]) -> Self {
+        rows_of(&floats)
+    }
+}
+
 /// `F`, once per element of a tuple.
 macro_rules! float_of {
     ($x:ident) => {
@@ -492,4 +506,12 @@ pub fn add_rows<F: Float, R: AsMut<[F]>>(shadow: &mut [R], flat: &[F]) {
 /// Zeros shaped like rows of their own lengths: the gradient `f_grad` fills.
 pub fn zero_rows<F: Float, R: AsRef<[F]>>(rows: &[R]) -> Vec<Vec<F>> {
     rows.iter().map(|r| vec![F::ZERO; r.as_ref().len()]).collect()
+}
+
+/// A flat array of `N * M` floats as the rows `[[F; N]; M]` a function returns.
+#[inline(always)]
+pub fn rows_of<F: Copy + Default, const N: usize, const M: usize>(flat: &[F]) -> [[F; N]; M] {
+    let mut rows = [[F::default(); N]; M];
+    rows.as_flattened_mut().copy_from_slice(flat);
+    rows
 }

@@ -66,6 +66,13 @@ impl<F: Real, const N: usize> Floats<F> for [F; N] {
     }
 }
 
+/// Rows, row by row.
+impl<F: Real, const N: usize, const M: usize> Floats<F> for [[F; N]; M] {
+    fn into_vec(self) -> Vec<F> {
+        self.as_flattened().to_vec()
+    }
+}
+
 impl<F: Real> Floats<F> for Vec<F> {
     fn into_vec(self) -> Vec<F> {
         self
@@ -94,6 +101,12 @@ impl<F: Real> Seed<F> for F {
 impl<F: Real, const N: usize> Seed<F> for [F; N] {
     fn take(floats: &mut impl Iterator<Item = F>) -> Self {
         std::array::from_fn(|_| floats.next().expect("seed too short"))
+    }
+}
+
+impl<F: Real, const N: usize, const M: usize> Seed<F> for [[F; N]; M] {
+    fn take(floats: &mut impl Iterator<Item = F>) -> Self {
+        std::array::from_fn(|_| std::array::from_fn(|_| floats.next().expect("seed too short")))
     }
 }
 

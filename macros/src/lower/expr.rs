@@ -106,6 +106,17 @@ impl Lower<'_> {
             let index = self.opaque_int(quote!(+), start, j, span);
             return Ok(self.value(Op::Index { slot, index }, span));
         }
+        // `r[i][j]` of rows a call returned, kept in a flat array.
+        if let Expr::Index(outer) = &*ix.expr
+            && let Some(Binding::Slot(slot)) = self.binding(&outer.expr)
+            && let Some(callee) = self.call_results.get(&slot).cloned()
+        {
+            let (i, j) = (self.expr(&outer.index)?, self.expr(&ix.index)?);
+            let row = super::Row::Stride(Operand::constant(quote!(#callee::RESULT_ROW)));
+            let start = self.row_start(&row, i, span);
+            let index = self.opaque_int(quote!(+), start, j, span);
+            return Ok(self.value(Op::Index { slot, index }, span));
+        }
         // `cross(a, b)[1]`: the result kept in an array, then indexed.
         if let Expr::Call(c) = &*ix.expr {
             let slot = self.call_result(c, None)?;

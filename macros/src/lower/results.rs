@@ -37,6 +37,7 @@ impl Lower<'_> {
         if let Op::Call { result, .. } = &mut self.values[v].op {
             *result = Some(slot);
         }
+        self.call_results.insert(slot, path.clone());
         Ok(slot)
     }
 

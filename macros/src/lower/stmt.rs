@@ -224,10 +224,23 @@ impl Lower<'_> {
                 let init = self.array_init(e).ok()??;
                 self.declare_array(&ident, None, init, e).ok()?;
                 match self.lookup(&ident.to_string()) {
-                    Some(Binding::Slot(s)) => Some(Output::Array(s)),
+                    Some(Binding::Slot(s) | Binding::Rows { slot: s, .. }) => Some(Output::Array(s)),
                     _ => None,
                 }
             }
+            // Local rows, returned as rows.
+            (Returns::Array, _) if self.func.result_rows().is_some() => match self.binding(e) {
+                Some(Binding::Rows { slot, .. }) if matches!(self.slots[slot].kind, SlotKind::Array { .. }) => {
+                    Some(Output::Array(slot))
+                }
+                _ => {
+                    let _ = self.error(
+                        e,
+                        "return local rows by name (`let mut r = [[0.0; N]; M]; ... r`) or rows written out (`[[a, b], [c, d]]`)",
+                    );
+                    None
+                }
+            },
             (Returns::Array, _) => match self.array_slot(e) {
                 Ok(s) if matches!(self.slots[s].kind, SlotKind::Array { vec: false, .. }) => Some(Output::Array(s)),
                 _ => {
@@ -474,6 +487,19 @@ impl Lower<'_> {
                     Err(_) => return Err(self.error(m, "write a local vector as `vec![0.0; n]`")),
                 }
             }
+            // `[[a, b], [c, d]]`: rows written out, each as long as the first.
+            Expr::Array(a) if a.elems.first().is_some_and(|r| matches!(r, Expr::Array(_))) => {
+                let mut rows = Vec::new();
+                for r in &a.elems {
+                    match r {
+                        Expr::Array(row) if rows.first().is_none_or(|f: &Vec<Expr>| f.len() == row.elems.len()) => {
+                            rows.push(row.elems.iter().cloned().collect());
+                        }
+                        other => return Err(self.error(other, "every row must be written out, as long as the first")),
+                    }
+                }
+                Some(ArrayInit::RowList(rows))
+            }
             Expr::Array(a) => Some(ArrayInit::List(a.elems.iter().cloned().collect())),
             _ => None,
         })
@@ -488,6 +514,7 @@ impl Lower<'_> {
                 (init, len, vec, Vec::new())
             }
             ArrayInit::Rows(init, row, rows) => return self.declare_rows(ident, &init, &row, &rows, node),
+            ArrayInit::RowList(rows) => return self.declare_row_list(ident, &rows),
             ArrayInit::List(elems) => {
                 let n = elems.len();
                 let zero = Operand::constant(quote!(0.0));
@@ -524,6 +551,24 @@ impl Lower<'_> {
         Ok(())
     }
 
+    /// `let r = [[a, b], [c, d]];`: rows of a flat array, written element by element.
+    fn declare_row_list(&mut self, ident: &Ident, rows: &[Vec<Expr>]) -> Result<()> {
+        let name = self.names.fresh(&format!("{ident}_flat"), ident.span());
+        let (n, m) = (rows.first().map_or(0, Vec::len), rows.len());
+        let (row, count) = (Operand::constant(quote!(#n)), Operand::constant(quote!(#m)));
+        let len = n * m;
+        let init = Operand::constant(quote!(0.0));
+        let kind = SlotKind::Array { init, len: Operand::constant(quote!(#len)), vec: false };
+        let slot = self.slot(Slot { name, ty: None, kind, active: false, param: None });
+        self.emit(Stmt::Declare(slot));
+        for (k, e) in rows.iter().flatten().enumerate() {
+            let value = self.expr(e)?;
+            self.emit(Stmt::Write { slot, index: Operand::constant(quote!(#k)), value });
+        }
+        self.bind(ident, Binding::Rows { slot, row: super::Row::Stride(row), name: ident.clone(), count: Some(count) });
+        Ok(())
+    }
+
     /// Where row `i` of rows starts in their flat slot.
     pub(super) fn row_start(&mut self, row: &super::Row, i: Operand, span: Span) -> Operand {
         match row {
@@ -557,4 +602,6 @@ enum ArrayInit {
     List(Vec<Expr>),
     /// `[[init; row]; rows]`.
     Rows(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// `[[a, b], [c, d]]`.
+    RowList(Vec<Vec<Expr>>),
 }

@@ -81,7 +81,10 @@ impl Render<'_, '_> {
             Output::Array(s) => match &self.slot_derivs[*s] {
                 Some(d) => {
                     let seed = &plan.seeds[0];
-                    self.top_seed = quote!(#d = #seed;);
+                    self.top_seed = match ir.rows_result {
+                        Some(_) => quote!(#d.copy_from_slice(#seed.as_flattened());),
+                        None => quote!(#d = #seed;),
+                    };
                     quote!(#seed)
                 }
                 None => quote!(_),

@@ -1,4 +1,4 @@
-// A local array of rows is written `[[x; N]; M]`; rows written out, or a third level, are
+// Local arrays nest two deep, as rows `[[x; N]; M]` or rows written out: a third level is
 // refused with what to write instead.
 use chainrule::prelude::*;
 
@@ -7,7 +7,7 @@ fn trace(x: f64) -> f64 {
     let a = [[x, 0.0], [0.0, x]];
     let mut b = [[[0.0; 2]; 2]; 2];
     b[0][0][0] = x;
-    a[0][0] + a[1][1] + b[0][0][0]
+    a[0][0] + b[0][0][0]
 }
 
 fn main() {
