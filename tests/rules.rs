@@ -23,6 +23,8 @@ struct Generic {
     grad32: fn(&[f64]) -> (f64, Vec<f64>),
     jvp64: fn(&[f64], &[f64]) -> (f64, f64),
     jvp32: fn(&[f64], &[f64]) -> (f64, f64),
+    /// The generic primal on `Dual<f64, 1>`: value and tangent.
+    dual: fn(&[f64], &[f64]) -> (f64, f64),
 }
 
 chainrule_macros::__rule_cases!();
@@ -84,7 +86,8 @@ fn every_rule_matches_finite_differences_in_both_modes() {
 }
 
 /// The generic function of each rule is the concrete one at `f64`, to the bit (the same code
-/// with its literals converted), and close to it at `f32`, in both modes.
+/// with its literals converted), and close to it at `f32`, in both modes; its primal on dual
+/// numbers gives the tangent forward mode does.
 #[test]
 fn every_rule_is_differentiated_alike_in_a_generic_function() {
     let generic: Vec<_> = RULE_CASES.iter().filter_map(|c| c.generic.as_ref().map(|g| (c, g))).collect();
@@ -107,6 +110,14 @@ fn every_rule_is_differentiated_alike_in_a_generic_function() {
                 let (t, t64, t32) = ((case.jvp)(&x, &d).1, (g.jvp64)(&x, &d).1, (g.jvp32)(&x, &d).1);
                 assert_eq!(t64.to_bits(), t.to_bits(), "{} at {x:?}: generic tangent", case.name);
                 assert!(close(t32, t), "{} at {x:?}: f32 tangent {t32}, f64 {t}", case.name);
+                // A dual number's derivative is the table's, as generated code's is.
+                let (dual_value, dual_t) = (g.dual)(&x, &d);
+                assert_eq!(dual_value.to_bits(), value.to_bits(), "{} at {x:?}: dual value", case.name);
+                assert!(
+                    (dual_t - t).abs() <= 1e-12 * (1.0 + t.abs()),
+                    "{} at {x:?}: dual {dual_t}, jvp {t}",
+                    case.name
+                );
             }
         }
     }

@@ -9,6 +9,7 @@ mod compact;
 mod context;
 mod custom;
 mod derive;
+mod dual;
 mod entity;
 mod expand;
 mod fence;
@@ -60,4 +61,11 @@ pub fn differentiable_fns(input: TokenStream) -> TokenStream {
 #[proc_macro]
 pub fn __rule_cases(_: TokenStream) -> TokenStream {
     rule_cases::rule_cases().into()
+}
+
+/// The `Float` impl of the runtime's dual numbers, from the rule table (see `dual`).
+#[doc(hidden)]
+#[proc_macro]
+pub fn __dual_impl(extras: TokenStream) -> TokenStream {
+    dual::dual_impl(extras.into()).into()
 }

@@ -120,6 +120,15 @@ fn generic_case(
             .collect()
     };
     let (jvp64, jvp32) = (jvp_args(TokenStream::new()), jvp_args(quote!(as f32)));
+    // The primal itself on dual numbers: forward mode by the `Float` impl of `Dual`.
+    let dual_args: Vec<TokenStream> = from_slice
+        .iter()
+        .zip(tangents)
+        .map(|(a, t)| match t {
+            Some(t) => quote!(::chainrule::dual::Dual::<f64, 1>::new(#a, [d[#t]])),
+            None => quote!(#a),
+        })
+        .collect();
     quote! {
         #[::chainrule::differentiable]
         pub fn g<F: Float>(#(#params),*) -> F {
@@ -139,6 +148,10 @@ fn generic_case(
             jvp32: |a, d| {
                 let (value, t) = g_jvp(#(#jvp32),*);
                 (value as f64, t as f64)
+            },
+            dual: |a, d| {
+                let y = g(#(#dual_args),*);
+                (y.re, y.eps[0])
             },
         });
     }

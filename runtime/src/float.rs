@@ -101,6 +101,10 @@ pub trait Float:
     fn to_f64(self) -> f64;
     /// Integer power.
     fn powi(self, n: i32) -> Self;
+    /// The value, through which no derivative flows (what
+    /// [`stop_gradient`](crate::primitives::stop_gradient) calls): itself for `f32` and `f64`,
+    /// without its tangents for a dual number.
+    fn stop_gradient(self) -> Self;
 
     // The inherent float methods of the same names, each documented on `f64`; every one of
     // them has a rule in the derivative table.
@@ -236,6 +240,10 @@ macro_rules! float_impl {
             #[inline]
             fn powi(self, n: i32) -> Self {
                 <$t>::powi(self, n)
+            }
+            #[inline(always)]
+            fn stop_gradient(self) -> Self {
+                self
             }
             float_impl!(@forward $t, (self) (self) -> Self: exp, exp2, exp_m1, ln, ln_1p, log2, log10, sqrt, cbrt, recip, sin, cos, tan, asin, acos, atan, sinh, cosh, tanh, asinh, acosh, atanh, to_degrees, to_radians, abs, fract, signum, floor, ceil, round, trunc);
             float_impl!(@forward $t, (self, other: Self) (self, other) -> Self: log, powf, hypot, atan2, max, min);

@@ -7,6 +7,7 @@ extern crate self as chainrule;
 
 pub mod data;
 pub mod differentiable;
+pub mod dual;
 pub mod float;
 pub mod idx;
 pub mod init;

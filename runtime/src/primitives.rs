@@ -185,8 +185,8 @@ pub use self::f64::*;
 /// }
 /// ```
 #[inline(always)]
-pub fn stop_gradient<F: Copy>(x: F) -> F {
-    x
+pub fn stop_gradient<F: crate::float::Float>(x: F) -> F {
+    x.stop_gradient()
 }
 
 /// The calling protocol of [`stop_gradient`], for differentiable code that calls it under
