@@ -23,7 +23,7 @@ pub use chainrule_runtime::{
 };
 
 #[doc(hidden)]
-pub use chainrule_runtime::__private;
+pub use chainrule_runtime::{__private, higher};
 
 /// Everything a differentiable program needs: the macros and the primitives.
 pub mod prelude {

@@ -91,6 +91,10 @@ pub struct Generated {
     pub grad: Ident,
     pub vjp: Ident,
     pub jvp: Ident,
+    /// Higher-order companions, written beside generic functions (see `expand::higher`).
+    pub hvp: Ident,
+    pub hessian: Ident,
+    pub jacobian: Ident,
 }
 
 /// Arguments of `#[differentiable(...)]`.
@@ -99,6 +103,9 @@ pub struct Args {
     pub grad: Option<Ident>,
     pub vjp: Option<Ident>,
     pub jvp: Option<Ident>,
+    pub hvp: Option<Ident>,
+    pub hessian: Option<Ident>,
+    pub jacobian: Option<Ident>,
     pub krate: Option<syn::Path>,
 }
 
@@ -112,6 +119,12 @@ impl Args {
                 &mut args.vjp
             } else if meta.path.is_ident("jvp") {
                 &mut args.jvp
+            } else if meta.path.is_ident("hvp") {
+                &mut args.hvp
+            } else if meta.path.is_ident("hessian") {
+                &mut args.hessian
+            } else if meta.path.is_ident("jacobian") {
+                &mut args.jacobian
             } else if meta.path.is_ident("crate") {
                 if args.krate.is_some() {
                     return Err(meta.error("`crate` is given twice; keep one"));
@@ -120,7 +133,7 @@ impl Args {
                 return Ok(());
             } else {
                 return Err(meta
-                    .error("unknown argument; expected `grad = name`, `vjp = name`, `jvp = name` or `crate = path`"));
+                    .error("unknown argument; expected `grad = name`, `vjp = name`, `jvp = name`, `hvp = name`, `hessian = name`, `jacobian = name` or `crate = path`"));
             };
             if slot.is_some() {
                 return Err(meta.error("this name is given twice; keep one"));
@@ -158,7 +171,7 @@ impl Function {
         errors.finish()?;
 
         let ident = item.sig.ident.clone();
-        let names = Generated::new(&ident, args.grad, args.vjp, args.jvp)?;
+        let names = Generated::new(&ident, [args.grad, args.vjp, args.jvp, args.hvp, args.hessian, args.jacobian])?;
         let krate = match args.krate {
             Some(p) => quote::quote!(#p),
             None => quote::quote!(::chainrule),
@@ -250,15 +263,21 @@ impl Function {
 }
 
 impl Generated {
-    /// The companions' names: those the attribute gives, else `f_grad`, `f_vjp`, `f_jvp`.
-    fn new(ident: &Ident, grad: Option<Ident>, vjp: Option<Ident>, jvp: Option<Ident>) -> syn::Result<Self> {
+    /// The companions' names: those the attribute gives (in the order grad, vjp, jvp, hvp,
+    /// hessian, jacobian), else `f_grad`, `f_vjp`, ...
+    fn new(ident: &Ident, given: [Option<Ident>; 6]) -> syn::Result<Self> {
+        let [grad, vjp, jvp, hvp, hessian, jacobian] = given;
+        let or = |name: Option<Ident>, suffix: &str| name.unwrap_or_else(|| format_ident!("{}_{}", ident, suffix));
         let names = Generated {
-            grad: grad.unwrap_or_else(|| format_ident!("{}_grad", ident)),
-            vjp: vjp.unwrap_or_else(|| format_ident!("{}_vjp", ident)),
-            jvp: jvp.unwrap_or_else(|| format_ident!("{}_jvp", ident)),
+            grad: or(grad, "grad"),
+            vjp: or(vjp, "vjp"),
+            jvp: or(jvp, "jvp"),
+            hvp: or(hvp, "hvp"),
+            hessian: or(hessian, "hessian"),
+            jacobian: or(jacobian, "jacobian"),
         };
         // Each companion needs a name of its own, which is not the function's.
-        let all = [ident, &names.grad, &names.vjp, &names.jvp];
+        let all = [ident, &names.grad, &names.vjp, &names.jvp, &names.hvp, &names.hessian, &names.jacobian];
         for (i, name) in all.iter().enumerate().skip(1) {
             if all[..i].contains(name) {
                 return Err(syn::Error::new_spanned(

@@ -20,6 +20,7 @@ use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote};
 use syn::{Ident, ItemFn};
 
+mod higher;
 mod public;
 
 pub fn differentiable(args: TokenStream, item: TokenStream) -> TokenStream {

@@ -30,6 +30,10 @@ use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssi
 /// assert_eq!(mean(&[1.0f32, 2.0, 6.0]), 3.0);
 /// assert_eq!(mean(&[1.0f64, 2.0]), 1.5);
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a float type: chainrule's `Float` is `f32`, `f64` or a dual number of them",
+    label = "a float is needed here"
+)]
 pub trait Float:
     Copy
     + PartialOrd

@@ -9,6 +9,8 @@ pub mod data;
 pub mod differentiable;
 pub mod dual;
 pub mod float;
+#[doc(hidden)]
+pub mod higher;
 pub mod idx;
 pub mod init;
 pub mod kernels;

@@ -33,17 +33,19 @@ pub(super) fn companions(func: &Function, inline: &TokenStream) -> TokenStream {
     };
     let vjp_fn = companions.vjp(&by_value);
     let jvp_fn = companions.jvp();
+    let higher = super::higher::companions(func, &companions);
     quote! {
         #stubs
         #grad_fn
         #vjp_fn
         #jvp_fn
+        #higher
     }
 }
 
 /// What the public companions share: the derivative name of each active parameter and the
 /// names of their locals, none of which may clash with a parameter's.
-struct Companions<'a> {
+pub(super) struct Companions<'a> {
     func: &'a Function,
     inline: &'a TokenStream,
     derivs: Vec<Option<Ident>>,
@@ -62,7 +64,7 @@ struct Docs {
 
 impl<'a> Companions<'a> {
     /// Allocates the names, in a fixed order: another order would rename what they write.
-    fn new(func: &'a Function, inline: &'a TokenStream) -> Self {
+    pub(super) fn new(func: &'a Function, inline: &'a TokenStream) -> Self {
         let mut names = Names::new(func.params.iter().map(|p| p.ident.to_token_stream()).collect());
         for p in &func.params {
             names.user(&p.ident);
@@ -82,7 +84,7 @@ impl<'a> Companions<'a> {
     }
 
     /// f_grad: every active parameter's gradient, slices as `Vec`, with its type.
-    fn grad_items(&self) -> Vec<(TokenStream, TokenStream)> {
+    pub(super) fn grad_items(&self) -> Vec<(TokenStream, TokenStream)> {
         let float = &self.func.float;
         self.params()
             .filter_map(|(p, d)| {
@@ -254,7 +256,7 @@ impl<'a> Companions<'a> {
 }
 
 /// One item as itself, several as a tuple.
-fn tuple(items: Vec<TokenStream>) -> TokenStream {
+pub(super) fn tuple(items: Vec<TokenStream>) -> TokenStream {
     if items.len() == 1 { items[0].clone() } else { quote!((#(#items),*)) }
 }
 

@@ -1,0 +1,285 @@
+//! The higher-order companions of a function generic over its float type, each the
+//! first-order code run on dual numbers (`runtime/src/dual.rs`):
+//! - `f_hvp(x.., v..)`: value, gradient and Hessian-vector product, `f_grad` on duals whose
+//!   tangents are `v` (forward over reverse);
+//! - `f_hessian(x..)`: value, gradient and the dense Hessian over the active floats
+//!   flattened, one `f_hvp` per input float;
+//! - `f_jacobian(x..)`: value and Jacobian of an array or tuple result, the primal on duals
+//!   carrying up to 32 input directions per pass (vector forward mode).
+//!
+//! Generic code is only compiled for the types it is used at, so a function whose
+//! higher-order companions are never called costs their parsing and nothing else.
+
+use super::public::{Companions, tuple};
+use super::{allow, tangent_type};
+use crate::ast::{Function, Kind, Param, Returns, Shape};
+use crate::names::Names;
+use proc_macro2::TokenStream;
+use quote::{ToTokens, quote};
+use syn::Ident;
+
+pub(super) fn companions(func: &Function, first: &Companions) -> TokenStream {
+    if func.generic.is_none() || func.method {
+        return TokenStream::new();
+    }
+    let supported = func.active().all(|p| matches!(p.shape, Shape::Scalar | Shape::Slice | Shape::Array));
+    if !supported {
+        return TokenStream::new();
+    }
+    let higher = Higher::new(func);
+    match func.returns {
+        Returns::Scalar => {
+            let gradient = tuple(first.grad_items().into_iter().map(|(_, t)| t).collect());
+            let (hvp, hessian) = (higher.hvp(&gradient), higher.hessian(&gradient));
+            quote!(#hvp #hessian)
+        }
+        Returns::Array | Returns::Tuple(_) => higher.jacobian(),
+        Returns::Unit => TokenStream::new(),
+    }
+}
+
+struct Higher<'a> {
+    func: &'a Function,
+    /// Each active parameter's direction in `f_hvp`.
+    directions: Vec<Option<Ident>>,
+    /// Each active parameter's offset among the active floats flattened, and the total.
+    offsets: Vec<Option<Ident>>,
+    total: Ident,
+    index: Ident,
+    /// The companions' own locals, none of which may shadow a parameter.
+    locals: Locals,
+}
+
+struct Locals {
+    rows: Ident,
+    first: Ident,
+    start: Ident,
+    jacobian: Ident,
+    result: Ident,
+    value: Ident,
+}
+
+impl<'a> Higher<'a> {
+    fn new(func: &'a Function) -> Self {
+        let mut names = Names::new(func.params.iter().map(|p| p.ident.to_token_stream()).collect());
+        for p in &func.params {
+            names.user(&p.ident);
+        }
+        let span = proc_macro2::Span::call_site();
+        let directions =
+            func.params.iter().map(|p| p.active.then(|| names.fresh(&format!("v_{}", p.ident), span))).collect();
+        let offsets =
+            func.params.iter().map(|p| p.active.then(|| names.fresh(&format!("__at_{}", p.ident), span))).collect();
+        let (total, index) = (names.fresh("__total", span), names.fresh("__i", span));
+        let locals = Locals {
+            rows: names.fresh("rows", span),
+            first: names.fresh("first", span),
+            start: names.fresh("start", span),
+            jacobian: names.fresh("jacobian", span),
+            result: names.fresh("result", span),
+            value: names.fresh("value", span),
+        };
+        Higher { func, directions, offsets, total, index, locals }
+    }
+
+    fn params(&self) -> Vec<TokenStream> {
+        self.func
+            .params
+            .iter()
+            .map(|p| {
+                let (x, ty) = (&p.ident, &p.ty);
+                quote!(#x: #ty)
+            })
+            .collect()
+    }
+
+    fn args(&self) -> Vec<&Ident> {
+        self.func.params.iter().map(|p| &p.ident).collect()
+    }
+
+    /// `let` statements giving each active parameter its offset, and the total.
+    fn layout(&self) -> TokenStream {
+        let mut out = TokenStream::new();
+        let mut at = quote!(0usize);
+        for (p, o) in self.func.params.iter().zip(&self.offsets) {
+            let Some(o) = o else { continue };
+            let x = &p.ident;
+            out.extend(quote!(let #o = #at;));
+            let len = match p.shape {
+                Shape::Scalar => quote!(1usize),
+                _ => quote!(#x.len()),
+            };
+            at = quote!(#o + #len);
+        }
+        let total = &self.total;
+        out.extend(quote!(let #total = #at;));
+        out
+    }
+
+    /// `f_hvp(x.., v..)`: `f_grad` on duals carrying `v`.
+    fn hvp(&self, gradient: &TokenStream) -> TokenStream {
+        let func = self.func;
+        let (vis, cfgs, float, hvp, grad) = (&func.vis, &func.cfgs, &func.float, &func.names.hvp, &func.names.grad);
+        let (krate, generics, allow) = (&func.krate, func.generics(&[]), allow());
+        let params = self.params();
+        let directions = func.params.iter().zip(&self.directions).filter_map(|(p, v)| {
+            let v = v.as_ref()?;
+            let t = tangent_type(p, float);
+            Some(quote!(#v: #t))
+        });
+        let lifts = func.params.iter().zip(&self.directions).map(|(p, v)| {
+            let x = &p.ident;
+            match v {
+                Some(v) => quote!(let #x = #krate::higher::Lift::lift(#x, #v);),
+                None if is_float(p) => quote!(let #x = #krate::higher::Constant::constant(#x);),
+                None => TokenStream::new(),
+            }
+        });
+        let args = func.params.iter().map(|p| {
+            let x = &p.ident;
+            if p.shape == Shape::Scalar || p.shape == Shape::Array || !is_reference(p) {
+                quote!(#x)
+            } else {
+                quote!(&#x)
+            }
+        });
+        let doc = format!(
+            "Value, gradient and Hessian-vector product of [`{}()`] along the directions `v_..` of the active parameters (forward over reverse: [`{grad}()`] on dual numbers).\n\nReturns `(value, gradient, H·v)`, the last two shaped like the gradient of `{grad}`. Generated by `#[differentiable]` for a function generic over its float type.",
+            func.ident
+        );
+        quote! {
+            #(#cfgs)*
+            #[doc = #doc]
+            #allow
+            #vis fn #hvp #generics(#(#params,)* #(#directions),*) -> (#float, #gradient, #gradient) {
+                #(#lifts)*
+                let (value, gradient) = #grad(#(#args),*);
+                let (value, _) = #krate::higher::Split::split(value);
+                let (gradient, hv) = #krate::higher::Split::split(gradient);
+                (value, gradient, hv)
+            }
+        }
+    }
+
+    /// `f_hessian(x..)`: one `f_hvp` per active input float, along its unit direction.
+    fn hessian(&self, gradient: &TokenStream) -> TokenStream {
+        let func = self.func;
+        let (vis, cfgs, float, hessian, hvp, grad) =
+            (&func.vis, &func.cfgs, &func.float, &func.names.hessian, &func.names.hvp, &func.names.grad);
+        let (krate, generics, allow) = (&func.krate, func.generics(&[]), allow());
+        let (params, args, layout, total, i) = (self.params(), self.args(), self.layout(), &self.total, &self.index);
+        let (rows, first) = (&self.locals.rows, &self.locals.first);
+        let units = func.params.iter().zip(&self.directions).zip(&self.offsets).filter_map(|((p, v), o)| {
+            let (v, o, x) = (v.as_ref()?, o.as_ref()?, &p.ident);
+            Some(match p.shape {
+                Shape::Scalar => quote!(let #v = #krate::higher::unit_scalar::<#float>(#i, #o);),
+                Shape::Array => quote!(let #v = #krate::higher::unit_array::<#float, _>(#i, #o);),
+                _ => quote!(let #v = #krate::higher::unit_slice::<#float>(#i, #o, #x.len());),
+            })
+        });
+        let direction_args = func.params.iter().zip(&self.directions).filter_map(|(p, v)| {
+            let v = v.as_ref()?;
+            Some(if p.shape == Shape::Slice { quote!(&#v) } else { quote!(#v) })
+        });
+        let doc = format!(
+            "Value, gradient and Hessian of [`{}()`]: the Hessian over the active parameters' floats flattened in order, `hessian[i][j] = ∂²f/∂xᵢ∂xⱼ`, one [`{hvp}()`] per float (for small inputs).\n\nGenerated by `#[differentiable]` for a function generic over its float type.",
+            func.ident
+        );
+        quote! {
+            #(#cfgs)*
+            #[doc = #doc]
+            #allow
+            #vis fn #hessian #generics(#(#params),*) -> (#float, #gradient, ::std::vec::Vec<::std::vec::Vec<#float>>) {
+                #layout
+                let mut #rows = ::std::vec::Vec::with_capacity(#total);
+                let mut #first = ::core::option::Option::None;
+                for #i in 0..#total {
+                    #(#units)*
+                    let (value, gradient, hv) = #hvp(#(#args,)* #(#direction_args),*);
+                    #rows.push(#krate::higher::flat(hv));
+                    #first.get_or_insert((value, gradient));
+                }
+                let (value, gradient) = match #first {
+                    ::core::option::Option::Some(first) => first,
+                    ::core::option::Option::None => #grad(#(#args),*),
+                };
+                (value, gradient, #rows)
+            }
+        }
+    }
+
+    /// `f_jacobian(x..)`: the primal on duals, up to 32 input directions per pass.
+    fn jacobian(&self) -> TokenStream {
+        let func = self.func;
+        let (vis, cfgs, float, jacobian, ident) =
+            (&func.vis, &func.cfgs, &func.float, &func.names.jacobian, &func.ident);
+        let (krate, generics, allow, out) = (&func.krate, func.generics(&[]), allow(), func.output_type());
+        let (params, args, layout, total) = (self.params(), self.args(), self.layout(), &self.total);
+        let Locals { start, jacobian: jac, result, value, .. } = &self.locals;
+        let lifted = func.params.iter().zip(&self.offsets).map(|(p, o)| {
+            let x = &p.ident;
+            match (o, &p.shape) {
+                (Some(o), Shape::Scalar) => quote!(let #x = #krate::higher::lanes_scalar::<#float, K>(#x, #o, #start);),
+                (Some(o), Shape::Array) => {
+                    quote!(let #x = #krate::higher::lanes_array::<#float, K, _>(#x, #o, #start);)
+                }
+                (Some(o), _) => quote!(let #x = #krate::higher::lanes_slice::<#float, K>(#x, #o, #start);),
+                (None, Shape::Scalar) if is_float(p) => {
+                    quote!(let #x = #krate::higher::constant_lanes::<#float, K>(#x);)
+                }
+                (None, Shape::Array) => quote!(let #x = #krate::higher::constant_array_lanes::<#float, K, _>(#x);),
+                (None, _) if is_float(p) => quote!(let #x = #krate::higher::constant_slice_lanes::<#float, K>(#x);),
+                (None, _) => TokenStream::new(),
+            }
+        });
+        let dual_args = func.params.iter().map(|p| {
+            let x = &p.ident;
+            if is_float(p) && is_reference(p) { quote!(&#x) } else { quote!(#x) }
+        });
+        let generics_inner = quote!(<#float: #krate::float::Float, const K: usize>);
+        let doc = format!(
+            "Value and Jacobian of [`{ident}()`]: `jacobian[i][j]` is the derivative of the `i`-th float of the result with respect to the `j`-th of the active parameters' floats flattened in order.\n\nForward mode on dual numbers carrying up to 32 directions per pass: one primal evaluation per 32 input floats, whatever the number of results. Generated by `#[differentiable]` for a function generic over its float type."
+        );
+        quote! {
+            #(#cfgs)*
+            #[doc = #doc]
+            #allow
+            #vis fn #jacobian #generics(#(#params),*) -> (#out, ::std::vec::Vec<::std::vec::Vec<#float>>) {
+                fn pass #generics_inner(#(#params,)* #start: usize, #jac: &mut ::std::vec::Vec<::std::vec::Vec<#float>>) {
+                    #layout
+                    #(#lifted)*
+                    let #result = #ident(#(#dual_args),*);
+                    #krate::higher::columns(#result, #start, #total, #jac);
+                }
+                #layout
+                let #value = #ident(#(#args),*);
+                let mut #jac = ::std::vec::Vec::new();
+                match #total {
+                    0 => #jac = ::std::vec![::std::vec::Vec::new(); #krate::higher::flat(#value).len()],
+                    1 => pass::<#float, 1>(#(#args,)* 0, &mut #jac),
+                    2..=4 => pass::<#float, 4>(#(#args,)* 0, &mut #jac),
+                    5..=8 => pass::<#float, 8>(#(#args,)* 0, &mut #jac),
+                    9..=16 => pass::<#float, 16>(#(#args,)* 0, &mut #jac),
+                    _ => {
+                        let mut #start = 0;
+                        while #start < #total {
+                            pass::<#float, 32>(#(#args,)* #start, &mut #jac);
+                            #start += 32;
+                        }
+                    }
+                }
+                (#value, #jac)
+            }
+        }
+    }
+}
+
+/// A constant parameter of the float type or a slice of it, which the dual code takes as
+/// duals; other constants (sizes, flags) pass unchanged.
+fn is_float(p: &Param) -> bool {
+    matches!(crate::ast::classify(&p.ty), Kind::Float(_) | Kind::Array(_, Shape::Slice | Shape::Array))
+}
+
+fn is_reference(p: &Param) -> bool {
+    matches!(p.ty, syn::Type::Reference(_))
+}

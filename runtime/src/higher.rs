@@ -1,0 +1,277 @@
+//! Helpers of the higher-order companions (`f_hvp`, `f_hessian`, `f_jacobian`), which run a
+//! generic function's first-order code on dual numbers: inputs lifted to duals with their
+//! directions, results split into values and tangents. For generated code only.
+
+use crate::dual::Dual;
+use crate::float::Float;
+
+/// An input and its direction, as the dual numbers carrying them (one lane).
+pub trait Lift<D> {
+    type Dual;
+    fn lift(self, direction: D) -> Self::Dual;
+}
+
+impl<F: Float> Lift<F> for F {
+    type Dual = Dual<F, 1>;
+    #[inline]
+    fn lift(self, d: F) -> Dual<F, 1> {
+        Dual::new(self, [d])
+    }
+}
+
+impl<'a, F: Float> Lift<&'a [F]> for &'a [F] {
+    type Dual = Vec<Dual<F, 1>>;
+    fn lift(self, d: &'a [F]) -> Vec<Dual<F, 1>> {
+        assert_eq!(self.len(), d.len(), "a direction has the length of its input");
+        self.iter().zip(d).map(|(&x, &t)| Dual::new(x, [t])).collect()
+    }
+}
+
+impl<'a, F: Float> Lift<&'a [F]> for &'a Vec<F> {
+    type Dual = Vec<Dual<F, 1>>;
+    fn lift(self, d: &'a [F]) -> Vec<Dual<F, 1>> {
+        self.as_slice().lift(d)
+    }
+}
+
+impl<'a, F: Float, const N: usize> Lift<&'a [F]> for &'a [F; N] {
+    type Dual = [Dual<F, 1>; N];
+    fn lift(self, d: &'a [F]) -> [Dual<F, 1>; N] {
+        assert_eq!(N, d.len(), "a direction has the length of its input");
+        std::array::from_fn(|i| Dual::new(self[i], [d[i]]))
+    }
+}
+
+impl<F: Float, const N: usize> Lift<[F; N]> for [F; N] {
+    type Dual = [Dual<F, 1>; N];
+    fn lift(self, d: [F; N]) -> [Dual<F, 1>; N] {
+        std::array::from_fn(|i| Dual::new(self[i], [d[i]]))
+    }
+}
+
+/// A constant input (a `#[no_grad]` float or slice) as duals without tangents; any other
+/// constant as itself.
+pub trait Constant {
+    type Dual;
+    fn constant(self) -> Self::Dual;
+}
+
+impl<F: Float> Constant for F {
+    type Dual = Dual<F, 1>;
+    fn constant(self) -> Dual<F, 1> {
+        Dual::constant(self)
+    }
+}
+
+impl<F: Float> Constant for &[F] {
+    type Dual = Vec<Dual<F, 1>>;
+    fn constant(self) -> Vec<Dual<F, 1>> {
+        self.iter().map(|&x| Dual::constant(x)).collect()
+    }
+}
+
+impl<F: Float, const N: usize> Constant for [F; N] {
+    type Dual = [Dual<F, 1>; N];
+    fn constant(self) -> [Dual<F, 1>; N] {
+        self.map(Dual::constant)
+    }
+}
+
+/// A result of dual numbers split into its values and its tangents (one lane).
+pub trait Split {
+    type Real;
+    fn split(self) -> (Self::Real, Self::Real);
+}
+
+impl<F: Float> Split for Dual<F, 1> {
+    type Real = F;
+    #[inline]
+    fn split(self) -> (F, F) {
+        (self.re, self.eps[0])
+    }
+}
+
+impl<S: Split> Split for Vec<S> {
+    type Real = Vec<S::Real>;
+    fn split(self) -> (Vec<S::Real>, Vec<S::Real>) {
+        self.into_iter().map(Split::split).unzip()
+    }
+}
+
+impl<S: Split, const N: usize> Split for [S; N] {
+    type Real = [S::Real; N];
+    fn split(self) -> (Self::Real, Self::Real) {
+        let mut parts = self.map(Split::split).into_iter();
+        let pairs: [(S::Real, S::Real); N] = std::array::from_fn(|_| parts.next().expect("N parts"));
+        let (mut re, mut eps) = (Vec::with_capacity(N), Vec::with_capacity(N));
+        for (r, e) in pairs {
+            re.push(r);
+            eps.push(e);
+        }
+        match (re.try_into(), eps.try_into()) {
+            (Ok(re), Ok(eps)) => (re, eps),
+            _ => unreachable!("N parts each"),
+        }
+    }
+}
+
+macro_rules! split_tuples {
+    ($(($($s:ident $i:tt),+)),*) => {$(
+        impl<$($s: Split),+> Split for ($($s,)+) {
+            type Real = ($($s::Real,)+);
+            fn split(self) -> (Self::Real, Self::Real) {
+                let parts = ($(self.$i.split(),)+);
+                (($(parts.$i.0,)+), ($(parts.$i.1,)+))
+            }
+        }
+    )*};
+}
+split_tuples!((A 0), (A 0, B 1), (A 0, B 1, C 2), (A 0, B 1, C 2, D 3), (A 0, B 1, C 2, D 3, E 4), (A 0, B 1, C 2, D 3, E 4, G 5));
+
+/// A gradient (a float, an array, a `Vec` or a tuple of them) as its floats in order.
+pub trait Flatten<F> {
+    fn flatten_into(self, out: &mut Vec<F>);
+}
+
+impl<F: Float> Flatten<F> for F {
+    fn flatten_into(self, out: &mut Vec<F>) {
+        out.push(self);
+    }
+}
+
+impl<F: Float> Flatten<F> for Vec<F> {
+    fn flatten_into(self, out: &mut Vec<F>) {
+        out.extend(self);
+    }
+}
+
+impl<F: Float, const N: usize> Flatten<F> for [F; N] {
+    fn flatten_into(self, out: &mut Vec<F>) {
+        out.extend(self);
+    }
+}
+
+macro_rules! flatten_tuples {
+    ($(($($s:ident $i:tt),+)),*) => {$(
+        impl<F: Float, $($s: Flatten<F>),+> Flatten<F> for ($($s,)+) {
+            fn flatten_into(self, out: &mut Vec<F>) {
+                $(self.$i.flatten_into(out);)+
+            }
+        }
+    )*};
+}
+flatten_tuples!((A 0, B 1), (A 0, B 1, C 2), (A 0, B 1, C 2, D 3), (A 0, B 1, C 2, D 3, E 4), (A 0, B 1, C 2, D 3, E 4, G 5));
+
+/// `g` flattened.
+pub fn flat<F: Float, G: Flatten<F>>(g: G) -> Vec<F> {
+    let mut out = Vec::new();
+    g.flatten_into(&mut out);
+    out
+}
+
+/// Direction `i` of all the active inputs flattened, as the part of it on a scalar input at
+/// `offset`: one there, else zero.
+#[inline]
+pub fn unit_scalar<F: Float>(i: usize, offset: usize) -> F {
+    if i == offset { F::ONE } else { F::ZERO }
+}
+
+/// ... and as the part of it on `len` floats at `offset`.
+pub fn unit_slice<F: Float>(i: usize, offset: usize, len: usize) -> Vec<F> {
+    (0..len).map(|j| unit_scalar(i, offset + j)).collect()
+}
+
+/// ... and on an array by value.
+pub fn unit_array<F: Float, const N: usize>(i: usize, offset: usize) -> [F; N] {
+    std::array::from_fn(|j| unit_scalar(i, offset + j))
+}
+
+/// The inputs of one pass of vector forward mode: the active floats flattened, the one at
+/// `offset` (this input's first) in lane `offset - start` when that is below `K`.
+#[inline]
+pub fn lanes_scalar<F: Float, const K: usize>(x: F, offset: usize, start: usize) -> Dual<F, K> {
+    let mut d = Dual::constant(x);
+    if let Some(k) = offset.checked_sub(start).filter(|&k| k < K) {
+        d.eps[k] = F::ONE;
+    }
+    d
+}
+
+/// ... for the floats of a slice.
+pub fn lanes_slice<F: Float, const K: usize>(xs: &[F], offset: usize, start: usize) -> Vec<Dual<F, K>> {
+    xs.iter().enumerate().map(|(j, &x)| lanes_scalar(x, offset + j, start)).collect()
+}
+
+/// ... for the floats of an array by value.
+pub fn lanes_array<F: Float, const K: usize, const N: usize>(
+    xs: [F; N],
+    offset: usize,
+    start: usize,
+) -> [Dual<F, K>; N] {
+    std::array::from_fn(|j| lanes_scalar(xs[j], offset + j, start))
+}
+
+/// A constant input of a pass of `K` lanes: duals without tangents.
+pub fn constant_lanes<F: Float, const K: usize>(x: F) -> Dual<F, K> {
+    Dual::constant(x)
+}
+
+/// ... a constant slice.
+pub fn constant_slice_lanes<F: Float, const K: usize>(xs: &[F]) -> Vec<Dual<F, K>> {
+    xs.iter().map(|&x| Dual::constant(x)).collect()
+}
+
+/// ... a constant array by value.
+pub fn constant_array_lanes<F: Float, const K: usize, const N: usize>(xs: [F; N]) -> [Dual<F, K>; N] {
+    xs.map(Dual::constant)
+}
+
+/// A result of duals (a dual, an array, rows or a tuple of them) as its duals in order.
+pub trait Outputs<D> {
+    fn outputs_into(self, out: &mut Vec<D>);
+}
+
+impl<F: Float, const K: usize> Outputs<Dual<F, K>> for Dual<F, K> {
+    fn outputs_into(self, out: &mut Vec<Dual<F, K>>) {
+        out.push(self);
+    }
+}
+
+impl<D, T: Outputs<D>, const N: usize> Outputs<D> for [T; N] {
+    fn outputs_into(self, out: &mut Vec<D>) {
+        for t in self {
+            t.outputs_into(out);
+        }
+    }
+}
+
+macro_rules! outputs_tuples {
+    ($(($($s:ident $i:tt),+)),*) => {$(
+        impl<Du, $($s: Outputs<Du>),+> Outputs<Du> for ($($s,)+) {
+            fn outputs_into(self, out: &mut Vec<Du>) {
+                $(self.$i.outputs_into(out);)+
+            }
+        }
+    )*};
+}
+outputs_tuples!((A 0, B 1), (A 0, B 1, C 2), (A 0, B 1, C 2, D 3), (A 0, B 1, C 2, D 3, E 4), (A 0, B 1, C 2, D 3, E 4, G 5));
+
+/// One pass's columns `start..start + K` of the Jacobian (rows: outputs, columns: the active
+/// inputs flattened), from the result of the pass.
+pub fn columns<F: Float, const K: usize, R: Outputs<Dual<F, K>>>(
+    result: R,
+    start: usize,
+    total: usize,
+    jacobian: &mut Vec<Vec<F>>,
+) {
+    let mut outs = Vec::new();
+    result.outputs_into(&mut outs);
+    if jacobian.is_empty() {
+        *jacobian = vec![vec![F::ZERO; total]; outs.len()];
+    }
+    for (row, o) in jacobian.iter_mut().zip(&outs) {
+        for (k, &e) in o.eps.iter().enumerate().take(total.saturating_sub(start)) {
+            row[start + k] = e;
+        }
+    }
+}

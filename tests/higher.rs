@@ -1,0 +1,210 @@
+//! Higher-order companions of generic functions (issue 12): `f_hvp` (forward over reverse on
+//! dual numbers), `f_hessian` (one hvp per input float) and `f_jacobian` (vector forward
+//! mode), checked against finite differences of the first-order companions, against each
+//! other (`⟨Hv, w⟩ = ⟨v, Hw⟩`, Jacobian rows against `f_vjp`, columns against `f_jvp`) and
+//! against closed forms.
+
+#![allow(clippy::needless_range_loop)]
+
+mod common;
+
+use chainrule::prelude::*;
+use proptest::collection::vec;
+use proptest::prelude::*;
+
+/// The extended Rosenbrock function.
+#[differentiable]
+fn rosenbrock<F: Float>(x: &[F]) -> F {
+    let mut s = F::ZERO;
+    for i in 0..x.len() - 1 {
+        let a = x[i + 1] - x[i] * x[i];
+        let b = F::ONE - x[i];
+        s += F::from_f64(100.0) * a * a + b * b;
+    }
+    s
+}
+
+/// Parameters of every kind the higher-order companions take: a scalar, an array by value,
+/// a slice, a constant float and a constant size; branches and a call.
+#[differentiable]
+fn mixed<F: Float>(a: F, p: [F; 2], xs: &[F], #[no_grad] k: F, #[no_grad] n: usize) -> F {
+    let mut s = a.sin() * p[0] + p[1].exp() * a;
+    for i in 0..xs.len().min(n) {
+        let t = xs[i] * p[i % 2] + k;
+        s += if t > F::ZERO { t.ln_1p() * a } else { t * t * p[0] };
+    }
+    s + rosenbrock(xs) * F::from_f64(0.01)
+}
+
+/// A vector result: a tuple and an array.
+#[differentiable]
+fn spherical<F: Float>(r: F, angles: [F; 2]) -> (F, F, F) {
+    let (t, p) = (angles[0], angles[1]);
+    (r * t.sin() * p.cos(), r * t.sin() * p.sin(), r * t.cos())
+}
+
+#[differentiable]
+fn moments<F: Float>(xs: &[F], #[no_grad] w: &[F]) -> [F; 3] {
+    let mut m = [F::ZERO; 3];
+    for i in 0..xs.len() {
+        m[0] += xs[i] * w[i];
+        m[1] += xs[i] * xs[i] * w[i];
+        m[2] += (xs[i] * w[i]).tanh();
+    }
+    m
+}
+
+/// The gradient of `mixed` flattened, for finite differences.
+fn mixed_gradient(z: &[f64], xs_len: usize) -> Vec<f64> {
+    let (_, (ga, gp, gx)) = mixed_grad(z[0], [z[1], z[2]], &z[3..3 + xs_len], 0.25, 3);
+    let mut g = vec![ga, gp[0], gp[1]];
+    g.extend(gx);
+    g
+}
+
+proptest! {
+    #![proptest_config(common::config())]
+
+    /// Each column of the Hessian is the derivative of the gradient: central differences of
+    /// `f_grad`; the Hessian is symmetric; its value and gradient are `f_grad`'s.
+    #[test]
+    fn hessian_is_the_derivative_of_the_gradient(z in vec(-1.0f64..1.0, 7)) {
+        let xs_len = 4;
+        let (value, (ga, gp, gx), h) = mixed_hessian(z[0], [z[1], z[2]], &z[3..], 0.25, 3);
+        let (v0, (ga0, gp0, gx0)) = mixed_grad(z[0], [z[1], z[2]], &z[3..], 0.25, 3);
+        prop_assert_eq!(value.to_bits(), v0.to_bits());
+        prop_assert_eq!((ga, gp, gx), (ga0, gp0, gx0));
+        let n = 3 + xs_len;
+        prop_assert_eq!(h.len(), n);
+        for j in 0..n {
+            let step = 1e-6;
+            let (mut plus, mut minus) = (z.clone(), z.clone());
+            plus[j] += step;
+            minus[j] -= step;
+            // The branch on `t > 0` switches nowhere near: skip points within reach of one.
+            let (gp, gm) = (mixed_gradient(&plus, xs_len), mixed_gradient(&minus, xs_len));
+            for i in 0..n {
+                let fd = (gp[i] - gm[i]) / (2.0 * step);
+                prop_assume!((0..3).all(|r| (z[3 + r] * [z[1], z[2]][r % 2] + 0.25).abs() > 1e-3));
+                prop_assert!((h[i][j] - fd).abs() <= 1e-5 * (1.0 + fd.abs()), "H[{}][{}] = {} vs {}", i, j, h[i][j], fd);
+                prop_assert!((h[i][j] - h[j][i]).abs() <= 1e-10 * (1.0 + h[i][j].abs()), "not symmetric at {} {}", i, j);
+            }
+        }
+    }
+
+    /// `⟨H v, w⟩ = ⟨v, H w⟩`, by two `f_hvp` calls; `f_hvp`'s gradient is `f_grad`'s.
+    #[test]
+    fn hessian_vector_products_are_symmetric(
+        x in vec(-1.5f64..1.5, 10),
+        v in vec(-1.0f64..1.0, 10),
+        w in vec(-1.0f64..1.0, 10),
+    ) {
+        let (value, g, hv) = rosenbrock_hvp(&x, &v);
+        let (_, _, hw) = rosenbrock_hvp(&x, &w);
+        let (v0, g0) = rosenbrock_grad(&x);
+        prop_assert_eq!(value.to_bits(), v0.to_bits());
+        prop_assert_eq!(g, g0);
+        let (a, b): (f64, f64) = ((0..10).map(|i| hv[i] * w[i]).sum(), (0..10).map(|i| v[i] * hw[i]).sum());
+        prop_assert!((a - b).abs() <= 1e-10 * (1.0 + a.abs()), "{} vs {}", a, b);
+    }
+
+    /// Jacobian rows are `f_vjp` with unit seeds, columns `f_jvp` along unit directions.
+    #[test]
+    fn jacobians_agree_with_vjp_and_jvp(r in 0.5f64..2.0, t in -3.0f64..3.0, p in -3.0f64..3.0,
+        xs in vec(-1.5f64..1.5, 1..40), w in vec(0.5f64..1.5, 40)) {
+        let (value, j) = spherical_jacobian(r, [t, p]);
+        prop_assert_eq!(value, spherical(r, [t, p]));
+        prop_assert_eq!((j.len(), j[0].len()), (3, 3));
+        for (i, seed) in [(1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0)].into_iter().enumerate() {
+            let (_, (dr, da)) = spherical_vjp(r, [t, p], seed);
+            prop_assert!((j[i][0] - dr).abs() < 1e-12 && (j[i][1] - da[0]).abs() < 1e-12 && (j[i][2] - da[1]).abs() < 1e-12);
+        }
+        let w = &w[..xs.len()];
+        let (m, jm) = moments_jacobian(&xs, w);
+        prop_assert_eq!(m, moments(&xs, w));
+        prop_assert_eq!((jm.len(), jm[0].len()), (3, xs.len()));
+        for c in 0..xs.len() {
+            let mut d = vec![0.0; xs.len()];
+            d[c] = 1.0;
+            let (_, t) = moments_jvp(&xs, &d, w);
+            for i in 0..3 {
+                prop_assert!((jm[i][c] - t[i]).abs() <= 1e-12 * (1.0 + t[i].abs()), "J[{}][{}]", i, c);
+            }
+        }
+    }
+}
+
+/// The Rosenbrock Hessian against its closed form, at the classic start and at the minimum.
+#[test]
+fn rosenbrock_hessian_has_its_closed_form() {
+    for x in [vec![-1.2, 1.0, -1.2, 1.0, 0.3], vec![1.0; 5]] {
+        let (_, _, h) = rosenbrock_hessian(&x);
+        let n = x.len();
+        for i in 0..n {
+            for j in 0..n {
+                let mut want = 0.0;
+                if i == j {
+                    if i + 1 < n {
+                        want += 1200.0 * x[i] * x[i] - 400.0 * x[i + 1] + 2.0;
+                    }
+                    if i > 0 {
+                        want += 200.0;
+                    }
+                } else if j == i + 1 {
+                    want = -400.0 * x[i];
+                } else if i == j + 1 {
+                    want = -400.0 * x[j];
+                }
+                assert!((h[i][j] - want).abs() < 1e-10 * (1.0 + want.abs()), "H[{i}][{j}] = {} vs {want}", h[i][j]);
+            }
+        }
+    }
+}
+
+/// At `f32`, the same Hessian to single precision.
+#[test]
+fn hessian_at_f32() {
+    let x = [-1.2, 1.0, 0.5];
+    let (_, _, h64) = rosenbrock_hessian(&x);
+    let (_, _, h32) = rosenbrock_hessian(&x.map(|v| v as f32));
+    for i in 0..3 {
+        for j in 0..3 {
+            assert!((f64::from(h32[i][j]) - h64[i][j]).abs() < 1e-4 * (1.0 + h64[i][j].abs()));
+        }
+    }
+}
+
+/// More than 32 inputs: the Jacobian takes several passes of 32 directions.
+#[test]
+fn jacobians_of_many_inputs_take_several_passes() {
+    let xs: Vec<f64> = (0..70).map(|i| (i as f64 * 0.37).sin()).collect();
+    let w = vec![1.0; 70];
+    let (_, j) = moments_jacobian(&xs, &w);
+    for c in 0..70 {
+        assert_eq!(j[0][c], 1.0);
+        assert!((j[1][c] - 2.0 * xs[c]).abs() < 1e-15);
+        assert!((j[2][c] - (1.0 - xs[c].tanh().powi(2))).abs() < 1e-15);
+    }
+}
+
+#[allow(dead_code)]
+#[path = "../examples/newton.rs"]
+mod newton;
+
+/// `examples/newton.rs`: Newton's method with `f_hessian` on the extended Rosenbrock function
+/// (n = 10) converges from (−1.2, 1, …) in fewer than 30 iterations, and Levenberg–Marquardt
+/// with `f_jacobian` recovers the parameters of its samples.
+#[test]
+fn the_newton_example_converges() {
+    let start: Vec<f64> = (0..10).map(|i| if i % 2 == 0 { -1.2 } else { 1.0 }).collect();
+    let (iterations, x) = newton::newton(start, 1e-10);
+    assert!(iterations < 30, "{iterations} iterations");
+    assert!(x.iter().all(|v| (v - 1.0).abs() < 1e-9), "{x:?}");
+    let t: Vec<f64> = (0..8).map(|i| 0.5 * i as f64).collect();
+    let y: Vec<f64> = t.iter().map(|&t| 2.0 * (-0.3 * t).exp() * (1.7 * t).cos()).collect();
+    let (p, cost) = newton::fit(&t, &y, [1.0, 0.1, 1.5]);
+    assert!(
+        cost < 1e-20 && (p[0] - 2.0).abs() < 1e-8 && (p[1] - 0.3).abs() < 1e-8 && (p[2] - 1.7).abs() < 1e-8,
+        "{p:?}"
+    );
+}
