@@ -52,6 +52,13 @@ the generated vjp in µs, and vjp/primal, with vjp/primal <= 4.0:
     cargo bench --bench gmm -- --warm-up-time 1 --measurement-time 3 --save-baseline run1
     python3 benches/ratios.py --gmm run1 run2
 
+With `--higher` first, the `higher` benchmark (issue 12): f_hvp against f_grad on Rosenbrock
+(n = 100) and an MLP loss, hvp/grad <= 4; f_jacobian of R^26 -> R^1000 against its primal,
+jacobian/primal <= 6, and 26 jvp calls against the primal for comparison:
+
+    cargo bench --bench higher -- --warm-up-time 1 --measurement-time 3 --save-baseline run1
+    python3 benches/ratios.py --higher run1 run2
+
 Exits with 1 when a target is missed, 2 when a result is absent.
 """
 
@@ -124,6 +131,8 @@ def main():
         return constructs(sys.argv[2:] or ["new"])
     if sys.argv[1:2] == ["--gmm"]:
         return gmm(sys.argv[2:] or ["new"])
+    if sys.argv[1:2] == ["--higher"]:
+        return higher(sys.argv[2:] or ["new"])
     baselines = sys.argv[1:] or ["new"]
     times, runs = collect(baselines, GROUPS, BENCHES, "scalar")
     if times is None:
@@ -308,6 +317,36 @@ def training(baselines):
         print("targets missed:\n  " + "\n  ".join(missed))
         return 1
     print(f"targets met: generated/hand <= {TRAINING_RATIO}, 784-128-10 >= {TRAINING_GFLOPS['784-128-10']} GFLOP/s")
+    return 0
+
+
+HIGHER = [("hvp_rosenbrock", "hvp", "grad", 4.0), ("hvp_mlp", "hvp", "grad", 4.0),
+          ("jacobian", "jacobian", "primal", 6.0), ("jacobian", "jvps", "primal", None)]
+
+
+def higher(baselines):
+    """The `higher` benchmark (issue 12): hvp/grad <= 4, jacobian/primal <= 6."""
+    missed = []
+    for group, num, den, target in HIGHER:
+        ratios = []
+        for b in baselines:
+            try:
+                ratios.append(median_ns(b, group, num) / median_ns(b, group, den))
+            except FileNotFoundError as e:
+                print(f"missing {e.filename}: run `cargo bench --bench higher` first", file=sys.stderr)
+                return 2
+        ratios.sort()
+        n = len(ratios)
+        middle = ratios[n // 2] if n % 2 else (ratios[n // 2 - 1] + ratios[n // 2]) / 2
+        runs = ", ".join(f"{r:.2f}" for r in ratios)
+        goal = f"(target <= {target})" if target else ""
+        print(f"{group:15} {num}/{den}: median {middle:.2f} over runs [{runs}] {goal}")
+        if target and middle > target:
+            missed.append(f"{group}: {num}/{den} = {middle:.2f} > {target}")
+    if missed:
+        print("targets missed:\n  " + "\n  ".join(missed))
+        return 1
+    print("targets met")
     return 0
 
 

@@ -62,7 +62,7 @@ pub fn newton(mut x: Vec<f64>, tol: f64) -> (usize, Vec<f64>) {
         if g.iter().map(|v| v * v).sum::<f64>().sqrt() < tol {
             return (iteration, x);
         }
-        let mut step = solve(h, g.iter().map(|v| -v).collect());
+        let mut step = solve(h.to_rows(), g.iter().map(|v| -v).collect());
         // Where the Hessian is not positive definite the Newton step may climb: go down the
         // gradient instead.
         if g.iter().zip(&step).map(|(a, b)| a * b).sum::<f64>() >= 0.0 {
@@ -90,7 +90,8 @@ pub fn fit(t: &[f64], y: &[f64], mut p: [f64; 3]) -> ([f64; 3], f64) {
         // (JᵀJ + λ diag JᵀJ) δ = −Jᵀr
         let mut a = vec![vec![0.0; 3]; 3];
         let mut b = vec![0.0; 3];
-        for (row, ri) in j.iter().zip(&r) {
+        for (i, ri) in r.iter().enumerate() {
+            let row = j.row(i);
             for u in 0..3 {
                 b[u] -= row[u] * ri;
                 for v in 0..3 {

@@ -75,7 +75,7 @@ proptest! {
         prop_assert_eq!(value.to_bits(), v0.to_bits());
         prop_assert_eq!((ga, gp, gx), (ga0, gp0, gx0));
         let n = 3 + xs_len;
-        prop_assert_eq!(h.len(), n);
+        prop_assert_eq!((h.rows(), h.cols()), (n, n));
         for j in 0..n {
             let step = 1e-6;
             let (mut plus, mut minus) = (z.clone(), z.clone());
@@ -86,8 +86,8 @@ proptest! {
             for i in 0..n {
                 let fd = (gp[i] - gm[i]) / (2.0 * step);
                 prop_assume!((0..3).all(|r| (z[3 + r] * [z[1], z[2]][r % 2] + 0.25).abs() > 1e-3));
-                prop_assert!((h[i][j] - fd).abs() <= 1e-5 * (1.0 + fd.abs()), "H[{}][{}] = {} vs {}", i, j, h[i][j], fd);
-                prop_assert!((h[i][j] - h[j][i]).abs() <= 1e-10 * (1.0 + h[i][j].abs()), "not symmetric at {} {}", i, j);
+                prop_assert!((h[(i, j)] - fd).abs() <= 1e-5 * (1.0 + fd.abs()), "H[{}][{}] = {} vs {}", i, j, h[(i, j)], fd);
+                prop_assert!((h[(i, j)] - h[(j, i)]).abs() <= 1e-10 * (1.0 + h[(i, j)].abs()), "not symmetric at {} {}", i, j);
             }
         }
     }
@@ -114,21 +114,21 @@ proptest! {
         xs in vec(-1.5f64..1.5, 1..40), w in vec(0.5f64..1.5, 40)) {
         let (value, j) = spherical_jacobian(r, [t, p]);
         prop_assert_eq!(value, spherical(r, [t, p]));
-        prop_assert_eq!((j.len(), j[0].len()), (3, 3));
+        prop_assert_eq!((j.rows(), j.cols()), (3, 3));
         for (i, seed) in [(1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0)].into_iter().enumerate() {
             let (_, (dr, da)) = spherical_vjp(r, [t, p], seed);
-            prop_assert!((j[i][0] - dr).abs() < 1e-12 && (j[i][1] - da[0]).abs() < 1e-12 && (j[i][2] - da[1]).abs() < 1e-12);
+            prop_assert!((j[(i, 0)] - dr).abs() < 1e-12 && (j[(i, 1)] - da[0]).abs() < 1e-12 && (j[(i, 2)] - da[1]).abs() < 1e-12);
         }
         let w = &w[..xs.len()];
         let (m, jm) = moments_jacobian(&xs, w);
         prop_assert_eq!(m, moments(&xs, w));
-        prop_assert_eq!((jm.len(), jm[0].len()), (3, xs.len()));
+        prop_assert_eq!((jm.rows(), jm.cols()), (3, xs.len()));
         for c in 0..xs.len() {
             let mut d = vec![0.0; xs.len()];
             d[c] = 1.0;
             let (_, t) = moments_jvp(&xs, &d, w);
             for i in 0..3 {
-                prop_assert!((jm[i][c] - t[i]).abs() <= 1e-12 * (1.0 + t[i].abs()), "J[{}][{}]", i, c);
+                prop_assert!((jm[(i, c)] - t[i]).abs() <= 1e-12 * (1.0 + t[i].abs()), "J[{}][{}]", i, c);
             }
         }
     }
@@ -155,7 +155,7 @@ fn rosenbrock_hessian_has_its_closed_form() {
                 } else if i == j + 1 {
                     want = -400.0 * x[j];
                 }
-                assert!((h[i][j] - want).abs() < 1e-10 * (1.0 + want.abs()), "H[{i}][{j}] = {} vs {want}", h[i][j]);
+                assert!((h[(i, j)] - want).abs() < 1e-10 * (1.0 + want.abs()), "H[{i}][{j}] = {} vs {want}", h[(i, j)]);
             }
         }
     }
@@ -169,7 +169,7 @@ fn hessian_at_f32() {
     let (_, _, h32) = rosenbrock_hessian(&x.map(|v| v as f32));
     for i in 0..3 {
         for j in 0..3 {
-            assert!((f64::from(h32[i][j]) - h64[i][j]).abs() < 1e-4 * (1.0 + h64[i][j].abs()));
+            assert!((f64::from(h32[(i, j)]) - h64[(i, j)]).abs() < 1e-4 * (1.0 + h64[(i, j)].abs()));
         }
     }
 }
@@ -181,9 +181,9 @@ fn jacobians_of_many_inputs_take_several_passes() {
     let w = vec![1.0; 70];
     let (_, j) = moments_jacobian(&xs, &w);
     for c in 0..70 {
-        assert_eq!(j[0][c], 1.0);
-        assert!((j[1][c] - 2.0 * xs[c]).abs() < 1e-15);
-        assert!((j[2][c] - (1.0 - xs[c].tanh().powi(2))).abs() < 1e-15);
+        assert_eq!(j[(0, c)], 1.0);
+        assert!((j[(1, c)] - 2.0 * xs[c]).abs() < 1e-15);
+        assert!((j[(2, c)] - (1.0 - xs[c].tanh().powi(2))).abs() < 1e-15);
     }
 }
 

@@ -109,6 +109,16 @@ fn assertion(mac: &syn::Macro, errors: &mut Errors) {
     }
 }
 
+/// A tuple pattern of names and `_`, nested any depth.
+fn nested_names(p: &Pat) -> bool {
+    match p {
+        Pat::Tuple(t) => t.elems.iter().all(nested_names),
+        Pat::Ident(i) => i.by_ref.is_none() && i.subpat.is_none(),
+        Pat::Wild(_) => true,
+        _ => false,
+    }
+}
+
 /// `let name = value;`: one plain name, or `_`, or a tuple of names bound to a tuple of
 /// values; and a value.
 fn local(local: &syn::Local, errors: &mut Errors) {
@@ -124,8 +134,9 @@ fn local(local: &syn::Local, errors: &mut Errors) {
         |p: &Pat| matches!(p, Pat::Ident(i) if i.by_ref.is_none() && i.subpat.is_none()) || matches!(p, Pat::Wild(_));
     let tuple = match (&local.pat, local.init.as_ref().map(|i| &*i.expr)) {
         (Pat::Tuple(t), Some(Expr::Tuple(e))) => t.elems.iter().all(plain) && t.elems.len() == e.elems.len(),
-        // The tuple a differentiable call returns.
-        (Pat::Tuple(t), Some(Expr::Call(_))) => t.elems.iter().all(plain),
+        // The tuple a differentiable call returns, nested for a companion's
+        // (`let (v, (gx, gy)) = g_grad(x, y);`).
+        (Pat::Tuple(t), Some(Expr::Call(_))) => t.elems.iter().all(|p| plain(p) || nested_names(p)),
         _ => false,
     };
     match ident {

@@ -2,6 +2,7 @@
 //! generic function's first-order code on dual numbers: inputs lifted to duals with their
 //! directions, results split into values and tangents. For generated code only.
 
+use crate::dense::Matrix;
 use crate::dual::Dual;
 use crate::float::Float;
 
@@ -91,10 +92,17 @@ impl<F: Float> Split for Dual<F, 1> {
     }
 }
 
-impl<S: Split> Split for Vec<S> {
+impl<S: Split + Copy> Split for Vec<S> {
     type Real = Vec<S::Real>;
+    // Two copy loops into vectors reserved to their length, which the compiler vectorises
+    // once inlined; `unzip` pushes element by element, checking the capacity each time.
+    #[inline]
     fn split(self) -> (Vec<S::Real>, Vec<S::Real>) {
-        self.into_iter().map(Split::split).unzip()
+        let mut re: Vec<S::Real> = Vec::with_capacity(self.len());
+        let mut eps: Vec<S::Real> = Vec::with_capacity(self.len());
+        re.extend(self.iter().map(|s| s.split().0));
+        eps.extend(self.iter().map(|s| s.split().1));
+        (re, eps)
     }
 }
 
@@ -226,30 +234,48 @@ pub fn constant_array_lanes<F: Float, const K: usize, const N: usize>(xs: [F; N]
     xs.map(Dual::constant)
 }
 
-/// A result of duals (a dual, an array, rows or a tuple of them) as its duals in order.
+/// A result of duals (a dual, an array, rows or a tuple of them): its duals in order, and its
+/// values.
 pub trait Outputs<D> {
-    fn outputs_into(self, out: &mut Vec<D>);
+    /// The result with each dual's value.
+    type Values;
+    fn each(&self, f: &mut impl FnMut(&D));
+    fn values(&self) -> Self::Values;
 }
 
 impl<F: Float, const K: usize> Outputs<Dual<F, K>> for Dual<F, K> {
-    fn outputs_into(self, out: &mut Vec<Dual<F, K>>) {
-        out.push(self);
+    type Values = F;
+    #[inline]
+    fn each(&self, f: &mut impl FnMut(&Dual<F, K>)) {
+        f(self)
+    }
+    #[inline]
+    fn values(&self) -> F {
+        self.re
     }
 }
 
 impl<D, T: Outputs<D>, const N: usize> Outputs<D> for [T; N] {
-    fn outputs_into(self, out: &mut Vec<D>) {
+    type Values = [T::Values; N];
+    fn each(&self, f: &mut impl FnMut(&D)) {
         for t in self {
-            t.outputs_into(out);
+            t.each(f);
         }
+    }
+    fn values(&self) -> Self::Values {
+        std::array::from_fn(|i| self[i].values())
     }
 }
 
 macro_rules! outputs_tuples {
     ($(($($s:ident $i:tt),+)),*) => {$(
         impl<Du, $($s: Outputs<Du>),+> Outputs<Du> for ($($s,)+) {
-            fn outputs_into(self, out: &mut Vec<Du>) {
-                $(self.$i.outputs_into(out);)+
+            type Values = ($($s::Values,)+);
+            fn each(&self, f: &mut impl FnMut(&Du)) {
+                $(self.$i.each(f);)+
+            }
+            fn values(&self) -> Self::Values {
+                ($(self.$i.values(),)+)
             }
         }
     )*};
@@ -257,21 +283,23 @@ macro_rules! outputs_tuples {
 outputs_tuples!((A 0, B 1), (A 0, B 1, C 2), (A 0, B 1, C 2, D 3), (A 0, B 1, C 2, D 3, E 4), (A 0, B 1, C 2, D 3, E 4, G 5));
 
 /// One pass's columns `start..start + K` of the Jacobian (rows: outputs, columns: the active
-/// inputs flattened), from the result of the pass.
+/// inputs flattened), from the result of the pass, and the result's values.
 pub fn columns<F: Float, const K: usize, R: Outputs<Dual<F, K>>>(
-    result: R,
+    result: &R,
     start: usize,
     total: usize,
-    jacobian: &mut Vec<Vec<F>>,
-) {
-    let mut outs = Vec::new();
-    result.outputs_into(&mut outs);
-    if jacobian.is_empty() {
-        *jacobian = vec![vec![F::ZERO; total]; outs.len()];
-    }
-    for (row, o) in jacobian.iter_mut().zip(&outs) {
-        for (k, &e) in o.eps.iter().enumerate().take(total.saturating_sub(start)) {
-            row[start + k] = e;
-        }
-    }
+    jacobian: &mut Option<Matrix<F>>,
+) -> R::Values {
+    let jacobian = jacobian.get_or_insert_with(|| {
+        let mut rows = 0;
+        result.each(&mut |_| rows += 1);
+        Matrix::zeros(rows, total)
+    });
+    let lanes = total.saturating_sub(start).min(K);
+    let mut i = 0;
+    result.each(&mut |o| {
+        jacobian.row_mut(i)[start..start + lanes].copy_from_slice(&o.eps[..lanes]);
+        i += 1;
+    });
+    result.values()
 }

@@ -6,6 +6,7 @@
 extern crate self as chainrule;
 
 pub mod data;
+pub mod dense;
 pub mod differentiable;
 pub mod dual;
 pub mod float;

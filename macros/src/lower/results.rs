@@ -49,10 +49,15 @@ impl Lower<'_> {
     }
 
     /// `let (a, b) = f(..);`: the result kept, then each element bound to its name.
+    /// A nested pattern, `let (v, (gx, gy)) = g_grad(x, y);`, takes the floats of the result
+    /// in order, one per name or `_`, as many as the callee's `RESULT_LEN` says.
     pub(super) fn destructure_call(&mut self, pat: &syn::PatTuple, c: &syn::ExprCall) -> Result<()> {
-        let slot = self.call_result(c, Some(pat.elems.len()))?;
-        for (i, p) in pat.elems.iter().enumerate() {
-            let syn::Pat::Ident(p) = p else { continue };
+        let mut names = Vec::new();
+        leaves(pat, &mut names);
+        let nested = pat.elems.iter().any(|p| matches!(p, syn::Pat::Tuple(_)));
+        let slot = self.call_result(c, (!nested).then_some(names.len()))?;
+        for (i, p) in names.into_iter().enumerate() {
+            let Some(p) = p else { continue };
             let start = self.values.next_id();
             let index = Operand::constant(quote!(#i));
             let value = self.value(Op::Index { slot, index }, p.ident.span());
@@ -148,5 +153,16 @@ impl<'ast> Visit<'ast> for Uses<'_> {
         };
         self.found |= array_use;
         syn::visit::visit_expr(self, e);
+    }
+}
+
+/// The names of a tuple pattern in order, nested ones flattened (`None` for `_`).
+fn leaves<'p>(pat: &'p syn::PatTuple, out: &mut Vec<Option<&'p syn::PatIdent>>) {
+    for p in &pat.elems {
+        match p {
+            syn::Pat::Tuple(t) => leaves(t, out),
+            syn::Pat::Ident(i) => out.push(Some(i)),
+            _ => out.push(None),
+        }
     }
 }
