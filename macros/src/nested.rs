@@ -1,7 +1,17 @@
-//! Until nested differentiation exists: each public companion (`f_grad`, `f_vjp`, `f_jvp`)
-//! gets a protocol struct of its name whose `tangent` and `pullback` cannot be called, so
-//! that differentiable code calling a companion is refused with our message on the call,
-//! not with rustc's about a protocol that is missing.
+//! The protocols of the public companions (`f_grad`, `f_vjp`, `f_jvp`): a struct of each
+//! one's name with `tangent` and `pullback`, so that differentiable code may call them
+//! (nested differentiation). Written for functions generic over their float type with scalar
+//! parameters and result (`protocols`), from the first-order companions on dual numbers:
+//! - forward over anything: the companion itself run on duals (`g_grad::tangent` is
+//!   `g_grad` on `Dual<F, 1>`);
+//! - reverse over anything: the Jacobian of `g_grad` (of the gradient) is the Hessian, which
+//!   is symmetric, so the pullback of a cotangent `u` of the gradient is `H u`, an `g_hvp`;
+//!   those of `g_jvp` and `g_vjp` are Hessian-vector products and gradients likewise.
+//!
+//! Results are flat arrays of floats (`RESULT_LEN`), which a caller reads as it reads any
+//! tuple a call returns. Every other function gets stubs (`stubs`) whose `tangent` and
+//! `pullback` cannot be called, so that calling its companion is refused with our message
+//! on the call, not with rustc's about a protocol that is missing.
 
 use crate::ast::{Function, Returns, Shape};
 use proc_macro2::{Span, TokenStream};
@@ -67,4 +77,181 @@ fn params(count: usize) -> (Vec<Ident>, Vec<TokenStream>) {
         })
         .collect();
     (types, params)
+}
+
+/// A parameter of a companion, in its protocol: its name, its type, whether the protocol
+/// differentiates it, and whether it is a float (a constant float is a dual without tangent).
+struct Slot {
+    name: Ident,
+    ty: TokenStream,
+    active: bool,
+    float: bool,
+}
+
+/// The real protocols of `g_grad`, `g_vjp` and `g_jvp`, for a generic function of scalar
+/// parameters (and constants by value) with a scalar result; `None` for any other.
+pub fn protocols(func: &Function) -> Option<TokenStream> {
+    let scalar = func.active().all(|p| p.shape == Shape::Scalar);
+    let by_value = func.params.iter().all(|p| !matches!(p.ty, syn::Type::Reference(_)));
+    let ok = func.generic.is_some() && !func.method && matches!(func.returns, Returns::Scalar);
+    if !(ok && scalar && by_value && func.active().count() > 0) {
+        return None;
+    }
+    let f = &func.float;
+    // g_jvp's parameters: each of g's, an active one followed by its direction; `roles`
+    // says which active parameter each is, and whether it is the direction.
+    let (mut grad, mut jvp, mut roles) = (Vec::new(), Vec::new(), Vec::new());
+    let mut k = 0usize;
+    for (i, p) in func.params.iter().enumerate() {
+        let ty = &p.ty;
+        let float = matches!(crate::ast::classify(ty), crate::ast::Kind::Float(_));
+        let slot = |name: Ident, active| Slot { name, ty: quote!(#ty), active, float };
+        grad.push(slot(format_ident!("a{}", i), p.active));
+        jvp.push(slot(format_ident!("a{}", i), p.active));
+        roles.push(p.active.then_some((k, false)));
+        if p.active {
+            jvp.push(slot(format_ident!("d{}", i), true));
+            roles.push(Some((k, true)));
+            k += 1;
+        }
+    }
+    let mut vjp: Vec<Slot> = grad.iter().map(|s| Slot { name: s.name.clone(), ty: s.ty.clone(), ..*s }).collect();
+    vjp.push(Slot { name: format_ident!("seed"), ty: quote!(#f), active: true, float: true });
+    let n = func.active().count();
+    let (hvp, krate) = (&func.names.hvp, &func.krate);
+    let g_args: Vec<&Ident> = grad.iter().map(|s| &s.name).collect();
+    // The gradient `g` and `hu`, the Hessian times `directions`, flattened.
+    let hessian_times = |directions: Vec<TokenStream>| {
+        quote! {
+            let (_, g, hu) = #hvp(#(#g_args,)* #(#directions),*);
+            let (g, hu) = (#krate::higher::flat(g), #krate::higher::flat(hu));
+        }
+    };
+    let u = |k: usize| quote!(u[#k]);
+    // g_grad: the gradient's pullback of [u_value, u_gradient..] is u_value ∇g + H u_gradient.
+    let grad_slots = active_slots(&grad, |k| quote!(u[0] * g[#k] + hu[#k]));
+    let grad_pullback = (hessian_times((1..=n).map(u).collect()), grad_slots);
+    // g_jvp(x, v) = (g, ∇g · v): the pullback of [u0, u1] is u0 ∇g + u1 H v for x, u1 ∇g for v.
+    let directions = jvp.iter().zip(&roles).filter(|(_, r)| matches!(r, Some((_, true)))).map(|(s, _)| {
+        let d = &s.name;
+        quote!(#d)
+    });
+    let jvp_slots = roles
+        .iter()
+        .map(|r| match r {
+            None => quote!(()),
+            Some((k, true)) => quote!(u[1] * g[#k]),
+            Some((k, false)) => quote!(u[0] * g[#k] + u[1] * hu[#k]),
+        })
+        .collect();
+    let jvp_pullback = (hessian_times(directions.collect()), jvp_slots);
+    // g_vjp(x, s) = (g, s ∇g): the pullback of [u0, u_g..] is u0 ∇g + s H u_g for x, ∇g · u_g for s.
+    let mut vjp_slots = active_slots(&vjp[..vjp.len() - 1], |k| quote!(u[0] * g[#k] + seed * hu[#k]));
+    let dot = (0..n).map(|k| {
+        let uk = 1 + k;
+        quote!(g[#k] * u[#uk])
+    });
+    vjp_slots.push(quote!(#f::ZERO #(+ #dot)*));
+    let vjp_pullback = (hessian_times((1..=n).map(u).collect()), vjp_slots);
+    let names = &func.names;
+    let mut out = TokenStream::new();
+    for (name, slots, len, (head, results)) in [
+        (&names.grad, &grad, 1 + n, grad_pullback),
+        (&names.jvp, &jvp, 2, jvp_pullback),
+        (&names.vjp, &vjp, 1 + n, vjp_pullback),
+    ] {
+        out.extend(protocol(func, name, slots, len, head, results));
+    }
+    Some(out)
+}
+
+/// Each active slot's gradient, `term(k)` for the `k`-th; `()` for a constant.
+fn active_slots(slots: &[Slot], term: impl Fn(usize) -> TokenStream) -> Vec<TokenStream> {
+    let mut k = 0;
+    slots
+        .iter()
+        .map(|s| {
+            if !s.active {
+                return quote!(());
+            }
+            k += 1;
+            term(k - 1)
+        })
+        .collect()
+}
+
+/// One companion's protocol: `tangent` runs it on duals; `pullback` computes it and, for a
+/// cotangent `u` of its `len` floats, the gradient slots `results` after `head`.
+fn protocol(
+    func: &Function,
+    name: &Ident,
+    slots: &[Slot],
+    len: usize,
+    head: TokenStream,
+    results: Vec<TokenStream>,
+) -> TokenStream {
+    let (vis, cfgs, krate, f) = (&func.vis, &func.cfgs, &func.krate, &func.float);
+    let generics = func.generics(&[]);
+    let tangent_params = slots.iter().map(|s| {
+        let (a, ty) = (&s.name, &s.ty);
+        match s.active {
+            true => {
+                let t = format_ident!("t_{}", a);
+                quote!(#a: #ty, #t: #f)
+            }
+            false => quote!(#a: #ty, _: ()),
+        }
+    });
+    let dual_args = slots.iter().map(|s| {
+        let a = &s.name;
+        match (s.active, s.float) {
+            (true, _) => {
+                let t = format_ident!("t_{}", a);
+                quote!(#krate::dual::Dual::<#f, 1>::new(#a, [#t]))
+            }
+            (false, true) => quote!(#krate::higher::Constant::constant(#a)),
+            (false, false) => quote!(#a),
+        }
+    });
+    let params = slots.iter().map(|s| {
+        let (a, ty) = (&s.name, &s.ty);
+        quote!(#a: #ty)
+    });
+    let args = slots.iter().map(|s| &s.name);
+    let units: Vec<TokenStream> = slots.iter().map(|_| quote!(())).collect();
+    let slot_types = slots.iter().map(|s| if s.active { quote!(#f) } else { quote!(()) });
+    quote! {
+        #(#cfgs)*
+        #[doc(hidden)]
+        #[allow(non_camel_case_types, dead_code)]
+        #vis struct #name {}
+
+        #(#cfgs)*
+        #[allow(dead_code, clippy::all)]
+        impl #name {
+            /// How many floats the result holds, flattened.
+            #[doc(hidden)]
+            #vis const RESULT_LEN: usize = #len;
+
+            /// Forward mode: the companion on dual numbers.
+            #[doc(hidden)]
+            #[inline]
+            #vis fn tangent #generics(#(#tangent_params),*) -> ([#f; #len], [#f; #len]) {
+                let r = #name(#(#dual_args),*);
+                #krate::higher::lanes_of::<#f, #len, _>(&r)
+            }
+
+            /// Reverse mode: the companion, and its pullback by Hessian-vector products.
+            #[doc(hidden)]
+            #[inline]
+            #vis fn pullback #generics(#(#params),*)
+                -> ([#f; #len], impl ::core::ops::FnOnce([#f; #len], (#(#units,)*)) -> (#(#slot_types,)*) + use<#f>) {
+                let r = #name(#(#args),*);
+                (#krate::higher::array_of::<#f, #len, _>(r), move |u: [#f; #len], _: (#(#units,)*)| {
+                    #head
+                    (#(#results,)*)
+                })
+            }
+        }
+    }
 }

@@ -467,12 +467,13 @@ pub fn detach<D: Detach, F>(x: F) -> F {
     x
 }
 
-/// Never implemented: the protocol functions written for `f_grad`, `f_vjp` and `f_jvp`
-/// require it, so that differentiable code calling one is refused with this message.
+/// Never implemented: the stub protocol functions written for `f_grad`, `f_vjp` and `f_jvp`
+/// of a function whose derivatives cannot be differentiated require it, so that
+/// differentiable code calling one is refused with this message.
 #[diagnostic::on_unimplemented(
-    message = "differentiating through a derivative chainrule generated (nested differentiation) is not supported yet",
+    message = "differentiating through this derivative (nested differentiation) needs a function generic over its float type, of scalar parameters and result",
     label = "this calls a generated `_grad`, `_vjp` or `_jvp` function",
-    note = "call it outside the #[differentiable] function, or write the derivative out by hand"
+    note = "write the callee `fn g<F: Float>(x: F, y: F) -> F` (constants by value may stay), or call its derivative outside the #[differentiable] function"
 )]
 pub trait Nested {}
 

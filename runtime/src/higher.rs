@@ -303,3 +303,25 @@ pub fn columns<F: Float, const K: usize, R: Outputs<Dual<F, K>>>(
     });
     result.values()
 }
+
+/// The values and the tangents of a result of one-lane duals, flattened into `N` floats each:
+/// what the protocol of a companion (`g_grad::tangent`) returns.
+pub fn lanes_of<F: Float, const N: usize, R: Outputs<Dual<F, 1>>>(result: &R) -> ([F; N], [F; N]) {
+    let (mut re, mut eps) = ([F::ZERO; N], [F::ZERO; N]);
+    let mut i = 0;
+    result.each(&mut |d| {
+        re[i] = d.re;
+        eps[i] = d.eps[0];
+        i += 1;
+    });
+    assert_eq!(i, N, "the result holds RESULT_LEN floats");
+    (re, eps)
+}
+
+/// A result (a float or a tuple of them, nested) as its `N` floats.
+pub fn array_of<F: Float, const N: usize, G: Flatten<F>>(g: G) -> [F; N] {
+    let floats = flat(g);
+    let mut out = [F::ZERO; N];
+    out.copy_from_slice(&floats);
+    out
+}

@@ -18,9 +18,10 @@ pub(super) fn companions(func: &Function, inline: &TokenStream) -> TokenStream {
     let gradient_type = tuple(grad_items.iter().map(|(_, t)| t.clone()).collect());
     let vjp_type = tuple(by_value.iter().map(|(_, t)| t.clone()).collect());
     // `f_grad` is the gradient of a scalar; a vector result has a vjp and a jvp only.
-    let stubs = match func.method {
-        true => TokenStream::new(),
-        false => crate::nested::stubs(
+    let stubs = match (func.method, crate::nested::protocols(func)) {
+        (true, _) => TokenStream::new(),
+        (false, Some(protocols)) => protocols,
+        (false, None) => crate::nested::stubs(
             func,
             quote!((#float, #gradient_type)),
             quote!((#out, #vjp_type)),

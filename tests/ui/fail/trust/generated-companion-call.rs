@@ -1,5 +1,6 @@
 // Calling a generated derivative inside a differentiable function (nested differentiation):
-// refused with our message on the call, until it is supported.
+// of a function that is not generic over its float type with scalar parameters and result
+// (this one writes an output): refused with our message on the call.
 use chainrule::prelude::*;
 
 #[differentiable]

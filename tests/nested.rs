@@ -1,0 +1,119 @@
+//! Nested differentiation (issue 12): differentiable functions that call the companions of
+//! another (`g_grad`, `g_jvp`, `g_vjp`), differentiated in every order. The particle-style
+//! example: a potential, its gradient as a force (by reverse mode, by forward mode, or by a
+//! vjp), an Euler integrator, and the derivative of the end point with respect to a control
+//! parameter, in both modes over each, against finite differences of the integrator; and
+//! third order, the outer `f_hvp` over the nested reverse.
+
+mod common;
+
+use chainrule::prelude::*;
+use proptest::prelude::*;
+
+/// A potential with a coupling term.
+#[differentiable]
+fn potential<F: Float>(x: F, y: F) -> F {
+    let r2 = x * x + F::from_f64(2.0) * y * y;
+    F::from_f64(0.5) * r2 + F::from_f64(0.3) * (x * y).sin()
+}
+
+/// Euler steps under the force −∇φ, by reverse mode (`potential_grad`).
+#[differentiable]
+fn end_by_grad<F: Float>(c: F, #[no_grad] steps: usize) -> F {
+    let h = F::from_f64(0.05);
+    let mut x = c;
+    let mut y = F::ONE;
+    let mut vx = F::ZERO;
+    let mut vy = c * F::from_f64(0.5);
+    for _ in 0..steps {
+        let (_, (gx, gy)) = potential_grad(x, y);
+        vx -= h * gx;
+        vy -= h * gy;
+        x += h * vx;
+        y += h * vy;
+    }
+    x * x + y
+}
+
+/// The same with the force by forward mode, one `potential_jvp` per axis.
+#[differentiable]
+fn end_by_jvp<F: Float>(c: F, #[no_grad] steps: usize) -> F {
+    let h = F::from_f64(0.05);
+    let mut x = c;
+    let mut y = F::ONE;
+    let mut vx = F::ZERO;
+    let mut vy = c * F::from_f64(0.5);
+    for _ in 0..steps {
+        let (_, gx) = potential_jvp(x, F::ONE, y, F::ZERO);
+        let (_, gy) = potential_jvp(x, F::ZERO, y, F::ONE);
+        vx -= h * gx;
+        vy -= h * gy;
+        x += h * vx;
+        y += h * vy;
+    }
+    x * x + y
+}
+
+/// The same with the force by a vjp whose seed is a differentiated value.
+#[differentiable]
+fn end_by_vjp<F: Float>(c: F, #[no_grad] steps: usize) -> F {
+    let h = F::from_f64(0.05);
+    let mut x = c;
+    let mut y = F::ONE;
+    let mut vx = F::ZERO;
+    let mut vy = c * F::from_f64(0.5);
+    for _ in 0..steps {
+        let (_, (gx, gy)) = potential_vjp(x, y, h);
+        vx -= gx;
+        vy -= gy;
+        x += h * vx;
+        y += h * vy;
+    }
+    x * x + y
+}
+
+fn fd(f: impl Fn(f64) -> f64, c: f64) -> f64 {
+    let h = 1e-6;
+    (f(c + h) - f(c - h)) / (2.0 * h)
+}
+
+fn close(a: f64, b: f64, tol: f64) -> bool {
+    (a - b).abs() <= tol * (1.0 + a.abs().max(b.abs()))
+}
+
+proptest! {
+    #![proptest_config(common::config())]
+
+    /// All four orders: reverse over reverse (`end_by_grad_grad`), forward over reverse
+    /// (`end_by_grad_jvp`), reverse over forward (`end_by_jvp_grad`), forward over forward
+    /// (`end_by_jvp_jvp`), and both modes over a vjp, against finite differences of the end
+    /// point; the three integrators agree.
+    #[test]
+    fn nested_derivatives_in_every_order(c in -1.5f64..1.5, steps in 1usize..30) {
+        let end = |c: f64| end_by_grad(c, steps);
+        let want = fd(end, c);
+        prop_assert!(close(end_by_jvp(c, steps), end(c), 1e-13));
+        prop_assert!(close(end_by_vjp(c, steps), end(c), 1e-13));
+        let results = [
+            ("rr", end_by_grad_grad(c, steps).1),
+            ("fr", end_by_grad_jvp(c, 1.0, steps).1),
+            ("rf", end_by_jvp_grad(c, steps).1),
+            ("ff", end_by_jvp_jvp(c, 1.0, steps).1),
+            ("r over vjp", end_by_vjp_grad(c, steps).1),
+            ("f over vjp", end_by_vjp_jvp(c, 1.0, steps).1),
+        ];
+        for (order, got) in results {
+            prop_assert!(close(got, want, 1e-6), "{}: {} vs finite differences {}", order, got, want);
+        }
+    }
+
+    /// Third order: the outer Hessian over the nested reverse, `end_by_grad_hvp`, against
+    /// finite differences of `end_by_grad_grad`.
+    #[test]
+    fn hessians_over_nested_gradients(c in -1.5f64..1.5, steps in 1usize..20) {
+        let (_, g, h) = end_by_grad_hvp(c, steps, 1.0);
+        prop_assert!(close(g, end_by_grad_grad(c, steps).1, 1e-14));
+        let want = fd(|c| end_by_grad_grad(c, steps).1, c);
+        prop_assert!(close(h, want, 1e-5), "{} vs {}", h, want);
+    }
+}
