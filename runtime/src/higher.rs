@@ -325,3 +325,42 @@ pub fn array_of<F: Float, const N: usize, G: Flatten<F>>(g: G) -> [F; N] {
     out.copy_from_slice(&floats);
     out
 }
+
+/// A result type (a float, an array, rows or a tuple of floats) as the seed of a vjp: its
+/// `LEN` floats, and the seed that is one at float `j` and zero elsewhere.
+pub trait UnitSeed: Sized {
+    const LEN: usize;
+    fn unit(j: usize) -> Self;
+}
+
+impl<F: Float> UnitSeed for F {
+    const LEN: usize = 1;
+    fn unit(j: usize) -> F {
+        if j == 0 { F::ONE } else { F::ZERO }
+    }
+}
+
+impl<T: UnitSeed, const N: usize> UnitSeed for [T; N] {
+    const LEN: usize = N * T::LEN;
+    fn unit(j: usize) -> Self {
+        std::array::from_fn(|i| T::unit(j.wrapping_sub(i * T::LEN)))
+    }
+}
+
+macro_rules! unit_tuples {
+    ($(($($s:ident),+)),*) => {$(
+        impl<$($s: UnitSeed),+> UnitSeed for ($($s,)+) {
+            const LEN: usize = 0 $(+ $s::LEN)+;
+            #[allow(unused_assignments)]
+            fn unit(j: usize) -> Self {
+                let mut at = 0usize;
+                ($({
+                    let part = $s::unit(j.wrapping_sub(at));
+                    at += $s::LEN;
+                    part
+                },)+)
+            }
+        }
+    )*};
+}
+unit_tuples!((A, B), (A, B, C), (A, B, C, D), (A, B, C, D, E), (A, B, C, D, E, G));
