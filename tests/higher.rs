@@ -174,6 +174,46 @@ fn hessian_at_f32() {
     }
 }
 
+/// Two `&mut` outputs.
+#[differentiable]
+fn write_two<F: Float>(x: &[F], a: F, out: &mut [F], tail: &mut [F]) {
+    for i in 0..out.len() {
+        out[i] = x[i] * a.sin() + x[(i + 1) % x.len()].powi(2);
+    }
+    tail[0] = x[0] * x[x.len() - 1] * a;
+}
+
+proptest! {
+    #![proptest_config(common::config())]
+
+    /// The Jacobian of `&mut` outputs (in parameter order) has `f_jvp`'s tangents as columns,
+    /// by forward passes (few inputs) and by reverse passes (many inputs, two outputs); the
+    /// outputs are written as `f` writes them.
+    #[test]
+    fn jacobians_of_outputs(x in vec(-1.5f64..1.5, 2..50), a in -2.0f64..2.0) {
+        // As many outputs as inputs for short inputs (forward passes), two for long ones
+        // (three output floats of 13 inputs or more: reverse passes).
+        let m = if x.len() < 8 { x.len() } else { 2 };
+        let (mut out, mut tail) = (vec![0.0; m], [0.0]);
+        let j = write_two_jacobian(&x, a, &mut out, &mut tail);
+        let (mut want_out, mut want_tail) = (vec![0.0; m], [0.0]);
+        write_two(&x, a, &mut want_out, &mut want_tail);
+        prop_assert_eq!((&out, tail), (&want_out, want_tail));
+        let n = x.len() + 1;
+        prop_assert_eq!((j.rows(), j.cols()), (m + 1, n));
+        for c in 0..n {
+            let mut dx = vec![0.0; x.len()];
+            let da = if c == x.len() { 1.0 } else { dx[c] = 1.0; 0.0 };
+            let (mut o, mut t, mut d_o, mut d_t) = (vec![0.0; m], [0.0], vec![0.0; m], [0.0]);
+            write_two_jvp(&x, &dx, a, da, &mut o, &mut d_o, &mut t, &mut d_t);
+            for i in 0..m {
+                prop_assert!((j[(i, c)] - d_o[i]).abs() <= 1e-12 * (1.0 + d_o[i].abs()), "J[{}][{}]", i, c);
+            }
+            prop_assert!((j[(m, c)] - d_t[0]).abs() <= 1e-12 * (1.0 + d_t[0].abs()));
+        }
+    }
+}
+
 /// A result as long as its 70 inputs: forward mode, in passes of 32 directions.
 #[differentiable]
 fn neighbours<F: Float>(x: &[F]) -> [F; 70] {

@@ -267,6 +267,28 @@ impl<D, T: Outputs<D>, const N: usize> Outputs<D> for [T; N] {
     }
 }
 
+impl<D, T: Outputs<D>> Outputs<D> for Vec<T> {
+    type Values = Vec<T::Values>;
+    fn each(&self, f: &mut impl FnMut(&D)) {
+        for t in self {
+            t.each(f);
+        }
+    }
+    fn values(&self) -> Self::Values {
+        self.iter().map(Outputs::values).collect()
+    }
+}
+
+impl<D, T: Outputs<D>> Outputs<D> for &T {
+    type Values = T::Values;
+    fn each(&self, f: &mut impl FnMut(&D)) {
+        (**self).each(f)
+    }
+    fn values(&self) -> Self::Values {
+        (**self).values()
+    }
+}
+
 macro_rules! outputs_tuples {
     ($(($($s:ident $i:tt),+)),*) => {$(
         impl<Du, $($s: Outputs<Du>),+> Outputs<Du> for ($($s,)+) {

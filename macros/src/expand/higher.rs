@@ -22,7 +22,12 @@ pub(super) fn companions(func: &Function, first: &Companions) -> TokenStream {
     if func.generic.is_none() || func.method {
         return TokenStream::new();
     }
-    let supported = func.active().all(|p| matches!(p.shape, Shape::Scalar | Shape::Slice | Shape::Array));
+    let outputs = matches!(func.returns, Returns::Unit);
+    let supported = func.active().all(|p| match p.shape {
+        Shape::Scalar | Shape::Slice | Shape::Array => true,
+        Shape::Out => outputs,
+        _ => false,
+    });
     if !supported {
         return TokenStream::new();
     }
@@ -34,8 +39,13 @@ pub(super) fn companions(func: &Function, first: &Companions) -> TokenStream {
             quote!(#hvp #hessian)
         }
         Returns::Array | Returns::Tuple(_) => higher.jacobian(),
-        Returns::Unit => TokenStream::new(),
+        Returns::Unit => higher.jacobian_of_outputs(),
     }
+}
+
+/// An active parameter that is an input, not a `&mut` output.
+fn input(p: &Param) -> bool {
+    p.active && p.shape != Shape::Out
 }
 
 struct Higher<'a> {
@@ -73,9 +83,9 @@ impl<'a> Higher<'a> {
         }
         let span = proc_macro2::Span::call_site();
         let directions =
-            func.params.iter().map(|p| p.active.then(|| names.fresh(&format!("v_{}", p.ident), span))).collect();
+            func.params.iter().map(|p| input(p).then(|| names.fresh(&format!("v_{}", p.ident), span))).collect();
         let offsets =
-            func.params.iter().map(|p| p.active.then(|| names.fresh(&format!("__at_{}", p.ident), span))).collect();
+            func.params.iter().map(|p| input(p).then(|| names.fresh(&format!("__at_{}", p.ident), span))).collect();
         let (total, index) = (names.fresh("__total", span), names.fresh("__i", span));
         let locals = Locals {
             rows: names.fresh("rows", span),
@@ -219,6 +229,51 @@ impl<'a> Higher<'a> {
         }
     }
 
+    /// The inputs of one forward pass of `K` lanes starting at input float `start`, as duals.
+    fn lifted(&self, start: &Ident) -> Vec<TokenStream> {
+        let (float, krate) = (&self.func.float, &self.func.krate);
+        self.func
+            .params
+            .iter()
+            .zip(&self.offsets)
+            .map(|(p, o)| {
+                let x = &p.ident;
+                match (o, &p.shape) {
+                    (Some(o), Shape::Scalar) => {
+                        quote!(let #x = #krate::higher::lanes_scalar::<#float, K>(#x, #o, #start);)
+                    }
+                    (Some(o), Shape::Array) => {
+                        quote!(let #x = #krate::higher::lanes_array::<#float, K, _>(#x, #o, #start);)
+                    }
+                    (Some(o), _) => quote!(let #x = #krate::higher::lanes_slice::<#float, K>(#x, #o, #start);),
+                    (None, Shape::Scalar) if is_float(p) => {
+                        quote!(let #x = #krate::higher::constant_lanes::<#float, K>(#x);)
+                    }
+                    (None, Shape::Array) => quote!(let #x = #krate::higher::constant_array_lanes::<#float, K, _>(#x);),
+                    (None, _) if is_float(p) => quote!(let #x = #krate::higher::constant_slice_lanes::<#float, K>(#x);),
+                    (None, _) => TokenStream::new(),
+                }
+            })
+            .collect()
+    }
+
+    /// Copies of each input's gradient into `row`, in `f_jacobian`'s reverse passes.
+    fn row_copies(&self, row: &Ident) -> Vec<TokenStream> {
+        self.func
+            .params
+            .iter()
+            .zip(&self.directions)
+            .zip(&self.offsets)
+            .filter_map(|((p, d), o)| {
+                let (d, o) = (d.as_ref()?, o.as_ref()?);
+                Some(match p.shape {
+                    Shape::Scalar => quote!(#row[#o] = #d;),
+                    _ => quote!(#row[#o..#o + #d.len()].copy_from_slice(&#d);),
+                })
+            })
+            .collect()
+    }
+
     /// `f_jacobian(x..)`: the primal on duals, up to 32 input directions per pass.
     fn jacobian(&self) -> TokenStream {
         let func = self.func;
@@ -227,22 +282,7 @@ impl<'a> Higher<'a> {
         let (krate, generics, allow, out) = (&func.krate, func.generics(&[]), allow(), func.output_type());
         let (params, args, layout, total) = (self.params(), self.args(), self.layout(), &self.total);
         let Locals { start, jacobian: jac, result, value, outputs, pass, by_rows, .. } = &self.locals;
-        let lifted = func.params.iter().zip(&self.offsets).map(|(p, o)| {
-            let x = &p.ident;
-            match (o, &p.shape) {
-                (Some(o), Shape::Scalar) => quote!(let #x = #krate::higher::lanes_scalar::<#float, K>(#x, #o, #start);),
-                (Some(o), Shape::Array) => {
-                    quote!(let #x = #krate::higher::lanes_array::<#float, K, _>(#x, #o, #start);)
-                }
-                (Some(o), _) => quote!(let #x = #krate::higher::lanes_slice::<#float, K>(#x, #o, #start);),
-                (None, Shape::Scalar) if is_float(p) => {
-                    quote!(let #x = #krate::higher::constant_lanes::<#float, K>(#x);)
-                }
-                (None, Shape::Array) => quote!(let #x = #krate::higher::constant_array_lanes::<#float, K, _>(#x);),
-                (None, _) if is_float(p) => quote!(let #x = #krate::higher::constant_slice_lanes::<#float, K>(#x);),
-                (None, _) => TokenStream::new(),
-            }
-        });
+        let lifted = self.lifted(start);
         let dual_args = func.params.iter().map(|p| {
             let x = &p.ident;
             if is_float(p) && is_reference(p) { quote!(&#x) } else { quote!(#x) }
@@ -328,10 +368,7 @@ impl Higher<'_> {
         });
         let Locals { jacobian, value, result: v, row, seed, outputs, by_rows, .. } = &self.locals;
         let j = &self.index;
-        let copies = active.iter().map(|(p, d, o)| match p.shape {
-            Shape::Scalar => quote!(#row[#o] = #d;),
-            _ => quote!(#row[#o..#o + #d.len()].copy_from_slice(&#d);),
-        });
+        let copies = self.row_copies(row);
         let generics = func.generics(&[]);
         quote! {
             fn #by_rows #generics(#(#params,)* #outputs: usize, #total: usize) -> (#out, #krate::dense::Matrix<#float>) {
@@ -350,6 +387,136 @@ impl Higher<'_> {
                     ::core::option::Option::Some(#v) => (#v, #jacobian),
                     ::core::option::Option::None => ::core::unreachable!("a result has floats"),
                 }
+            }
+        }
+    }
+}
+
+impl Higher<'_> {
+    /// `f_jacobian(x.., out..) -> J` of a function that writes `&mut` outputs: it writes them
+    /// as `f` does, and returns the Jacobian of their floats (in parameter order) with respect
+    /// to the inputs'; forward passes of duals into dual copies of the outputs, or one `f_vjp`
+    /// per output float with a unit shadow.
+    fn jacobian_of_outputs(&self) -> TokenStream {
+        let func = self.func;
+        let (vis, cfgs, float, jacobian, ident, vjp) =
+            (&func.vis, &func.cfgs, &func.float, &func.names.jacobian, &func.ident, &func.names.vjp);
+        let (krate, generics, allow) = (&func.krate, func.generics(&[]), allow());
+        let (params, args, layout, total) = (self.params(), self.args(), self.layout(), &self.total);
+        let Locals { start, jacobian: jac, outputs, pass, by_rows, row, .. } = &self.locals;
+        let j = &self.index;
+        let outs: Vec<&Ident> = func.params.iter().filter(|p| p.shape == Shape::Out).map(|p| &p.ident).collect();
+        let lifted = self.lifted(start);
+        let originals: Vec<Ident> = outs.iter().map(|o| quote::format_ident!("__{}_floats", o)).collect();
+        let dual_outs = outs.iter().zip(&originals).map(|(o, original)| {
+            quote!(let mut #o = ::std::vec![#krate::dual::Dual::<#float, K>::constant(#float::ZERO); #original.len()];)
+        });
+        let dual_args = func.params.iter().map(|p| {
+            let x = &p.ident;
+            match p.shape {
+                Shape::Out => quote!(&mut #x),
+                _ if is_float(p) && is_reference(p) => quote!(&#x),
+                _ => quote!(#x),
+            }
+        });
+        let copies = outs
+            .iter()
+            .zip(&originals)
+            .map(|(o, original)| quote!(#original.copy_from_slice(&#krate::higher::Outputs::values(&#o));));
+        let keep = outs.iter().zip(&originals).map(|(o, original)| quote!(let #original = &mut *#o;));
+        let results = super::public::tuple(outs.iter().map(|o| quote!(&#o)).collect());
+        let count = outs.iter().map(|o| quote!(#o.len()));
+        // Reverse: each output's shadow one at float `j`, the inputs' gradients copied.
+        let shadows = func.params.iter().zip(&self.directions).filter_map(|(p, d)| {
+            let (d, x) = (d.as_ref()?, &p.ident);
+            (p.shape == Shape::Slice).then(|| quote!(let mut #d = ::std::vec![#float::ZERO; #x.len()];))
+        });
+        let mut at = quote!(0usize);
+        let out_shadows: Vec<(Ident, TokenStream)> = outs
+            .iter()
+            .map(|o| {
+                let d = quote::format_ident!("__d{}", o);
+                let unit = quote!(let mut #d = #krate::higher::unit_slice::<#float>(#j, #at, #o.len()););
+                at = quote!(#at + #o.len());
+                (d, unit)
+            })
+            .collect();
+        let out_units = out_shadows.iter().map(|(_, u)| u);
+        let by_value: Vec<&Ident> = func
+            .params
+            .iter()
+            .zip(&self.directions)
+            .filter(|(p, _)| input(p) && p.shape != Shape::Slice)
+            .filter_map(|(_, d)| d.as_ref())
+            .collect();
+        let pattern = super::public::tuple(by_value.iter().map(|d| quote!(#d)).collect());
+        let vjp_args = func.params.iter().zip(&self.directions).map(|(p, d)| {
+            let x = &p.ident;
+            match (d, &p.shape) {
+                (Some(d), Shape::Slice) => quote!(#x, &mut #d),
+                (_, Shape::Out) => {
+                    let (d, _) = &out_shadows[outs.iter().position(|o| *o == x).unwrap_or(0)];
+                    quote!(#x, &mut #d)
+                }
+                _ => quote!(#x),
+            }
+        });
+        let copies_back = self.row_copies(row);
+        let doc = format!(
+            "Writes the outputs of [`{ident}()`] as it does, and returns their Jacobian: `jacobian[(i, j)]` is the derivative of the `i`-th float of the `&mut` outputs (in parameter order) with respect to the `j`-th of the active inputs' floats flattened in order.\n\nBy forward mode on dual numbers, up to 32 directions per pass, or, when the outputs hold fewer than a quarter as many floats as the inputs, by one reverse pass per output float. Generated by `#[differentiable]` for a function generic over its float type."
+        );
+        let generics_inner = quote!(<#float: #krate::float::Float, const K: usize>);
+        quote! {
+            #(#cfgs)*
+            #[doc = #doc]
+            #allow
+            #vis fn #jacobian #generics(#(#params),*) -> #krate::dense::Matrix<#float> {
+                fn #pass #generics_inner(#(#params,)* #start: usize, #jac: &mut ::core::option::Option<#krate::dense::Matrix<#float>>) {
+                    #layout
+                    #(#keep)*
+                    #(#lifted)*
+                    #(#dual_outs)*
+                    #ident(#(#dual_args),*);
+                    let _ = #krate::higher::columns(&#results, #start, #total, #jac);
+                    #(#copies)*
+                }
+                fn #by_rows #generics(#(#params,)* #outputs: usize, #total: usize) -> #krate::dense::Matrix<#float> {
+                    #layout
+                    let mut #jac = #krate::dense::Matrix::zeros(#outputs, #total);
+                    for #j in 0..#outputs {
+                        #(#shadows)*
+                        #(#out_units)*
+                        let ((), #pattern) = #vjp(#(#vjp_args),*);
+                        let #row = #jac.row_mut(#j);
+                        #(#copies_back)*
+                    }
+                    // The vjp leaves the outputs as the function writes them.
+                    #jac
+                }
+                #layout
+                let #outputs = 0usize #(+ #count)*;
+                if #outputs * 4 < #total {
+                    return #by_rows(#(#args,)* #outputs, #total);
+                }
+                let mut #jac = ::core::option::Option::None;
+                match #total {
+                    0 => {
+                        #ident(#(#args),*);
+                        #jac = ::core::option::Option::Some(#krate::dense::Matrix::zeros(#outputs, 0));
+                    }
+                    1 => #pass::<#float, 1>(#(#args,)* 0, &mut #jac),
+                    2..=4 => #pass::<#float, 4>(#(#args,)* 0, &mut #jac),
+                    5..=8 => #pass::<#float, 8>(#(#args,)* 0, &mut #jac),
+                    9..=16 => #pass::<#float, 16>(#(#args,)* 0, &mut #jac),
+                    _ => {
+                        let mut #start = 0;
+                        while #start < #total {
+                            #pass::<#float, 32>(#(#args,)* #start, &mut #jac);
+                            #start += 32;
+                        }
+                    }
+                }
+                #jac.unwrap_or_else(|| #krate::dense::Matrix::zeros(#outputs, #total))
             }
         }
     }
