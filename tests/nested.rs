@@ -117,3 +117,41 @@ proptest! {
         prop_assert!(close(h, want, 1e-5), "{} vs {}", h, want);
     }
 }
+
+/// The potential over a position `[x, y]` by value.
+#[differentiable]
+fn potential2<F: Float>(p: [F; 2], #[no_grad] k: F) -> F {
+    F::from_f64(0.5) * (p[0] * p[0] + k * p[1] * p[1]) + F::from_f64(0.3) * (p[0] * p[1]).sin()
+}
+
+/// Euler steps of a position and a velocity as arrays, the force by `potential2_grad`.
+#[differentiable]
+fn end_by_array_grad<F: Float>(c: F, #[no_grad] steps: usize) -> F {
+    let h = F::from_f64(0.05);
+    let mut p = [c, F::ONE];
+    let mut v = [F::ZERO, c * F::from_f64(0.5)];
+    for _ in 0..steps {
+        let (_, [gx, gy]) = potential2_grad(p, F::from_f64(2.0));
+        v[0] -= h * gx;
+        v[1] -= h * gy;
+        p[0] += h * v[0];
+        p[1] += h * v[1];
+    }
+    p[0] * p[0] + p[1]
+}
+
+proptest! {
+    #![proptest_config(common::config())]
+
+    /// Arrays by value in the nested companion: the same end point as the scalar integrator,
+    /// and its derivative in both modes against finite differences.
+    #[test]
+    fn nested_derivatives_of_array_parameters(c in -1.5f64..1.5, steps in 1usize..30) {
+        let end = |c: f64| end_by_array_grad(c, steps);
+        prop_assert!(close(end(c), end_by_grad(c, steps), 1e-13));
+        let want = fd(end, c);
+        let (rr, fr) = (end_by_array_grad_grad(c, steps).1, end_by_array_grad_jvp(c, 1.0, steps).1);
+        prop_assert!(close(rr, want, 1e-6), "rr: {} vs {}", rr, want);
+        prop_assert!(close(fr, want, 1e-6), "fr: {} vs {}", fr, want);
+    }
+}

@@ -109,10 +109,11 @@ fn assertion(mac: &syn::Macro, errors: &mut Errors) {
     }
 }
 
-/// A tuple pattern of names and `_`, nested any depth.
+/// A tuple pattern of names and `_`, nested any depth, and arrays of them (`[gx, gy]`).
 fn nested_names(p: &Pat) -> bool {
     match p {
         Pat::Tuple(t) => t.elems.iter().all(nested_names),
+        Pat::Slice(s) => s.elems.iter().all(|p| matches!(p, Pat::Ident(_) | Pat::Wild(_)) && nested_names(p)),
         Pat::Ident(i) => i.by_ref.is_none() && i.subpat.is_none(),
         Pat::Wild(_) => true,
         _ => false,

@@ -1,7 +1,8 @@
 //! The protocols of the public companions (`f_grad`, `f_vjp`, `f_jvp`): a struct of each
 //! one's name with `tangent` and `pullback`, so that differentiable code may call them
 //! (nested differentiation). Written for functions generic over their float type with scalar
-//! parameters and result (`protocols`), from the first-order companions on dual numbers:
+//! and array (by value) parameters and a scalar result (`protocols`), from the first-order
+//! companions on dual numbers:
 //! - forward over anything: the companion itself run on duals (`g_grad::tangent` is
 //!   `g_grad` on `Dual<F, 1>`);
 //! - reverse over anything: the Jacobian of `g_grad` (of the gradient) is the Hessian, which
@@ -89,22 +90,40 @@ struct Slot {
 }
 
 /// The real protocols of `g_grad`, `g_vjp` and `g_jvp`, for a generic function of scalar
-/// parameters (and constants by value) with a scalar result; `None` for any other.
+/// and array (by value) parameters, constants by value and a scalar result; `None` for any
+/// other.
 pub fn protocols(func: &Function) -> Option<TokenStream> {
-    let scalar = func.active().all(|p| p.shape == Shape::Scalar);
+    let shapes = func.active().all(|p| matches!(p.shape, Shape::Scalar | Shape::Array));
     let by_value = func.params.iter().all(|p| !matches!(p.ty, syn::Type::Reference(_)));
     let ok = func.generic.is_some() && !func.method && matches!(func.returns, Returns::Scalar);
-    if !(ok && scalar && by_value && func.active().count() > 0) {
+    if !(ok && shapes && by_value && func.active().count() > 0) {
         return None;
     }
-    let f = &func.float;
+    let (f, krate) = (&func.float, &func.krate);
+    // Each active parameter's floats in the gradient flattened: where they start, and how
+    // many (`None` for a scalar).
+    let mut parts = Vec::new();
+    let mut at = quote!(0usize);
+    for p in func.active() {
+        let len = match &p.ty {
+            syn::Type::Array(a) if p.shape == Shape::Array => Some(a.len.clone()),
+            _ => None,
+        };
+        parts.push(Part { at: at.clone(), len: len.clone() });
+        at = match len {
+            Some(n) => quote!(#at + #n),
+            None => quote!(#at + 1usize),
+        };
+    }
+    let floats = at;
     // g_jvp's parameters: each of g's, an active one followed by its direction; `roles`
     // says which active parameter each is, and whether it is the direction.
     let (mut grad, mut jvp, mut roles) = (Vec::new(), Vec::new(), Vec::new());
     let mut k = 0usize;
     for (i, p) in func.params.iter().enumerate() {
         let ty = &p.ty;
-        let float = matches!(crate::ast::classify(ty), crate::ast::Kind::Float(_));
+        let float =
+            matches!(crate::ast::classify(ty), crate::ast::Kind::Float(_) | crate::ast::Kind::Array(_, Shape::Array));
         let slot = |name: Ident, active| Slot { name, ty: quote!(#ty), active, float };
         grad.push(slot(format_ident!("a{}", i), p.active));
         jvp.push(slot(format_ident!("a{}", i), p.active));
@@ -117,8 +136,7 @@ pub fn protocols(func: &Function) -> Option<TokenStream> {
     }
     let mut vjp: Vec<Slot> = grad.iter().map(|s| Slot { name: s.name.clone(), ty: s.ty.clone(), ..*s }).collect();
     vjp.push(Slot { name: format_ident!("seed"), ty: quote!(#f), active: true, float: true });
-    let n = func.active().count();
-    let (hvp, krate) = (&func.names.hvp, &func.krate);
+    let hvp = &func.names.hvp;
     let g_args: Vec<&Ident> = grad.iter().map(|s| &s.name).collect();
     // The gradient `g` and `hu`, the Hessian times `directions`, flattened.
     let hessian_times = |directions: Vec<TokenStream>| {
@@ -127,10 +145,11 @@ pub fn protocols(func: &Function) -> Option<TokenStream> {
             let (g, hu) = (#krate::higher::flat(g), #krate::higher::flat(hu));
         }
     };
-    let u = |k: usize| quote!(u[#k]);
+    // The directions read from the cotangent `u` after its first float.
+    let from_u: Vec<TokenStream> = parts.iter().map(|p| p.read(quote!(u), quote!(1usize), f, krate)).collect();
     // g_grad: the gradient's pullback of [u_value, u_gradient..] is u_value ∇g + H u_gradient.
-    let grad_slots = active_slots(&grad, |k| quote!(u[0] * g[#k] + hu[#k]));
-    let grad_pullback = (hessian_times((1..=n).map(u).collect()), grad_slots);
+    let grad_slots = active_slots(&grad, |k| parts[k].each(|i| quote!(u[0] * g[#i] + hu[#i])));
+    let grad_pullback = (hessian_times(from_u.clone()), grad_slots);
     // g_jvp(x, v) = (g, ∇g · v): the pullback of [u0, u1] is u0 ∇g + u1 H v for x, u1 ∇g for v.
     let directions = jvp.iter().zip(&roles).filter(|(_, r)| matches!(r, Some((_, true)))).map(|(s, _)| {
         let d = &s.name;
@@ -140,29 +159,57 @@ pub fn protocols(func: &Function) -> Option<TokenStream> {
         .iter()
         .map(|r| match r {
             None => quote!(()),
-            Some((k, true)) => quote!(u[1] * g[#k]),
-            Some((k, false)) => quote!(u[0] * g[#k] + u[1] * hu[#k]),
+            Some((k, true)) => parts[*k].each(|i| quote!(u[1] * g[#i])),
+            Some((k, false)) => parts[*k].each(|i| quote!(u[0] * g[#i] + u[1] * hu[#i])),
         })
         .collect();
     let jvp_pullback = (hessian_times(directions.collect()), jvp_slots);
     // g_vjp(x, s) = (g, s ∇g): the pullback of [u0, u_g..] is u0 ∇g + s H u_g for x, ∇g · u_g for s.
-    let mut vjp_slots = active_slots(&vjp[..vjp.len() - 1], |k| quote!(u[0] * g[#k] + seed * hu[#k]));
-    let dot = (0..n).map(|k| {
-        let uk = 1 + k;
-        quote!(g[#k] * u[#uk])
-    });
-    vjp_slots.push(quote!(#f::ZERO #(+ #dot)*));
-    let vjp_pullback = (hessian_times((1..=n).map(u).collect()), vjp_slots);
+    let mut vjp_slots =
+        active_slots(&vjp[..vjp.len() - 1], |k| parts[k].each(|i| quote!(u[0] * g[#i] + seed * hu[#i])));
+    vjp_slots.push(quote!((0..#floats).map(|i| g[i] * u[1 + i]).sum::<#f>()));
+    let vjp_pullback = (hessian_times(from_u), vjp_slots);
     let names = &func.names;
     let mut out = TokenStream::new();
+    let one_more = quote!(1usize + #floats);
     for (name, slots, len, (head, results)) in [
-        (&names.grad, &grad, 1 + n, grad_pullback),
-        (&names.jvp, &jvp, 2, jvp_pullback),
-        (&names.vjp, &vjp, 1 + n, vjp_pullback),
+        (&names.grad, &grad, one_more.clone(), grad_pullback),
+        (&names.jvp, &jvp, quote!(2usize), jvp_pullback),
+        (&names.vjp, &vjp, one_more, vjp_pullback),
     ] {
         out.extend(protocol(func, name, slots, len, head, results));
     }
     Some(out)
+}
+
+/// An active parameter's floats among the gradient's: from `at`, `len` of them (`None`: one,
+/// a scalar).
+struct Part {
+    at: TokenStream,
+    len: Option<syn::Expr>,
+}
+
+impl Part {
+    /// The parameter's value made of its floats, float `i` written by `float(index)`.
+    fn each(&self, float: impl Fn(TokenStream) -> TokenStream) -> TokenStream {
+        let at = &self.at;
+        match &self.len {
+            None => float(quote!(#at)),
+            Some(_) => {
+                let body = float(quote!(#at + i));
+                quote!(::core::array::from_fn(|i| #body))
+            }
+        }
+    }
+
+    /// The parameter's part of the floats `v`, after `base` of them.
+    fn read(&self, v: TokenStream, base: TokenStream, f: &Ident, krate: &TokenStream) -> TokenStream {
+        let at = &self.at;
+        match &self.len {
+            None => quote!(#v[#base + #at]),
+            Some(n) => quote!(#krate::higher::part::<#f, { #n }>(&#v, #base + #at)),
+        }
+    }
 }
 
 /// Each active slot's gradient, `term(k)` for the `k`-th; `()` for a constant.
@@ -186,7 +233,7 @@ fn protocol(
     func: &Function,
     name: &Ident,
     slots: &[Slot],
-    len: usize,
+    len: TokenStream,
     head: TokenStream,
     results: Vec<TokenStream>,
 ) -> TokenStream {
@@ -197,7 +244,7 @@ fn protocol(
         match s.active {
             true => {
                 let t = format_ident!("t_{}", a);
-                quote!(#a: #ty, #t: #f)
+                quote!(#a: #ty, #t: #ty)
             }
             false => quote!(#a: #ty, _: ()),
         }
@@ -207,7 +254,7 @@ fn protocol(
         match (s.active, s.float) {
             (true, _) => {
                 let t = format_ident!("t_{}", a);
-                quote!(#krate::dual::Dual::<#f, 1>::new(#a, [#t]))
+                quote!(#krate::higher::Lift::lift(#a, #t))
             }
             (false, true) => quote!(#krate::higher::Constant::constant(#a)),
             (false, false) => quote!(#a),
@@ -219,7 +266,7 @@ fn protocol(
     });
     let args = slots.iter().map(|s| &s.name);
     let units: Vec<TokenStream> = slots.iter().map(|_| quote!(())).collect();
-    let slot_types = slots.iter().map(|s| if s.active { quote!(#f) } else { quote!(()) });
+    let slot_types = slots.iter().map(|s| if s.active { s.ty.clone() } else { quote!(()) });
     quote! {
         #(#cfgs)*
         #[doc(hidden)]
@@ -238,7 +285,7 @@ fn protocol(
             #[inline]
             #vis fn tangent #generics(#(#tangent_params),*) -> ([#f; #len], [#f; #len]) {
                 let r = #name(#(#dual_args),*);
-                #krate::higher::lanes_of::<#f, #len, _>(&r)
+                #krate::higher::lanes_of::<#f, { #len }, _>(&r)
             }
 
             /// Reverse mode: the companion, and its pullback by Hessian-vector products.
@@ -247,7 +294,7 @@ fn protocol(
             #vis fn pullback #generics(#(#params),*)
                 -> ([#f; #len], impl ::core::ops::FnOnce([#f; #len], (#(#units,)*)) -> (#(#slot_types,)*) + use<#f>) {
                 let r = #name(#(#args),*);
-                (#krate::higher::array_of::<#f, #len, _>(r), move |u: [#f; #len], _: (#(#units,)*)| {
+                (#krate::higher::array_of::<#f, { #len }, _>(r), move |u: [#f; #len], _: (#(#units,)*)| {
                     #head
                     (#(#results,)*)
                 })

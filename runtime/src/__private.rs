@@ -471,9 +471,9 @@ pub fn detach<D: Detach, F>(x: F) -> F {
 /// of a function whose derivatives cannot be differentiated require it, so that
 /// differentiable code calling one is refused with this message.
 #[diagnostic::on_unimplemented(
-    message = "differentiating through this derivative (nested differentiation) needs a function generic over its float type, of scalar parameters and result",
+    message = "differentiating through this derivative (nested differentiation) needs a function generic over its float type, of scalar and array parameters and a scalar result",
     label = "this calls a generated `_grad`, `_vjp` or `_jvp` function",
-    note = "write the callee `fn g<F: Float>(x: F, y: F) -> F` (constants by value may stay), or call its derivative outside the #[differentiable] function"
+    note = "write the callee `fn g<F: Float>(x: F, p: [F; 2]) -> F` (constants by value may stay), or call its derivative outside the #[differentiable] function"
 )]
 pub trait Nested {}
 

@@ -386,3 +386,8 @@ macro_rules! unit_tuples {
     )*};
 }
 unit_tuples!((A, B), (A, B, C), (A, B, C, D), (A, B, C, D, E), (A, B, C, D, E, G));
+
+/// `N` floats of `v` from `at`, as an array (a direction of an array parameter).
+pub fn part<F: Float, const N: usize>(v: &[F], at: usize) -> [F; N] {
+    std::array::from_fn(|i| v[at + i])
+}

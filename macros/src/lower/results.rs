@@ -49,12 +49,13 @@ impl Lower<'_> {
     }
 
     /// `let (a, b) = f(..);`: the result kept, then each element bound to its name.
-    /// A nested pattern, `let (v, (gx, gy)) = g_grad(x, y);`, takes the floats of the result
-    /// in order, one per name or `_`, as many as the callee's `RESULT_LEN` says.
+    /// A nested pattern, `let (v, (gx, gy)) = g_grad(x, y);` or `let (v, [gx, gy]) =
+    /// g_grad(p);`, takes the floats of the result in order, one per name or `_`, as many as
+    /// the callee's `RESULT_LEN` says.
     pub(super) fn destructure_call(&mut self, pat: &syn::PatTuple, c: &syn::ExprCall) -> Result<()> {
         let mut names = Vec::new();
         leaves(pat, &mut names);
-        let nested = pat.elems.iter().any(|p| matches!(p, syn::Pat::Tuple(_)));
+        let nested = pat.elems.iter().any(|p| matches!(p, syn::Pat::Tuple(_) | syn::Pat::Slice(_)));
         let slot = self.call_result(c, (!nested).then_some(names.len()))?;
         for (i, p) in names.into_iter().enumerate() {
             let Some(p) = p else { continue };
@@ -161,6 +162,15 @@ fn leaves<'p>(pat: &'p syn::PatTuple, out: &mut Vec<Option<&'p syn::PatIdent>>) 
     for p in &pat.elems {
         match p {
             syn::Pat::Tuple(t) => leaves(t, out),
+            // `[gx, gy]` of an array in the result (a companion's gradient of an array).
+            syn::Pat::Slice(s) => {
+                for p in &s.elems {
+                    out.push(match p {
+                        syn::Pat::Ident(i) => Some(i),
+                        _ => None,
+                    });
+                }
+            }
             syn::Pat::Ident(i) => out.push(Some(i)),
             _ => out.push(None),
         }
