@@ -155,3 +155,28 @@ proptest! {
         prop_assert!(close(fr, want, 1e-6), "fr: {} vs {}", fr, want);
     }
 }
+
+/// A damped Newton step along y, using the Hessian-vector product of the potential.
+#[differentiable]
+fn newton_step<F: Float>(x: F, y: F) -> F {
+    let (_, (gx, gy), (hx, hy)) = potential_hvp(x, y, F::ZERO, F::ONE);
+    let step = gy / (hy + F::from_f64(2.0));
+    (y - step) * (y - step) + gx * hx
+}
+
+proptest! {
+    #![proptest_config(common::config())]
+
+    /// `g_hvp` inside differentiable code: both modes over it (third derivatives of the
+    /// potential) against finite differences.
+    #[test]
+    fn derivatives_over_hessian_vector_products(x in -1.5f64..1.5, y in -1.5f64..1.5) {
+        let (value, (dx, dy)) = newton_step_grad(x, y);
+        prop_assert_eq!(value.to_bits(), newton_step(x, y).to_bits());
+        let (fx, fy) = (fd(|x| newton_step(x, y), x), fd(|y| newton_step(x, y), y));
+        prop_assert!(close(dx, fx, 1e-6), "∂x: {} vs {}", dx, fx);
+        prop_assert!(close(dy, fy, 1e-6), "∂y: {} vs {}", dy, fy);
+        let (_, t) = newton_step_jvp(x, 0.5, y, -1.0);
+        prop_assert!(close(t, 0.5 * dx - dy, 1e-10), "forward {} vs reverse {}", t, 0.5 * dx - dy);
+    }
+}

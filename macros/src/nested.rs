@@ -7,7 +7,8 @@
 //!   `g_grad` on `Dual<F, 1>`);
 //! - reverse over anything: the Jacobian of `g_grad` (of the gradient) is the Hessian, which
 //!   is symmetric, so the pullback of a cotangent `u` of the gradient is `H u`, an `g_hvp`;
-//!   those of `g_jvp` and `g_vjp` are Hessian-vector products and gradients likewise.
+//!   those of `g_jvp` and `g_vjp` are Hessian-vector products and gradients likewise, and
+//!   that of `g_hvp` adds a third derivative, `g_hvp` itself on duals along the cotangent.
 //!
 //! Results are flat arrays of floats (`RESULT_LEN`), which a caller reads as it reads any
 //! tuple a call returns. Every other function gets stubs (`stubs`) whose `tangent` and
@@ -22,7 +23,6 @@ use syn::Ident;
 /// The stubs, given each companion's result type (which the stubs return, so that the
 /// caller's code has no type errors beside ours).
 pub fn stubs(func: &Function, grad: TokenStream, vjp: TokenStream, jvp: TokenStream) -> TokenStream {
-    let (vis, cfgs, krate) = (&func.vis, &func.cfgs, &func.krate);
     let n = func.params.len();
     let active = func.active().count();
     let shadows = func.active().filter(|p| matches!(p.shape, Shape::Slice | Shape::Out)).count();
@@ -30,40 +30,44 @@ pub fn stubs(func: &Function, grad: TokenStream, vjp: TokenStream, jvp: TokenStr
     let grad = matches!(func.returns, Returns::Scalar).then_some((&func.names.grad, n, grad));
     let companions =
         grad.into_iter().chain([(&func.names.vjp, n + shadows + seed, vjp), (&func.names.jvp, n + active, jvp)]);
-    let mut out = TokenStream::new();
-    for (name, arity, ty) in companions {
-        let units = vec![quote!(()); arity];
-        // Each argument of a call comes with its tangent (forward) or alone (reverse).
-        let tangent = params(2 * arity);
-        let pullback = params(arity);
-        let (t_generics, t_params) = (&tangent.0, &tangent.1);
-        let (p_generics, p_params) = (&pullback.0, &pullback.1);
-        let t_list = func.generics(&t_generics.iter().map(|g| quote!(#g)).collect::<Vec<_>>());
-        let p_list = func.generics(&p_generics.iter().map(|g| quote!(#g)).collect::<Vec<_>>());
-        out.extend(quote! {
-            #(#cfgs)*
+    let nested = quote!(Nested);
+    companions.map(|(name, arity, ty)| stub(func, name, arity, ty, &nested)).collect()
+}
+
+/// The stub protocol of one companion `name` of `arity` parameters returning `ty`, whose
+/// calls are refused by the never-implemented `__private::#refusal`.
+pub fn stub(func: &Function, name: &Ident, arity: usize, ty: TokenStream, refusal: &TokenStream) -> TokenStream {
+    let (vis, cfgs, krate) = (&func.vis, &func.cfgs, &func.krate);
+    let units = vec![quote!(()); arity];
+    // Each argument of a call comes with its tangent (forward) or alone (reverse).
+    let tangent = params(2 * arity);
+    let pullback = params(arity);
+    let (t_generics, t_params) = (&tangent.0, &tangent.1);
+    let (p_generics, p_params) = (&pullback.0, &pullback.1);
+    let t_list = func.generics(&t_generics.iter().map(|g| quote!(#g)).collect::<Vec<_>>());
+    let p_list = func.generics(&p_generics.iter().map(|g| quote!(#g)).collect::<Vec<_>>());
+    quote! {
+        #(#cfgs)*
+        #[doc(hidden)]
+        #[allow(non_camel_case_types, dead_code)]
+        #vis struct #name {}
+
+        #(#cfgs)*
+        #[allow(dead_code, clippy::all)]
+        impl #name {
             #[doc(hidden)]
-            #[allow(non_camel_case_types, dead_code)]
-            #vis struct #name {}
-
-            #(#cfgs)*
-            #[allow(dead_code, clippy::all)]
-            impl #name {
-                #[doc(hidden)]
-                #vis fn tangent #t_list(#(#t_params),*) -> (#ty, #ty)
-                where (#(#t_generics,)*): #krate::__private::Nested {
-                    ::core::unreachable!()
-                }
-
-                #[doc(hidden)]
-                #vis fn pullback #p_list(#(#p_params),*) -> (#ty, fn(#ty, (#(#units,)*)) -> (#(#units,)*))
-                where (#(#p_generics,)*): #krate::__private::Nested {
-                    ::core::unreachable!()
-                }
+            #vis fn tangent #t_list(#(#t_params),*) -> (#ty, #ty)
+            where (#(#t_generics,)*): #krate::__private::#refusal {
+                ::core::unreachable!()
             }
-        });
+
+            #[doc(hidden)]
+            #vis fn pullback #p_list(#(#p_params),*) -> (#ty, fn(#ty, (#(#units,)*)) -> (#(#units,)*))
+            where (#(#p_generics,)*): #krate::__private::#refusal {
+                ::core::unreachable!()
+            }
+        }
     }
-    out
 }
 
 /// `count` type parameters and parameters of those types.
@@ -80,6 +84,14 @@ fn params(count: usize) -> (Vec<Ident>, Vec<TokenStream>) {
     (types, params)
 }
 
+/// Whether the companions of `func` have real protocols (see `protocols`).
+pub fn differentiable_companions(func: &Function) -> bool {
+    let shapes = func.active().all(|p| matches!(p.shape, Shape::Scalar | Shape::Array));
+    let by_value = func.params.iter().all(|p| !matches!(p.ty, syn::Type::Reference(_)));
+    let ok = func.generic.is_some() && !func.method && matches!(func.returns, Returns::Scalar);
+    ok && shapes && by_value && func.active().count() > 0
+}
+
 /// A parameter of a companion, in its protocol: its name, its type, whether the protocol
 /// differentiates it, and whether it is a float (a constant float is a dual without tangent).
 struct Slot {
@@ -93,10 +105,7 @@ struct Slot {
 /// and array (by value) parameters, constants by value and a scalar result; `None` for any
 /// other.
 pub fn protocols(func: &Function) -> Option<TokenStream> {
-    let shapes = func.active().all(|p| matches!(p.shape, Shape::Scalar | Shape::Array));
-    let by_value = func.params.iter().all(|p| !matches!(p.ty, syn::Type::Reference(_)));
-    let ok = func.generic.is_some() && !func.method && matches!(func.returns, Returns::Scalar);
-    if !(ok && shapes && by_value && func.active().count() > 0) {
+    if !differentiable_companions(func) {
         return None;
     }
     let (f, krate) = (&func.float, &func.krate);
@@ -169,17 +178,76 @@ pub fn protocols(func: &Function) -> Option<TokenStream> {
         active_slots(&vjp[..vjp.len() - 1], |k| parts[k].each(|i| quote!(u[0] * g[#i] + seed * hu[#i])));
     vjp_slots.push(quote!((0..#floats).map(|i| g[i] * u[1 + i]).sum::<#f>()));
     let vjp_pullback = (hessian_times(from_u), vjp_slots);
+    // g_hvp(x, v) = (g, ∇g, H v): the pullback of [u0, u_g.., u_h..] is, for x,
+    // u0 ∇g + H u_g + D_{u_h}(H v) (a third derivative: g_hvp on duals along u_h), and H u_h
+    // for v.
+    let hvp_slots_in: Vec<Slot> = grad
+        .iter()
+        .map(|s| Slot { name: s.name.clone(), ty: s.ty.clone(), ..*s })
+        .chain(func.params.iter().enumerate().filter(|(_, p)| p.active).map(|(i, p)| {
+            let ty = &p.ty;
+            Slot { name: format_ident!("v{}", i), ty: quote!(#ty), active: true, float: true }
+        }))
+        .collect();
+    let (hvp_head, hvp_results) = hvp_pullback(func, &grad, &hvp_slots_in, &parts, &floats);
     let names = &func.names;
     let mut out = TokenStream::new();
     let one_more = quote!(1usize + #floats);
+    let twice_more = quote!(1usize + 2usize * (#floats));
     for (name, slots, len, (head, results)) in [
         (&names.grad, &grad, one_more.clone(), grad_pullback),
         (&names.jvp, &jvp, quote!(2usize), jvp_pullback),
         (&names.vjp, &vjp, one_more, vjp_pullback),
+        (&names.hvp, &hvp_slots_in, twice_more, (hvp_head, hvp_results)),
     ] {
         out.extend(protocol(func, name, slots, len, head, results));
     }
     Some(out)
+}
+
+/// The pullback of `g_hvp` (see `protocols`): its head and its gradient slots, for the
+/// protocol's `slots` (g's parameters, then the directions).
+fn hvp_pullback(
+    func: &Function,
+    grad: &[Slot],
+    slots: &[Slot],
+    parts: &[Part],
+    floats: &TokenStream,
+) -> (TokenStream, Vec<TokenStream>) {
+    let (f, krate, hvp) = (&func.float, &func.krate, &func.names.hvp);
+    let args: Vec<&Ident> = grad.iter().map(|s| &s.name).collect();
+    let u_g: Vec<TokenStream> = parts.iter().map(|p| p.read(quote!(u), quote!(1usize), f, krate)).collect();
+    let u_h: Vec<TokenStream> = parts.iter().map(|p| p.read(quote!(u), quote!(1usize + #floats), f, krate)).collect();
+    // g_hvp along u_h: each active parameter lifted with its part of u_h, the directions and
+    // the float constants duals without tangents.
+    let mut k = 0;
+    let lifted = grad.iter().map(|s| {
+        let a = &s.name;
+        match (s.active, s.float) {
+            (true, _) => {
+                let d = &u_h[k];
+                k += 1;
+                quote!(#krate::higher::Lift::lift(#a, #d))
+            }
+            (false, true) => quote!(#krate::higher::Constant::constant(#a)),
+            (false, false) => quote!(#a),
+        }
+    });
+    let directions = slots[grad.len()..].iter().map(|s| {
+        let v = &s.name;
+        quote!(#krate::higher::Constant::constant(#v))
+    });
+    let head = quote! {
+        let (_, g, hug) = #hvp(#(#args,)* #(#u_g),*);
+        let (g, hug) = (#krate::higher::flat(g), #krate::higher::flat(hug));
+        let (_, _, huh) = #hvp(#(#args,)* #(#u_h),*);
+        let huh = #krate::higher::flat(huh);
+        let (_, _, third) = #hvp(#(#lifted,)* #(#directions),*);
+        let third = #krate::higher::flat(#krate::higher::Split::split(third).1);
+    };
+    let mut results = active_slots(grad, |k| parts[k].each(|i| quote!(u[0] * g[#i] + hug[#i] + third[#i])));
+    results.extend(parts.iter().map(|p| p.each(|i| quote!(huh[#i]))));
+    (head, results)
 }
 
 /// An active parameter's floats among the gradient's: from `at`, `len` of them (`None`: one,

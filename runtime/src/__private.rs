@@ -477,6 +477,14 @@ pub fn detach<D: Detach, F>(x: F) -> F {
 )]
 pub trait Nested {}
 
+/// Never implemented: the protocol stubs of `f_hessian` and `f_jacobian` require it.
+#[diagnostic::on_unimplemented(
+    message = "a Hessian or Jacobian (a matrix) cannot be differentiated through yet",
+    label = "this calls a generated `_hessian` or `_jacobian` function",
+    note = "differentiate through `g_hvp` instead (one Hessian-vector product per column), or call it outside the #[differentiable] function"
+)]
+pub trait NestedMatrix {}
+
 /// Rows of their own lengths (`&[Vec<F>]`), as one flat copy and where each row starts in it
 /// (one more start than rows: the last is the total). Differentiated code reads them as a
 /// flat slice, `a[i][j]` at `starts[i] + j`.

@@ -32,14 +32,33 @@ pub(super) fn companions(func: &Function, first: &Companions) -> TokenStream {
         return TokenStream::new();
     }
     let higher = Higher::new(func);
+    let (float, names, n, krate) = (&func.float, &func.names, func.params.len(), &func.krate);
+    let (matrix, refused) = (quote!(#krate::dense::Matrix<#float>), quote!(NestedMatrix));
     match func.returns {
         Returns::Scalar => {
             let gradient = tuple(first.grad_items().into_iter().map(|(_, t)| t).collect());
             let (hvp, hessian) = (higher.hvp(&gradient), higher.hessian(&gradient));
-            quote!(#hvp #hessian)
+            // Called inside differentiable code: `hvp` has a protocol beside the others' when
+            // they have one; the rest are refused with the stubs' message.
+            let hvp_stub = (!crate::nested::differentiable_companions(func)).then(|| {
+                let ty = quote!((#float, #gradient, #gradient));
+                crate::nested::stub(func, &names.hvp, n + func.active().count(), ty, &quote!(Nested))
+            });
+            let ty = quote!((#float, #gradient, #matrix));
+            let hessian_stub = crate::nested::stub(func, &names.hessian, n, ty, &refused);
+            quote!(#hvp #hessian #hvp_stub #hessian_stub)
         }
-        Returns::Array | Returns::Tuple(_) => higher.jacobian(),
-        Returns::Unit => higher.jacobian_of_outputs(),
+        Returns::Array | Returns::Tuple(_) => {
+            let out = func.output_type();
+            let stub = crate::nested::stub(func, &names.jacobian, n, quote!((#out, #matrix)), &refused);
+            let jacobian = higher.jacobian();
+            quote!(#jacobian #stub)
+        }
+        Returns::Unit => {
+            let stub = crate::nested::stub(func, &names.jacobian, n, matrix, &refused);
+            let jacobian = higher.jacobian_of_outputs();
+            quote!(#jacobian #stub)
+        }
     }
 }
 
