@@ -21,6 +21,7 @@ use quote::{ToTokens, format_ident, quote};
 use syn::{Ident, ItemFn};
 
 mod higher;
+mod jacobian;
 mod public;
 
 pub fn differentiable(args: TokenStream, item: TokenStream) -> TokenStream {

@@ -61,41 +61,41 @@ pub trait Float:
     const ONE: Self;
     /// The constants of `core::f64::consts` (π, e, ln 2, ..), in this type.
     const PI: Self;
-    #[allow(missing_docs)]
+    /// As [`core::f64::consts::E`].
     const E: Self;
-    #[allow(missing_docs)]
+    /// As [`core::f64::consts::TAU`].
     const TAU: Self;
-    #[allow(missing_docs)]
+    /// As [`core::f64::consts::LN_2`].
     const LN_2: Self;
-    #[allow(missing_docs)]
+    /// As [`core::f64::consts::LN_10`].
     const LN_10: Self;
-    #[allow(missing_docs)]
+    /// As [`core::f64::consts::LOG2_E`].
     const LOG2_E: Self;
-    #[allow(missing_docs)]
+    /// As [`core::f64::consts::LOG10_E`].
     const LOG10_E: Self;
-    #[allow(missing_docs)]
+    /// As [`core::f64::consts::SQRT_2`].
     const SQRT_2: Self;
-    #[allow(missing_docs)]
+    /// As [`core::f64::consts::FRAC_PI_2`].
     const FRAC_PI_2: Self;
-    #[allow(missing_docs)]
+    /// As [`core::f64::consts::FRAC_PI_4`].
     const FRAC_PI_4: Self;
-    #[allow(missing_docs)]
+    /// As [`core::f64::consts::FRAC_1_SQRT_2`].
     const FRAC_1_SQRT_2: Self;
-    #[allow(missing_docs)]
+    /// As [`core::f64::consts::FRAC_2_SQRT_PI`].
     const FRAC_2_SQRT_PI: Self;
     /// The limits of the type (`f64::EPSILON`, `f64::MAX`, ..).
     const EPSILON: Self;
-    #[allow(missing_docs)]
+    /// As [`f64::MAX`].
     const MAX: Self;
-    #[allow(missing_docs)]
+    /// As [`f64::MIN`].
     const MIN: Self;
-    #[allow(missing_docs)]
+    /// As [`f64::MIN_POSITIVE`].
     const MIN_POSITIVE: Self;
-    #[allow(missing_docs)]
+    /// As [`f64::INFINITY`].
     const INFINITY: Self;
-    #[allow(missing_docs)]
+    /// As [`f64::NEG_INFINITY`].
     const NEG_INFINITY: Self;
-    #[allow(missing_docs)]
+    /// As [`f64::NAN`].
     const NAN: Self;
 
     /// Converts from `f64`, rounding to nearest for `f32`. A generic function writes its
@@ -110,99 +110,99 @@ pub trait Float:
     /// without its tangents for a dual number.
     fn stop_gradient(self) -> Self;
 
-    // The inherent float methods of the same names, each documented on `f64`; every one of
-    // them has a rule in the derivative table.
-    #[allow(missing_docs)]
+    // The inherent float methods of the same names; every one of them has a rule in the
+    // derivative table.
+    /// As [`f64::exp`].
     fn exp(self) -> Self;
-    #[allow(missing_docs)]
+    /// As [`f64::exp2`].
     fn exp2(self) -> Self;
-    #[allow(missing_docs)]
+    /// As [`f64::exp_m1`].
     fn exp_m1(self) -> Self;
-    #[allow(missing_docs)]
+    /// As [`f64::ln`].
     fn ln(self) -> Self;
-    #[allow(missing_docs)]
+    /// As [`f64::ln_1p`].
     fn ln_1p(self) -> Self;
-    #[allow(missing_docs)]
+    /// As [`f64::log2`].
     fn log2(self) -> Self;
-    #[allow(missing_docs)]
+    /// As [`f64::log10`].
     fn log10(self) -> Self;
-    #[allow(missing_docs)]
+    /// As [`f64::sqrt`].
     fn sqrt(self) -> Self;
-    #[allow(missing_docs)]
+    /// As [`f64::cbrt`].
     fn cbrt(self) -> Self;
-    #[allow(missing_docs)]
+    /// As [`f64::recip`].
     fn recip(self) -> Self;
-    #[allow(missing_docs)]
+    /// As [`f64::sin`].
     fn sin(self) -> Self;
-    #[allow(missing_docs)]
+    /// As [`f64::cos`].
     fn cos(self) -> Self;
-    #[allow(missing_docs)]
+    /// As [`f64::tan`].
     fn tan(self) -> Self;
-    #[allow(missing_docs)]
+    /// As [`f64::asin`].
     fn asin(self) -> Self;
-    #[allow(missing_docs)]
+    /// As [`f64::acos`].
     fn acos(self) -> Self;
-    #[allow(missing_docs)]
+    /// As [`f64::atan`].
     fn atan(self) -> Self;
-    #[allow(missing_docs)]
+    /// As [`f64::sinh`].
     fn sinh(self) -> Self;
-    #[allow(missing_docs)]
+    /// As [`f64::cosh`].
     fn cosh(self) -> Self;
-    #[allow(missing_docs)]
+    /// As [`f64::tanh`].
     fn tanh(self) -> Self;
-    #[allow(missing_docs)]
+    /// As [`f64::asinh`].
     fn asinh(self) -> Self;
-    #[allow(missing_docs)]
+    /// As [`f64::acosh`].
     fn acosh(self) -> Self;
-    #[allow(missing_docs)]
+    /// As [`f64::atanh`].
     fn atanh(self) -> Self;
-    #[allow(missing_docs)]
+    /// As [`f64::to_degrees`].
     fn to_degrees(self) -> Self;
-    #[allow(missing_docs)]
+    /// As [`f64::to_radians`].
     fn to_radians(self) -> Self;
-    #[allow(missing_docs)]
+    /// As [`f64::abs`].
     fn abs(self) -> Self;
-    #[allow(missing_docs)]
+    /// As [`f64::fract`].
     fn fract(self) -> Self;
-    #[allow(missing_docs)]
+    /// As [`f64::signum`].
     fn signum(self) -> Self;
-    #[allow(missing_docs)]
+    /// As [`f64::floor`].
     fn floor(self) -> Self;
-    #[allow(missing_docs)]
+    /// As [`f64::ceil`].
     fn ceil(self) -> Self;
-    #[allow(missing_docs)]
+    /// As [`f64::round`].
     fn round(self) -> Self;
-    #[allow(missing_docs)]
+    /// As [`f64::trunc`].
     fn trunc(self) -> Self;
-    #[allow(missing_docs)]
+    /// As [`f64::log`].
     fn log(self, other: Self) -> Self;
-    #[allow(missing_docs)]
+    /// As [`f64::powf`].
     fn powf(self, other: Self) -> Self;
-    #[allow(missing_docs)]
+    /// As [`f64::hypot`].
     fn hypot(self, other: Self) -> Self;
-    #[allow(missing_docs)]
+    /// As [`f64::atan2`].
     fn atan2(self, other: Self) -> Self;
-    #[allow(missing_docs)]
+    /// As [`f64::max`].
     fn max(self, other: Self) -> Self;
-    #[allow(missing_docs)]
+    /// As [`f64::min`].
     fn min(self, other: Self) -> Self;
-    #[allow(missing_docs)]
+    /// As [`f64::mul_add`].
     fn mul_add(self, a: Self, b: Self) -> Self;
-    #[allow(missing_docs)]
+    /// As [`f64::clamp`].
     fn clamp(self, min: Self, max: Self) -> Self;
-    #[allow(missing_docs)]
+    /// As [`f64::is_nan`].
     fn is_nan(self) -> bool;
-    #[allow(missing_docs)]
+    /// As [`f64::is_finite`].
     fn is_finite(self) -> bool;
-    #[allow(missing_docs)]
+    /// As [`f64::is_infinite`].
     fn is_infinite(self) -> bool;
-    #[allow(missing_docs)]
+    /// As [`f64::is_normal`].
     fn is_normal(self) -> bool;
-    #[allow(missing_docs)]
+    /// As [`f64::is_subnormal`].
     fn is_subnormal(self) -> bool;
-    #[allow(missing_docs)]
+    /// As [`f64::is_sign_positive`].
     fn is_sign_positive(self) -> bool;
-    #[allow(missing_docs)]
+    /// As [`f64::is_sign_negative`].
     fn is_sign_negative(self) -> bool;
 }
 
