@@ -97,14 +97,18 @@ def collect(baselines, groups, benches, bench_name, group_name=lambda g: g):
     return times, runs
 
 
+def median(ratios):
+    """The median of sorted values."""
+    n = len(ratios)
+    return ratios[n // 2] if n % 2 else (ratios[n // 2 - 1] + ratios[n // 2]) / 2
+
+
 def spread(times, key, num, den):
     """Per key: the median of the per-run ratios num/den, and their range."""
     out = {}
     for k in key:
         ratios = sorted(a / b for a, b in zip(times[k][num], times[k][den]))
-        n = len(ratios)
-        middle = ratios[n // 2] if n % 2 else (ratios[n // 2 - 1] + ratios[n // 2]) / 2
-        out[k] = (middle, ratios[0], ratios[-1])
+        out[k] = (median(ratios), ratios[0], ratios[-1])
     return out
 
 
@@ -336,8 +340,7 @@ def higher(baselines):
                 print(f"missing {e.filename}: run `cargo bench --bench higher` first", file=sys.stderr)
                 return 2
         ratios.sort()
-        n = len(ratios)
-        middle = ratios[n // 2] if n % 2 else (ratios[n // 2 - 1] + ratios[n // 2]) / 2
+        middle = median(ratios)
         runs = ", ".join(f"{r:.2f}" for r in ratios)
         goal = f"(target <= {target})" if target else ""
         print(f"{group:15} {num}/{den}: median {middle:.2f} over runs [{runs}] {goal}")

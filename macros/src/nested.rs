@@ -37,7 +37,7 @@ pub fn stubs(func: &Function, grad: TokenStream, vjp: TokenStream, jvp: TokenStr
 /// The stub protocol of one companion `name` of `arity` parameters returning `ty`, whose
 /// calls are refused by the never-implemented `__private::#refusal`.
 pub fn stub(func: &Function, name: &Ident, arity: usize, ty: TokenStream, refusal: &TokenStream) -> TokenStream {
-    let (vis, cfgs, krate) = (&func.vis, &func.cfgs, &func.krate);
+    let (vis, krate) = (&func.vis, &func.krate);
     let units = vec![quote!(()); arity];
     // Each argument of a call comes with its tangent (forward) or alone (reverse).
     let tangent = params(2 * arity);
@@ -46,6 +46,28 @@ pub fn stub(func: &Function, name: &Ident, arity: usize, ty: TokenStream, refusa
     let (p_generics, p_params) = (&pullback.0, &pullback.1);
     let t_list = func.generics(&t_generics.iter().map(|g| quote!(#g)).collect::<Vec<_>>());
     let p_list = func.generics(&p_generics.iter().map(|g| quote!(#g)).collect::<Vec<_>>());
+    protocol_struct(
+        func,
+        name,
+        quote! {
+                #[doc(hidden)]
+                #vis fn tangent #t_list(#(#t_params),*) -> (#ty, #ty)
+                where (#(#t_generics,)*): #krate::__private::#refusal {
+                    ::core::unreachable!()
+                }
+
+                #[doc(hidden)]
+                #vis fn pullback #p_list(#(#p_params),*) -> (#ty, fn(#ty, (#(#units,)*)) -> (#(#units,)*))
+                where (#(#p_generics,)*): #krate::__private::#refusal {
+                    ::core::unreachable!()
+                }
+        },
+    )
+}
+
+/// The hidden struct named like a companion, holding its protocol `items`.
+fn protocol_struct(func: &Function, name: &Ident, items: TokenStream) -> TokenStream {
+    let (vis, cfgs) = (&func.vis, &func.cfgs);
     quote! {
         #(#cfgs)*
         #[doc(hidden)]
@@ -55,17 +77,7 @@ pub fn stub(func: &Function, name: &Ident, arity: usize, ty: TokenStream, refusa
         #(#cfgs)*
         #[allow(dead_code, clippy::all)]
         impl #name {
-            #[doc(hidden)]
-            #vis fn tangent #t_list(#(#t_params),*) -> (#ty, #ty)
-            where (#(#t_generics,)*): #krate::__private::#refusal {
-                ::core::unreachable!()
-            }
-
-            #[doc(hidden)]
-            #vis fn pullback #p_list(#(#p_params),*) -> (#ty, fn(#ty, (#(#units,)*)) -> (#(#units,)*))
-            where (#(#p_generics,)*): #krate::__private::#refusal {
-                ::core::unreachable!()
-            }
+            #items
         }
     }
 }
@@ -305,7 +317,7 @@ fn protocol(
     head: TokenStream,
     results: Vec<TokenStream>,
 ) -> TokenStream {
-    let (vis, cfgs, krate, f) = (&func.vis, &func.cfgs, &func.krate, &func.float);
+    let (vis, krate, f) = (&func.vis, &func.krate, &func.float);
     let generics = func.generics(&[]);
     let tangent_params = slots.iter().map(|s| {
         let (a, ty) = (&s.name, &s.ty);
@@ -335,38 +347,33 @@ fn protocol(
     let args = slots.iter().map(|s| &s.name);
     let units: Vec<TokenStream> = slots.iter().map(|_| quote!(())).collect();
     let slot_types = slots.iter().map(|s| if s.active { s.ty.clone() } else { quote!(()) });
-    quote! {
-        #(#cfgs)*
-        #[doc(hidden)]
-        #[allow(non_camel_case_types, dead_code)]
-        #vis struct #name {}
+    protocol_struct(
+        func,
+        name,
+        quote! {
+                /// How many floats the result holds, flattened.
+                #[doc(hidden)]
+                #vis const RESULT_LEN: usize = #len;
 
-        #(#cfgs)*
-        #[allow(dead_code, clippy::all)]
-        impl #name {
-            /// How many floats the result holds, flattened.
-            #[doc(hidden)]
-            #vis const RESULT_LEN: usize = #len;
+                /// Forward mode: the companion on dual numbers.
+                #[doc(hidden)]
+                #[inline]
+                #vis fn tangent #generics(#(#tangent_params),*) -> ([#f; #len], [#f; #len]) {
+                    let r = #name(#(#dual_args),*);
+                    #krate::higher::lanes_of::<#f, { #len }, _>(&r)
+                }
 
-            /// Forward mode: the companion on dual numbers.
-            #[doc(hidden)]
-            #[inline]
-            #vis fn tangent #generics(#(#tangent_params),*) -> ([#f; #len], [#f; #len]) {
-                let r = #name(#(#dual_args),*);
-                #krate::higher::lanes_of::<#f, { #len }, _>(&r)
-            }
-
-            /// Reverse mode: the companion, and its pullback by Hessian-vector products.
-            #[doc(hidden)]
-            #[inline]
-            #vis fn pullback #generics(#(#params),*)
-                -> ([#f; #len], impl ::core::ops::FnOnce([#f; #len], (#(#units,)*)) -> (#(#slot_types,)*) + use<#f>) {
-                let r = #name(#(#args),*);
-                (#krate::higher::array_of::<#f, { #len }, _>(r), move |u: [#f; #len], _: (#(#units,)*)| {
-                    #head
-                    (#(#results,)*)
-                })
-            }
-        }
-    }
+                /// Reverse mode: the companion, and its pullback by Hessian-vector products.
+                #[doc(hidden)]
+                #[inline]
+                #vis fn pullback #generics(#(#params),*)
+                    -> ([#f; #len], impl ::core::ops::FnOnce([#f; #len], (#(#units,)*)) -> (#(#slot_types,)*) + use<#f>) {
+                    let r = #name(#(#args),*);
+                    (#krate::higher::array_of::<#f, { #len }, _>(r), move |u: [#f; #len], _: (#(#units,)*)| {
+                        #head
+                        (#(#results,)*)
+                    })
+                }
+        },
+    )
 }
