@@ -1,0 +1,32 @@
+//! One module per GradBench eval, each with a `prepare(function, input)` that parses the
+//! input (untimed) and returns the function ready to run.
+
+use crate::json::{Json, Result};
+use crate::task::Boxed;
+
+pub mod det;
+pub mod hello;
+pub mod kmeans;
+pub mod llsq;
+pub mod lse;
+pub mod ode;
+
+/// The evals this tool answers `define` for.
+pub const MODULES: &[&str] = &["hello", "lse", "llsq", "det", "ode", "kmeans"];
+
+/// `function` of eval `module` on `input`, parsed and ready to run.
+pub fn prepare(module: &str, function: &str, input: &Json) -> Result<Boxed> {
+    match module {
+        "hello" => hello::prepare(function, input),
+        "lse" => lse::prepare(function, input),
+        "llsq" => llsq::prepare(function, input),
+        "det" => det::prepare(function, input),
+        "ode" => ode::prepare(function, input),
+        "kmeans" => kmeans::prepare(function, input),
+        _ => Err(format!("chainrule has no eval `{module}`")),
+    }
+}
+
+pub(crate) fn unknown(module: &str, function: &str) -> String {
+    format!("eval `{module}` has no function `{function}`")
+}
