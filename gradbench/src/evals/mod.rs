@@ -5,6 +5,7 @@ use crate::json::{Json, Result};
 use crate::task::Boxed;
 
 pub mod det;
+pub mod gmm;
 pub mod hello;
 pub mod kmeans;
 pub mod llsq;
@@ -12,7 +13,7 @@ pub mod lse;
 pub mod ode;
 
 /// The evals this tool answers `define` for.
-pub const MODULES: &[&str] = &["hello", "lse", "llsq", "det", "ode", "kmeans"];
+pub const MODULES: &[&str] = &["hello", "lse", "llsq", "det", "ode", "kmeans", "gmm"];
 
 /// `function` of eval `module` on `input`, parsed and ready to run.
 pub fn prepare(module: &str, function: &str, input: &Json) -> Result<Boxed> {
@@ -23,6 +24,7 @@ pub fn prepare(module: &str, function: &str, input: &Json) -> Result<Boxed> {
         "det" => det::prepare(function, input),
         "ode" => ode::prepare(function, input),
         "kmeans" => kmeans::prepare(function, input),
+        "gmm" => gmm::prepare(function, input),
         _ => Err(format!("chainrule has no eval `{module}`")),
     }
 }
