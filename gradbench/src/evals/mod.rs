@@ -10,10 +10,11 @@ pub mod hello;
 pub mod kmeans;
 pub mod llsq;
 pub mod lse;
+pub mod lstm;
 pub mod ode;
 
 /// The evals this tool answers `define` for.
-pub const MODULES: &[&str] = &["hello", "lse", "llsq", "det", "ode", "kmeans", "gmm"];
+pub const MODULES: &[&str] = &["hello", "lse", "llsq", "det", "ode", "kmeans", "gmm", "lstm"];
 
 /// `function` of eval `module` on `input`, parsed and ready to run.
 pub fn prepare(module: &str, function: &str, input: &Json) -> Result<Boxed> {
@@ -25,6 +26,7 @@ pub fn prepare(module: &str, function: &str, input: &Json) -> Result<Boxed> {
         "ode" => ode::prepare(function, input),
         "kmeans" => kmeans::prepare(function, input),
         "gmm" => gmm::prepare(function, input),
+        "lstm" => lstm::prepare(function, input),
         _ => Err(format!("chainrule has no eval `{module}`")),
     }
 }
