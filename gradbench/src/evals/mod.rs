@@ -4,6 +4,7 @@
 use crate::json::{Json, Result};
 use crate::task::Boxed;
 
+pub mod ba;
 pub mod det;
 pub mod gmm;
 pub mod hello;
@@ -14,7 +15,7 @@ pub mod lstm;
 pub mod ode;
 
 /// The evals this tool answers `define` for.
-pub const MODULES: &[&str] = &["hello", "lse", "llsq", "det", "ode", "kmeans", "gmm", "lstm"];
+pub const MODULES: &[&str] = &["hello", "lse", "llsq", "det", "ode", "kmeans", "gmm", "lstm", "ba"];
 
 /// `function` of eval `module` on `input`, parsed and ready to run.
 pub fn prepare(module: &str, function: &str, input: &Json) -> Result<Boxed> {
@@ -27,6 +28,7 @@ pub fn prepare(module: &str, function: &str, input: &Json) -> Result<Boxed> {
         "kmeans" => kmeans::prepare(function, input),
         "gmm" => gmm::prepare(function, input),
         "lstm" => lstm::prepare(function, input),
+        "ba" => ba::prepare(function, input),
         _ => Err(format!("chainrule has no eval `{module}`")),
     }
 }
