@@ -156,6 +156,41 @@ proptest! {
     }
 }
 
+/// Two array parameters: the nested gradient is a tuple of two arrays.
+#[differentiable]
+fn saddle_objective<F: Float>(p: [F; 2], q: [F; 2]) -> F {
+    p[0] * p[1] * q[0] - q[1] * q[1] * q[0]
+}
+
+/// Reads both arrays of the gradient by pattern, the first through wildcards: each `_`
+/// is one float (a `_` over a whole array is a compile error, see the UI test
+/// `wildcard-over-array`), so the second array's names land on its own floats.
+#[differentiable]
+fn from_gradient_parts(p: [f64; 2], q: [f64; 2]) -> f64 {
+    let (_, ([_, _], [g0, g1])) = saddle_objective_grad(p, q);
+    let (_, ([a0, a1], [_, _])) = saddle_objective_grad(p, q);
+    g0 + 10.0 * g1 + 100.0 * a0 * a1
+}
+
+#[test]
+fn a_nested_pattern_reads_the_floats_it_names() {
+    let (p, q) = ([0.3, 0.7], [2.0, 5.0]);
+    // ∂/∂q = (p0 p1 − q1², −2 q1 q0), ∂/∂p = (p1 q0, p0 q0).
+    let want = (p[0] * p[1] - q[1] * q[1]) + 10.0 * (-2.0 * q[1] * q[0]) + 100.0 * (p[1] * q[0]) * (p[0] * q[0]);
+    assert!(close(from_gradient_parts(p, q), want, 1e-13));
+    let (value, (dp, dq)) = from_gradient_parts_grad(p, q);
+    assert!(close(value, want, 1e-13), "{value} vs {want}");
+    for (i, d) in dp.iter().chain(&dq).enumerate() {
+        let at = |h: f64| {
+            let mut x = [p[0], p[1], q[0], q[1]];
+            x[i] += h;
+            from_gradient_parts([x[0], x[1]], [x[2], x[3]])
+        };
+        let fd = (at(1e-6) - at(-1e-6)) / 2e-6;
+        assert!(close(*d, fd, 1e-6), "input {i}: {d} vs {fd}");
+    }
+}
+
 /// A damped Newton step along y, using the Hessian-vector product of the potential.
 #[differentiable]
 fn newton_step<F: Float>(x: F, y: F) -> F {

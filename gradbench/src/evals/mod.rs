@@ -13,9 +13,13 @@ pub mod llsq;
 pub mod lse;
 pub mod lstm;
 pub mod ode;
+pub mod particle;
+pub mod saddle;
+pub mod solver;
 
 /// The evals this tool answers `define` for.
-pub const MODULES: &[&str] = &["hello", "lse", "llsq", "det", "ode", "kmeans", "gmm", "lstm", "ba"];
+pub const MODULES: &[&str] =
+    &["hello", "lse", "llsq", "det", "ode", "kmeans", "gmm", "lstm", "ba", "particle", "saddle"];
 
 /// `function` of eval `module` on `input`, parsed and ready to run.
 pub fn prepare(module: &str, function: &str, input: &Json) -> Result<Boxed> {
@@ -29,6 +33,8 @@ pub fn prepare(module: &str, function: &str, input: &Json) -> Result<Boxed> {
         "gmm" => gmm::prepare(function, input),
         "lstm" => lstm::prepare(function, input),
         "ba" => ba::prepare(function, input),
+        "particle" => particle::prepare(function, input),
+        "saddle" => saddle::prepare(function, input),
         _ => Err(format!("chainrule has no eval `{module}`")),
     }
 }

@@ -119,7 +119,7 @@ impl Lower<'_> {
         }
         // `cross(a, b)[1]`: the result kept in an array, then indexed.
         if let Expr::Call(c) = &*ix.expr {
-            let slot = self.call_result(c, None)?;
+            let slot = self.call_result(c, super::results::ResultLen::Callee)?;
             let index = self.expr(&ix.index)?;
             return Ok(self.value(Op::Index { slot, index }, span));
         }

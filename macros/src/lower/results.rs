@@ -10,6 +10,19 @@ use quote::quote;
 use syn::visit::Visit;
 use syn::{Expr, Ident, Stmt as SynStmt, Type};
 
+/// How many floats a call's result array holds.
+#[derive(Clone, Copy)]
+pub(super) enum ResultLen {
+    /// The callee's `RESULT_LEN`.
+    Callee,
+    /// A flat tuple pattern's arity, `let (s, c) = sincos(t);`.
+    Arity(usize),
+    /// A nested pattern's leaves, `let (_, (_, [gx, gy])) = g_grad(p, q);`, checked against
+    /// the callee's `RESULT_LEN` at compile time: each leaf is one float, so a `_` standing
+    /// for an array would shift every name after it onto the wrong float.
+    Leaves(usize, proc_macro2::Span),
+}
+
 impl Lower<'_> {
     /// Lowers the call `c` with its result written into a new local array `name`.
     pub(super) fn call_into(
@@ -17,13 +30,17 @@ impl Lower<'_> {
         name: Ident,
         ty: Option<&Type>,
         c: &syn::ExprCall,
-        len: Option<usize>,
+        len: ResultLen,
     ) -> Result<SlotId> {
         let Expr::Path(path) = &*c.func else { return Err(self.fenced(&c.func)) };
         let path = &path.path;
         let len = match len {
-            Some(n) => Operand::constant(quote!(#n)),
-            None => Operand::constant(quote!(#path::RESULT_LEN)),
+            ResultLen::Arity(n) => Operand::constant(quote!(#n)),
+            ResultLen::Callee => Operand::constant(quote!(#path::RESULT_LEN)),
+            ResultLen::Leaves(n, span) => {
+                self.check_leaves(path, n, span);
+                Operand::constant(quote!(#path::RESULT_LEN))
+            }
         };
         let kind = SlotKind::Array { init: Operand::constant(quote!(0.0)), len, vec: false };
         let slot = self.slot(Slot { name, ty: ty.cloned(), kind, active: false, param: None });
@@ -41,9 +58,26 @@ impl Lower<'_> {
         Ok(slot)
     }
 
+    /// The compile-time check of `ResultLen::Leaves`, a statement of its own (in an array
+    /// length, a constant block inside a generic function is refused). A constant item is
+    /// evaluated by `cargo check` too; under `Self::` (which an item cannot name) a constant
+    /// block, evaluated when the function is compiled.
+    fn check_leaves(&mut self, path: &syn::Path, n: usize, span: proc_macro2::Span) {
+        let message = format!(
+            "this pattern names {n} floats, but the call returns another number of them: a `_` stands for one float; write `[_, _]` for the elements of an array, `(_, _)` for a tuple's"
+        );
+        let check = quote::quote_spanned!(span=> ::core::assert!(#path::RESULT_LEN == #n, #message));
+        let code = if path.segments.first().is_some_and(|s| s.ident == "Self") {
+            quote::quote_spanned!(span=> const { #check })
+        } else {
+            quote::quote_spanned!(span=> { const _: () = #check; })
+        };
+        self.value(Op::Opaque { code, args: Vec::new(), active_ok: true, why: String::new() }, span);
+    }
+
     /// A call's result in a hidden local array, for `cross(a, b)[1]`, `sincos(t).0` or a
     /// function's result.
-    pub(super) fn call_result(&mut self, c: &syn::ExprCall, len: Option<usize>) -> Result<SlotId> {
+    pub(super) fn call_result(&mut self, c: &syn::ExprCall, len: ResultLen) -> Result<SlotId> {
         let name = self.names.fresh("__result", syn::spanned::Spanned::span(c));
         self.call_into(name, None, c, len)
     }
@@ -56,7 +90,12 @@ impl Lower<'_> {
         let mut names = Vec::new();
         leaves(pat, &mut names);
         let nested = pat.elems.iter().any(|p| matches!(p, syn::Pat::Tuple(_) | syn::Pat::Slice(_)));
-        let slot = self.call_result(c, (!nested).then_some(names.len()))?;
+        let len = if nested {
+            ResultLen::Leaves(names.len(), syn::spanned::Spanned::span(pat))
+        } else {
+            ResultLen::Arity(names.len())
+        };
+        let slot = self.call_result(c, len)?;
         for (i, p) in names.into_iter().enumerate() {
             let Some(p) = p else { continue };
             let start = self.values.next_id();
@@ -85,7 +124,7 @@ impl Lower<'_> {
             return elements.get(i).cloned().ok_or_else(|| self.error(f, "the tuple has no such field"));
         }
         let slot = match &*f.base {
-            Expr::Call(c) => self.call_result(c, None)?,
+            Expr::Call(c) => self.call_result(c, ResultLen::Callee)?,
             base => match self.binding(base) {
                 Some(Binding::Slot(s)) if matches!(self.slots[s].kind, SlotKind::Array { .. }) => s,
                 _ => return Err(self.error(f, "only the tuple a differentiable call returns has fields here")),

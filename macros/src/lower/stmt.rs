@@ -122,7 +122,7 @@ impl Lower<'_> {
             && (returned || super::results::kept_as_array(&p.ident, rest))
         {
             let name = self.names.user(&p.ident);
-            let slot = self.call_into(name, ty, c, None)?;
+            let slot = self.call_into(name, ty, c, super::results::ResultLen::Callee)?;
             self.bind(&p.ident, Binding::Slot(slot));
             return Ok(());
         }
@@ -210,9 +210,11 @@ impl Lower<'_> {
                 Some(Output::Tuple(values))
             }
             // A call's array or tuple result, returned as it is.
-            (Returns::Array, Expr::Call(c)) => self.call_result(c, None).ok().map(Output::Array),
+            (Returns::Array, Expr::Call(c)) => {
+                self.call_result(c, super::results::ResultLen::Callee).ok().map(Output::Array)
+            }
             (Returns::Tuple(n), Expr::Call(c)) => {
-                let slot = self.call_result(c, Some(*n)).ok()?;
+                let slot = self.call_result(c, super::results::ResultLen::Arity(*n)).ok()?;
                 Some(self.tuple_of(slot, *n))
             }
             (Returns::Tuple(n), Expr::Path(_)) if self.array_slot(e).is_ok() => {
