@@ -22,7 +22,11 @@ fn mismatch(got: &Json, want: &Json, at: &str) -> Option<String> {
             Err(_) => Some(format!("{at}: no field `{k}`")),
         }),
         (a, b) if a == b => None,
-        _ => Some(format!("{at}: {} vs {}", got.to_line().chars().take(80).collect::<String>(), want.to_line().chars().take(80).collect::<String>())),
+        _ => Some(format!(
+            "{at}: {} vs {}",
+            got.to_line().chars().take(80).collect::<String>(),
+            want.to_line().chars().take(80).collect::<String>()
+        )),
     }
 }
 

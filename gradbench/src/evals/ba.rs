@@ -59,8 +59,8 @@ pub fn rodrigues_rotate_point<F: Float>(rot: &[F], pt: &[F], rotated_pt: &mut [F
 pub fn radial_distort<F: Float>(rad_params: &[F], proj: &mut [F]) {
     let rsq = sqsum(&proj[..]);
     let l = F::ONE + rad_params[0] * rsq + rad_params[1] * rsq * rsq;
-    proj[0] = proj[0] * l;
-    proj[1] = proj[1] * l;
+    proj[0] *= l;
+    proj[1] *= l;
 }
 
 #[differentiable]

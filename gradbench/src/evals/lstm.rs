@@ -5,6 +5,9 @@
 //! arrays: a layer's parameters are `8b` floats (weights forget, ingate, outgate, change,
 //! then the biases), its state `2b` (hidden, then cell).
 
+// Index loops (a copy included) are the loops chainrule differentiates.
+#![allow(clippy::manual_memcpy)]
+
 use crate::json::{Json, Result};
 use crate::task::{Boxed, boxed, into_buffer};
 use chainrule::prelude::*;

@@ -8,6 +8,7 @@ pub mod ba;
 pub mod det;
 pub mod gmm;
 pub mod hello;
+pub mod ht;
 pub mod kmeans;
 pub mod llsq;
 pub mod lse;
@@ -19,7 +20,7 @@ pub mod solver;
 
 /// The evals this tool answers `define` for.
 pub const MODULES: &[&str] =
-    &["hello", "lse", "llsq", "det", "ode", "kmeans", "gmm", "lstm", "ba", "particle", "saddle"];
+    &["hello", "lse", "llsq", "det", "ode", "kmeans", "gmm", "lstm", "ba", "ht", "particle", "saddle"];
 
 /// `function` of eval `module` on `input`, parsed and ready to run.
 pub fn prepare(module: &str, function: &str, input: &Json) -> Result<Boxed> {
@@ -33,6 +34,7 @@ pub fn prepare(module: &str, function: &str, input: &Json) -> Result<Boxed> {
         "gmm" => gmm::prepare(function, input),
         "lstm" => lstm::prepare(function, input),
         "ba" => ba::prepare(function, input),
+        "ht" => ht::prepare(function, input),
         "particle" => particle::prepare(function, input),
         "saddle" => saddle::prepare(function, input),
         _ => Err(format!("chainrule has no eval `{module}`")),
