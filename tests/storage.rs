@@ -166,8 +166,62 @@ fn gathered(a: &[f64], #[no_grad] stride: usize) -> f64 {
     s
 }
 
+/// A sum weighted by `w`, for the callers below to lend a local array to.
+#[differentiable]
+fn weighted_sum(w: &[f64], x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..w.len() {
+        s += w[i] * x[i].sin();
+    }
+    s
+}
+
+/// A local array written once before the loop and lent to a call in every iteration: the
+/// call's pullback reads the array itself (no copy is taken, since nothing writes it once
+/// the calls run).
+#[differentiable]
+fn lent_unchanged(a: &[f64], x: &[f64]) -> f64 {
+    let mut w = vec![0.0; a.len()];
+    for i in 0..a.len() {
+        w[i] = a[i].exp();
+    }
+    let mut s = 0.0;
+    for r in 0..3 {
+        s += (r as f64 + 1.0) * weighted_sum(&w, x);
+    }
+    s
+}
+
+/// The same array written after each call: the pullback must see the values each call
+/// read, so here a copy per call is kept.
+#[differentiable]
+fn lent_then_rewritten(a: &[f64], x: &[f64]) -> f64 {
+    let mut w = vec![0.0; a.len()];
+    for i in 0..a.len() {
+        w[i] = a[i].exp();
+    }
+    let mut s = 0.0;
+    for _ in 0..3 {
+        s += weighted_sum(&w, x);
+        for i in 0..w.len() {
+            w[i] = w[i] * a[i] + s;
+        }
+    }
+    s
+}
+
 mod properties {
     use super::*;
+
+    array_property!(lent_unchanged, grad lent_unchanged_grad, vjp lent_unchanged_vjp, jvp lent_unchanged_jvp, [
+        slice a in vec(-1.0..1.0, 4),
+        slice x in vec(-1.0..1.0, 4)
+    ]);
+    array_property!(lent_then_rewritten, grad lent_then_rewritten_grad, vjp lent_then_rewritten_vjp,
+        jvp lent_then_rewritten_jvp, [
+        slice a in vec(-1.0..1.0, 4),
+        slice x in vec(-1.0..1.0, 4)
+    ]);
 
     array_property!(gmm_kernel, grad gmm_kernel_grad, vjp gmm_kernel_vjp, jvp gmm_kernel_jvp, [
         slice means in vec(-1.0..1.0, 6),

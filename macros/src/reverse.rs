@@ -269,6 +269,8 @@ impl<'a> Plan<'a> {
         tangent: Option<&'a Tangent<'a>>,
     ) -> Self {
         let mut plan = Plan::empty(ir, func, derivs, slot_derivs, names, tangent);
+        // Before the analysis: a deferred call's copy that the array itself serves is not needed.
+        plan.rereads = reread::plan(ir);
         plan.analyse();
         plan.index_types();
         let outputs: Vec<&Operand> = match &ir.output {
@@ -281,7 +283,6 @@ impl<'a> Plan<'a> {
         }
         plan.count_uses();
         plan.increments();
-        plan.rereads = reread::plan(ir);
         plan.choose_storage();
         plan.restorable();
         plan.name_snapshots();
@@ -407,7 +408,9 @@ impl Plan<'_> {
                 }
                 // A deferred call is made again in the adjoint sweep, on the same arguments.
                 if value.op.deferred() {
-                    for a in args.iter().flat_map(Operand::values).chain(snapshots.iter().flatten().copied()) {
+                    let copies: Vec<ValueId> =
+                        snapshots.iter().flatten().copied().filter(|&c| !self.copy_unneeded(c)).collect();
+                    for a in args.iter().flat_map(Operand::values).chain(copies) {
                         self.needed[a] = true;
                     }
                 }
@@ -426,6 +429,12 @@ impl Plan<'_> {
             }
             _ => {}
         }
+    }
+
+    /// Whether a deferred call's copy `c` of an array is the array itself at the adjoint
+    /// sweep (nothing writes the array afterwards, see `reread`): then no copy is taken.
+    pub(super) fn copy_unneeded(&self, c: ValueId) -> bool {
+        self.rereads.of.get(&c) == Some(&reread::Reread::Array)
     }
 
     /// Marks the values that index an array.

@@ -117,7 +117,7 @@ impl Render<'_, '_> {
         // A copy lent mutably is moved into the call by then.
         match (snapshots[i], &args[i]) {
             (Some(copy), Operand::Array { access: crate::ir::Access::Shared, .. })
-                if !self.restored.contains(&copy) =>
+                if !self.restored.contains(&copy) && !self.copy_unneeded(copy) =>
             {
                 ir.passed_len_of(&args[i], &ir.values[copy].name)
             }
@@ -145,7 +145,9 @@ impl Render<'_, '_> {
         let ir = self.plan.ir;
         let Op::Call { func, args, snapshots, .. } = &ir.values[v].op else { unreachable!("a deferred call") };
         let args = args.iter().zip(snapshots).map(|(a, copy)| match copy {
-            Some(c) if !self.restored.contains(c) => a.tokens_of_copy(&ir.values[*c].name, &ir.values, &ir.slots),
+            Some(c) if !self.restored.contains(c) && !self.copy_unneeded(*c) => {
+                a.tokens_of_copy(&ir.values[*c].name, &ir.values, &ir.slots)
+            }
             _ => ir.tokens(a),
         });
         let call = code::protocol_call(func, self.func.pullback_of(func), quote!(#(#args),*));

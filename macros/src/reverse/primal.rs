@@ -121,6 +121,7 @@ impl Plan<'_> {
         let name = &value.name;
         let mut out = match &value.op {
             Op::Call { func, args, .. } => self.primal_call(v, func, args),
+            Op::Snapshot(_) if self.copy_unneeded(v) => return TokenStream::new(),
             Op::Snapshot(s) if self.restored.contains(&v) => {
                 let (stack, array) = (&self.stacks[v], &ir.slots[*s].name);
                 return quote!(#stack.push_slice(&#array););

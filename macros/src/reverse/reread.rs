@@ -14,6 +14,10 @@
 //! The outermost level that qualifies is taken (fewest copies). A copy is only worth its cost
 //! when reads repeat within the iteration, so a snapshot level must hold the read in a loop
 //! nested in its body.
+//!
+//! The first case applies to the copies deferred calls take too (`Op::Snapshot`): of an array
+//! nothing writes once the call has run, the pullback reads the array itself, and no copy is
+//! taken.
 
 use crate::ir::{Block, BlockId, Ir, Op, Operand, SlotId, SlotKind, Stmt, ValueId};
 use std::collections::{HashMap, HashSet};
@@ -86,8 +90,22 @@ impl<'a> Planner<'a> {
     }
 
     fn read(&mut self, v: ValueId, levels: &[Level]) {
-        let Op::Index { slot, .. } = self.ir.values[v].op else { return };
+        let (slot, copy) = match self.ir.values[v].op {
+            Op::Index { slot, .. } => (slot, false),
+            Op::Snapshot(slot) => (slot, true),
+            _ => return,
+        };
         if !matches!(self.ir.slots[slot].kind, SlotKind::Array { .. }) {
+            return;
+        }
+        // The copy a deferred call takes of an array nothing writes afterwards is the array
+        // itself at the adjoint sweep: the call's pullback reads the array (GradBench's GMM
+        // lends `&qdiags[..]` to a call per point and component; it was copied whole each time).
+        if copy {
+            let never_after = levels.iter().all(|l| self.last_write.get(&(l.block.id, slot)).is_none_or(|&w| w < l.at));
+            if never_after {
+                self.out.of.insert(v, Reread::Array);
+            }
             return;
         }
         let innermost = levels.len() - 1;
