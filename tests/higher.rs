@@ -54,6 +54,32 @@ fn moments<F: Float>(xs: &[F], #[no_grad] w: &[F]) -> [F; 3] {
     m
 }
 
+/// Constant data of the float type inside a struct: the dual code cannot pass it on
+/// converted, so this function has no higher-order companions, but compiles with its
+/// first-order ones (the higher-order ones once failed to compile here).
+struct Weights<F> {
+    w: Vec<F>,
+}
+
+#[differentiable]
+fn weighted<F: Float>(x: &[F], #[no_grad] data: &Weights<F>) -> F {
+    let mut s = F::ZERO;
+    for i in 0..x.len() {
+        s += data.w[i] * x[i] * x[i];
+    }
+    s
+}
+
+#[test]
+fn constant_structs_of_the_float_type_keep_their_first_order_companions() {
+    let data = Weights { w: vec![2.0, -1.0] };
+    let (value, g) = weighted_grad(&[3.0, 0.5], &data);
+    assert_eq!(value, 2.0 * 9.0 - 0.25);
+    assert_eq!(g, vec![12.0, -1.0]);
+    let data32 = Weights { w: vec![2.0f32, -1.0] };
+    assert_eq!(weighted_jvp(&[3.0f32, 0.5], &[1.0, 0.0], &data32).1, 12.0);
+}
+
 /// The gradient of `mixed` flattened, for finite differences.
 fn mixed_gradient(z: &[f64], xs_len: usize) -> Vec<f64> {
     let (_, (ga, gp, gx)) = mixed_grad(z[0], [z[1], z[2]], &z[3..3 + xs_len], 0.25, 3);

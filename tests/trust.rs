@@ -111,6 +111,26 @@ fn an_output_parameter_passed_on_carries_its_adjoint_both_ways() {
     assert!(close(tg[0], 2.0 * w) && close(tg[1], 3.0 * w * w), "{tg:?}");
 }
 
+/// The same, with the reborrow written out (`&mut *g`).
+#[differentiable]
+fn pass_on_reborrowed(w: f64, g: &mut [f64]) -> f64 {
+    sq_out(w, w, &mut *g);
+    g[0] + g[1]
+}
+
+#[test]
+fn an_explicit_reborrow_passes_an_output_on_the_same_way() {
+    let (w, s) = (0.7, 1.5);
+    let (mut g1, mut g2) = ([0.0; 2], [0.0; 2]);
+    let (mut dg1, mut dg2) = ([1.0, -2.0], [1.0, -2.0]);
+    let (v1, dw1) = pass_on_vjp(w, &mut g1, &mut dg1, s);
+    let (v2, dw2) = pass_on_reborrowed_vjp(w, &mut g2, &mut dg2, s);
+    assert_eq!((v1, dw1, g1, dg1), (v2, dw2, g2, dg2));
+    let (mut t1, mut t2) = ([0.0; 2], [0.0; 2]);
+    assert_eq!(pass_on_jvp(w, 1.0, &mut g1, &mut t1), pass_on_reborrowed_jvp(w, 1.0, &mut g2, &mut t2));
+    assert_eq!(t1, t2);
+}
+
 // ---- 3. `mut` parameters, constant and active, updated in loops. ------------------------------
 
 #[differentiable]

@@ -27,7 +27,17 @@ pub(super) fn companions(func: &Function, first: &Companions) -> TokenStream {
         Shape::Out => outputs,
         _ => false,
     });
-    if !supported {
+    // The dual code passes a constant on as duals when it is a float, a float array or a
+    // slice of them, and unchanged when its type does not mention the float type; any other
+    // constant (a `#[no_grad] data: &Data<F>`) would need converting, which is not written:
+    // then there are no higher-order companions, rather than ones that do not compile.
+    let float_param = func.generic.as_ref().map(|g| g.ident.to_string());
+    let convertible = func
+        .params
+        .iter()
+        .filter(|p| !p.active)
+        .all(|p| is_float(p) || !mentions(&p.ty, float_param.as_deref().unwrap_or("")));
+    if !supported || !convertible {
         return TokenStream::new();
     }
     let higher = Higher::new(func);
@@ -252,6 +262,18 @@ impl<'a> Higher<'a> {
 /// duals; other constants (sizes, flags) pass unchanged.
 pub(super) fn is_float(p: &Param) -> bool {
     matches!(crate::ast::classify(&p.ty), Kind::Float(_) | Kind::Array(_, Shape::Slice | Shape::Array))
+}
+
+/// Whether the identifier `name` appears in `ty`.
+fn mentions(ty: &syn::Type, name: &str) -> bool {
+    fn walk(tokens: TokenStream, name: &str) -> bool {
+        tokens.into_iter().any(|t| match t {
+            proc_macro2::TokenTree::Ident(i) => i == name,
+            proc_macro2::TokenTree::Group(g) => walk(g.stream(), name),
+            _ => false,
+        })
+    }
+    walk(ty.to_token_stream(), name)
 }
 
 pub(super) fn is_reference(p: &Param) -> bool {

@@ -395,6 +395,14 @@ impl Lower<'_> {
             let name = self.structs[&param].name.clone();
             return Ok(Operand::Struct { param, name, path });
         }
+        // `&mut *out`: a `&mut` parameter reborrowed, passed on to be written.
+        if let Expr::Unary(syn::ExprUnary { op: syn::UnOp::Deref(_), expr, .. }) = inner
+            && explicit_mut
+            && let Some(Binding::Slot(s)) = self.binding(expr)
+            && matches!(self.slots[s].kind, SlotKind::OutParam)
+        {
+            return Ok(Operand::Array { slot: s, access: Access::Reborrow, part: None });
+        }
         if let Some(Binding::Slot(s)) = self.binding(inner) {
             match self.slots[s].kind {
                 SlotKind::Array { .. } if explicit_mut => {
