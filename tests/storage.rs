@@ -210,8 +210,52 @@ fn lent_then_rewritten(a: &[f64], x: &[f64]) -> f64 {
     s
 }
 
+/// `out[i] = x[i] * y[i]`: writes its output and never reads it (`OVERWRITES`).
+#[differentiable]
+fn product_into(x: &[f64], y: &[f64], out: &mut [f64]) {
+    for i in 0..out.len() {
+        out[i] = x[i] * y[i];
+    }
+}
+
+/// `out[i] = out[i] * x[i] + 1`: reads what its output held.
+#[differentiable]
+fn scale_into(x: &[f64], out: &mut [f64]) {
+    for i in 0..out.len() {
+        out[i] = out[i] * x[i] + 1.0;
+    }
+}
+
+/// Local `Vec`s lent to be written in a loop, beside a local array lent to be read (which
+/// makes each call *deferred*: its pullback re-runs it in the adjoint sweep on copies), to
+/// a callee that overwrites its output (no copy is kept for it) and to one that reads it
+/// first (a copy per call is kept).
+#[differentiable]
+fn lent_to_write(a: &[f64], x: &[f64]) -> f64 {
+    let mut w = vec![0.0; a.len()];
+    let mut v = vec![0.0; a.len()];
+    for i in 0..a.len() {
+        v[i] = a[i].sin();
+    }
+    let mut s = 0.0;
+    for _ in 0..3 {
+        product_into(&v, x, &mut w);
+        scale_into(&w, &mut v);
+        for i in 0..w.len() {
+            s += w[i] * v[i];
+        }
+        v[0] += s.sin();
+    }
+    s
+}
+
 mod properties {
     use super::*;
+
+    array_property!(lent_to_write, grad lent_to_write_grad, vjp lent_to_write_vjp, jvp lent_to_write_jvp, [
+        slice a in vec(-1.0..1.0, 3),
+        slice x in vec(-1.0..1.0, 3)
+    ]);
 
     array_property!(lent_unchanged, grad lent_unchanged_grad, vjp lent_unchanged_vjp, jvp lent_unchanged_jvp, [
         slice a in vec(-1.0..1.0, 4),

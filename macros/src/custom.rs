@@ -159,5 +159,6 @@ fn bodies(func: &Function, partials: Vec<Partial>) -> syn::Result<Bodies> {
         let #output = #ident(#(#args),*);
         (#output, move |#seed: #float, _: (#(#shadows,)*)| (#(#slots,)*))
     };
-    Ok(Bodies { tangents, tangent, pullback, loops: false, recursive: false })
+    let overwrites = vec![false; func.params.len()];
+    Ok(Bodies { tangents, tangent, pullback, loops: false, recursive: false, overwrites })
 }

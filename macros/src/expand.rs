@@ -98,6 +98,8 @@ pub struct Bodies {
     pub loops: bool,
     /// Whether the function calls itself: then it has a `pullback_dyn`.
     pub recursive: bool,
+    /// Per parameter: an `&mut` output the body writes and never reads (see `OVERWRITES`).
+    pub overwrites: Vec<bool>,
 }
 
 fn bodies(func: &Function) -> syn::Result<Bodies> {
@@ -195,7 +197,8 @@ fn bodies(func: &Function) -> syn::Result<Bodies> {
     let loops = has_loops(&ir.body);
     let recursive =
         ir.values.values().any(|v| matches!(&v.op, crate::ir::Op::Call { func: f, .. } if func.calls_itself(f)));
-    Ok(Bodies { tangents, tangent, pullback: quote!(#entry #primal (#output, #closure)), loops, recursive })
+    let overwrites = (0..func.params.len()).map(|i| ir.param_slot(i).is_some_and(|s| ir.overwritten(s))).collect();
+    Ok(Bodies { tangents, tangent, pullback: quote!(#entry #primal (#output, #closure)), loops, recursive, overwrites })
 }
 
 /// Lints that generated code must never raise in a user's crate.
@@ -227,6 +230,17 @@ fn written_items(func: &Function, bodies: Option<Bodies>) -> TokenStream {
         false => quote!(#[inline]),
     };
     let public = public::companions(func, &inline);
+    // A caller that lends an array to be written copies it first for the call's pullback,
+    // unless the callee never reads what the array held (`reverse/calls.rs`).
+    let outputs = func.params.iter().any(|p| matches!(p.shape, crate::ast::Shape::Out));
+    let overwrites = bodies.as_ref().filter(|_| outputs).map(|b| {
+        let o = &b.overwrites;
+        quote! {
+            /// Per parameter: an `&mut` output written and never read.
+            #[doc(hidden)]
+            #vis const OVERWRITES: &'static [bool] = &[#(#o),*];
+        }
+    });
     let protocol = Protocol::new(func, bodies);
     // A method's protocol: associated functions beside it, `__f_tangent` and `__f_pullback`
     // (an impl block can hold no struct).
@@ -264,6 +278,7 @@ fn written_items(func: &Function, bodies: Option<Bodies>) -> TokenStream {
         #(#cfgs)*
         #allow
         impl #ident {
+            #overwrites
             #result_len
             #result_row
             #tangent

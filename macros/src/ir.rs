@@ -620,6 +620,20 @@ impl Ir {
     }
 
     /// The slot of an array parameter, by its position.
+    /// Whether `slot` is an `&mut` output the body writes and never reads: no read of an
+    /// element, no copy, not lent to any call (whose callee might read it). What the array
+    /// held before the call then cannot matter to the call.
+    pub fn overwritten(&self, slot: SlotId) -> bool {
+        matches!(self.slots[slot].kind, SlotKind::OutParam)
+            && self.values.values().all(|v| match &v.op {
+                Op::Index { slot: s, .. } | Op::Read(s) | Op::Snapshot(s) => *s != slot,
+                Op::Call { args, .. } | Op::Opaque { args, .. } | Op::Prim { args, .. } => {
+                    args.iter().all(|a| a.slot() != Some(slot))
+                }
+                _ => true,
+            })
+    }
+
     pub fn param_slot(&self, param: usize) -> Option<SlotId> {
         self.slots.iter().find(|(_, s)| s.param == Some(param)).map(|(id, _)| id)
     }

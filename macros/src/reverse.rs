@@ -152,6 +152,11 @@ struct Plan<'a> {
     /// floats and copied back into the array itself before the call's pullback is made, so
     /// that no copy allocates (see `restorable`).
     restored: HashSet<ValueId>,
+    /// Copies a deferred call takes of a local `Vec` it is lent to write, with the callee
+    /// and the argument's position: not taken when the callee's `OVERWRITES` says it never
+    /// reads what the array held; its pullback then re-runs the call in `scratch`, one
+    /// buffer per copy reused by every call (see `storage::overwrites`).
+    overwritable: HashMap<ValueId, (syn::Path, usize, Ident)>,
 }
 
 /// A parameter that reverse mode differentiates forwards (see `mixed`): the primal sweep
@@ -285,6 +290,7 @@ impl<'a> Plan<'a> {
         plan.increments();
         plan.choose_storage();
         plan.restorable();
+        plan.overwrites();
         plan.name_snapshots();
         plan.histories();
         plan.plan_sweep();
@@ -343,6 +349,7 @@ impl<'a> Plan<'a> {
             increment_reads: HashSet::new(),
             increment_writes: HashSet::new(),
             restored: HashSet::new(),
+            overwritable: HashMap::new(),
         }
     }
 }

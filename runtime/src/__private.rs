@@ -185,6 +185,54 @@ pub trait FromShadow<T> {
 /// buffer per call site, so a call in a loop allocates once, not once per call. Zeroed when
 /// the callee writes the array (`zeroed`): its shadow then holds the adjoint of what the
 /// callee writes, which is zero; a callee that only reads the array only adds into it.
+/// The copy a deferred call takes of a `Vec` it is lent to write: none when the callee
+/// never reads what the array held (`skip`, the callee's `OVERWRITES`), since then only the
+/// length matters to the call's pullback (see `refill`).
+#[inline(always)]
+pub fn copy_unless<F: Copy>(skip: bool, array: &[F]) -> Vec<F> {
+    if skip { Vec::new() } else { array.to_vec() }
+}
+
+/// The buffer a deferred call's pullback re-runs the call in: the copy taken before it, or,
+/// when none was (see `copy_unless`), `scratch` at the array's length, whose contents the
+/// call overwrites.
+#[inline(always)]
+pub fn refill<F: Copy + Default>(copy: Vec<F>, scratch: &mut Vec<F>, len: usize) -> Refilled<'_, F> {
+    if copy.len() == len {
+        Refilled::Copy(copy)
+    } else {
+        scratch.resize(len, F::default());
+        Refilled::Scratch(scratch)
+    }
+}
+
+/// See `refill`.
+pub enum Refilled<'a, F> {
+    Copy(Vec<F>),
+    Scratch(&'a mut Vec<F>),
+}
+
+impl<F> core::ops::Deref for Refilled<'_, F> {
+    type Target = [F];
+    #[inline(always)]
+    fn deref(&self) -> &[F] {
+        match self {
+            Refilled::Copy(v) => v,
+            Refilled::Scratch(v) => v,
+        }
+    }
+}
+
+impl<F> core::ops::DerefMut for Refilled<'_, F> {
+    #[inline(always)]
+    fn deref_mut(&mut self) -> &mut [F] {
+        match self {
+            Refilled::Copy(v) => v,
+            Refilled::Scratch(v) => v,
+        }
+    }
+}
+
 #[inline(always)]
 pub fn discard<F: Copy + Default>(buf: &mut Vec<F>, len: usize, zeroed: bool) -> &mut [F] {
     if buf.len() < len {

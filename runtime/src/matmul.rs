@@ -93,6 +93,10 @@ pub fn matmul<F: Gemm + From<u8>>(a: &[F], b: &[F], c: &mut [F], m: usize, k: us
 pub struct matmul {}
 
 impl matmul {
+    /// Per parameter: `c` is written (β = 0) and never read, so a caller lending it need
+    /// not copy what it held (the macro writes this for the functions it differentiates).
+    pub const OVERWRITES: &'static [bool] = &[false, false, true, false, false, false];
+
     /// Forward mode: `c = a·b` and `dc = da·b + a·db`.
     #[allow(clippy::too_many_arguments)]
     #[inline]

@@ -20,7 +20,7 @@ impl Render<'_, '_> {
         let mut tail = TokenStream::new();
         let (shadows, shadow_types) = self.shadows(&mut head, &mut tail);
         let f = self.float();
-        for discard in self.discards.values() {
+        for discard in self.discards.values().chain(self.overwritable.values().map(|(_, _, s)| s)) {
             head.extend(quote!(let mut #discard = ::std::vec::Vec::<#f>::new();));
         }
         let body = self.adjoint_block(&self.ir.body);

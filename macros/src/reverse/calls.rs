@@ -144,7 +144,16 @@ impl Render<'_, '_> {
     fn deferred_pullback(&self, v: ValueId) -> TokenStream {
         let ir = self.plan.ir;
         let Op::Call { func, args, snapshots, .. } = &ir.values[v].op else { unreachable!("a deferred call") };
+        let krate = &self.func.krate;
         let args = args.iter().zip(snapshots).map(|(a, copy)| match copy {
+            // No copy when the callee overwrites the array: the call re-runs in a scratch
+            // buffer of the array's length.
+            Some(c) if self.overwritable.contains_key(c) => {
+                let (copy, scratch, slot) = (&ir.values[*c].name, &self.overwritable[c].2, a.slot().expect("an array"));
+                let array = &ir.slots[slot].name;
+                let range = a.part().map_or_else(|| quote!(..), |p| p.range(&ir.values, &ir.slots));
+                quote!(&mut (#krate::__private::refill(#copy, &mut #scratch, #array.len()))[#range])
+            }
             Some(c) if !self.restored.contains(c) && !self.copy_unneeded(*c) => {
                 a.tokens_of_copy(&ir.values[*c].name, &ir.values, &ir.slots)
             }

@@ -122,6 +122,11 @@ impl Plan<'_> {
         let mut out = match &value.op {
             Op::Call { func, args, .. } => self.primal_call(v, func, args),
             Op::Snapshot(_) if self.copy_unneeded(v) => return TokenStream::new(),
+            Op::Snapshot(s) if self.overwritable.contains_key(&v) => {
+                let ((callee, i, _), array) = (&self.overwritable[&v], &ir.slots[*s].name);
+                let krate = &self.func.krate;
+                code::bind(value, quote!(#krate::__private::copy_unless(#callee::OVERWRITES[#i], &#array)))
+            }
             Op::Snapshot(s) if self.restored.contains(&v) => {
                 let (stack, array) = (&self.stacks[v], &ir.slots[*s].name);
                 return quote!(#stack.push_slice(&#array););

@@ -125,6 +125,29 @@ impl Plan<'_> {
         }
     }
 
+    /// The copies of local `Vec`s lent to be written to a function called by name (a
+    /// method's protocol has no `OVERWRITES`), which the callee may say it does not need.
+    pub(super) fn overwrites(&mut self) {
+        for value in self.ir.values.values() {
+            let Op::Call { func, args, snapshots, .. } = &value.op else { continue };
+            if crate::code::is_method_path(func) {
+                continue;
+            }
+            for (i, (a, copy)) in args.iter().zip(snapshots).enumerate() {
+                let (Some(c), Operand::Array { slot, access: crate::ir::Access::Mutable, .. }) = (copy, a) else {
+                    continue;
+                };
+                let slot = &self.ir.slots[*slot];
+                if matches!(slot.kind, SlotKind::Array { vec: true, .. }) && slot.holds_floats() && self.needed[*c] {
+                    let base = slot.name.to_string();
+                    let scratch =
+                        self.names.fresh(&format!("__{}_scratch", base.trim_start_matches('_')), slot.name.span());
+                    self.overwritable.insert(*c, (func.clone(), i, scratch));
+                }
+            }
+        }
+    }
+
     /// Names the snapshots that recomputed reads use (see `reread`).
     pub(super) fn name_snapshots(&mut self) {
         for v in self.ir.values.keys() {
