@@ -57,7 +57,8 @@ pub fn r1_cost_r(p1: [f64; 2], #[no_grad] start: [f64; 2]) -> f64 {
     objective(p1, x)
 }
 
-/// The same with the gradient over p₂ by forward mode, one tangent per coordinate.
+/// The same with the gradient over p₂ by forward mode, one tangent per coordinate (written
+/// out twice, as `particle`'s integrators are, for their speed).
 #[differentiable]
 pub fn r1_cost_f(p1: [f64; 2], #[no_grad] start: [f64; 2]) -> f64 {
     let zero = [0.0, 0.0];
