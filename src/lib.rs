@@ -19,8 +19,8 @@
 
 pub use chainrule_macros::{Differentiable, derivative, differentiable, differentiable_fns};
 pub use chainrule_runtime::{
-    data, dense, differentiable, dual, float, idx, init, kernels, layer, loss, matmul, model, optim, primitives, rng,
-    train,
+    data, dense, differentiable, dual, float, graph, idx, init, kernels, layer, loss, matmul, model, optim, primitives,
+    rng, train,
 };
 
 #[doc(hidden)]

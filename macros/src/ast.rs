@@ -95,6 +95,8 @@ pub struct Generated {
     pub hvp: Ident,
     pub hessian: Ident,
     pub jacobian: Ident,
+    /// `f_graph`, written only when the attribute asks for it (`graph` or `graph = name`).
+    pub graph: Option<Ident>,
 }
 
 /// Arguments of `#[differentiable(...)]`.
@@ -106,6 +108,8 @@ pub struct Args {
     pub hvp: Option<Ident>,
     pub hessian: Option<Ident>,
     pub jacobian: Option<Ident>,
+    /// `graph` (`Some(None)`) or `graph = name`.
+    pub graph: Option<Option<Ident>>,
     pub krate: Option<syn::Path>,
 }
 
@@ -125,6 +129,13 @@ impl Args {
                 &mut args.hessian
             } else if meta.path.is_ident("jacobian") {
                 &mut args.jacobian
+            } else if meta.path.is_ident("graph") {
+                if args.graph.is_some() {
+                    return Err(meta.error("`graph` is given twice; keep one"));
+                }
+                let name = if meta.input.peek(syn::Token![=]) { Some(meta.value()?.parse()?) } else { None };
+                args.graph = Some(name);
+                return Ok(());
             } else if meta.path.is_ident("crate") {
                 if args.krate.is_some() {
                     return Err(meta.error("`crate` is given twice; keep one"));
@@ -133,7 +144,7 @@ impl Args {
                 return Ok(());
             } else {
                 return Err(meta
-                    .error("unknown argument; expected `grad = name`, `vjp = name`, `jvp = name`, `hvp = name`, `hessian = name`, `jacobian = name` or `crate = path`"));
+                    .error("unknown argument; expected `grad = name`, `vjp = name`, `jvp = name`, `hvp = name`, `hessian = name`, `jacobian = name`, `graph`, `graph = name` or `crate = path`"));
             };
             if slot.is_some() {
                 return Err(meta.error("this name is given twice; keep one"));
@@ -171,7 +182,8 @@ impl Function {
         errors.finish()?;
 
         let ident = item.sig.ident.clone();
-        let names = Generated::new(&ident, [args.grad, args.vjp, args.jvp, args.hvp, args.hessian, args.jacobian])?;
+        let given = [args.grad, args.vjp, args.jvp, args.hvp, args.hessian, args.jacobian];
+        let names = Generated::new(&ident, given, args.graph)?;
         let krate = match args.krate {
             Some(p) => quote::quote!(#p),
             None => quote::quote!(::chainrule),
@@ -265,7 +277,7 @@ impl Function {
 impl Generated {
     /// The companions' names: those the attribute gives (in the order grad, vjp, jvp, hvp,
     /// hessian, jacobian), else `f_grad`, `f_vjp`, ...
-    fn new(ident: &Ident, given: [Option<Ident>; 6]) -> syn::Result<Self> {
+    fn new(ident: &Ident, given: [Option<Ident>; 6], graph: Option<Option<Ident>>) -> syn::Result<Self> {
         let [grad, vjp, jvp, hvp, hessian, jacobian] = given;
         let or = |name: Option<Ident>, suffix: &str| name.unwrap_or_else(|| format_ident!("{}_{}", ident, suffix));
         let names = Generated {
@@ -275,15 +287,17 @@ impl Generated {
             hvp: or(hvp, "hvp"),
             hessian: or(hessian, "hessian"),
             jacobian: or(jacobian, "jacobian"),
+            graph: graph.map(|name| or(name, "graph")),
         };
         // Each companion needs a name of its own, which is not the function's.
-        let all = [ident, &names.grad, &names.vjp, &names.jvp, &names.hvp, &names.hessian, &names.jacobian];
+        let mut all = vec![ident, &names.grad, &names.vjp, &names.jvp, &names.hvp, &names.hessian, &names.jacobian];
+        all.extend(&names.graph);
         for (i, name) in all.iter().enumerate().skip(1) {
             if all[..i].contains(name) {
                 return Err(syn::Error::new_spanned(
                     name,
                     format!(
-                        "`{name}` would name two functions; give each of `grad`, `vjp` and `jvp` a name of its own, other than the function's"
+                        "`{name}` would name two functions; give each companion (`grad`, `vjp`, `jvp`, `hvp`, `hessian`, `jacobian`, `graph`) a name of its own, other than the function's"
                     ),
                 ));
             }

@@ -100,6 +100,8 @@ pub struct Bodies {
     pub recursive: bool,
     /// Per parameter: an `&mut` output the body writes and never reads (see `OVERWRITES`).
     pub overwrites: Vec<bool>,
+    /// The body of `f_graph`, when asked for.
+    pub graph: Option<TokenStream>,
 }
 
 fn bodies(func: &Function) -> syn::Result<Bodies> {
@@ -193,12 +195,17 @@ fn bodies(func: &Function) -> syn::Result<Bodies> {
             (None, _) => ir.param(&p.ident).and_then(|v| derivs[v].clone()),
         });
     }
+    let graph = match func.names.graph {
+        Some(_) => Some(crate::graph::body(&ir, func, &entry, &mut names)?),
+        None => None,
+    };
     let tangent = quote!(#entry #tangent_entry #tangent);
     let loops = has_loops(&ir.body);
     let recursive =
         ir.values.values().any(|v| matches!(&v.op, crate::ir::Op::Call { func: f, .. } if func.calls_itself(f)));
     let overwrites = (0..func.params.len()).map(|i| ir.param_slot(i).is_some_and(|s| ir.overwritten(s))).collect();
-    Ok(Bodies { tangents, tangent, pullback: quote!(#entry #primal (#output, #closure)), loops, recursive, overwrites })
+    let pullback = quote!(#entry #primal (#output, #closure));
+    Ok(Bodies { tangents, tangent, pullback, loops, recursive, overwrites, graph })
 }
 
 /// Lints that generated code must never raise in a user's crate.
@@ -230,6 +237,7 @@ fn written_items(func: &Function, bodies: Option<Bodies>) -> TokenStream {
         false => quote!(#[inline]),
     };
     let public = public::companions(func, &inline);
+    let graph = graph_companion(func, bodies.as_ref().map(|b| b.graph.clone()));
     // A caller that lends an array to be written copies it first for the call's pullback,
     // unless the callee never reads what the array held (`reverse/calls.rs`).
     let outputs = func.params.iter().any(|p| matches!(p.shape, crate::ast::Shape::Out));
@@ -287,6 +295,37 @@ fn written_items(func: &Function, bodies: Option<Bodies>) -> TokenStream {
         }
 
         #public
+        #graph
+    }
+}
+
+/// `f_graph(x, ..) -> Graph`, when the attribute asks for it: `f` run once with every
+/// operation recorded (see `graph`).
+fn graph_companion(func: &Function, body: Option<Option<TokenStream>>) -> TokenStream {
+    let Some(name) = &func.names.graph else { return TokenStream::new() };
+    let (vis, cfgs, krate, ident, allow) = (&func.vis, &func.cfgs, &func.krate, &func.ident, allow());
+    let body = match body.flatten() {
+        Some(body) => body,
+        None => quote!(::core::unimplemented!("chainrule could not differentiate this function")),
+    };
+    let params = func.params.iter().map(|p| {
+        let (x, ty) = (&p.ident, &p.ty);
+        quote!(#x: #ty)
+    });
+    let generics = func.generics(&[]);
+    // As in the protocol: `f` counts as used wherever its graph is.
+    let float = func.generic.as_ref().map(|g| &g.ident).map(|f| quote!(::<#f>));
+    let doc = format!(
+        "The computation graph of [`{ident}`] at these arguments: every operation with its value and ∂{ident}/∂node, and each wire's partial derivative. Draw it with `to_svg()` or `to_dot()`."
+    );
+    quote! {
+        #(#cfgs)*
+        #[doc = #doc]
+        #allow
+        #vis fn #name #generics(#(#params),*) -> #krate::graph::Graph {
+            let _ = #ident #float;
+            #body
+        }
     }
 }
 

@@ -16,6 +16,7 @@ mod fence;
 
 mod forward;
 mod generic;
+mod graph;
 mod ir;
 mod lower;
 mod mixed;

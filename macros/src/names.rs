@@ -34,6 +34,11 @@ impl Names {
         self.numbered(&base, ident.span())
     }
 
+    /// Whether the user's function has this identifier.
+    pub fn written(&self, name: &str) -> bool {
+        self.written.contains(name)
+    }
+
     /// A generated name close to `base` that clashes with nothing (and is no keyword: the
     /// derivative of `o` would be `do`).
     pub fn fresh(&mut self, base: &str, span: Span) -> Ident {

@@ -10,6 +10,7 @@ pub mod dense;
 pub mod differentiable;
 pub mod dual;
 pub mod float;
+pub mod graph;
 #[doc(hidden)]
 pub mod higher;
 pub mod idx;

@@ -6,147 +6,17 @@
 //! the only arithmetic done by hand is the forward pass and the products that spell out
 //! the chain rule, and those are checked against the generated gradients.
 //!
+//! It also draws the lecture's computation graphs, from the functions' `_graph` companions,
+//! into `lecture-graphs/*.svg` (values above each wire, gradients below).
+//!
 //! To read what the macro wrote: `cargo install cargo-expand`, then
 //! `cargo expand --example lecture`.
 
 use chainrule::prelude::*;
 
-/// `f = w*x + b`, split as in the lecture into the gate `g = w*x` and `f = g + b`.
-mod linear {
-    use chainrule::prelude::*;
+mod functions;
 
-    #[differentiable]
-    pub fn g(w: f64, x: f64) -> f64 {
-        w * x
-    }
-
-    /// f as a function of the gate's output g: its gradient is the local gradient ∂f/∂g.
-    #[differentiable]
-    pub fn f_of_g(g: f64, b: f64) -> f64 {
-        g + b
-    }
-
-    /// The whole function; calling `g` differentiates through it (chain rule across functions).
-    #[differentiable]
-    pub fn f(w: f64, x: f64, b: f64) -> f64 {
-        g(w, x) + b
-    }
-}
-
-/// `f(x, y, z) = (x + y) z` with `q = x + y`.
-mod simple {
-    use chainrule::prelude::*;
-
-    #[differentiable]
-    pub fn q(x: f64, y: f64) -> f64 {
-        x + y
-    }
-
-    #[differentiable]
-    pub fn f_of_q(q: f64, z: f64) -> f64 {
-        q * z
-    }
-
-    #[differentiable]
-    pub fn f(x: f64, y: f64, z: f64) -> f64 {
-        let q = x + y;
-        q * z
-    }
-}
-
-/// The sigmoid neuron f(w, x) = 1 / (1 + e^-(w0 x0 + w1 x1 + w2)).
-mod neuron {
-    use chainrule::prelude::*;
-
-    /// Gate by gate, one `let` per gate of the lecture's computation graph.
-    #[differentiable]
-    pub fn gates(w0: f64, x0: f64, w1: f64, x1: f64, w2: f64) -> f64 {
-        let p0 = w0 * x0; // *
-        let p1 = w1 * x1; // *
-        let s = p0 + p1; // +
-        let z = s + w2; // +
-        let n = -z; // *-1
-        let e = n.exp(); // exp
-        let den = e + 1.0; // +1
-        1.0 / den // 1/x
-    }
-
-    /// With the runtime's `sigmoid`, whose derivative rule is σ(1 − σ).
-    #[differentiable]
-    pub fn with_sigmoid(w0: f64, x0: f64, w1: f64, x1: f64, w2: f64) -> f64 {
-        sigmoid(w0 * x0 + w1 * x1 + w2)
-    }
-
-    // The tail of the graph as a function of one gate's output: its gradient is the
-    // upstream gradient arriving at that gate. Each tail calls the next one, so this is
-    // also the chain rule across functions.
-    #[differentiable]
-    pub fn f_of_f(f: f64) -> f64 {
-        f
-    }
-    #[differentiable]
-    pub fn f_of_den(den: f64) -> f64 {
-        f_of_f(1.0 / den)
-    }
-    #[differentiable]
-    pub fn f_of_e(e: f64) -> f64 {
-        f_of_den(e + 1.0)
-    }
-    #[differentiable]
-    pub fn f_of_n(n: f64) -> f64 {
-        f_of_e(n.exp())
-    }
-    #[differentiable]
-    pub fn f_of_z(z: f64) -> f64 {
-        f_of_n(-z)
-    }
-    #[differentiable]
-    pub fn f_of_s(s: f64, w2: f64) -> f64 {
-        f_of_z(s + w2)
-    }
-    #[differentiable]
-    pub fn f_of_p(p0: f64, p1: f64, w2: f64) -> f64 {
-        f_of_s(p0 + p1, w2)
-    }
-}
-
-/// One function per gate of the lecture's "patterns in backward flow".
-mod patterns {
-    use chainrule::prelude::*;
-
-    #[differentiable]
-    pub fn add(x: f64, y: f64) -> f64 {
-        x + y
-    }
-
-    #[differentiable]
-    pub fn max(x: f64, y: f64) -> f64 {
-        x.max(y)
-    }
-
-    #[differentiable]
-    pub fn mul(x: f64, y: f64) -> f64 {
-        x * y
-    }
-
-    /// `x` branches into two gates whose outputs are added.
-    #[differentiable]
-    pub fn branches(x: f64) -> f64 {
-        let left = 3.0 * x;
-        let right = x * x;
-        left + right
-    }
-
-    #[differentiable]
-    pub fn left(x: f64) -> f64 {
-        3.0 * x
-    }
-
-    #[differentiable]
-    pub fn right(x: f64) -> f64 {
-        x * x
-    }
-}
+use functions::{linear, neuron, patterns, simple};
 
 fn main() {
     wx_plus_b();
@@ -154,6 +24,22 @@ fn main() {
     sigmoid_neuron();
     gate_patterns();
     forward_mode();
+    if let Err(e) = draw("lecture-graphs") {
+        eprintln!("could not write the graphs: {e}");
+        std::process::exit(1);
+    }
+}
+
+/// Writes every picture of the lecture as SVG into `dir`.
+fn draw(dir: &str) -> std::io::Result<()> {
+    heading("6. The computation graphs, drawn from the generated code");
+    std::fs::create_dir_all(dir)?;
+    for p in functions::pictures() {
+        let path = std::path::Path::new(dir).join(p.file);
+        std::fs::write(&path, p.graph.to_svg_with(&p.style))?;
+        println!("    {:<38}{}", path.display(), p.caption);
+    }
+    Ok(())
 }
 
 fn wx_plus_b() {
