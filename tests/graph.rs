@@ -58,6 +58,39 @@ fn generic<F: Float>(x: [F; 3]) -> F {
     s
 }
 
+/// Recursion: each call of itself is one node.
+#[differentiable(graph)]
+fn power(x: f64, n: usize) -> f64 {
+    if n == 0 {
+        return 1.0;
+    }
+    x * power(x, n - 1)
+}
+
+/// `while` with `break`, `for` with `continue`, a variable renamed by reassignment.
+#[differentiable(graph)]
+fn loops(x: f64, y: f64) -> f64 {
+    let mut s = x;
+    let mut k = 0;
+    while s < 10.0 {
+        s = s * y + 1.0;
+        k += 1;
+        if k > 5 {
+            break;
+        }
+    }
+    let mut t = 0.0;
+    for i in 0..4 {
+        if i == 2 {
+            continue;
+        }
+        t += s * (i as f64);
+    }
+    let r = t.sqrt();
+    let r = r * x;
+    r
+}
+
 #[test]
 fn simple_graph_has_the_lectures_numbers() {
     let g = simple_graph(-2.0, 5.0, -4.0);
@@ -146,6 +179,22 @@ proptest! {
             let got = g.node(name).map_or(0.0, |n| n.gradient);
             prop_assert!(close(got, d), "{}: {} vs {}", name, got, d);
         }
+        check_sweep(&g);
+    }
+
+    #[test]
+    fn recursion_and_loops_agree_with_grad(x in 0.2..3.0f64, y in 0.5..2.5f64, n in 0usize..5) {
+        let g = power_graph(x, n);
+        let (value, dx) = power_grad(x, n);
+        prop_assert_eq!(g.output().map_or(1.0, |o| o.value), value);
+        prop_assert!(close(g.node("x").unwrap().gradient, dx));
+        let calls = g.nodes().iter().filter(|node| node.kind == NodeKind::Call).count();
+        prop_assert_eq!(calls, n.min(1), "the outer call only: the callee's own calls are inside its node");
+        let g = loops_graph(x, y);
+        let (value, (dx, dy)) = loops_grad(x, y);
+        prop_assert_eq!(g.output().unwrap().value, value);
+        prop_assert!(close(g.node("x").unwrap().gradient, dx) && close(g.node("y").unwrap().gradient, dy));
+        prop_assert_eq!(g.output().unwrap().name.as_deref(), Some("r"));
         check_sweep(&g);
     }
 

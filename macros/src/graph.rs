@@ -23,8 +23,9 @@ struct Graph<'a> {
     /// The node of each active value, of each active slot (a `Vec` of nodes for an array).
     wires: IdVec<ValueId, Option<Ident>>,
     slot_wires: IdVec<SlotId, Option<Ident>>,
-    /// The user's name of each value, as the drawing labels it.
+    /// The user's name of each value and slot, as the drawing labels it.
     labels: IdVec<ValueId, Option<String>>,
+    slot_labels: IdVec<SlotId, Option<String>>,
     recorder: Ident,
     /// Locals of the generated code: an element's index, a call's pullback and partials.
     tmp: [Ident; 3],
@@ -41,9 +42,10 @@ pub fn body(ir: &Ir, func: &Function, entry: &TokenStream, names: &mut Names) ->
         (s.active && s.holds_floats()).then(|| fresh(names, format!("{}_{suffix}", base(&s.name))))
     });
     let labels = ir.values.map(|v| label_name(&v.name, names));
+    let slot_labels = ir.slots.map(|s| label_name(&s.name, names));
     let recorder = fresh(names, "__graph".to_string());
     let tmp = ["__i", "__pullback", "__partials"].map(|t| fresh(names, t.to_string()));
-    let g = Graph { ir, func, wires, slot_wires, labels, recorder, tmp };
+    let g = Graph { ir, func, wires, slot_wires, labels, slot_labels, recorder, tmp };
     let (r, krate) = (&g.recorder, &func.krate);
     let title = func.ident.to_string();
     let inputs = g.inputs();
@@ -59,10 +61,9 @@ pub fn body(ir: &Ir, func: &Function, entry: &TokenStream, names: &mut Names) ->
     })
 }
 
-/// `q` for `q`, `t3` for `__t3`: the base of a generated name.
+/// The base of a value's node's name: `q` for `q` (`q_node`), `__t3` for `__t3`.
 fn base(name: &Ident) -> String {
-    let name = name.to_string();
-    name.trim_start_matches("r#").trim_start_matches('_').to_string()
+    name.to_string().trim_start_matches("r#").to_string()
 }
 
 /// The name the user wrote for a value: its own, or the one a reassignment renamed
@@ -70,6 +71,10 @@ fn base(name: &Ident) -> String {
 fn label_name(name: &Ident, names: &Names) -> Option<String> {
     let name = name.to_string();
     let name = name.trim_start_matches("r#");
+    // Our own bindings (`__t3`, an early return's `__result`) are nobody's variables.
+    if name.starts_with("__") {
+        return None;
+    }
     if names.written(name) {
         return Some(name.to_string());
     }
@@ -181,8 +186,11 @@ impl Graph<'_> {
                 let (name, v) = (&ir.slots[*slot].name, ir.tokens(value));
                 let mut out = quote!(#name = #v;);
                 if let Some(w) = &self.slot_wires[*slot] {
-                    let (wire, label) = (self.wire(value), name.to_string());
-                    out.extend(quote!(#w = #wire; #r.assigned(#w, #label);));
+                    let wire = self.wire(value);
+                    out.extend(quote!(#w = #wire;));
+                    if let Some(label) = &self.slot_labels[*slot] {
+                        out.extend(quote!(#r.assigned(#w, #label);));
+                    }
                 }
                 out
             }
@@ -190,8 +198,11 @@ impl Graph<'_> {
                 let (name, i, v) = (&ir.slots[*slot].name, ir.tokens(index), ir.tokens(value));
                 let mut out = quote!(#name[#i] = #v;);
                 if let Some(w) = &self.slot_wires[*slot] {
-                    let (wire, label) = (self.wire(value), name.to_string());
-                    out.extend(quote!(#w[#i] = #wire; #r.assigned_at(#w[#i], #label, #i);));
+                    let wire = self.wire(value);
+                    out.extend(quote!(#w[#i] = #wire;));
+                    if let Some(label) = &self.slot_labels[*slot] {
+                        out.extend(quote!(#r.assigned_at(#w[#i], #label, #i);));
+                    }
                 }
                 out
             }

@@ -8,7 +8,8 @@
 //! companion of its own, generated only when asked for.
 //!
 //! ```
-//! use chainrule::prelude::*;
+//! # extern crate chainrule_runtime as chainrule;
+//! use chainrule_macros::differentiable;
 //!
 //! #[differentiable(graph)]
 //! fn f(x: f64, y: f64, z: f64) -> f64 {
