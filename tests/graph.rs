@@ -260,4 +260,11 @@ fn folding_keeps_inputs_the_output_and_what_flows_back() {
     }
     // Nothing to fold: the same graph.
     assert_eq!(g.folded(100).nodes(), g.nodes());
+    // The drawings fold by default, and draw every iteration when told to.
+    for drawing in [g.to_dot(), g.to_svg()] {
+        assert_eq!(drawing.matches("8 more iterations").count(), 2, "iterations 3..=10 of each loop");
+    }
+    let all = chainrule::graph::Style { fold_after: usize::MAX, ..Default::default() };
+    assert!(!g.to_dot_with(&all).contains("more iterations"));
+    assert_eq!(g.to_dot_with(&all).matches(" -> ").count(), g.edges().len() + 1);
 }

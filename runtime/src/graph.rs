@@ -26,8 +26,9 @@
 //! assert!(dot.starts_with("digraph"));
 //! ```
 //!
-//! Every operation of every iteration of a loop is recorded, so the gradients are exact;
-//! [`Graph::folded`] folds iterations past a limit into one node per loop for drawing.
+//! Every operation of every iteration of a loop is recorded, so the gradients are exact; the
+//! drawings fold the iterations of a loop past a limit ([`Style::fold_after`], 3 by default)
+//! into one node, as [`Graph::folded`] does.
 
 mod dot;
 mod fold;
@@ -43,11 +44,22 @@ pub struct Style {
     pub digits: usize,
     /// Whether gradients are written below the wires (`false` draws the forward pass only).
     pub gradients: bool,
+    /// Loops are drawn with this many iterations and the last, the rest folded into one
+    /// node ([`Graph::folded`]); `usize::MAX` draws every iteration.
+    pub fold_after: usize,
 }
 
 impl Default for Style {
     fn default() -> Self {
-        Style { digits: 2, gradients: true }
+        Style { digits: 2, gradients: true, fold_after: FOLD_AFTER }
+    }
+}
+
+impl Graph {
+    /// Whether a drawing in `style` folds loops: some iteration is past its limit.
+    fn needs_folding(&self, style: &Style) -> bool {
+        let past = |n: &Node| n.iterations.iter().any(|&(_, i)| i >= style.fold_after);
+        self.nodes.iter().any(|n| n.kind != NodeKind::Input && past(n))
     }
 }
 

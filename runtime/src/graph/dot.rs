@@ -16,6 +16,13 @@ impl Graph {
     }
 
     pub fn to_dot_with(&self, style: &Style) -> String {
+        match self.needs_folding(style) {
+            true => self.folded(style.fold_after).dot(style),
+            false => self.dot(style),
+        }
+    }
+
+    fn dot(&self, style: &Style) -> String {
         let mut out = String::new();
         let _ = writeln!(out, "digraph \"{}\" {{", quoted(&self.name));
         out.push_str("  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\"];\n");

@@ -31,6 +31,13 @@ impl Graph {
 
     /// An SVG drawing with `style`'s digits, and gradients only if it shows them.
     pub fn to_svg_with(&self, style: &Style) -> String {
+        match self.needs_folding(style) {
+            true => self.folded(style.fold_after).svg(style),
+            false => self.svg(style),
+        }
+    }
+
+    fn svg(&self, style: &Style) -> String {
         let lay = layout(self, self.gap(style));
         let text = text_width(LEGEND, LABEL).max(text_width(&self.name, 16.0));
         let (w, h) = (n(lay.width.max(text + 2.0 * MARGIN)), n(lay.height));
@@ -318,7 +325,7 @@ mod tests {
 
     #[test]
     fn gradients_can_be_left_out() {
-        let svg = lecture().to_svg_with(&Style { digits: 1, gradients: false });
+        let svg = lecture().to_svg_with(&Style { digits: 1, gradients: false, ..Style::default() });
         assert_well_formed(&svg);
         assert!(svg.contains(">-12.0</text>") && svg.contains(">3.0</text>"));
         assert!(!svg.contains(GRADIENT) && !svg.contains("gradient") && svg.contains("each wire (green)</text>"));
