@@ -68,6 +68,7 @@ fn power(x: f64, n: usize) -> f64 {
 }
 
 /// `while` with `break`, `for` with `continue`, a variable renamed by reassignment.
+#[allow(clippy::let_and_return)]
 #[differentiable(graph)]
 fn loops(x: f64, y: f64) -> f64 {
     let mut s = x;
