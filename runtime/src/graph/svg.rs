@@ -50,7 +50,7 @@ impl Graph {
         text_at(&mut out, (MARGIN, 30.0), " font-size=\"16\" font-weight=\"bold\"", &self.name);
         let (lines, labels) = self.wires(&lay, style);
         out.push_str(&lines);
-        self.shapes(&mut out, &lay);
+        self.shapes(&mut out, &lay, style);
         out.push_str(&labels);
         legend(&mut out, style, lay.height - 16.0);
         out.push_str("</svg>\n");
@@ -137,13 +137,20 @@ impl Graph {
     }
 
     /// Every node's shape, its label, and the user's variable name above it. Shapes are
-    /// filled white, so that wires passing behind a node stop at its edge.
-    fn shapes(&self, out: &mut String, lay: &Layout) {
+    /// filled white, so that wires passing behind a node stop at its edge. An input read
+    /// more than once has its gradient, the sum of its wires', under its name.
+    fn shapes(&self, out: &mut String, lay: &Layout, style: &Style) {
         let _ = writeln!(out, "<g font-size=\"14\" text-anchor=\"middle\" fill=\"{INK}\">");
-        for (node, &(x, y)) in self.nodes.iter().zip(&lay.pos) {
+        for (i, (node, &(x, y))) in self.nodes.iter().zip(&lay.pos).enumerate() {
             let (hw, hh) = extent(node);
             match &node.kind {
-                NodeKind::Input => text_at(out, (x, y + 5.0), " font-style=\"italic\"", &node.op),
+                NodeKind::Input => {
+                    text_at(out, (x, y + 5.0), " font-style=\"italic\"", &node.op);
+                    if style.gradients && self.outgoing(i).nth(1).is_some() {
+                        let total = format!("Σ {}", style.number(node.gradient));
+                        text_at(out, (x, y + 22.0), &format!(" font-size=\"11\" fill=\"{GRADIENT}\""), &total);
+                    }
+                }
                 NodeKind::Operation => {
                     let [cx, cy, r] = [x, y, hw].map(n);
                     let _ = write!(out, "<circle cx=\"{cx}\" cy=\"{cy}\" r=\"{r}\" fill=\"white\" stroke=\"{INK}\"/>");
