@@ -126,6 +126,9 @@ fn gradients_add_at_branches() {
     assert_eq!(wire(&g, "x", right), 4.0);
     assert_eq!(node(&g, "x").gradient, 7.0);
     assert_eq!(patterns::branches_grad(2.0).1, 7.0);
+    // The drawing writes the sum under x, beside its wires' 3 and 4.
+    let svg = g.to_svg();
+    assert!(svg.contains(">Σ 7.00<") && svg.contains(">3.00<") && svg.contains(">4.00<"));
 }
 
 #[test]
