@@ -16,6 +16,6 @@ expand() { # name, cargo target selection...
 }
 for t in tests/*.rs; do expand "test-$(basename "$t" .rs)" --test "$(basename "$t" .rs)"; done
 for d in tests/*/main.rs; do n=$(basename "$(dirname "$d")"); expand "test-$n" --test "$n"; done
-for e in examples/*.rs; do expand "example-$(basename "$e" .rs)" --example "$(basename "$e" .rs)"; done
+for e in lecture mazur xor newton custom_layer; do expand "example-$e" -p chainrule-examples --example "$e"; done
 for b in benches/*.rs; do expand "bench-$(basename "$b" .rs)" --bench "$(basename "$b" .rs)"; done
 expand runtime -p chainrule-runtime --lib
