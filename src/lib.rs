@@ -19,7 +19,7 @@
 
 pub use chainrule_macros::{Differentiable, derivative, differentiable, differentiable_fns};
 pub use chainrule_runtime::{
-    data, dense, differentiable, dual, float, graph, idx, init, kernels, layer, loss, matmul, model, optim, primitives,
+    data, dense, differentiable, dual, float, graph, idx, init, kernels, layer, loss, matmul, memory, model, optim, primitives,
     rng, train,
 };
 

@@ -97,6 +97,7 @@ impl<F: Float, const K: usize> std::iter::Product for Dual<F, K> {
 // Reverse-mode history of duals is not pooled: a pool per type would need a static per
 // instantiation, which Rust has not; a buffer is allocated per call instead.
 impl<F: Float, const K: usize> crate::stack::Pooled for Dual<F, K> {
+    const POOLED: bool = false;
     fn with_pool<R>(f: impl FnOnce(&mut Vec<Vec<Self>>) -> R) -> R {
         f(&mut Vec::new())
     }

@@ -19,6 +19,7 @@ pub mod kernels;
 pub mod layer;
 pub mod loss;
 pub mod matmul;
+pub mod memory;
 pub mod model;
 pub mod optim;
 pub mod primitives;

@@ -2,26 +2,65 @@
 //! a loop's adjoint needs costs no allocation once a thread has run the gradient before:
 //! [`Stack`] for floats, [`AnyStack`] for anything else (pullbacks of calls, integers).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 /// Floats (and array indices) with a buffer pool.
 pub trait Pooled: Copy + Default + 'static {
+    /// Whether `with_pool` lends a real pool (not a fresh `Vec` each time, as for duals),
+    /// whose buffers count towards the thread's limit.
+    const POOLED: bool = true;
     fn with_pool<R>(f: impl FnOnce(&mut Vec<Vec<Self>>) -> R) -> R;
 }
 
 macro_rules! pooled {
-    ($($f:ty => $pool:ident),*) => {$(
-        thread_local! {
-            static $pool: RefCell<Vec<Vec<$f>>> = const { RefCell::new(Vec::new()) };
-        }
-        impl Pooled for $f {
-            fn with_pool<R>(f: impl FnOnce(&mut Vec<Vec<Self>>) -> R) -> R {
-                $pool.with(|p| f(&mut p.borrow_mut()))
+    ($($f:ty => $pool:ident),*) => {
+        $(
+            thread_local! {
+                static $pool: RefCell<Vec<Vec<$f>>> = const { RefCell::new(Vec::new()) };
             }
+            impl Pooled for $f {
+                fn with_pool<R>(f: impl FnOnce(&mut Vec<Vec<Self>>) -> R) -> R {
+                    $pool.with(|p| f(&mut p.borrow_mut()))
+                }
+            }
+        )*
+        /// Frees every buffer this thread's pools keep (see `crate::memory::release`).
+        pub(crate) fn release() {
+            $(let _ = $pool.try_with(|p| p.borrow_mut().clear());)*
+            let _ = BYTES.try_with(|p| p.borrow_mut().clear());
+            let _ = KEPT.try_with(|k| k.set(0));
         }
-    )*};
+    };
 }
 pooled!(f64 => POOL_F64, f32 => POOL_F32, usize => POOL_USIZE);
+
+/// The most the pools of one thread keep, in bytes, unless `crate::memory::set_limit` says
+/// otherwise.
+pub(crate) const DEFAULT_LIMIT: usize = 64 << 20;
+
+thread_local! {
+    /// What this thread's pools hold, in bytes (of capacity), and the most they may.
+    pub(crate) static KEPT: Cell<usize> = const { Cell::new(0) };
+    pub(crate) static LIMIT: Cell<usize> = const { Cell::new(DEFAULT_LIMIT) };
+}
+
+/// A buffer of `bytes` left its pool.
+#[inline]
+fn taken(bytes: usize) {
+    let _ = KEPT.try_with(|k| k.set(k.get().saturating_sub(bytes)));
+}
+
+/// Whether a buffer of `bytes` goes back to its pool: only while the pool stays within its
+/// limit; a larger one is freed (a 1e7-step loop's history is not worth keeping for later).
+#[inline]
+fn keep(bytes: usize) -> bool {
+    let limit = LIMIT.try_with(Cell::get).unwrap_or(0);
+    KEPT.try_with(|k| {
+        let kept = k.get() + bytes;
+        (kept <= limit).then(|| k.set(kept)).is_some()
+    })
+    .unwrap_or(false)
+}
 
 /// A stack of floats over a buffer that is always fully initialised: the stack is
 /// `buf[..len]`. A `for` loop reserves room for its trip count before it starts and then
@@ -37,7 +76,9 @@ impl<T: Pooled> Stack<T> {
     #[inline]
     #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        Stack { buf: T::with_pool(|p| p.pop()).unwrap_or_default(), len: 0 }
+        let buf: Vec<T> = T::with_pool(|p| p.pop()).unwrap_or_default();
+        taken(buf.capacity() * std::mem::size_of::<T>());
+        Stack { buf, len: 0 }
     }
 
     /// Makes room for `n` more values.
@@ -153,7 +194,7 @@ impl<T: Pooled> Drop for Stack<T> {
     #[inline]
     fn drop(&mut self) {
         let buf = std::mem::take(&mut self.buf);
-        if !buf.is_empty() {
+        if T::POOLED && !buf.is_empty() && keep(buf.capacity() * std::mem::size_of::<T>()) {
             T::with_pool(|p| p.push(buf));
         }
     }
@@ -188,7 +229,8 @@ impl<T> AnyStack<T> {
     #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         let () = Self::FITS;
-        let words = BYTES.with(|p| p.borrow_mut().pop()).unwrap_or_default();
+        let words: Vec<u128> = BYTES.with(|p| p.borrow_mut().pop()).unwrap_or_default();
+        taken(words.capacity() * 16);
         AnyStack { words, len: 0, _values: std::marker::PhantomData }
     }
 
@@ -253,7 +295,7 @@ impl<T> Drop for AnyStack<T> {
             drop(super::__private::Pop::pop_value(self));
         }
         let words = std::mem::take(&mut self.words);
-        if !words.is_empty() {
+        if !words.is_empty() && keep(words.capacity() * 16) {
             let _ = BYTES.try_with(|p| p.borrow_mut().push(words));
         }
     }
