@@ -73,8 +73,8 @@
 
 pub use chainrule_macros::{Differentiable, derivative, differentiable, differentiable_fns};
 pub use chainrule_runtime::{
-    data, dense, differentiable, dual, float, graph, idx, init, kernels, layer, loss, matmul, memory, model, optim, primitives,
-    rng, train,
+    data, dense, differentiable, dual, float, graph, idx, init, kernels, layer, loss, matmul, memory, model, optim,
+    primitives, rng, train,
 };
 
 #[doc(hidden)]
