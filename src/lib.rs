@@ -80,6 +80,9 @@ pub use chainrule_runtime::{
 #[doc(hidden)]
 pub use chainrule_runtime::{__private, higher};
 
+#[cfg(feature = "argmin")]
+pub mod argmin;
+
 /// Everything a differentiable program needs: the macros and the primitives.
 pub mod prelude {
     pub use chainrule_macros::{Differentiable, derivative, differentiable, differentiable_fns};
