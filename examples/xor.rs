@@ -32,7 +32,8 @@ fn main() -> Result<(), Box<dyn Error>> {
         println!(" {:>2}  {:>2}  {:>6}  {output:.6}  {:>7}", row[0], row[1], target, output.round());
     }
 
-    // The output unit is saturated by design: targets of 0 and 1 ask for the sigmoid's tails.
+    // The fitted output unit sits on the sigmoid's flat tails, as targets of 0 and 1 ask: that is
+    // the fit, not saturation. Only an output stuck on a tail away from its target counts.
     println!();
     for report in diagnose(&mut model, &x, Targets::Values(&y), Loss::HalfSquaredError)? {
         println!("{report}");

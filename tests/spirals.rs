@@ -17,7 +17,7 @@ fn train(sizes: &[usize], seed: u64) -> (f64, f64, f64) {
     let history =
         fit(&mut model, &x, Targets::Labels(&labels), Loss::SoftmaxCrossEntropy, &mut Adam::new(0.03), &config)
             .expect("training stays finite");
-    (history.losses[0], history.last().unwrap(), accuracy(&model, &x, &labels))
+    (history.losses[0], history.last().unwrap(), accuracy(&model, &x, &labels).expect("one label per point"))
 }
 
 #[test]

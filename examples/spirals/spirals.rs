@@ -69,7 +69,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             ControlFlow::Continue(())
         })?;
     let seconds = progress.start.elapsed().as_secs_f64();
-    let accuracy = accuracy(&model, &x, &labels);
+    let accuracy = accuracy(&model, &x, &labels)?;
     println!(
         "trained {} epochs in {seconds:.2}s: loss {:.4}, training accuracy {:.1}%",
         config.epochs,

@@ -6,6 +6,7 @@ use crate::float::Float;
 use crate::init;
 use crate::kernels;
 use crate::matmul::Gemm;
+use crate::model::ShapeError;
 use crate::rng::Rng;
 
 /// Where a layer's backward pass reads and writes during training.
@@ -68,6 +69,11 @@ pub trait Layer<F: Real> {
     fn outputs(&self) -> usize;
     /// `out` (batch×outputs) from `x` (batch×inputs).
     ///
+    /// # Panics
+    /// The built-in layers panic, naming the layer and the expected and actual lengths, if `x`
+    /// is not `batch` rows of [`Layer::inputs`] or `out` not `batch` rows of
+    /// [`Layer::outputs`]. A batch of 0 rows computes nothing.
+    ///
     /// ```
     /// use chainrule_runtime::layer::{Activation, Dense, Layer};
     /// // w = [1, −1] (2 inputs × 1 output), b = [0.5], over a batch of two rows.
@@ -82,6 +88,11 @@ pub trait Layer<F: Real> {
     /// inside keeps every backward pass on the stack: a training step boxes nothing. With
     /// a `#[differentiable]` kernel this is its `pullback`, `rest`, then the pullback's
     /// closure (see `examples/custom_layer.rs`).
+    ///
+    /// # Panics
+    /// The built-in layers panic as [`Layer::forward`] does, on a batch of 0 rows, and if
+    /// `adjoints.dout` is not as long as `out`, `adjoints.dx` neither empty nor as long as `x`,
+    /// or `adjoints.params` not one tensor per parameter tensor, as long as it.
     ///
     /// ```
     /// use chainrule_runtime::layer::{Activation, Adjoints, Dense, Layer};
@@ -314,6 +325,40 @@ macro_rules! weights_and_biases {
     };
 }
 
+/// Panics unless `x` is `batch` rows of the layer's inputs and `out` `batch` rows of its
+/// outputs. The kernels trust these lengths: a mismatch would surface as a bound deep in the
+/// matrix product, or for a batch of 0 as a division by zero, without naming the layer.
+#[track_caller]
+fn check_rows<F: Real>(layer: &impl Layer<F>, x: &[F], out: &[F], batch: usize) {
+    for (what, len, width) in [("x", x.len(), layer.inputs()), ("out", out.len(), layer.outputs())] {
+        let expected = batch.saturating_mul(width);
+        assert!(
+            len == expected,
+            "{}: `{what}` has length {len}, expected {expected} (batch {batch} × width {width})",
+            layer.name()
+        );
+    }
+}
+
+/// [`check_rows`] for a training pass, and the adjoints: `dout` as long as `out`, `dx` empty or
+/// as long as `x`, one gradient tensor per parameter tensor of the lengths in `params`.
+#[track_caller]
+fn check_pass<F: Real>(layer: &impl Layer<F>, x: &[F], out: &[F], batch: usize, g: &Adjoints<'_, F>, params: &[usize]) {
+    check_rows(layer, x, out, batch);
+    let name = || layer.name();
+    assert!(batch > 0, "{}: a training pass needs at least one row", name());
+    assert!(g.dout.len() == out.len(), "{}: `dout` has length {}, expected {}", name(), g.dout.len(), out.len());
+    let dx = g.dx.len();
+    assert!(dx == 0 || dx == x.len(), "{}: `dx` has length {dx}, expected 0 or {}", name(), x.len());
+    let lengths = || g.params.iter().map(Vec::len);
+    assert!(
+        lengths().eq(params.iter().copied()),
+        "{}: gradient tensors of lengths {:?}, expected {params:?}",
+        name(),
+        lengths().collect::<Vec<_>>()
+    );
+}
+
 /// `out = activation(x·w + b)`. `w` is inputs×outputs, row-major.
 ///
 /// ```
@@ -331,10 +376,24 @@ pub struct Dense<F> {
     inputs: usize,
 }
 
+/// Panics unless a layer has at least one input and one output.
+#[track_caller]
+fn check_widths(kind: &str, inputs: usize, outputs: usize) {
+    assert!(
+        inputs > 0 && outputs > 0,
+        "{kind}::new: a {inputs}→{outputs} layer: a layer needs at least one input and one output"
+    );
+}
+
 impl<F: Real> Dense<F> {
     /// Initialised for its activation: He for the ReLU family, Xavier/Glorot otherwise;
     /// biases zero.
+    ///
+    /// # Panics
+    /// If `inputs` or `outputs` is 0.
+    #[track_caller]
     pub fn new(inputs: usize, outputs: usize, activation: Activation, rng: &mut Rng) -> Self {
+        check_widths("Dense", inputs, outputs);
         let weights = match activation {
             Activation::Relu | Activation::LeakyRelu(_) | Activation::Elu(_) => init::he_normal(inputs, outputs, rng),
             _ => init::xavier_uniform(inputs, outputs, rng),
@@ -342,10 +401,49 @@ impl<F: Real> Dense<F> {
         Dense { weights, biases: vec![F::ZERO; outputs], activation, inputs }
     }
 
-    /// From given weights (inputs×outputs, row-major) and biases.
+    /// From given weights (inputs×outputs, row-major) and biases: as many outputs as biases,
+    /// and as many inputs as rows of weights.
+    ///
+    /// # Panics
+    /// If `biases` is empty or `weights` is not a whole, non-zero number of rows of
+    /// `biases.len()`, with both lengths in the message; [`Dense::try_from_parts`] returns
+    /// this as an error.
+    ///
+    /// ```should_panic
+    /// use chainrule_runtime::layer::{Activation, Dense};
+    /// // Panics: "Dense::from_parts: weight count 5 is not a non-zero multiple of the bias
+    /// // count 2 (inputs × outputs)"
+    /// let _ = Dense::<f64>::from_parts(vec![0.0; 5], vec![0.0; 2], Activation::Identity);
+    /// ```
+    #[track_caller]
     pub fn from_parts(weights: Vec<F>, biases: Vec<F>, activation: Activation) -> Self {
-        let inputs = weights.len() / biases.len().max(1);
-        Dense { weights, biases, activation, inputs }
+        match Self::try_from_parts(weights, biases, activation) {
+            Ok(layer) => layer,
+            Err(e) => panic!("Dense::from_parts: {e}"),
+        }
+    }
+
+    /// [`Dense::from_parts`], returning parts that do not make a layer as an error.
+    ///
+    /// # Errors
+    /// [`ShapeError::Parameters`] if `biases` is empty or `weights.len()` is not a non-zero
+    /// multiple of `biases.len()`.
+    ///
+    /// ```
+    /// use chainrule_runtime::layer::{Activation, Dense, Layer};
+    /// use chainrule_runtime::model::ShapeError;
+    /// let layer = Dense::<f64>::try_from_parts(vec![0.0; 6], vec![0.0; 2], Activation::Identity)?;
+    /// assert_eq!((layer.inputs(), layer.outputs()), (3, 2));
+    /// let err = Dense::<f64>::try_from_parts(vec![0.0; 5], vec![0.0; 2], Activation::Identity).unwrap_err();
+    /// assert_eq!(err, ShapeError::Parameters { weights: 5, biases: 2 });
+    /// # Ok::<(), ShapeError>(())
+    /// ```
+    pub fn try_from_parts(weights: Vec<F>, biases: Vec<F>, activation: Activation) -> Result<Self, ShapeError> {
+        let (w, b) = (weights.len(), biases.len());
+        if b == 0 || w == 0 || !w.is_multiple_of(b) {
+            return Err(ShapeError::Parameters { weights: w, biases: b });
+        }
+        Ok(Dense { weights, biases, activation, inputs: w / b })
     }
 }
 
@@ -360,9 +458,13 @@ impl<F: Real> Layer<F> for Dense<F> {
         self.biases.len()
     }
     fn forward(&self, x: &[F], out: &mut [F], batch: usize) {
-        F::dense_forward(self.activation, &self.weights, &self.biases, x, out, batch)
+        check_rows(self, x, out, batch);
+        if batch > 0 {
+            F::dense_forward(self.activation, &self.weights, &self.biases, x, out, batch)
+        }
     }
     fn forward_backward(&self, x: &[F], out: &mut [F], batch: usize, rest: Rest<'_, F>, adjoints: Adjoints<'_, F>) {
+        check_pass(self, x, out, batch, &adjoints, &[self.weights.len(), self.biases.len()]);
         F::dense_forward_backward(self.activation, &self.weights, &self.biases, x, out, batch, rest, adjoints)
     }
     weights_and_biases!();
@@ -393,7 +495,13 @@ pub struct PRelu<F> {
 }
 
 impl<F: Real> PRelu<F> {
+    /// He-initialised weights, biases zero.
+    ///
+    /// # Panics
+    /// If `inputs` or `outputs` is 0.
+    #[track_caller]
     pub fn new(inputs: usize, outputs: usize, rng: &mut Rng) -> Self {
+        check_widths("PRelu", inputs, outputs);
         PRelu {
             weights: init::he_normal(inputs, outputs, rng),
             biases: vec![F::ZERO; outputs],
@@ -414,9 +522,14 @@ impl<F: Real> Layer<F> for PRelu<F> {
         self.biases.len()
     }
     fn forward(&self, x: &[F], out: &mut [F], batch: usize) {
-        F::prelu_forward(&self.weights, &self.biases, &self.alpha, x, out, batch)
+        check_rows(self, x, out, batch);
+        if batch > 0 {
+            F::prelu_forward(&self.weights, &self.biases, &self.alpha, x, out, batch)
+        }
     }
     fn forward_backward(&self, x: &[F], out: &mut [F], batch: usize, rest: Rest<'_, F>, adjoints: Adjoints<'_, F>) {
+        let params = [self.weights.len(), self.biases.len(), self.alpha.len()];
+        check_pass(self, x, out, batch, &adjoints, &params);
         F::prelu_forward_backward(&self.weights, &self.biases, &self.alpha, x, out, batch, rest, adjoints)
     }
     fn parameters(&self) -> Vec<&[F]> {
@@ -458,7 +571,14 @@ pub struct Maxout<F> {
 }
 
 impl<F: Real> Maxout<F> {
+    /// Xavier/Glorot-initialised weights, biases zero.
+    ///
+    /// # Panics
+    /// If `inputs`, `outputs` or `pieces` is 0.
+    #[track_caller]
     pub fn new(inputs: usize, outputs: usize, pieces: usize, rng: &mut Rng) -> Self {
+        check_widths("Maxout", inputs, outputs);
+        assert!(pieces > 0, "Maxout::new: 0 pieces: each output needs at least one");
         Maxout {
             weights: init::xavier_uniform(inputs, outputs * pieces, rng),
             biases: vec![F::ZERO; outputs * pieces],
@@ -479,9 +599,13 @@ impl<F: Real> Layer<F> for Maxout<F> {
         self.biases.len() / self.pieces
     }
     fn forward(&self, x: &[F], out: &mut [F], batch: usize) {
-        F::maxout_forward(&self.weights, &self.biases, x, out, batch, self.pieces)
+        check_rows(self, x, out, batch);
+        if batch > 0 {
+            F::maxout_forward(&self.weights, &self.biases, x, out, batch, self.pieces)
+        }
     }
     fn forward_backward(&self, x: &[F], out: &mut [F], batch: usize, rest: Rest<'_, F>, adjoints: Adjoints<'_, F>) {
+        check_pass(self, x, out, batch, &adjoints, &[self.weights.len(), self.biases.len()]);
         F::maxout_forward_backward(&self.weights, &self.biases, x, out, batch, self.pieces, rest, adjoints)
     }
     weights_and_biases!();

@@ -4,10 +4,13 @@
 //!
 //! A run that diverges stops at the first batch whose loss, gradient or parameters are no
 //! longer finite, with an error that names the layer and the parameter tensor: by the time a
-//! NaN reaches a printed loss curve, the step that made it is long gone.
+//! NaN reaches a printed loss curve, the step that made it is long gone. The data are checked
+//! finite first, so a loss that overflows after finite steps is a divergence
+//! ([`TrainError::Diverged`], with the learning rate and the largest gradient norm), and one
+//! that overflows before any step is the data's scale or the initial parameters.
 
 use crate::layer::{Activation, Real};
-use crate::model::Sequential;
+use crate::model::{Sequential, ShapeError};
 use crate::optim::Optimizer;
 use crate::rng::Rng;
 use std::fmt;
@@ -144,10 +147,34 @@ pub enum Quantity {
 
 /// Why [`fit`] or [`diagnose`] stopped.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum TrainError {
-    /// The loss of a batch is NaN or infinite. `layer` is the first layer whose output is
-    /// (None when every output is finite: then the loss itself or the targets are to blame).
+    /// The loss of the run's first batch, before any step, is NaN or infinite, although the
+    /// data are finite (`fit` checks them): the initial parameters and the data's scale
+    /// overflow. `layer` is the first layer whose output is not finite (None when every output
+    /// is: then the loss itself overflowed).
     NonFiniteLoss { epoch: usize, batch: usize, value: f64, layer: Option<(usize, String)> },
+    /// The loss became NaN or infinite (`value`) after at least one step, on finite data, when
+    /// every earlier batch's loss, gradients and parameters were finite: the steps made it grow
+    /// until it overflowed.
+    Diverged {
+        epoch: usize,
+        batch: usize,
+        /// The optimizer's learning rate at that batch.
+        learning_rate: f64,
+        value: f64,
+        /// The loss of the run's first batch.
+        first_loss: f64,
+        /// The loss of the batch before this one, the last finite one.
+        last_loss: f64,
+        /// The largest gradient norm of a layer (over all its parameters) in the steps taken,
+        /// and that layer's index and name.
+        gradient_norm: f64,
+        gradient_layer: (usize, String),
+        /// The first layer whose output is not finite (None when every output is: then the
+        /// loss itself overflowed).
+        output: Option<(usize, String)>,
+    },
     /// An element of a parameter tensor, or of its gradient, is NaN or infinite.
     NonFiniteParameter {
         epoch: usize,
@@ -159,12 +186,26 @@ pub enum TrainError {
         index: usize,
         value: f64,
     },
+    /// The model's layers do not fit together: a layer replaced through
+    /// [`Sequential::layers_mut`] by one of other widths.
+    Shape(ShapeError),
     /// The data, the targets or the configuration do not fit the model or the loss.
     Invalid(String),
 }
 
+impl From<ShapeError> for TrainError {
+    fn from(e: ShapeError) -> Self {
+        TrainError::Shape(e)
+    }
+}
+
 fn describe(value: f64) -> &'static str {
     if value.is_nan() { "NaN" } else { "infinite" }
+}
+
+/// A learning rate as written by hand: `50`, `-1`, `0.001`; `1e200` rather than 201 digits.
+fn rate(lr: f64) -> String {
+    if lr == 0.0 || (1e-4..1e6).contains(&lr.abs()) { format!("{lr}") } else { format!("{lr:e}") }
 }
 
 impl fmt::Display for TrainError {
@@ -174,8 +215,36 @@ impl fmt::Display for TrainError {
                 write!(f, "the loss became {} at epoch {epoch}, batch {batch}", describe(*value))?;
                 match layer {
                     Some((l, name)) => write!(f, "; the first non-finite output is layer {l}'s ({name})"),
-                    None => write!(f, "; every layer's output is finite: check the targets"),
+                    None => write!(
+                        f,
+                        "; every layer's output is finite, so the loss itself overflowed: \
+                         the outputs are too far from the targets (rescale the data)"
+                    ),
                 }
+            }
+            TrainError::Diverged {
+                epoch,
+                batch,
+                learning_rate,
+                value,
+                first_loss,
+                last_loss,
+                gradient_norm,
+                gradient_layer: (l, name),
+                output,
+            } => {
+                write!(f, "the loss diverged at epoch {epoch} (batch {batch})")?;
+                write!(f, " with learning rate {}: from {first_loss:.3e} at the first batch", rate(*learning_rate))?;
+                write!(f, " to {last_loss:.3e} at the batch before, then {}", describe(*value))?;
+                if let Some((o, output)) = output {
+                    write!(f, " (the first non-finite output is layer {o}'s ({output}))")?;
+                }
+                write!(f, "; the largest gradient norm was {gradient_norm:.3e}, at layer {l} ({name})")?;
+                f.write_str(if *learning_rate < 0.0 {
+                    "; a negative learning rate climbs the loss instead of descending it"
+                } else {
+                    "; lower the learning rate or rescale the data"
+                })
             }
             TrainError::NonFiniteParameter { epoch, batch, layer, layer_name, parameter, quantity, index, value } => {
                 if *quantity == Quantity::Gradient {
@@ -184,6 +253,7 @@ impl fmt::Display for TrainError {
                 write!(f, "layer {layer} ({layer_name}) {parameter} became {}", describe(*value))?;
                 write!(f, " at epoch {epoch}, batch {batch} (element {index})")
             }
+            TrainError::Shape(e) => e.fmt(f),
             TrainError::Invalid(message) => f.write_str(message),
         }
     }
@@ -199,18 +269,29 @@ fn check_data<F: Real>(
     targets: Targets<'_, F>,
     loss: Loss,
 ) -> Result<usize, TrainError> {
-    let invalid = |message: String| Err(TrainError::Invalid(message));
-    let (Some(first), Some(last)) = (model.layers().first(), model.layers().last()) else {
-        return invalid("the model has no layers".into());
-    };
-    let (inputs, outputs) = (first.inputs(), last.outputs());
-    if inputs == 0 || x.is_empty() || !x.len().is_multiple_of(inputs) {
-        return invalid(format!(
+    model.check()?;
+    let inputs = model.inputs();
+    if x.is_empty() || !x.len().is_multiple_of(inputs) {
+        return Err(TrainError::Invalid(format!(
             "{} input values do not make whole rows of {inputs} (the model's input width)",
             x.len()
-        ));
+        )));
     }
     let n = x.len() / inputs;
+    check_targets(n, model.outputs(), targets, loss)?;
+    // A non-finite loss on finite data can then only be an overflow: of the initial parameters
+    // at the first batch, of the steps (a divergence) later.
+    check_finite("input", x, inputs)?;
+    if let Targets::Values(t) = targets {
+        check_finite("target", t, model.outputs())?;
+    }
+    Ok(n)
+}
+
+/// Whether `targets` are the kind `loss` takes, one per sample of `n` and below the `outputs`
+/// classes for labels.
+fn check_targets<F>(n: usize, outputs: usize, targets: Targets<'_, F>, loss: Loss) -> Result<(), TrainError> {
+    let invalid = |message: String| Err(TrainError::Invalid(message));
     match targets {
         Targets::Labels(_) if !loss.wants_labels() => {
             invalid(format!("{loss:?} needs target values (Targets::Values), not class labels"))
@@ -228,9 +309,22 @@ fn check_data<F: Real>(
         }
         Targets::Labels(labels) => match labels.iter().position(|&c| c >= outputs) {
             Some(i) => invalid(format!("label {} of sample {i} is not below the {outputs} classes", labels[i])),
-            None => Ok(n),
+            None => Ok(()),
         },
-        Targets::Values(_) => Ok(n),
+        Targets::Values(_) => Ok(()),
+    }
+}
+
+/// An error at the first value of `data` (rows of `width`) that is NaN or infinite.
+fn check_finite<F: Real>(what: &str, data: &[F], width: usize) -> Result<(), TrainError> {
+    match first_non_finite(data) {
+        None => Ok(()),
+        Some((i, value)) => Err(TrainError::Invalid(format!(
+            "{what} value {} of sample {} is {}: the data must be finite",
+            i % width,
+            i / width,
+            describe(value)
+        ))),
     }
 }
 
@@ -271,12 +365,70 @@ fn check_parameters<F: Real>(
     }
 }
 
+/// √(Σ v²) that cannot overflow: the largest |v| so far and the sum of squares scaled by it
+/// (LAPACK's `dnrm2`), for gradients past 1e154, whose squares do.
+#[derive(Clone, Copy, Default)]
+struct ScaledNorm {
+    scale: f64,
+    sum: f64,
+}
+
+impl ScaledNorm {
+    fn add(&mut self, v: f64) {
+        let a = v.abs();
+        if a.is_nan() {
+            self.sum = f64::NAN;
+        } else if a > self.scale {
+            self.sum = 1.0 + self.sum * (self.scale / a).powi(2);
+            self.scale = a;
+        } else if a > 0.0 && self.scale.is_finite() {
+            self.sum += (a / self.scale).powi(2);
+        }
+    }
+
+    fn value(self) -> f64 {
+        self.scale * self.sum.sqrt()
+    }
+}
+
+/// Per layer, the Euclidean norm of the gradient over all its parameters: NaN or infinite if
+/// an element is.
+fn layer_gradient_norms<F: Real>(model: &mut Sequential<F>) -> Vec<f64> {
+    let mut squares = vec![0.0; model.layers().len()];
+    for p in model.parameters() {
+        squares[p.layer] += p.gradient.iter().map(|g| g.to_f64() * g.to_f64()).sum::<f64>();
+    }
+    let mut norms: Vec<f64> = squares.iter().map(|s| s.sqrt()).collect();
+    if norms.iter().all(|n| n.is_finite()) {
+        return norms;
+    }
+    // A sum of squares that is not finite may have only overflowed: redo those layers scaled.
+    let mut scaled = vec![ScaledNorm::default(); norms.len()];
+    for p in model.parameters().into_iter().filter(|p| !norms[p.layer].is_finite()) {
+        p.gradient.iter().for_each(|g| scaled[p.layer].add(g.to_f64()));
+    }
+    for (norm, scaled) in norms.iter_mut().zip(scaled).filter(|(n, _)| !n.is_finite()) {
+        *norm = scaled.value();
+    }
+    norms
+}
+
 /// Trains `model` on the rows of `x` (row-major, as wide as the model's input) towards
 /// `targets`, minimising `loss` with `optimizer`, and returns the loss of every epoch.
 ///
-/// Stops with [`TrainError::NonFiniteLoss`] or [`TrainError::NonFiniteParameter`] at the first
-/// batch whose loss, gradient or updated parameters are NaN or infinite; the parameters are
-/// left as that batch made them.
+/// # Errors
+/// [`TrainError::Invalid`] before training if the data, the targets or `config` do not fit the
+/// model or the loss, or the data are not finite. Then training stops at the first batch whose
+/// loss, gradient or updated parameters are NaN or infinite, the parameters left as that batch
+/// made them:
+/// - a loss that overflows at the first batch, before any step, is [`TrainError::NonFiniteLoss`]
+///   (the data's scale and the initial parameters);
+/// - a loss that overflows later is [`TrainError::Diverged`]: the batches before were finite,
+///   so the steps made the loss grow without bound. It gives the learning rate and the largest
+///   gradient norm of the run. A loss that grows but stays finite is not an error (it may
+///   recover, and no ratio to the first loss tells a spike from a divergence);
+/// - a gradient or parameter element that is not finite is [`TrainError::NonFiniteParameter`],
+///   naming the tensor and the element.
 ///
 /// ```
 /// use chainrule_runtime::layer::Activation;
@@ -310,6 +462,9 @@ pub fn fit<F: Trainable>(
 /// shared optimizer, or early stopping): returning `ControlFlow::Break(())` ends training
 /// after that epoch.
 ///
+/// # Errors
+/// As [`fit`].
+///
 /// ```
 /// use std::ops::ControlFlow;
 /// use chainrule_runtime::layer::Activation;
@@ -341,12 +496,12 @@ pub fn fit_with<F: Trainable>(
     if config.batch_size == 0 {
         return Err(TrainError::Invalid("batch_size must be at least 1".into()));
     }
-    let inputs = model.layers()[0].inputs();
-    let outputs = model.layers()[model.layers().len() - 1].outputs();
+    let widths = (model.inputs(), model.outputs());
     let batch_size = config.batch_size.min(n);
     let mut rng = Rng::new(config.seed);
     let mut order: Vec<usize> = (0..n).collect();
-    let (mut xb, mut tb, mut lb) = (Vec::new(), Vec::new(), Vec::new());
+    let mut gathered = Gathered { x: Vec::new(), values: Vec::new(), labels: Vec::new() };
+    let mut run = Run { first_loss: None, last_loss: 0.0, largest: (0.0, 0) };
     let mut history = History { losses: Vec::with_capacity(config.epochs) };
     for epoch in 1..=config.epochs {
         if config.shuffle {
@@ -354,40 +509,10 @@ pub fn fit_with<F: Trainable>(
         }
         let mut total = F::ZERO;
         for (b, rows) in order.chunks(batch_size).enumerate() {
-            let batch = b + 1;
+            let (xs, ts) = batch_of(x, targets, rows, config.shuffle, widths, &mut gathered);
             let size = rows.len();
-            // In data order a batch is a contiguous block: no copy needed.
-            let start = rows[0];
-            let (xs, ts) = if config.shuffle {
-                crate::data::gather(x, inputs, rows, &mut xb);
-                let ts = match targets {
-                    Targets::Values(t) => {
-                        crate::data::gather(t, outputs, rows, &mut tb);
-                        Targets::Values(&tb[..])
-                    }
-                    Targets::Labels(l) => {
-                        crate::data::gather(l, 1, rows, &mut lb);
-                        Targets::Labels(&lb[..])
-                    }
-                };
-                (&xb[..], ts)
-            } else {
-                let ts = match targets {
-                    Targets::Values(t) => Targets::Values(&t[start * outputs..(start + size) * outputs]),
-                    Targets::Labels(l) => Targets::Labels(&l[start..start + size]),
-                };
-                (&x[start * inputs..(start + size) * inputs], ts)
-            };
-            let value = model.loss_and_gradient(xs, size, |out, dout| F::loss(loss, out, dout, ts, outputs));
-            if !value.is_finite() {
-                let layer = (0..model.layers().len())
-                    .find(|&l| first_non_finite(model.layer_output(l)).is_some())
-                    .map(|l| (l, model.layers()[l].name()));
-                return Err(TrainError::NonFiniteLoss { epoch, batch, value: value.to_f64(), layer });
-            }
-            check_parameters(model, Quantity::Gradient, epoch, batch)?;
-            model.step(optimizer);
-            check_parameters(model, Quantity::Values, epoch, batch)?;
+            let value = model.loss_and_gradient(xs, size, |out, dout| F::loss(loss, out, dout, ts, widths.1));
+            run.step(model, optimizer, value, epoch, b + 1)?;
             total += if loss.sums() { value } else { value * F::from_f64(size as f64) };
         }
         let epoch_loss = if loss.sums() { total } else { total / F::from_f64(n as f64) };
@@ -399,29 +524,157 @@ pub fn fit_with<F: Trainable>(
     Ok(history)
 }
 
+/// The buffers a shuffled batch's rows are gathered into, reused from batch to batch.
+struct Gathered<F> {
+    x: Vec<F>,
+    values: Vec<F>,
+    labels: Vec<usize>,
+}
+
+/// The inputs and targets of the samples `rows`: gathered when the order is shuffled, else a
+/// contiguous block, sliced without a copy. `widths` are the model's input and output widths.
+fn batch_of<'a, F: Copy>(
+    x: &'a [F],
+    targets: Targets<'a, F>,
+    rows: &[usize],
+    shuffled: bool,
+    (inputs, outputs): (usize, usize),
+    gathered: &'a mut Gathered<F>,
+) -> (&'a [F], Targets<'a, F>) {
+    use crate::data::gather;
+    if shuffled {
+        gather(x, inputs, rows, &mut gathered.x);
+        match targets {
+            Targets::Values(t) => gather(t, outputs, rows, &mut gathered.values),
+            Targets::Labels(l) => gather(l, 1, rows, &mut gathered.labels),
+        }
+        let gathered: &'a Gathered<F> = gathered;
+        let ts = match targets {
+            Targets::Values(_) => Targets::Values(&gathered.values[..]),
+            Targets::Labels(_) => Targets::Labels(&gathered.labels[..]),
+        };
+        return (&gathered.x, ts);
+    }
+    let (start, end) = (rows[0], rows[0] + rows.len());
+    let ts = match targets {
+        Targets::Values(t) => Targets::Values(&t[start * outputs..end * outputs]),
+        Targets::Labels(l) => Targets::Labels(&l[start..end]),
+    };
+    (&x[start * inputs..end * inputs], ts)
+}
+
+/// What [`fit`] has seen of the run so far: enough to tell a divergence (a loss that overflows
+/// after finite steps) from data or initial parameters that overflow at once, and to say how
+/// large the gradients grew.
+struct Run {
+    /// The loss of the first batch, once it has been found finite and stepped on.
+    first_loss: Option<f64>,
+    last_loss: f64,
+    /// The largest layer gradient norm of the steps taken, and its layer.
+    largest: (f64, usize),
+}
+
+impl Run {
+    /// After a batch's forward and backward pass, whose loss is `value`: checks the loss and
+    /// the gradients, steps, and checks the new parameters.
+    fn step<F: Real>(
+        &mut self,
+        model: &mut Sequential<F>,
+        optimizer: &mut dyn Optimizer<F>,
+        value: F,
+        epoch: usize,
+        batch: usize,
+    ) -> Result<(), TrainError> {
+        if !value.is_finite() {
+            return Err(self.non_finite_loss(model, optimizer.learning_rate().to_f64(), value.to_f64(), epoch, batch));
+        }
+        let norms = layer_gradient_norms(model);
+        // A norm that is not finite has a non-finite element, unless the norm alone overflowed.
+        if norms.iter().any(|n| !n.is_finite()) {
+            check_parameters(model, Quantity::Gradient, epoch, batch)?;
+        }
+        for (l, &norm) in norms.iter().enumerate() {
+            if norm > self.largest.0 {
+                self.largest = (norm, l);
+            }
+        }
+        model.step(optimizer);
+        check_parameters(model, Quantity::Values, epoch, batch)?;
+        self.first_loss.get_or_insert(value.to_f64());
+        self.last_loss = value.to_f64();
+        Ok(())
+    }
+
+    fn non_finite_loss<F: Real>(
+        &self,
+        model: &Sequential<F>,
+        learning_rate: f64,
+        value: f64,
+        epoch: usize,
+        batch: usize,
+    ) -> TrainError {
+        let name = |l: usize| (l, model.layers()[l].name());
+        let output = (0..model.layers().len()).find(|&l| first_non_finite(model.layer_output(l)).is_some()).map(name);
+        let Some(first_loss) = self.first_loss else {
+            return TrainError::NonFiniteLoss { epoch, batch, value, layer: output };
+        };
+        TrainError::Diverged {
+            epoch,
+            batch,
+            learning_rate,
+            value,
+            first_loss,
+            last_loss: self.last_loss,
+            gradient_norm: self.largest.0,
+            gradient_layer: name(self.largest.1),
+            output,
+        }
+    }
+}
+
 /// The fraction of rows of `x` whose largest output of `model` is at their label's index.
+///
+/// # Errors
+/// - [`ShapeError::Labels`] if `x` is whole rows of the model's input, but not one per label;
+/// - [`ShapeError::Input`] if it is not whole rows;
+/// - [`ShapeError::EmptyBatch`] if there are no rows (an accuracy of no rows is undefined);
+/// - [`ShapeError::Label`] if a label is not below the model's output width.
 ///
 /// ```
 /// use chainrule_runtime::layer::{Activation, Dense, Layer};
-/// use chainrule_runtime::model::Sequential;
+/// use chainrule_runtime::model::{Sequential, ShapeError};
 /// use chainrule_runtime::train::accuracy;
 /// // Two classes scored by (x, −x): class 0 wins for positive x.
 /// let layer = Dense::from_parts(vec![1.0, -1.0], vec![0.0, 0.0], Activation::Identity);
 /// let model = Sequential::<f64>::new(vec![Box::new(layer) as Box<dyn Layer<f64>>]);
-/// assert_eq!(accuracy(&model, &[2.0, -1.0, 3.0, -4.0], &[0, 1, 1, 1]), 0.75);
+/// assert_eq!(accuracy(&model, &[2.0, -1.0, 3.0, -4.0], &[0, 1, 1, 1])?, 0.75);
+/// assert_eq!(accuracy(&model, &[2.0, -1.0], &[0, 1, 1]), Err(ShapeError::Labels { labels: 3, rows: 2 }));
+/// # Ok::<(), ShapeError>(())
 /// ```
-pub fn accuracy<F: Real>(model: &Sequential<F>, x: &[F], labels: &[usize]) -> f64 {
-    if labels.is_empty() {
-        return 0.0;
+pub fn accuracy<F: Real>(model: &Sequential<F>, x: &[F], labels: &[usize]) -> Result<f64, ShapeError> {
+    model.check()?;
+    let (inputs, classes) = (model.inputs(), model.outputs());
+    if x.len().is_multiple_of(inputs) && x.len() / inputs != labels.len() {
+        return Err(ShapeError::Labels { labels: labels.len(), rows: x.len() / inputs });
     }
-    let scores = model.predict(x, labels.len());
-    let classes = scores.len() / labels.len();
+    if labels.is_empty() {
+        return Err(ShapeError::EmptyBatch);
+    }
+    if let Some(row) = labels.iter().position(|&c| c >= classes) {
+        return Err(ShapeError::Label { row, label: labels[row], classes });
+    }
+    let scores = model.try_predict(x, labels.len())?;
     let hits = scores.chunks(classes).zip(labels).filter(|&(row, &label)| argmax(row) == label).count();
-    hits as f64 / labels.len() as f64
+    Ok(hits as f64 / labels.len() as f64)
 }
 
 /// The index of the largest value (the first of equals).
+///
+/// # Panics
+/// If `row` is empty: it has no largest value.
+#[track_caller]
 pub fn argmax<F: Real>(row: &[F]) -> usize {
+    assert!(!row.is_empty(), "argmax of an empty row");
     let mut best = 0;
     for (i, &v) in row.iter().enumerate() {
         if v > row[best] {
@@ -437,12 +690,21 @@ pub struct LayerReport {
     /// Counting from 0, with its [`Layer::name`](crate::layer::Layer::name).
     pub layer: usize,
     pub name: String,
+    /// Whether this is the model's output layer, whose saturation counts only units held
+    /// away from their targets.
+    pub output: bool,
     /// ReLU layers: the fraction of units whose output is 0 for every sample of the batch.
     /// Such a unit passes no gradient to its weights, so it will stay dead.
     pub dead: Option<f64>,
-    /// Sigmoid and tanh layers: the fraction of outputs (over samples and units) on the flat
-    /// tails, |y − ½| > 0.49 for the sigmoid and |y| > 0.98 for tanh, where the local
+    /// Sigmoid and tanh layers: the fraction of outputs (over samples and units) on a flat
+    /// tail, |y − ½| > 0.49 for the sigmoid and |y| > 0.98 for tanh, where the local
     /// derivative is below 0.01 (sigmoid) or 0.04 (tanh) and the gradient vanishes.
+    ///
+    /// For the output layer, only the outputs on a tail their target is not on (for class
+    /// labels, the target is 1 for the label's unit and 0 for the others): to reach it they
+    /// must leave the tail, which their vanishing gradient stalls. An output on the tail its
+    /// target is on has fitted it (a sigmoid asked for 0 or 1 gives 0.01 or 0.99), and its
+    /// small gradient is the fit, not a problem.
     pub saturated: Option<f64>,
     /// The Euclidean norm of the gradient over all of the layer's parameters.
     pub gradient_norm: f64,
@@ -454,15 +716,19 @@ impl fmt::Display for LayerReport {
         if let Some(dead) = self.dead {
             write!(f, ", {:.1}% dead", 100.0 * dead)?;
         }
-        if let Some(saturated) = self.saturated {
-            write!(f, ", {:.1}% saturated", 100.0 * saturated)?;
+        match self.saturated {
+            Some(saturated) if self.output => write!(f, ", {:.1}% saturated away from the targets", 100.0 * saturated),
+            Some(saturated) => write!(f, ", {:.1}% saturated", 100.0 * saturated),
+            None => Ok(()),
         }
-        Ok(())
     }
 }
 
 /// Runs forward and backward over all rows of `x` (one batch) and reports each layer's dead
 /// ReLUs, saturated units and gradient norm. Leaves the gradients of that batch in the model.
+///
+/// # Errors
+/// [`TrainError::Invalid`] or [`TrainError::Shape`] as [`fit`] checks the data before training.
 ///
 /// ```
 /// use chainrule_runtime::layer::Activation;
@@ -472,7 +738,7 @@ impl fmt::Display for LayerReport {
 /// let mut model = Sequential::<f64>::mlp(&[2, 8, 1], Activation::Relu, Activation::Sigmoid, &mut Rng::new(3));
 /// let reports = diagnose(&mut model, &[0.0, 1.0, 1.0, 0.0], Targets::Values(&[1.0, 1.0]), Loss::HalfSquaredError)?;
 /// assert!(reports[0].dead.is_some() && reports[0].saturated.is_none());
-/// assert!(reports[1].saturated.is_some() && reports[1].gradient_norm > 0.0);
+/// assert!(reports[1].output && reports[1].saturated.is_some() && reports[1].gradient_norm > 0.0);
 /// # Ok::<(), chainrule_runtime::train::TrainError>(())
 /// ```
 pub fn diagnose<F: Trainable>(
@@ -482,38 +748,66 @@ pub fn diagnose<F: Trainable>(
     loss: Loss,
 ) -> Result<Vec<LayerReport>, TrainError> {
     let n = check_data(model, x, targets, loss)?;
-    let outputs = model.layers()[model.layers().len() - 1].outputs();
+    let outputs = model.outputs();
     model.loss_and_gradient(x, n, |out, dout| F::loss(loss, out, dout, targets, outputs));
-    let mut squares = vec![0.0; model.layers().len()];
-    for p in model.parameters() {
-        squares[p.layer] += p.gradient.iter().map(|g| g.to_f64() * g.to_f64()).sum::<f64>();
-    }
+    let norms = layer_gradient_norms(model);
+    let last = model.layers().len() - 1;
     let reports = model
         .layers()
         .iter()
         .enumerate()
         .map(|(l, layer)| {
-            let out = model.layer_output(l);
-            let units = layer.outputs();
-            let (mut dead, mut saturated) = (None, None);
-            match layer.activation() {
-                Some(Activation::Relu) => {
-                    let is_dead = |j: usize| out.iter().skip(j).step_by(units).all(|&y| y == F::ZERO);
-                    dead = Some((0..units).filter(|&j| is_dead(j)).count() as f64 / units as f64);
-                }
-                Some(act @ (Activation::Sigmoid | Activation::Tanh)) => {
-                    let flat = |y: f64| match act {
-                        Activation::Sigmoid => (y - 0.5).abs() > 0.49,
-                        _ => y.abs() > 0.98,
-                    };
-                    saturated = Some(out.iter().filter(|y| flat(y.to_f64())).count() as f64 / out.len() as f64);
-                }
-                _ => {}
+            let (out, units, activation) = (model.layer_output(l), layer.outputs(), layer.activation());
+            LayerReport {
+                layer: l,
+                name: layer.name(),
+                output: l == last,
+                dead: dead_fraction(activation, out, units),
+                saturated: saturated_fraction(activation, out, units, (l == last).then_some(targets)),
+                gradient_norm: norms[l],
             }
-            LayerReport { layer: l, name: layer.name(), dead, saturated, gradient_norm: squares[l].sqrt() }
         })
         .collect();
     Ok(reports)
+}
+
+/// ReLU layers: the fraction of the `units` whose output is 0 in every row of `out`.
+fn dead_fraction<F: Real>(activation: Option<Activation>, out: &[F], units: usize) -> Option<f64> {
+    if activation != Some(Activation::Relu) {
+        return None;
+    }
+    let is_dead = |j: usize| out.iter().skip(j).step_by(units).all(|&y| y == F::ZERO);
+    Some((0..units).filter(|&j| is_dead(j)).count() as f64 / units as f64)
+}
+
+/// Which flat tail of `activation` the value `y` is on (`Some(true)` the upper one), if any.
+fn tail(activation: Activation, y: f64) -> Option<bool> {
+    let (middle, half_width) = match activation {
+        Activation::Sigmoid => (0.5, 0.49),
+        Activation::Tanh => (0.0, 0.98),
+        _ => return None,
+    };
+    ((y - middle).abs() > half_width).then_some(y > middle)
+}
+
+/// Sigmoid and tanh layers: the fraction of outputs on a flat tail; with `targets` (the output
+/// layer's), of those on a tail their target is not on (see [`LayerReport::saturated`]).
+fn saturated_fraction<F: Real>(
+    activation: Option<Activation>,
+    out: &[F],
+    units: usize,
+    targets: Option<Targets<'_, F>>,
+) -> Option<f64> {
+    let activation = activation.filter(|a| matches!(a, Activation::Sigmoid | Activation::Tanh))?;
+    let target = |i: usize| match targets? {
+        Targets::Values(t) => Some(t[i].to_f64()),
+        Targets::Labels(labels) => Some(if labels[i / units] == i % units { 1.0 } else { 0.0 }),
+    };
+    let stalled = |(i, y): (usize, &F)| match tail(activation, y.to_f64()) {
+        None => false,
+        Some(side) => target(i).is_none_or(|t| tail(activation, t) != Some(side)),
+    };
+    Some(out.iter().enumerate().filter(|&iy| stalled(iy)).count() as f64 / out.len() as f64)
 }
 
 #[cfg(test)]

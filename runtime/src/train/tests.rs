@@ -1,5 +1,6 @@
 use super::*;
 use crate::layer::{Dense, Layer};
+use crate::model::ShapeError;
 use crate::optim::{Adam, Sgd};
 
 fn model(layers: Vec<Dense<f64>>) -> Sequential<f64> {
@@ -82,7 +83,7 @@ fn cross_entropy_losses_train() {
     let h = h.unwrap();
     assert!((h.losses[0] - 2f64.ln()).abs() < 1e-12, "uniform softmax: ln 2, got {}", h.losses[0]);
     assert!(h.last().unwrap() < 0.05);
-    assert_eq!(accuracy(&m, &x, &labels), 1.0);
+    assert_eq!(accuracy(&m, &x, &labels), Ok(1.0));
 
     let y = labels.map(|c| c as f64);
     let mut m = model(vec![linear(&[0.0], &[0.0])]);
@@ -130,18 +131,9 @@ fn a_nan_parameter_is_named() {
 }
 
 #[test]
-fn an_exploding_loss_names_the_layer_that_overflowed() {
-    // η = 1e200 leaves finite parameters after the first step; the next forward pass
-    // squares numbers near 1e200.
-    let mut m = model(vec![linear(&[1.0], &[0.0])]);
+fn a_loss_that_overflows_before_any_step_names_the_layer_that_overflowed() {
     let config = FitConfig { epochs: 5, batch_size: 1, seed: 0, shuffle: false };
-    let err = fit(&mut m, &[1.0], Targets::Values(&[0.0]), Loss::HalfSquaredError, &mut Sgd::new(1e200), &config)
-        .unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "the loss became infinite at epoch 2, batch 1; every layer's output is finite: check the targets"
-    );
-    // Here the first layer's output overflows, and is named.
+    // The first layer's output overflows at once: the initial weights, not the steps.
     let mut m = model(vec![linear(&[f64::MAX], &[0.0]), linear(&[1.0], &[0.0])]);
     let err =
         fit(&mut m, &[10.0], Targets::Values(&[0.0]), Loss::HalfSquaredError, &mut Sgd::new(1.0), &config).unwrap_err();
@@ -155,6 +147,16 @@ fn an_exploding_loss_names_the_layer_that_overflowed() {
         }
     );
     assert!(err.to_string().ends_with("; the first non-finite output is layer 0's (dense 1→1 Identity)"));
+    // Here every output is finite (1e200) and their square overflows: the loss itself.
+    let mut m = model(vec![linear(&[1e200], &[0.0])]);
+    let err =
+        fit(&mut m, &[1.0], Targets::Values(&[0.0]), Loss::HalfSquaredError, &mut Sgd::new(1.0), &config).unwrap_err();
+    assert_eq!(err, TrainError::NonFiniteLoss { epoch: 1, batch: 1, value: f64::INFINITY, layer: None });
+    assert_eq!(
+        err.to_string(),
+        "the loss became infinite at epoch 1, batch 1; every layer's output is finite, so the loss itself \
+         overflowed: the outputs are too far from the targets (rescale the data)"
+    );
 }
 
 #[test]
@@ -245,4 +247,209 @@ fn diagnose_counts_dead_and_saturated_units() {
     }
     assert!(norms.iter().all(|&n| n > 0.0));
     assert_eq!(reports[0].to_string(), format!("layer 0 (dense 1→4 Relu): gradient norm {:.3e}, 75.0% dead", norms[0]));
+}
+
+/// Full-batch SGD on a 1→1 linear unit from w = b = 0 under the mean squared error, by hand:
+/// the epoch whose loss is first not finite, and the largest gradient norm of the steps before.
+fn diverge_by_hand(x: &[f64], y: &[f64], lr: f64) -> (usize, f64) {
+    let (mut w, mut b, mut largest) = (0.0f64, 0.0f64, 0.0f64);
+    let n = x.len() as f64;
+    for epoch in 1.. {
+        let errors: Vec<f64> = x.iter().zip(y).map(|(x, y)| w * x + b - y).collect();
+        if !(errors.iter().map(|e| e * e).sum::<f64>() / n).is_finite() {
+            return (epoch, largest);
+        }
+        let gw = errors.iter().zip(x).map(|(e, x)| 2.0 * e * x).sum::<f64>() / n;
+        let gb = errors.iter().map(|e| 2.0 * e).sum::<f64>() / n;
+        largest = largest.max(gw.hypot(gb));
+        (w, b) = (w - lr * gw, b - lr * gb);
+    }
+    unreachable!()
+}
+
+/// `fit` of that unit: its error, which must be a divergence, and its message.
+fn diverge(x: &[f64], y: &[f64], lr: f64) -> (TrainError, String) {
+    let mut m = model(vec![linear(&[0.0], &[0.0])]);
+    let config = FitConfig { epochs: 10_000, batch_size: x.len(), seed: 0, shuffle: false };
+    let err = fit(&mut m, x, Targets::Values(y), Loss::MeanSquaredError, &mut Sgd::new(lr), &config).unwrap_err();
+    let message = err.to_string();
+    (err, message)
+}
+
+/// Checks a divergence against the run by hand: the epoch, the learning rate, the first loss
+/// and the largest gradient norm, in the fields and in the message.
+fn assert_diverged(x: &[f64], y: &[f64], lr: f64, hint: &str) {
+    let (err, message) = diverge(x, y, lr);
+    let (epoch_by_hand, norm_by_hand) = diverge_by_hand(x, y, lr);
+    let first_by_hand = y.iter().map(|y| y * y).sum::<f64>() / y.len() as f64;
+    let TrainError::Diverged { epoch, batch, learning_rate, value, first_loss, gradient_norm, gradient_layer, .. } =
+        err
+    else {
+        panic!("lr {lr}: not a divergence: {message}")
+    };
+    assert_eq!((epoch, batch, learning_rate, value), (epoch_by_hand, 1, lr, f64::INFINITY), "{message}");
+    assert!(epoch > 2 && (first_loss - first_by_hand).abs() < 1e-12 * first_by_hand, "{message}");
+    assert!((gradient_norm - norm_by_hand).abs() < 1e-9 * norm_by_hand, "{gradient_norm} vs {norm_by_hand}");
+    assert_eq!(gradient_layer, (0, "dense 1→1 Identity".to_string()));
+    let start = format!("the loss diverged at epoch {epoch} (batch 1) with learning rate {lr}: from {first_loss:.3e}");
+    assert!(message.starts_with(&start), "{message}");
+    let norm = format!("; the largest gradient norm was {gradient_norm:.3e}, at layer 0 (dense 1→1 Identity); ");
+    assert!(message.contains(&norm) && message.ends_with(hint), "{message}");
+    assert!(!message.contains("check the targets"), "{message}");
+}
+
+const X: [f64; 4] = [0.5, 1.0, 1.5, 2.0];
+const Y: [f64; 4] = [2.0, 3.0, 4.0, 5.0]; // 2x + 1
+
+#[test]
+fn a_learning_rate_of_50_diverges() {
+    assert_diverged(&X, &Y, 50.0, "lower the learning rate or rescale the data");
+}
+
+#[test]
+fn a_negative_learning_rate_diverges() {
+    assert_diverged(&X, &Y, -1.0, "a negative learning rate climbs the loss instead of descending it");
+}
+
+#[test]
+fn inputs_scaled_by_1e30_diverge() {
+    let x = X.map(|x| x * 1e30);
+    assert_diverged(&x, &Y, 0.1, "lower the learning rate or rescale the data");
+}
+
+#[test]
+fn gradient_norms_past_1e154_do_not_overflow() {
+    // out = 1e-200 · 1e200 = 1 against 0: ∂E/∂w = x = 1e200 and ∂E/∂b = 1, whose squares sum
+    // past f64::MAX; the norm is recomputed scaled.
+    let mut m = model(vec![linear(&[1e-200], &[0.0])]);
+    let reports = diagnose(&mut m, &[1e200], Targets::Values(&[0.0]), Loss::HalfSquaredError).unwrap();
+    assert_eq!(reports[0].gradient_norm, 1e200);
+    assert_eq!(m.parameters()[0].gradient, [1e200]);
+}
+
+#[test]
+fn a_divergence_reports_the_loss_before_and_the_layer_that_overflowed() {
+    // η = 1e200: after one step w = 1 − 1e200, and the next loss squares −1e200.
+    let mut m = model(vec![linear(&[1.0], &[0.0])]);
+    let config = FitConfig { epochs: 5, batch_size: 1, seed: 0, shuffle: false };
+    let err = fit(&mut m, &[1.0], Targets::Values(&[0.0]), Loss::HalfSquaredError, &mut Sgd::new(1e200), &config)
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the loss diverged at epoch 2 (batch 1) with learning rate 1e200: from 5.000e-1 at the first batch to \
+         5.000e-1 at the batch before, then infinite; the largest gradient norm was 1.414e0, at layer 0 (dense 1→1 \
+         Identity); lower the learning rate or rescale the data"
+    );
+    // Two layers: after one step h = w₁ + b₁ ≈ −2e200 and w₂ ≈ −1e200, so the second layer's
+    // output overflows, and is named.
+    let mut m = model(vec![linear(&[1.0], &[0.0]), linear(&[1.0], &[0.0])]);
+    let err = fit(&mut m, &[1.0], Targets::Values(&[0.0]), Loss::HalfSquaredError, &mut Sgd::new(1e200), &config)
+        .unwrap_err();
+    let TrainError::Diverged { epoch: 2, output: Some((1, ref name)), .. } = err else { panic!("{err}") };
+    assert_eq!(name, "dense 1→1 Identity");
+    assert!(err.to_string().contains("then infinite (the first non-finite output is layer 1's (dense 1→1 Identity))"));
+}
+
+#[test]
+fn data_that_is_not_finite_is_refused_before_training() {
+    let mut m = model(vec![linear(&[1.0, 1.0], &[0.0])]);
+    let config = FitConfig::default();
+    let mut run = |x: &[f64], y: &[f64]| {
+        fit(&mut m, x, Targets::Values(y), Loss::MeanSquaredError, &mut Sgd::new(0.1), &config).unwrap_err()
+    };
+    assert_eq!(
+        run(&[1.0, 2.0, 3.0, f64::NAN], &[0.0, 0.0]),
+        TrainError::Invalid("input value 1 of sample 1 is NaN: the data must be finite".into())
+    );
+    assert_eq!(
+        run(&[1.0, 2.0, 3.0, 4.0], &[0.0, f64::INFINITY]),
+        TrainError::Invalid("target value 0 of sample 1 is infinite: the data must be finite".into())
+    );
+}
+
+fn linear2() -> Sequential<f64> {
+    model(vec![linear(&[1.0, 2.0, 3.0, 4.0], &[0.0, 0.0])])
+}
+
+fn input_error(actual: usize, expected: usize, batch: usize) -> ShapeError {
+    ShapeError::Input { actual, expected, batch, width: 2, layer: "dense 2→2 Identity".into() }
+}
+
+#[test]
+fn accuracy_refuses_labels_that_do_not_fit_the_rows() {
+    let m = linear2();
+    // Row 0 scores (1, 2) → class 1; row 1 (−1, −2) → class 0.
+    let x = [1.0, 0.0, -1.0, 0.0];
+    assert_eq!(accuracy(&m, &x, &[1, 1]), Ok(0.5));
+    assert_eq!(accuracy(&m, &x, &[1, 0, 0, 0, 0]), Err(ShapeError::Labels { labels: 5, rows: 2 }));
+    assert_eq!(accuracy(&m, &x[..3], &[1, 0]), Err(input_error(3, 4, 2)));
+    assert_eq!(accuracy(&m, &[], &[]), Err(ShapeError::EmptyBatch));
+    assert_eq!(accuracy(&m, &x, &[1, 2]), Err(ShapeError::Label { row: 1, label: 2, classes: 2 }));
+    assert_eq!(
+        accuracy(&m, &x, &[1, 0, 0, 0, 0]).unwrap_err().to_string(),
+        "label count 5 differs from the input's row count 2: expected one label per row"
+    );
+}
+
+#[test]
+#[should_panic(expected = "argmax of an empty row")]
+fn argmax_of_an_empty_row_panics() {
+    argmax::<f64>(&[]);
+}
+
+#[test]
+fn fit_refuses_a_zero_width_output_layer() {
+    // Built, the model is refused at once (see model::tests); replaced, at fit.
+    let mut m = linear2();
+    let mut empty = linear(&[1.0, 1.0], &[0.0]);
+    empty.biases.clear();
+    m.layers_mut()[0] = Box::new(empty);
+    let config = FitConfig::default();
+    let err = fit(&mut m, &[1.0, 2.0], Targets::Values(&[]), Loss::MeanSquaredError, &mut Sgd::new(0.1), &config);
+    let zero_width = ShapeError::ZeroWidth { layer: 0, name: "dense 2→0 Identity".into(), inputs: 2, outputs: 0 };
+    assert_eq!(err, Err(TrainError::Shape(zero_width)));
+    assert_eq!(
+        err.unwrap_err().to_string(),
+        "layer 0 (dense 2→0 Identity) is 2→0: a layer needs at least one input and one output"
+    );
+}
+
+/// XOR's 2-4-1 sigmoid network, as `examples/xor.rs` trains it.
+fn fitted_xor() -> Sequential<f64> {
+    let (x, y) = crate::data::xor::<f64>();
+    let mut m = Sequential::mlp(&[2, 4, 1], Activation::Sigmoid, Activation::Sigmoid, &mut Rng::new(0));
+    let config = FitConfig { epochs: 5000, batch_size: 4, seed: 0, shuffle: false };
+    fit(&mut m, &x, Targets::Values(&y), Loss::HalfSquaredError, &mut Sgd::new(3.0), &config).unwrap();
+    m
+}
+
+#[test]
+fn a_fitted_output_layer_is_not_saturated() {
+    let (x, y) = crate::data::xor::<f64>();
+    let mut m = fitted_xor();
+    let out = m.predict(&x, 4);
+    // Every output is on the tail of its target: by the flat-tail count alone, 100% saturated.
+    assert!(out.iter().zip(&y).all(|(o, t)| (o - t).abs() < 0.01), "{out:?}");
+    let reports = diagnose(&mut m, &x, Targets::Values(&y), Loss::HalfSquaredError).unwrap();
+    assert!(!reports[0].output && reports[1].output);
+    assert_eq!(reports[1].saturated, Some(0.0));
+    assert!(reports[1].to_string().ends_with(", 0.0% saturated away from the targets"), "{}", reports[1]);
+}
+
+#[test]
+fn a_saturated_hidden_layer_and_an_output_stuck_off_target_are_reported() {
+    let (x, y) = crate::data::xor::<f64>();
+    // Hidden z = (20(x₁ + x₂) − 10, −20(x₁ + x₂) + 10): |z| ≥ 10 for every row, all on the tails.
+    let hidden = Dense::from_parts(vec![20.0, -20.0, 20.0, -20.0], vec![-10.0, 10.0], Activation::Sigmoid);
+    // h₀ + h₁ ≈ 1 for every row: σ(20) ≈ 1, on the upper tail, where rows 0 and 3 want 0.
+    let stuck = Dense::from_parts(vec![20.0, 20.0], vec![0.0], Activation::Sigmoid);
+    let mut m = model(vec![hidden.clone(), stuck]);
+    let reports = diagnose(&mut m, &x, Targets::Values(&y), Loss::HalfSquaredError).unwrap();
+    assert_eq!((reports[0].saturated, reports[1].saturated), (Some(1.0), Some(0.5)));
+    assert!(reports[0].to_string().ends_with(", 100.0% saturated"), "{}", reports[0]);
+    // σ(h₀ + h₁) ≈ σ(1) = 0.73 is off the tails: nothing to report for the output.
+    let middle = Dense::from_parts(vec![1.0, 1.0], vec![0.0], Activation::Sigmoid);
+    let mut m = model(vec![hidden, middle]);
+    let reports = diagnose(&mut m, &x, Targets::Values(&y), Loss::HalfSquaredError).unwrap();
+    assert_eq!((reports[0].saturated, reports[1].saturated), (Some(1.0), Some(0.0)));
 }
