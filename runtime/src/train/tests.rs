@@ -1,5 +1,5 @@
 use super::*;
-use crate::layer::{Dense, Layer};
+use crate::layer::{Activation, Dense, Layer};
 use crate::model::ShapeError;
 use crate::optim::{Adam, Sgd};
 
