@@ -13,6 +13,8 @@ macro_rules! activations {
 
         /// The logistic function σ(x) = 1 / (1 + e⁻ˣ), with derivative σ(x)(1 − σ(x)) computed
         /// from its output, as the lecture derives it. Stable for any finite `x`: no overflow.
+        /// One `exp` of −|x| and a select, not a branch on the sign: over inputs of both signs
+        /// a branch mispredicts, which made σ twice as slow as the plain formula.
         ///
         /// ```
         /// use chainrule_runtime::primitives::*;
@@ -22,12 +24,10 @@ macro_rules! activations {
         /// ```
         #[derivative(x = s * (1.0 - s), output = s)]
         pub fn sigmoid(x: $F) -> $F {
-            if x >= 0.0 {
-                1.0 / (1.0 + (-x).exp())
-            } else {
-                let e = x.exp();
-                e / (1.0 + e)
-            }
+            let e = (-x.abs()).exp();
+            let r = 1.0 / (1.0 + e);
+            // σ(x) = 1 / (1 + e⁻ˣ) for x ≥ 0, eˣ / (1 + eˣ) below: both from e = e^(−|x|).
+            if x >= 0.0 { r } else { e * r }
         }
 
         /// The rectified linear unit max(0, x); its derivative at 0 is 0.
