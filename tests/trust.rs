@@ -131,6 +131,42 @@ fn an_explicit_reborrow_passes_an_output_on_the_same_way() {
     assert_eq!(t1, t2);
 }
 
+/// A `&mut` parameter lent to a callee that only reads it: `&y[..]` (bare `y` passes it on
+/// to be written, refused with our message: tests/ui/fail/trust/bare-out-to-reader).
+#[differentiable]
+fn rate(x: f64, y: &[f64], out: &mut [f64]) {
+    for i in 0..y.len() {
+        out[i] = -x * y[i] * y[i];
+    }
+}
+
+#[differentiable]
+fn euler(x: f64, y: &mut [f64]) -> f64 {
+    let mut k = vec![0.0; y.len()];
+    for _ in 0..3 {
+        rate(x, &y[..], &mut k);
+        for i in 0..y.len() {
+            y[i] += 0.1 * k[i];
+        }
+    }
+    y[0] + 2.0 * y[1]
+}
+
+#[test]
+fn an_output_parameter_lent_for_reading_is_differentiated() {
+    let run = |x: f64| {
+        let mut y = [1.0, 0.5];
+        euler(x, &mut y)
+    };
+    let (x, mut y, mut dy) = (0.8, [1.0, 0.5], [0.0; 2]);
+    let (value, dx) = euler_vjp(x, &mut y, &mut dy, 1.0);
+    assert!(close(value, run(x)));
+    assert!((dx - fd(run, x)).abs() < 1e-6, "{dx} vs {}", fd(run, x));
+    let (mut y, mut ty) = ([1.0, 0.5], [0.0; 2]);
+    let (_, tangent) = euler_jvp(x, 1.0, &mut y, &mut ty);
+    assert!(close(tangent, dx), "forward {tangent} vs reverse {dx}");
+}
+
 // ---- 3. `mut` parameters, constant and active, updated in loops. ------------------------------
 
 #[differentiable]

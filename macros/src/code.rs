@@ -76,6 +76,21 @@ pub fn result_into(ir: &Ir, value: &Value, krate: &TokenStream) -> TokenStream {
     quote!(#c = #krate::__private::flat(#name);)
 }
 
+/// A call's argument as the callee's protocol receives it. A bare `&mut` parameter (`g(out)`,
+/// `g(&mut *out)`) passes it on to be written; `__private::pass_on` makes that a compile
+/// error of ours where the callee's parameter only reads it (`&[F]`), which the macro,
+/// seeing no callee's signature, cannot tell (lending for reading is `&out[..]`).
+/// `at` is the argument as written, where that error points.
+pub fn argument(ir: &Ir, a: &crate::ir::Operand, krate: &TokenStream, at: (Span, Span)) -> TokenStream {
+    let t = ir.tokens(a);
+    match a {
+        crate::ir::Operand::Array { access: crate::ir::Access::Reborrow, part: None, .. } => {
+            call_at(quote!(#krate::__private::pass_on), t, at)
+        }
+        _ => t,
+    }
+}
+
 /// The iterator of a range loop, as written.
 pub fn iter(ir: &Ir, iter: &Iter) -> TokenStream {
     let (a, b) = (&ir.tokens(&iter.start), &ir.tokens(&iter.end));

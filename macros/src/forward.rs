@@ -136,7 +136,7 @@ impl Forward<'_> {
                 let krate = self.krate;
                 let tangent = quote!(#krate::__private::tangent);
                 let args = args.iter().zip(spans).enumerate().map(|(i, (a, &at))| {
-                    let t = &self.ir.tokens(a);
+                    let t = &code::argument(self.ir, a, krate, at);
                     // A struct passes its tangent struct.
                     // A tuple passes the tuple of its elements' tangents.
                     if let Operand::Tuple(elements) = a {

@@ -61,6 +61,15 @@ impl<'a, const N: usize, F: Float> FromTangent<&'a [F]> for [F; N] {
         out
     }
 }
+/// The tangent of a `&mut` parameter passed on bare (see [`PassOn`]) to a parameter that
+/// reads it: converted, so that the one error the user sees is `PassOn`'s.
+impl<'a, F: Float> FromTangent<&'a mut [F]> for &'a [F] {
+    #[inline(always)]
+    fn from_tangent(d: &'a mut [F]) -> Self {
+        d
+    }
+}
+
 impl<'a, F: Float> FromTangent<&'a mut [F]> for &'a mut [F] {
     #[inline(always)]
     fn from_tangent(d: &'a mut [F]) -> &'a mut [F] {
@@ -169,6 +178,29 @@ impl<'a, T: crate::differentiable::Differentiable> FromShadow<&'a mut T> for &'a
 #[inline(always)]
 pub fn tangent<T: FromTangent<D>, D>(d: D) -> T {
     T::from_tangent(d)
+}
+
+/// A `&mut` parameter passed on bare to a call (`g(out)`, `g(&mut *out)`), which means "to be
+/// written": only a callee's `&mut [F]` parameter takes it (see the macro's `code::argument`).
+#[diagnostic::on_unimplemented(
+    message = "a `&mut` parameter passed bare is passed on to be written, but this parameter of the callee only reads it",
+    label = "passed on to be written here",
+    note = "lend it for reading as `&name[..]`"
+)]
+pub trait PassOn<'a, F> {
+    fn pass_on(out: &'a mut [F]) -> Self;
+}
+
+impl<'a, F> PassOn<'a, F> for &'a mut [F] {
+    #[inline(always)]
+    fn pass_on(out: &'a mut [F]) -> Self {
+        out
+    }
+}
+
+#[inline(always)]
+pub fn pass_on<'a, F, T: PassOn<'a, F>>(out: &'a mut [F]) -> T {
+    T::pass_on(out)
 }
 
 /// The shadow a caller passes for an array argument: the adjoint buffer for a slice

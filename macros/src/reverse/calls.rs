@@ -143,9 +143,9 @@ impl Render<'_, '_> {
     /// arrays in their place (see `Op::Call`).
     fn deferred_pullback(&self, v: ValueId) -> TokenStream {
         let ir = self.plan.ir;
-        let Op::Call { func, args, snapshots, .. } = &ir.values[v].op else { unreachable!("a deferred call") };
+        let Op::Call { func, args, snapshots, spans, .. } = &ir.values[v].op else { unreachable!("a deferred call") };
         let krate = &self.func.krate;
-        let args = args.iter().zip(snapshots).map(|(a, copy)| match copy {
+        let args = args.iter().zip(snapshots).zip(spans).map(|((a, copy), &at)| match copy {
             // No copy when the callee overwrites the array: the call re-runs in a scratch
             // buffer of the array's length.
             Some(c) if self.overwritable.contains_key(c) => {
@@ -157,7 +157,7 @@ impl Render<'_, '_> {
             Some(c) if !self.restored.contains(c) && !self.copy_unneeded(*c) => {
                 a.tokens_of_copy(&ir.values[*c].name, &ir.values, &ir.slots)
             }
-            _ => ir.tokens(a),
+            _ => code::argument(ir, a, krate, at),
         });
         let call = code::protocol_call(func, self.func.pullback_of(func), quote!(#(#args),*));
         quote!((#call.1))

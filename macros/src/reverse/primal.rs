@@ -156,7 +156,9 @@ impl Plan<'_> {
     fn primal_call(&self, v: ValueId, func: &syn::Path, args: &[crate::ir::Operand]) -> TokenStream {
         let value = &self.ir.values[v];
         let name = &value.name;
-        let args: Vec<_> = args.iter().map(|a| self.ir.tokens(a)).collect();
+        let Op::Call { spans, .. } = &value.op else { unreachable!("a call") };
+        let krate = &self.func.krate;
+        let args: Vec<_> = args.iter().zip(spans).map(|(a, &at)| code::argument(self.ir, a, krate, at)).collect();
         let call = code::protocol_call(func, self.func.pullback_of(func), quote!(#(#args),*));
         let top = value.depth.loops == 0 && value.depth.branches == 0;
         let [tmp_value, tmp_pullback, _, _] = &self.tmp;
