@@ -93,6 +93,7 @@ pub const FEATURES: &[&str] = &[
     "counter in a cast",
     "counter in an index",
     "counter update % hi",
+    "drawn by f_graph",
     "else if",
     "elu",
     "exp",
@@ -360,7 +361,14 @@ pub fn program(seed: u64, index: usize, features: &mut BTreeMap<&'static str, us
     }
     g.result(output);
 
-    let mut source = String::from("#[differentiable]\n");
+    // f_graph draws a call as one node of float arguments: programs with array or tuple
+    // calls, and those without a scalar result, are not drawn.
+    let graphed = output == Output::Scalar && !ARRAY_CALLS.iter().any(|c| g.body.contains(c));
+    if graphed {
+        g.note("drawn by f_graph");
+    }
+    let attribute = if graphed { "#[differentiable(graph)]\n" } else { "#[differentiable]\n" };
+    let mut source = String::from(attribute);
     let signature: Vec<String> = params.iter().map(signature).collect();
     let _ = write!(source, "fn {name}({})", signature.join(", "));
     match output {
@@ -375,21 +383,25 @@ pub fn program(seed: u64, index: usize, features: &mut BTreeMap<&'static str, us
     }
     let _ = write!(source, " {{\n{}}}\n", g.body);
     let detached = source.contains("stop_gradient(");
-    let plain = if detached { plain_copy(&name, &source) } else { String::new() };
-    let module = adaptors(&name, &params, output, detached);
+    let plain = if detached { plain_copy(&name, &source, attribute) } else { String::new() };
+    let module = adaptors(&name, &params, output, detached, graphed);
     Program { module: format!("use super::*;\n\n{source}\n{plain}{module}"), name, source }
 }
 
 /// The program without the macro, calling the harness's `sg` for `stop_gradient`: the function
 /// whose finite differences hold the detached values constant.
-fn plain_copy(name: &str, source: &str) -> String {
+fn plain_copy(name: &str, source: &str, attribute: &str) -> String {
     let plain = source
-        .replacen("#[differentiable]\n", "", 1)
+        .replacen(attribute, "", 1)
         .replacen(&format!("fn {name}("), &format!("fn {name}_detached("), 1)
         .replace("#[no_grad] ", "")
         .replace("stop_gradient(", "sg(");
     format!("{plain}\n")
 }
+
+/// The helpers (`main.rs`'s `HELPERS`) whose calls pass arrays or tuples, which `f_graph`
+/// refuses to draw.
+const ARRAY_CALLS: [&str; 5] = ["dot(", "horner(", "soft_norm(", "bump_pair(", "_out("];
 
 fn params(rng: &mut Rng) -> Vec<Param> {
     let mut params: Vec<Param> = ["a", "b", "c", "d"][..rng.between(2, 4)]

@@ -65,6 +65,8 @@ pub struct Case {
     pub detached: Option<Eval>,
     /// Scalar results only.
     pub grad: Option<Grad>,
+    /// Scalar results whose calls pass floats only (what `f_graph` draws).
+    pub graph: Option<GraphFn>,
     pub vjp: Vjp,
     pub jvp: Jvp,
 }
@@ -74,6 +76,9 @@ pub type Eval = fn(&[f64]) -> Vec<f64>;
 
 /// `f_grad(p)`: the value and the gradient.
 pub type Grad = fn(&[f64]) -> (f64, Vec<f64>);
+/// `f_graph`'s result value (`None` for a constant result) and each input node's gradient,
+/// in the order of `inputs` (programs with a scalar result and scalar calls only).
+pub type GraphFn = fn(&[f64]) -> (Option<f64>, Vec<f64>);
 
 /// `f_vjp(p, seed)` with every shadow starting at `init`: the values, the gradients (shadows as
 /// left by the call, by-value gradients as returned), and what is left in the shadows of `&mut`
@@ -452,6 +457,10 @@ fn check_point(case: &Case, at: &Point, fd: bool, failures: &mut Vec<String>) ->
         }
     }
 
+    if let (Some(graph), Some(grad)) = (case.graph, case.grad) {
+        check_graph(case, graph(p), grad(p), failures);
+    }
+
     let (jvp_y, tangent) = (case.jvp)(p, v);
     if !same_bits(&jvp_y, &y) {
         failures.push(format!("f_jvp's value {jvp_y:?} is not f's {y:?}"));
@@ -482,6 +491,26 @@ fn check_point(case: &Case, at: &Point, fd: bool, failures: &mut Vec<String>) ->
         }
     }
     partials.iter().all(|q| q.smooth)
+}
+
+/// The graph's value is f's and its own backward sweep gives f_grad's gradient.
+fn check_graph(
+    case: &Case,
+    (value, drawn): (Option<f64>, Vec<f64>),
+    (y, gradient): (f64, Vec<f64>),
+    failures: &mut Vec<String>,
+) {
+    if value.is_some_and(|v| v.to_bits() != y.to_bits()) {
+        failures.push(format!("f_graph's value {value:?} is not f's {y:?}"));
+    }
+    for k in 0..gradient.len() {
+        if !close(drawn[k], gradient[k], MODE_TOL, gradient[k].abs()) {
+            failures.push(format!(
+                "∂f/∂{}: f_graph's node {:?} is not f_grad's {:?}\n  graph {drawn:?}\n  grad {gradient:?}",
+                case.inputs[k], drawn[k], gradient[k]
+            ));
+        }
+    }
 }
 
 /// Checks every case, printing one `FAIL` block per failure and a closing `SUMMARY` line that

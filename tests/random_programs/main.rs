@@ -425,7 +425,7 @@ fn random_programs() {
 
 // ---- The checker itself. ----------------------------------------------------------------------
 
-#[differentiable]
+#[differentiable(graph)]
 fn sample(a: f64, xs: &[f64], v: [f64; 2]) -> f64 {
     let mut s = a;
     for i in 0..xs.len() {
@@ -441,6 +441,12 @@ fn case_eval(p: &[f64]) -> Vec<f64> {
 fn case_grad(p: &[f64]) -> (f64, Vec<f64>) {
     let (value, gradient) = sample_grad(p[0], &p[1..4], harness::arr(&p[4..]));
     (value, harness::flat(&gradient))
+}
+
+fn case_graph(p: &[f64]) -> (Option<f64>, Vec<f64>) {
+    let g = sample_graph(p[0], &p[1..4], harness::arr(&p[4..]));
+    let node = |label: &str| g.inputs().find(|n| n.op == label).map_or(0.0, |n| n.gradient);
+    (g.output().map(|o| o.value), SAMPLE.inputs.iter().map(|l| node(l)).collect())
 }
 
 fn case_vjp(p: &[f64], seed: &[f64], init: &[f64]) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
@@ -462,6 +468,7 @@ const SAMPLE: harness::Case = harness::Case {
     eval: case_eval,
     detached: None,
     grad: Some(case_grad),
+    graph: Some(case_graph),
     vjp: case_vjp,
     jvp: case_jvp,
 };
@@ -491,6 +498,11 @@ fn the_checker_catches_a_wrong_gradient() {
         let (value, t) = case_jvp(p, dp);
         (value, vec![t[0] * 1.001 + 1e-4])
     }
+    fn graph_off(p: &[f64]) -> (Option<f64>, Vec<f64>) {
+        let (value, mut g) = case_graph(p);
+        g[3] *= 1.001;
+        (value, g)
+    }
     fn value_off(p: &[f64]) -> (f64, Vec<f64>) {
         let (value, g) = case_grad(p);
         (f64::from_bits(value.to_bits() ^ 1), g)
@@ -501,6 +513,7 @@ fn the_checker_catches_a_wrong_gradient() {
         ("grad", harness::Case { grad: Some(grad_off), ..SAMPLE }),
         ("jvp", harness::Case { jvp: jvp_off, ..SAMPLE }),
         ("value", harness::Case { grad: Some(value_off), ..SAMPLE }),
+        ("graph", harness::Case { graph: Some(graph_off), ..SAMPLE }),
     ];
     for (what, case) in wrong {
         let report = harness::check(&case, 1);
@@ -533,6 +546,7 @@ const SHIFTED: harness::Case = harness::Case {
         let (value, gradient) = shifted_grad(p[0], &p[1..]);
         (value, harness::flat(&gradient))
     }),
+    graph: None,
     vjp: |p, seed, init| {
         let mut dxs: [f64; 2] = harness::arr(&init[1..]);
         let (value, da) = shifted_vjp(p[0], &p[1..], &mut dxs, seed[0]);
@@ -581,6 +595,7 @@ fn the_checker_skips_kinks_of_detached_values() {
             let (value, gradient) = kinked_grad(p[0], &p[1..]);
             (value, harness::flat(&gradient))
         }),
+        graph: None,
         vjp: |p, seed, init| {
             let mut dxs: [f64; 1] = harness::arr(&init[1..]);
             let (value, da) = kinked_vjp(p[0], &p[1..], &mut dxs, seed[0]);

@@ -23,7 +23,7 @@ pub(super) fn signature(p: &Param) -> String {
 
 /// `eval`, `grad`, `vjp`, `jvp` over the flattened active inputs, and the `CASE` naming them;
 /// with `detached`, also `detached`, which evaluates the plain copy `{name}_detached`.
-pub(super) fn adaptors(name: &str, params: &[Param], output: Output, detached: bool) -> String {
+pub(super) fn adaptors(name: &str, params: &[Param], output: Output, detached: bool, graphed: bool) -> String {
     let (mut inputs, mut shadowed) = (Vec::new(), Vec::new());
     let (mut eval, mut vjp, mut jvp, mut shadows, mut gather) = (vec![], vec![], vec![], String::new(), String::new());
     let (mut k, mut out_at) = (0, 0);
@@ -101,11 +101,12 @@ pub(super) fn adaptors(name: &str, params: &[Param], output: Output, detached: b
     let (eval, vjp, jvp) = (eval.join(", "), vjp.join(", "), jvp.join(", "));
     let mut s = String::new();
     let grad = if output == Output::Scalar { "Some(grad)" } else { "None" };
+    let graph = if graphed { "Some(graph)" } else { "None" };
     let plain = if detached { "Some(detached)" } else { "None" };
     let _ = writeln!(
         s,
         "pub const CASE: Case = Case {{\n    name: {name:?},\n    inputs: &[{}],\n    shadowed: &{shadowed:?},\n    \
-         outputs: {outputs},\n    eval,\n    detached: {plain},\n    grad: {grad},\n    vjp,\n    jvp,\n}};\n",
+         outputs: {outputs},\n    eval,\n    detached: {plain},\n    grad: {grad},\n    graph: {graph},\n    vjp,\n    jvp,\n}};\n",
         inputs.join(", ")
     );
     // The plain copy takes the same arguments.
@@ -146,6 +147,15 @@ pub(super) fn adaptors(name: &str, params: &[Param], output: Output, detached: b
                     "fn grad(p: &[f64]) -> (f64, Vec<f64>) {{\n    let (value, gradient) = {name}_grad({eval});\n    \
                      (value, flat(&gradient))\n}}\n"
                 );
+                if graphed {
+                    // Input nodes by their names (`a`, `xs[2]`), which are the checker's labels.
+                    let _ = writeln!(
+                        s,
+                        "fn graph(p: &[f64]) -> (Option<f64>, Vec<f64>) {{\n    let g = {name}_graph({eval});\n    \
+                         let node = |label: &str| g.inputs().find(|n| n.op == label).map_or(0.0, |n| n.gradient);\n    \
+                         (g.output().map(|o| o.value), CASE.inputs.iter().map(|l| node(l)).collect())\n}}\n"
+                    );
+                }
             }
             let _ = writeln!(
                 s,
