@@ -123,6 +123,64 @@ fn nearest_data(centres: &[f64], #[no_grad] points: &[f64], #[no_grad] d: usize)
     total + 0.01 * dist2(&points[..centres.len()], centres)
 }
 
+/// Sub-slices bound to names: lent to a call, indexed, measured, iterated, and a view of a
+/// view (offsets add up), of a differentiated slice and of constant data.
+#[differentiable]
+fn bound_parts(centres: &[f64], #[no_grad] points: &[f64], #[no_grad] d: usize) -> f64 {
+    let mut total = 0.0;
+    for i in 0..points.len() / d {
+        let p = &points[i * d..(i + 1) * d];
+        let c = &centres[(i % 2) * d..];
+        let near = &c[..d];
+        total += dist2(p, near);
+        for r in 0..near.len() {
+            total += 0.1 * near[r] * p[r];
+        }
+        for x in near.iter() {
+            total += 0.01 * x * x;
+        }
+    }
+    let tail = &centres[d..];
+    total + tail[0] * tail[tail.len() - 1]
+}
+
+/// The same written with whole slices and explicit offsets.
+fn bound_parts_flat(centres: &[f64], points: &[f64], d: usize) -> f64 {
+    let mut total = 0.0;
+    for i in 0..points.len() / d {
+        let (p, c) = (i * d, (i % 2) * d);
+        let mut s = 0.0;
+        for r in 0..d {
+            let t = points[p + r] - centres[c + r];
+            s += t * t;
+        }
+        total += s;
+        for r in 0..d {
+            total += 0.1 * centres[c + r] * points[p + r];
+        }
+        for r in 0..d {
+            total += 0.01 * centres[c + r] * centres[c + r];
+        }
+    }
+    total + centres[d] * centres[centres.len() - 1]
+}
+
+#[test]
+fn sub_slices_bound_to_names_read_and_lend_their_part() {
+    let (c, p) = ([0.5, -1.0, 2.0, 0.25], [1.0, 2.0, -0.5, 0.75, 3.0, -2.0]);
+    assert_eq!(bound_parts(&c, &p, 2), bound_parts_flat(&c, &p, 2));
+    let (value, dc) = bound_parts_grad(&c, &p, 2);
+    assert_eq!(value, bound_parts(&c, &p, 2));
+    let h = 1e-6;
+    for k in 0..c.len() {
+        let (mut plus, mut minus) = (c, c);
+        plus[k] += h;
+        minus[k] -= h;
+        let fd = (bound_parts_flat(&plus, &p, 2) - bound_parts_flat(&minus, &p, 2)) / (2.0 * h);
+        assert!((dc[k] - fd).abs() < 1e-6, "centre {k}: {} vs {fd}", dc[k]);
+    }
+}
+
 // ---- Early return. -----------------------------------------------------------------------------
 
 /// Returns from a branch before the loop, from inside a loop, and from a nested loop.
@@ -862,6 +920,9 @@ mod properties {
     ]);
     array_property!(halves, grad halves_grad, vjp halves_vjp, jvp halves_jvp, [
         slice x in vec(-2.0..2.0, 4), k in -2.0..2.0
+    ]);
+    array_property!(bound_parts, grad bound_parts_grad, vjp bound_parts_vjp, jvp bound_parts_jvp, [
+        slice centres in vec(-2.0..2.0, 4), const slice points in vec(-2.0..2.0, 6), const d in 2usize..3
     ]);
 
     property!(lent_then_written, lent_then_written_grad, lent_then_written_jvp, [x in -2.0..2.0, y in -2.0..2.0]);

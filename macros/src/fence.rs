@@ -167,6 +167,17 @@ fn local(local: &syn::Local, errors: &mut Errors) {
                 (Pat::Ident(_) | Pat::Type(_), Expr::Tuple(t)) if !t.elems.is_empty() => {
                     t.elems.iter().for_each(|e| expr(e, errors))
                 }
+                // `let row = &x[a..b];`: a view, read and lent like the sub-slice itself.
+                (Pat::Ident(_) | Pat::Type(_), Expr::Reference(r)) if sub_slice(&r.expr).is_some() => {
+                    match r.mutability {
+                        None => part(&r.expr, errors),
+                        Some(_) => err(
+                            errors,
+                            r,
+                            "a part of an array to write cannot be bound to a name yet; write its elements with their offset (`out[a + i] = ..`), or lend `&mut out[a..b]` to a call",
+                        ),
+                    }
+                }
                 _ => initialiser(&init.expr, errors),
             }
         }
@@ -384,7 +395,7 @@ fn unsupported(e: &Expr) -> Option<&'static str> {
             "array expressions are supported as `let` initialisers only: `let mut a = [0.0; N];`"
         }
         Expr::Range(_) => {
-            "ranges are supported as the iterator of a `for` loop only; to use part of a slice, pass the whole slice and loop over the indices you need"
+            "ranges are supported as the iterator of a `for` loop, and as part of an array lent to a call or bound to a name (`g(&x[a..b])`, `let row = &x[a..b];`)"
         }
         Expr::Let(_) => "`if let` is not supported; compare values with `==`, `<`, ...",
         Expr::Break(_) | Expr::Continue(_) => "`break`/`continue` are supported as statements only",
@@ -518,20 +529,23 @@ fn call(c: &syn::ExprCall, errors: &mut Errors) {
     for a in &c.args {
         match a {
             // Part of an array: `&x[a..b]`, `&x[a..]`, `&x[..b]`, `&mut out[a..b]`.
-            Expr::Reference(r) if sub_slice(&r.expr).is_some() => {
-                let Some((base, range)) = sub_slice(&r.expr) else { continue };
-                expr(base, errors);
-                match (&range.start, &range.end, &range.limits) {
-                    (s, e, syn::RangeLimits::HalfOpen(_)) => s.iter().chain(e).for_each(|e| expr(e, errors)),
-                    _ => err(errors, range, "pass part of an array as `&x[a..b]`, `&x[a..]` or `&x[..b]`"),
-                }
-            }
+            Expr::Reference(r) if sub_slice(&r.expr).is_some() => part(&r.expr, errors),
             // An output the callee writes.
             Expr::Reference(r) if r.mutability.is_some() => expr(&r.expr, errors),
             // A tuple of floats for a tuple parameter.
             Expr::Tuple(t) => t.elems.iter().for_each(|e| expr(e, errors)),
             a => expr(a, errors),
         }
+    }
+}
+
+/// `x[a..b]` lent or bound: the array and the bounds as expressions, the range half-open.
+fn part(e: &Expr, errors: &mut Errors) {
+    let Some((base, range)) = sub_slice(e) else { return };
+    expr(base, errors);
+    match (&range.start, &range.end, &range.limits) {
+        (s, e, syn::RangeLimits::HalfOpen(_)) => s.iter().chain(e).for_each(|e| expr(e, errors)),
+        _ => err(errors, range, "write part of an array as `&x[a..b]`, `&x[a..]` or `&x[..b]` (a half-open range)"),
     }
 }
 

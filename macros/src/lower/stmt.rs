@@ -109,6 +109,15 @@ impl Lower<'_> {
         if let Some(kind) = self.array_init(&init.expr)? {
             return self.declare_array(&p.ident, ty, kind, &init.expr);
         }
+        // `let row = &x[a..b];`: a view of the array, read and lent as the sub-slice itself.
+        if let Expr::Reference(r) = &*init.expr
+            && r.mutability.is_none()
+            && let Some((base, range)) = crate::fence::sub_slice(&r.expr)
+        {
+            let view = self.view_of(base, range)?;
+            self.bind(&p.ident, view);
+            return Ok(());
+        }
         // `let p = (a, b);`: its elements, read as `p.0` or passed on whole.
         if let Expr::Tuple(t) = &*init.expr {
             let elements = t.elems.iter().map(|e| self.expr(e)).collect::<Result<Vec<_>>>()?;
@@ -422,6 +431,33 @@ impl Lower<'_> {
             return Err(self.error(a, "only local arrays and `&mut` parameters can be lent mutably; copy this one into a local array (`let mut a = [0.0; N];`) and lend that"));
         }
         self.expr(a)
+    }
+
+    /// The view `&base[range]` binds: of an array, or of another view (offsets add up). A
+    /// view is read-only, which the borrow checker holds the user's code to: the array is not
+    /// written while it lives, so each read through it is a read of the array then.
+    fn view_of(&mut self, base: &Expr, range: &syn::ExprRange) -> Result<Binding> {
+        let span = range.span();
+        let (slot, offset, len) = match self.binding(base) {
+            Some(Binding::View { slot, offset, len }) => (slot, offset, len),
+            _ => {
+                let slot = self.array_slot(base)?;
+                (slot, Operand::constant(quote::quote!(0)), self.value(Op::Len(slot), span))
+            }
+        };
+        let start = match &range.start {
+            Some(start) => self.expr(start)?,
+            None => Operand::constant(quote::quote!(0)),
+        };
+        let len = match &range.end {
+            Some(end) => {
+                let end = self.expr(end)?;
+                self.opaque_int(quote::quote!(-), end, start.clone(), span)
+            }
+            None => self.opaque_int(quote::quote!(-), len, start.clone(), span),
+        };
+        let offset = self.opaque_int(quote::quote!(+), offset, start, span);
+        Ok(Binding::View { slot, offset, len })
     }
 
     /// `&x[a..b]` or `&mut out[a..]` as a call's argument: the callee reads (or writes)
