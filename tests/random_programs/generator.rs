@@ -111,6 +111,7 @@ pub const FEATURES: &[&str] = &[
     "leaky_relu",
     "let",
     "let mut",
+    "let part of a slice",
     "ln",
     "local array",
     "loop",

@@ -326,6 +326,15 @@ impl Gen<'_> {
             .collect();
         let mut lent: Vec<(String, usize, f64)> = Vec::new();
         for (name, len, bound, lendable, slice) in arrays {
+            // A slice parameter is never written: a part of it bound to a name lives safely
+            // across the rest of the body.
+            if lendable && len > 1 && self.rng.chance(0.2) {
+                let view = self.fresh("part");
+                self.line(&format!("let {view} = &{name}[1..];"));
+                self.note("let part of a slice");
+                lent.push((view, len - 1, bound));
+                continue;
+            }
             if lendable {
                 lent.push((name, len, bound));
                 continue;
