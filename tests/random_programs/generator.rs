@@ -310,6 +310,9 @@ struct Gen<'a> {
     /// Bounds that reads of a variable assume at least, by name: what a loop's later
     /// iterations may see (see `bounded`).
     floors: BTreeMap<String, f64>,
+    /// `let` lines written at the top of the body whatever is being generated then: parts of
+    /// slice parameters bound to names (an expression may be generated inside a `match` arm).
+    preamble: String,
     features: &'a mut BTreeMap<&'static str, usize>,
 }
 
@@ -317,6 +320,7 @@ struct Gen<'a> {
 struct Snapshot {
     rng: Rng,
     body: usize,
+    preamble: usize,
     scopes: Vec<Scope>,
     loops: Vec<Loop>,
     fresh: usize,
@@ -353,6 +357,7 @@ pub fn program(seed: u64, index: usize, features: &mut BTreeMap<&'static str, us
         counting: vec![],
         no_grad: None,
         floors: BTreeMap::new(),
+        preamble: String::new(),
         features,
     };
     g.declare_params(&params, output);
@@ -382,7 +387,7 @@ pub fn program(seed: u64, index: usize, features: &mut BTreeMap<&'static str, us
         }
         Output::OutParam(_) => {}
     }
-    let _ = write!(source, " {{\n{}}}\n", g.body);
+    let _ = write!(source, " {{\n{}{}}}\n", g.preamble, g.body);
     let detached = source.contains("stop_gradient(");
     let plain = if detached { plain_copy(&name, &source, attribute) } else { String::new() };
     let module = adaptors(&name, &params, output, detached, graphed);
@@ -608,6 +613,7 @@ impl Gen<'_> {
         let start = Snapshot {
             rng: self.rng.clone(),
             body: self.body.len(),
+            preamble: self.preamble.len(),
             scopes: self.scopes.clone(),
             loops: self.loops.clone(),
             fresh: self.fresh,
@@ -630,6 +636,7 @@ impl Gen<'_> {
             self.floors.extend(grown);
             *self.rng = start.rng.clone();
             self.body.truncate(start.body);
+            self.preamble.truncate(start.preamble);
             self.scopes = start.scopes.clone();
             self.loops = start.loops.clone();
             self.fresh = start.fresh;

@@ -1,6 +1,7 @@
 //! Expressions, each with a bound on its magnitude, and conditions.
 
 use super::{CAP, Expr, Gen};
+use std::fmt::Write as _;
 
 impl Gen<'_> {
     pub(super) fn literal(&mut self, lo: f64, hi: f64) -> String {
@@ -330,7 +331,7 @@ impl Gen<'_> {
             // across the rest of the body.
             if lendable && len > 1 && self.rng.chance(0.2) {
                 let view = self.fresh("part");
-                self.line(&format!("let {view} = &{name}[1..];"));
+                let _ = writeln!(self.preamble, "    let {view} = &{name}[1..];");
                 self.note("let part of a slice");
                 lent.push((view, len - 1, bound));
                 continue;
