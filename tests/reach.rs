@@ -181,6 +181,33 @@ fn sub_slices_bound_to_names_read_and_lend_their_part() {
     }
 }
 
+#[differentiable]
+fn norm3(v: [f64; 3]) -> f64 {
+    (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]).sqrt()
+}
+
+/// Arrays written out as call arguments: by value, lent for reading, with constant elements,
+/// inside a loop.
+#[differentiable]
+fn literal_args(x: f64, y: f64, w: &[f64]) -> f64 {
+    let mut s = norm3([x, y, x * y]) + dist2(&[x, 2.0 * y], w);
+    for i in 0..2 {
+        s += norm3([w[i], 1.0, x]) * 0.5;
+    }
+    s + dist2(&[0.5, -0.25], &w[..2])
+}
+
+#[test]
+fn arrays_written_out_are_passed_as_local_arrays() {
+    let (x, y, w) = (0.3, 0.7, [0.5, -1.5]);
+    let expected = (x * x + y * y + (x * y) * (x * y)).sqrt()
+        + ((x - 0.5) * (x - 0.5) + (2.0 * y + 1.5) * (2.0 * y + 1.5))
+        + 0.5 * (w[0] * w[0] + 1.0 + x * x).sqrt()
+        + 0.5 * (w[1] * w[1] + 1.0 + x * x).sqrt()
+        + ((0.5 - w[0]) * (0.5 - w[0]) + (-0.25 - w[1]) * (-0.25 - w[1]));
+    assert!((literal_args(x, y, &w) - expected).abs() < 1e-12);
+}
+
 // ---- Early return. -----------------------------------------------------------------------------
 
 /// Returns from a branch before the loop, from inside a loop, and from a nested loop.
@@ -920,6 +947,9 @@ mod properties {
     ]);
     array_property!(halves, grad halves_grad, vjp halves_vjp, jvp halves_jvp, [
         slice x in vec(-2.0..2.0, 4), k in -2.0..2.0
+    ]);
+    array_property!(literal_args, grad literal_args_grad, vjp literal_args_vjp, jvp literal_args_jvp, [
+        x in -2.0..2.0, y in -2.0..2.0, slice w in vec(-2.0..2.0, 2)
     ]);
     array_property!(bound_parts, grad bound_parts_grad, vjp bound_parts_vjp, jvp bound_parts_jvp, [
         slice centres in vec(-2.0..2.0, 4), const slice points in vec(-2.0..2.0, 6), const d in 2usize..3

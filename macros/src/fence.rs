@@ -392,7 +392,7 @@ fn unsupported(e: &Expr) -> Option<&'static str> {
             "a tuple is supported as the function's result (written at the end), in a `let` (`let p = (a, b);`, `let (a, b) = (.., ..);`) and as a call's argument (`norm((x, y))`); bind it with `let` first and read its elements (`p.0`)"
         }
         Expr::Array(_) | Expr::Repeat(_) => {
-            "array expressions are supported as `let` initialisers only: `let mut a = [0.0; N];`"
+            "array expressions are supported as `let` initialisers (`let mut a = [0.0; N];`) and as call arguments (`norm([x, y])`)"
         }
         Expr::Range(_) => {
             "ranges are supported as the iterator of a `for` loop, and as part of an array lent to a call or bound to a name (`g(&x[a..b])`, `let row = &x[a..b];`)"
@@ -530,6 +530,16 @@ fn call(c: &syn::ExprCall, errors: &mut Errors) {
         match a {
             // Part of an array: `&x[a..b]`, `&x[a..]`, `&x[..b]`, `&mut out[a..b]`.
             Expr::Reference(r) if sub_slice(&r.expr).is_some() => part(&r.expr, errors),
+            // An array written out, by value or lent for reading: `norm([x, y])`, `dot(&[a, b], w)`.
+            Expr::Array(arr) => array_argument(arr, errors),
+            Expr::Reference(r) if r.mutability.is_none() && matches!(&*r.expr, Expr::Array(_)) => {
+                let Expr::Array(arr) = &*r.expr else { continue };
+                array_argument(arr, errors)
+            }
+            Expr::Repeat(rep) => {
+                expr(&rep.expr, errors);
+                expr(&rep.len, errors)
+            }
             // An output the callee writes.
             Expr::Reference(r) if r.mutability.is_some() => expr(&r.expr, errors),
             // A tuple of floats for a tuple parameter.
@@ -537,6 +547,15 @@ fn call(c: &syn::ExprCall, errors: &mut Errors) {
             a => expr(a, errors),
         }
     }
+}
+
+/// `[a, b]` as a call's argument: its elements are expressions; rows are `let`'s only.
+fn array_argument(arr: &syn::ExprArray, errors: &mut Errors) {
+    if arr.elems.iter().any(|e| matches!(e, Expr::Array(_))) {
+        let msg = "rows written out are supported as `let` initialisers; bind them first (`let m = [[a, b], [c, d]];`) and pass `m`";
+        return err(errors, arr, msg);
+    }
+    arr.elems.iter().for_each(|e| expr(e, errors))
 }
 
 /// `x[a..b]` lent or bound: the array and the bounds as expressions, the range half-open.

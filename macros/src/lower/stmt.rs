@@ -368,6 +368,9 @@ impl Lower<'_> {
         if let Some((base, range)) = crate::fence::sub_slice(inner) {
             return self.part_argument(a, base, range, explicit_mut);
         }
+        if !explicit_mut && let Some(array) = self.array_argument(inner, !std::ptr::eq(inner, a))? {
+            return Ok(array);
+        }
         // `&a[i]` of rows: that part of the flat slice.
         if let Expr::Index(ix) = inner
             && let Some(Binding::Rows { slot, row, .. }) = self.binding(&ix.expr)
@@ -553,14 +556,25 @@ impl Lower<'_> {
 
     fn declare_array(&mut self, ident: &Ident, ty: Option<&Type>, init: ArrayInit, node: &Expr) -> Result<()> {
         let name = self.names.user(ident);
+        let init = match init {
+            ArrayInit::Rows(init, row, rows) => return self.declare_rows(ident, &init, &row, &rows, node),
+            ArrayInit::RowList(rows) => return self.declare_row_list(ident, &rows),
+            flat => flat,
+        };
+        let slot = self.flat_array(name, ty, init)?;
+        self.bind(ident, Binding::Slot(slot));
+        Ok(())
+    }
+
+    /// A local array of `init`'s elements (a flat `ArrayInit`), declared under `name`.
+    fn flat_array(&mut self, name: Ident, ty: Option<&Type>, init: ArrayInit) -> Result<SlotId> {
         let (init_value, len, vec, elems) = match init {
             ArrayInit::Repeat(init, len, vec) => {
                 let init = self.expr(&init)?;
                 let len = self.expr(&len)?;
                 (init, len, vec, Vec::new())
             }
-            ArrayInit::Rows(init, row, rows) => return self.declare_rows(ident, &init, &row, &rows, node),
-            ArrayInit::RowList(rows) => return self.declare_row_list(ident, &rows),
+            ArrayInit::Rows(..) | ArrayInit::RowList(_) => unreachable!("rows are declared by `declare_array`"),
             ArrayInit::List(elems) => {
                 let n = elems.len();
                 let zero = Operand::constant(quote!(0.0));
@@ -568,7 +582,6 @@ impl Lower<'_> {
                 (zero, len, false, elems)
             }
         };
-        let _ = node;
         let kind = SlotKind::Array { init: init_value, len, vec };
         let slot = self.slot(Slot { name, ty: ty.cloned(), kind, active: false, param: None });
         self.emit(Stmt::Declare(slot));
@@ -577,8 +590,22 @@ impl Lower<'_> {
             let index = Operand::constant(quote!(#i));
             self.emit(Stmt::Write { slot, index, value });
         }
-        self.bind(ident, Binding::Slot(slot));
-        Ok(())
+        Ok(slot)
+    }
+
+    /// An array written out as a call's argument (`norm([x, y])`, `dot(&[a, b], w)`): a local
+    /// array of its own, passed by value or lent for reading.
+    fn array_argument(&mut self, e: &Expr, shared: bool) -> Result<Option<Operand>> {
+        // Rows written out are refused by the fence.
+        let init = match e {
+            Expr::Array(_) | Expr::Repeat(_) => self.array_init(e)?,
+            _ => return Ok(None),
+        };
+        let Some(init) = init else { return Ok(None) };
+        let name = self.names.fresh("__arg", e.span());
+        let slot = self.flat_array(name, None, init)?;
+        let access = if shared { Access::Shared } else { Access::Name };
+        Ok(Some(Operand::Array { slot, access, part: None }))
     }
 }
 
