@@ -167,6 +167,34 @@ fn an_output_parameter_lent_for_reading_is_differentiated() {
     assert!(close(tangent, dx), "forward {tangent} vs reverse {dx}");
 }
 
+/// A constant local array declared in a loop body and passed by value, beside an array
+/// written out: the adjoint, which runs the body back, measured the constant array by name
+/// there, out of its scope (a rustc error in generated code).
+#[differentiable]
+fn dist_pair(u: [f64; 2], v: [f64; 2]) -> f64 {
+    ((u[0] - v[0]) * (u[0] - v[0]) + (u[1] - v[1]) * (u[1] - v[1])).sqrt()
+}
+
+#[differentiable]
+fn distances(w: f64) -> f64 {
+    let mut s = 0.0;
+    for i in 0..3 {
+        let c = [1.0, i as f64];
+        s += dist_pair(c, [w, 2.0 * w]);
+    }
+    s
+}
+
+#[test]
+fn a_constant_array_of_a_loop_body_passed_by_value_is_differentiated() {
+    let w = 0.5;
+    let (value, dw) = distances_grad(w);
+    let by_hand = |w: f64| (0..3).map(|i| ((1.0 - w) * (1.0 - w) + (i as f64 - 2.0 * w).powi(2)).sqrt()).sum::<f64>();
+    assert!(close(value, by_hand(w)));
+    assert!((dw - fd(by_hand, w)).abs() < 1e-6, "{dw} vs {}", fd(by_hand, w));
+    assert!(close(distances_jvp(w, 1.0).1, dw));
+}
+
 // ---- 3. `mut` parameters, constant and active, updated in loops. ------------------------------
 
 #[differentiable]

@@ -62,6 +62,7 @@ pub const FEATURES: &[&str] = &[
     "abs",
     "accumulator",
     "array literal",
+    "array written out as an argument",
     "atan",
     "atan2",
     "block expression",

@@ -24,12 +24,10 @@ pub fn cost<F: Float>(#[no_grad] points: &[F], centroids: &[F], #[no_grad] d: us
     let k = centroids.len() / d;
     let mut cost = F::ZERO;
     for i in 0..n {
-        // The reference binds `a = &points[i * d]` once per point; chainrule takes sub-slices
-        // as call arguments only (a sub-slice bound to a local is refused), so it is written
-        // at the call.
+        let a = &points[i * d..(i + 1) * d];
         let mut closest = F::INFINITY;
         for j in 0..k {
-            closest = closest.min(euclid_dist_2(&points[i * d..(i + 1) * d], &centroids[j * d..(j + 1) * d]));
+            closest = closest.min(euclid_dist_2(a, &centroids[j * d..(j + 1) * d]));
         }
         cost += closest;
     }

@@ -21,10 +21,7 @@ pub fn dist<F: Float>(u: [F; 2], v: [F; 2]) -> F {
 #[differentiable]
 pub fn accel<F: Float>(x: [F; 2], w: F) -> F {
     let ten = F::from_f64(10.0);
-    // Named: chainrule takes array literals as `let` initialisers, not as call arguments.
-    let moving = [ten, ten - w];
-    let fixed = [ten, F::ZERO];
-    F::ONE / dist(moving, x) + F::ONE / dist(fixed, x)
+    F::ONE / dist([ten, ten - w], x) + F::ONE / dist([ten, F::ZERO], x)
 }
 
 /// The squared distance from the origin at which the particle crosses the x axis; the

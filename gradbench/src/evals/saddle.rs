@@ -61,13 +61,10 @@ pub fn r1_cost_r(p1: [f64; 2], #[no_grad] start: [f64; 2]) -> f64 {
 /// out twice, as `particle`'s integrators are, for their speed).
 #[differentiable]
 pub fn r1_cost_f(p1: [f64; 2], #[no_grad] start: [f64; 2]) -> f64 {
-    let zero = [0.0, 0.0];
-    let along_x = [1.0, 0.0];
-    let along_y = [0.0, 1.0];
     let mut x = [start[0], start[1]];
     let mut fx = -objective(p1, x);
-    let (_, g0) = objective_jvp(p1, zero, x, along_x);
-    let (_, g1) = objective_jvp(p1, zero, x, along_y);
+    let (_, g0) = objective_jvp(p1, [0.0, 0.0], x, [1.0, 0.0]);
+    let (_, g1) = objective_jvp(p1, [0.0, 0.0], x, [0.0, 1.0]);
     let mut gx = [-g0, -g1];
     let mut i = 0;
     let mut eta = 1e-5;
@@ -88,8 +85,8 @@ pub fn r1_cost_f(p1: [f64; 2], #[no_grad] start: [f64; 2]) -> f64 {
                 x[0] = x_prime[0];
                 x[1] = x_prime[1];
                 fx = fx_prime;
-                let (_, g0) = objective_jvp(p1, zero, x, along_x);
-                let (_, g1) = objective_jvp(p1, zero, x, along_y);
+                let (_, g0) = objective_jvp(p1, [0.0, 0.0], x, [1.0, 0.0]);
+                let (_, g1) = objective_jvp(p1, [0.0, 0.0], x, [0.0, 1.0]);
                 gx[0] = -g0;
                 gx[1] = -g1;
                 i += 1;

@@ -114,6 +114,13 @@ impl Render<'_, '_> {
     fn adjoint_len(&self, v: ValueId, i: usize) -> TokenStream {
         let ir = self.plan.ir;
         let Op::Call { args, snapshots, .. } = &ir.values[v].op else { unreachable!("a call") };
+        // A whole local array of fixed length: its length is a constant, which holds where
+        // the array itself is out of scope (declared in the loop body the adjoint runs back).
+        if let Operand::Array { slot, part: None, .. } = &args[i]
+            && let crate::ir::SlotKind::Array { len, vec: false, .. } = &ir.slots[*slot].kind
+        {
+            return ir.tokens(len);
+        }
         // A copy lent mutably is moved into the call by then.
         match (snapshots[i], &args[i]) {
             (Some(copy), Operand::Array { access: crate::ir::Access::Shared, .. })

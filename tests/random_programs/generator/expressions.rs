@@ -351,6 +351,14 @@ impl Gen<'_> {
                 _ => lent.push((whole, len, bound)),
             }
         }
+        // An array written out, lent for reading: a local array of its own at the call.
+        if self.rng.chance(0.1) {
+            let elems: Vec<Expr> = (0..self.rng.between(2, 3)).map(|_| self.operand(d, exclude)).collect();
+            let bound = elems.iter().map(|e| e.bound).fold(0.0, f64::max);
+            let code = elems.iter().map(|e| e.code.as_str()).collect::<Vec<_>>().join(", ");
+            self.note("array written out as an argument");
+            lent.push((format!("&[{code}]"), elems.len(), bound));
+        }
         let (s, len, bound) = self.rng.pick(&lent).clone();
         if s.starts_with('&') {
             self.note("call reading an array of the function's own");
