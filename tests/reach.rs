@@ -208,6 +208,61 @@ fn arrays_written_out_are_passed_as_local_arrays() {
     assert!((literal_args(x, y, &w) - expected).abs() < 1e-12);
 }
 
+/// Data a loss reads but does not differentiate, as a struct of its own.
+pub struct Data {
+    pub xs: Vec<f64>,
+    pub table: [f64; 3],
+    pub n: usize,
+}
+
+/// Fields of a constant struct lent to calls: whole, in part, as a bound view, in a loop.
+#[differentiable]
+fn with_data(w: &[f64], #[no_grad] data: &Data) -> f64 {
+    let mut s = dist2(&data.xs, w) + data.xs[0] * w[2];
+    let row = &data.table[1..];
+    s += dist2(row, &w[1..]);
+    for i in 0..data.n {
+        s += 0.1 * (i as f64 + 1.0) * dist2(&data.xs[..2], &w[..2]);
+    }
+    s
+}
+
+fn with_data_by_hand(w: &[f64], data: &Data) -> f64 {
+    let sq = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum::<f64>();
+    let mut s = sq(&data.xs, w) + data.xs[0] * w[2] + sq(&data.table[1..], &w[1..]);
+    for i in 0..data.n {
+        s += 0.1 * (i as f64 + 1.0) * sq(&data.xs[..2], &w[..2]);
+    }
+    s
+}
+
+proptest::proptest! {
+    #![proptest_config(common::config())]
+
+    /// Against finite differences of a hand-written twin, and forward mode against reverse.
+    #[test]
+    fn fields_of_constant_structs_are_lent_as_slices(
+        w in proptest::collection::vec(-2.0f64..2.0, 3),
+        xs in proptest::collection::vec(-2.0f64..2.0, 3),
+        t in proptest::collection::vec(-1.0f64..1.0, 3),
+    ) {
+        let data = Data { xs, table: [0.5, -1.0, 1.5], n: 2 };
+        let (value, g) = with_data_grad(&w, &data);
+        proptest::prop_assert!((value - with_data_by_hand(&w, &data)).abs() < 1e-12);
+        let h = 1e-6;
+        for k in 0..3 {
+            let (mut plus, mut minus) = (w.clone(), w.clone());
+            plus[k] += h;
+            minus[k] -= h;
+            let fd = (with_data_by_hand(&plus, &data) - with_data_by_hand(&minus, &data)) / (2.0 * h);
+            proptest::prop_assert!((g[k] - fd).abs() < 1e-5 * (1.0 + fd.abs()), "w[{}]: {} vs {}", k, g[k], fd);
+        }
+        let (_, tangent) = with_data_jvp(&w, &t, &data);
+        let dot: f64 = g.iter().zip(&t).map(|(a, b)| a * b).sum();
+        proptest::prop_assert!((tangent - dot).abs() < 1e-10 * (1.0 + dot.abs()));
+    }
+}
+
 // ---- Early return. -----------------------------------------------------------------------------
 
 /// Returns from a branch before the loop, from inside a loop, and from a nested loop.

@@ -48,6 +48,7 @@ pub fn lower(func: &Function, body: &syn::Block, names: &mut Names) -> syn::Resu
         structs: Default::default(),
         ragged: Default::default(),
         call_results: Default::default(),
+        constant_fields: Default::default(),
         result_name: None,
     };
     let stmts = &body.stmts;
@@ -158,6 +159,9 @@ struct Lower<'a> {
     /// The local arrays that keep a call's result, with the callee (a result of rows is read
     /// `r[i][j]`, its rows as long as the callee's `RESULT_ROW`).
     call_results: HashMap<SlotId, syn::Path>,
+    /// Array fields of constant struct parameters lent or indexed as slices (`&data.xs`), by
+    /// their path as written: each a slot bound once, at the top of the body.
+    constant_fields: HashMap<String, SlotId>,
     /// The name the function's array or tuple result is returned by, if any.
     result_name: Option<Ident>,
 }

@@ -481,6 +481,13 @@ pub fn field_slice<F, T: FieldSlice<F> + ?Sized>(field: &T) -> &[F] {
     field.field_slice()
 }
 
+/// A field of a constant struct lent as a slice (`&data.xs`): of floats only, which the
+/// callee's float parameter needs (a field of integers is `Float`'s error, on the field).
+#[inline(always)]
+pub fn float_field<F: crate::float::Float, T: FieldSlice<F> + ?Sized>(field: &T) -> &[F] {
+    field.field_slice()
+}
+
 #[inline(always)]
 pub fn field_slice_mut<F, T: FieldSlice<F> + ?Sized>(field: &mut T) -> &mut [F] {
     field.field_slice_mut()

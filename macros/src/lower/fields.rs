@@ -6,7 +6,8 @@
 //! adds their gradients into the shadow struct, so nothing past the lowering knows structs.
 
 use super::{Binding, Lower};
-use crate::ir::{Field, FieldPlace, Op, Slot, SlotKind, StructParam};
+use crate::ir::{Field, FieldPlace, Op, Slot, SlotId, SlotKind, Stmt, StructParam};
+use syn::spanned::Spanned;
 use syn::visit::Visit;
 use syn::{Expr, Ident};
 
@@ -52,6 +53,44 @@ impl Lower<'_> {
     pub(super) fn is_struct_field(&self, e: &Expr) -> bool {
         let Some((root, path)) = field_path(e) else { return false };
         !path.is_empty() && matches!(self.lookup(&root.to_string()), Some(Binding::Struct(_)))
+    }
+
+    /// `data.xs` of a constant struct parameter (`#[no_grad] data: &Data`) used as an array
+    /// of floats (lent to a call, indexed there): a slot over `&data.xs[..]`, bound once at
+    /// the top of the body, so that every sweep sees it (the adjoint reads it again, a callee's
+    /// pullback may borrow it) and a field with no floats is our compile error, on the field
+    /// (`__private::float_field`). `None` for anything else.
+    pub(super) fn constant_field_slot(&mut self, e: &Expr) -> Option<SlotId> {
+        let (root, path) = field_path(e)?;
+        let Some(Binding::Value(v)) = self.lookup(&root.to_string()) else { return None };
+        if path.is_empty() || v.value().is_none_or(|v| self.values[v].active) {
+            return None;
+        }
+        let key = quote::ToTokens::to_token_stream(e).to_string();
+        if let Some(&slot) = self.constant_fields.get(&key) {
+            return Some(slot);
+        }
+        let joined: Vec<String> = std::iter::once(root.to_string()).chain(path.iter().map(Ident::to_string)).collect();
+        let name = self.names.fresh(&joined.join("_"), e.span());
+        let (krate, float) = (&self.func.krate, &self.func.float);
+        let path = quote::quote!(#krate::__private::float_field::<#float, _>);
+        let code = crate::code::call_at(path, quote::quote!(&#e), crate::code::ends(e));
+        let why = "a constant field".to_string();
+        let op = Op::Opaque { code, args: Vec::new(), active_ok: true, why };
+        let id = self.values.push(crate::ir::Value {
+            name: name.clone(),
+            ty: None,
+            op,
+            active: false,
+            depth: Default::default(),
+            span: e.span(),
+            origin: None,
+        });
+        self.blocks[0].insert(0, Stmt::Def(id));
+        let kind = SlotKind::ArrayParam { by_value: false };
+        let slot = self.slot(Slot { name, ty: None, kind, active: false, param: None });
+        self.constant_fields.insert(key, slot);
+        Some(slot)
     }
 
     /// `p.w` or `p.layer.b` of a struct parameter: its field's binding.

@@ -407,6 +407,13 @@ impl Lower<'_> {
             let name = self.structs[&param].name.clone();
             return Ok(Operand::Struct { param, name, path });
         }
+        // `&data.xs` of a constant struct: its floats, lent for reading.
+        if !explicit_mut
+            && !std::ptr::eq(inner, a)
+            && let Some(slot) = self.constant_field_slot(inner)
+        {
+            return Ok(Operand::Array { slot, access: Access::Shared, part: None });
+        }
         // `&mut *out`: a `&mut` parameter reborrowed, passed on to be written.
         if let Expr::Unary(syn::ExprUnary { op: syn::UnOp::Deref(_), expr, .. }) = inner
             && explicit_mut
@@ -507,10 +514,16 @@ impl Lower<'_> {
                 _ => Err(self.error(e, "not an array: index local arrays and array or slice parameters")),
             },
             // An array field of a struct parameter.
-            Expr::Field(_) => match self.field_binding(e) {
-                Some(Binding::Slot(s)) => Ok(s),
-                _ => Err(self.error(e, "not an array: index local arrays, array or slice parameters and array fields")),
-            },
+            Expr::Field(_) => {
+                match self.field_binding(e) {
+                    Some(Binding::Slot(s)) => Ok(s),
+                    _ => match self.constant_field_slot(e) {
+                        Some(s) => Ok(s),
+                        None => Err(self
+                            .error(e, "not an array: index local arrays, array or slice parameters and array fields")),
+                    },
+                }
+            }
             other => Err(self.error(other, "index a named array: bind it with `let` first")),
         }
     }
