@@ -137,6 +137,8 @@ def main():
         return gmm(sys.argv[2:] or ["new"])
     if sys.argv[1:2] == ["--higher"]:
         return higher(sys.argv[2:] or ["new"])
+    if sys.argv[1:2] == ["--activations"]:
+        return activations(sys.argv[2:] or ["new"])
     baselines = sys.argv[1:] or ["new"]
     times, runs = collect(baselines, GROUPS, BENCHES, "scalar")
     if times is None:
@@ -287,6 +289,23 @@ def flops(group, bench, baseline):
     path = os.path.join(ROOT, group, bench, baseline, "benchmark.json")
     with open(path) as f:
         return json.load(f)["throughput"]["Elements"]
+
+
+def activations(baselines):
+    """The runtime's sigmoid over 1024 f32 inputs against the plain formula and the
+    two-branch form (benches/activations.rs), per run."""
+    benches = ["runtime", "plain", "two_branch"]
+    times, runs = collect(baselines, ["sigmoid_1024"], benches, "activations")
+    if times is None:
+        return 2
+    t = times["sigmoid_1024"]
+    rows = []
+    for name, i in runs:
+        at = {b: (min(v) if i is None else v[i]) for b, v in t.items()}
+        rows.append([name] + [f"{at[b]:.0f}" for b in benches] + [f"{at['runtime'] / at['plain']:.2f}", f"{at['two_branch'] / at['plain']:.2f}"])
+    print("sigmoid over 1024 f32 inputs: median ns")
+    table(["run"] + [f"{b} ns" for b in benches] + ["runtime/plain", "two_branch/plain"], rows)
+    return 0
 
 
 def training(baselines):
