@@ -92,6 +92,28 @@ fn loops(x: f64, y: f64) -> f64 {
     r
 }
 
+#[differentiable]
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..a.len() {
+        s += a[i] * b[i];
+    }
+    s
+}
+
+#[differentiable]
+fn norm3(v: [f64; 3]) -> f64 {
+    (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]).sqrt()
+}
+
+/// Calls reading arrays: a slice parameter and parts of it (twice in one call), constant
+/// data, and a local array passed by value.
+#[differentiable(graph)]
+fn with_arrays(w: &[f64], x: f64, #[no_grad] data: &[f64]) -> f64 {
+    let h = [x, 2.0 * x, w[0]];
+    dot(w, &data[1..]) * x + dot(&w[1..], &w[..2]) + norm3(h)
+}
+
 #[test]
 fn simple_graph_has_the_lectures_numbers() {
     let g = simple_graph(-2.0, 5.0, -4.0);
@@ -196,6 +218,25 @@ proptest! {
         prop_assert_eq!(g.output().unwrap().value, value);
         prop_assert!(close(g.node("x").unwrap().gradient, dx) && close(g.node("y").unwrap().gradient, dy));
         prop_assert_eq!(g.output().unwrap().name.as_deref(), Some("r"));
+        check_sweep(&g);
+    }
+
+    #[test]
+    fn calls_reading_arrays_agree_with_grad(w in prop::collection::vec(-2.0..2.0f64, 3), x in -2.0..2.0f64) {
+        let data = [1.0, 2.0, -3.0, 0.5];
+        let g = with_arrays_graph(&w, x, &data);
+        let mut dw = [0.0; 3];
+        let (value, dx) = with_arrays_vjp(&w, &mut dw, x, &data, 1.0);
+        prop_assert_eq!(g.output().unwrap().value, value);
+        for (k, d) in dw.iter().enumerate() {
+            let got = g.node(&format!("w[{k}]")).unwrap().gradient;
+            prop_assert!(close(got, *d), "w[{}]: {} vs {}", k, got, d);
+        }
+        prop_assert!(close(g.node("x").unwrap().gradient, dx));
+        // Each call is one node; `dot(&w[1..], &w[..2])` has a wire from each element it reads.
+        let calls: Vec<usize> = (0..g.nodes().len()).filter(|&i| g.nodes()[i].kind == NodeKind::Call).collect();
+        prop_assert_eq!(calls.len(), 3);
+        prop_assert_eq!(g.incoming(calls[1]).count(), 4);
         check_sweep(&g);
     }
 

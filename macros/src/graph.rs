@@ -27,8 +27,9 @@ struct Graph<'a> {
     labels: IdVec<ValueId, Option<String>>,
     slot_labels: IdVec<SlotId, Option<String>>,
     recorder: Ident,
-    /// Locals of the generated code: an element's index, a call's pullback and partials.
-    tmp: [Ident; 3],
+    /// Locals of the generated code: an element's index, a call's pullback, partials,
+    /// operands and (numbered) shadow buffers.
+    tmp: [Ident; 5],
 }
 
 /// The body of `f_graph`, or our error where the function has what it cannot draw yet.
@@ -44,7 +45,7 @@ pub fn body(ir: &Ir, func: &Function, entry: &TokenStream, names: &mut Names) ->
     let labels = ir.values.map(|v| label_name(&v.name, names));
     let slot_labels = ir.slots.map(|s| label_name(&s.name, names));
     let recorder = fresh(names, "__graph".to_string());
-    let tmp = ["__i", "__pullback", "__partials"].map(|t| fresh(names, t.to_string()));
+    let tmp = ["__i", "__pullback", "__partials", "__operands", "__shadow"].map(|t| fresh(names, t.to_string()));
     let g = Graph { ir, func, wires, slot_wires, labels, slot_labels, recorder, tmp };
     let (r, krate) = (&g.recorder, &func.krate);
     let title = func.ident.to_string();
@@ -107,9 +108,15 @@ fn supported(ir: &Ir, func: &Function) -> syn::Result<()> {
     }
     for v in ir.values.values().filter(|v| v.active) {
         let Op::Call { args, result, .. } = &v.op else { continue };
-        let scalars = args.iter().all(|a| matches!(a, Operand::Value(_) | Operand::Constant(_)));
-        if !scalars || result.is_some() {
-            let msg = "a call is drawn as one node, which needs float arguments and a float result; inline this call, or draw the callee on its own";
+        let drawable = |a: &Operand| match a {
+            Operand::Value(_) | Operand::Constant(_) => true,
+            Operand::Array { slot, access, .. } => {
+                !a.lent_mut() && ir.slots[*slot].holds_floats() && *access != crate::ir::Access::Reborrow
+            }
+            _ => false,
+        };
+        if !args.iter().all(drawable) || result.is_some() {
+            let msg = "a call is drawn as one node, which needs floats or float arrays lent for reading and a float result; inline this call, or draw the callee on its own";
             return Err(syn::Error::new(v.span, format!("`graph`: {msg}")));
         }
     }
@@ -288,28 +295,60 @@ impl Graph<'_> {
     }
 
     /// A call as one node, with the callee's gradient (its pullback of 1) as the partial
-    /// derivatives along its float arguments.
+    /// derivatives along its arguments: a float's from its gradient slot, an array's elements'
+    /// from a shadow buffer of the part passed (its wires then one per element).
     fn call(&self, v: ValueId, func: &syn::Path, args: &[Operand], w: &Ident) -> TokenStream {
-        let (ir, r) = (self.ir, &self.recorder);
+        let (ir, r, krate) = (self.ir, &self.recorder, &self.func.krate);
         let name = &ir.values[v].name;
         let call = code::protocol_call(func, self.func.pullback_of(func), {
             let args = args.iter().map(|a| ir.tokens(a));
             quote!(#(#args),*)
         });
-        let [_, pullback, partials] = &self.tmp;
-        let shadows = args.iter().map(|_| quote!(()));
-        let operands = args.iter().enumerate().filter(|(_, a)| ir.active(a).is_some()).map(|(i, a)| {
-            let i = syn::Index::from(i);
-            let (a, p) = (self.wire(a), self.to_f64(quote!(#partials.#i)));
-            quote!((#a, #p))
+        let [i, pullback, partials, operands, shadow] = &self.tmp;
+        let shadow_of = |k: usize| Ident::new(&format!("{shadow}{k}"), Span::call_site());
+        let mut out = TokenStream::new();
+        for (k, a) in args.iter().enumerate().filter(|(_, a)| a.slot().is_some()) {
+            let (s, len) = (shadow_of(k), ir.passed_len(a));
+            out.extend(quote!(let mut #s = ::std::vec![0.0; #len];));
+        }
+        let shadows = args.iter().enumerate().map(|(k, a)| match a.slot() {
+            Some(_) => {
+                let s = shadow_of(k);
+                quote!(#krate::__private::shadow(&mut #s[..]))
+            }
+            None => quote!(()),
         });
-        let callee = func.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
-        let (label, x) = (self.label(v), self.to_f64(quote!(#name)));
-        quote! {
+        out.extend(quote! {
             let (#name, #pullback) = #call;
             let #partials = #pullback(1.0, (#(#shadows,)*));
-            let #w = #r.call(#callee, #label, #x, &[#(#operands),*]);
+            let mut #operands = ::std::vec::Vec::new();
+        });
+        for (k, a) in args.iter().enumerate() {
+            let slot = syn::Index::from(k);
+            match (a, a.slot()) {
+                (_, Some(s)) => {
+                    let Some(ws) = &self.slot_wires[s] else { continue };
+                    let buffer = shadow_of(k);
+                    let value = self.to_f64(quote!(#buffer[#i]));
+                    let start = a.part().map_or_else(|| quote!(0), |p| ir.tokens(&p.start));
+                    out.extend(quote! {
+                        #krate::__private::accumulate(&mut #buffer[..], #partials.#slot);
+                        for #i in 0..#buffer.len() {
+                            #operands.push((#ws[#start + #i], #value));
+                        }
+                    });
+                }
+                (a, None) if ir.active(a).is_some() => {
+                    let (wire, p) = (self.wire(a), self.to_f64(quote!(#partials.#slot)));
+                    out.extend(quote!(#operands.push((#wire, #p));));
+                }
+                _ => {}
+            }
         }
+        let callee = func.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+        let (label, x) = (self.label(v), self.to_f64(quote!(#name)));
+        // The call's value and node out of a block holding the rest.
+        quote!(let (#name, #w) = { #out (#name, #r.call(#callee, #label, #x, &#operands)) };)
     }
 
     /// The gate's text: the operator or method, with its constant operands written in and
