@@ -263,6 +263,37 @@ proptest::proptest! {
     }
 }
 
+/// Parts bound for writing: written through by element and by `+=`, lent to be written, and
+/// a part of such a part; of an `&mut` output and of a local array.
+#[differentiable]
+fn written_views(x: &[f64], k: f64, out: &mut [f64]) {
+    let head = &mut out[..2];
+    head[0] = x[0] * k;
+    head[1] += x[1].sin();
+    let tail = &mut out[2..];
+    scale_into(k * k, &x[2..], tail);
+}
+
+#[differentiable]
+fn uses_written_views(x: &[f64], k: f64) -> f64 {
+    let mut out = [1.0, 2.0, 0.0, 0.0];
+    written_views(x, k, &mut out);
+    let mut a = [0.0; 4];
+    let part = &mut a[1..];
+    part[0] = x[0] * k;
+    let inner = &mut part[1..];
+    scale_into(k, &x[1..3], inner);
+    a[1] * a[2] + a[3] + out[0] * out[1] - out[2] * out[3]
+}
+
+#[test]
+fn parts_bound_for_writing_write_their_part() {
+    let (x, k) = ([0.5, 1.0, -2.0, 3.0], 0.7);
+    let mut out = [1.0, 2.0, 0.0, 0.0];
+    written_views(&x, k, &mut out);
+    assert_eq!(out, [x[0] * k, 2.0 + x[1].sin(), k * k * x[2], k * k * x[3]]);
+}
+
 // ---- Early return. -----------------------------------------------------------------------------
 
 /// Returns from a branch before the loop, from inside a loop, and from a nested loop.
@@ -1006,6 +1037,8 @@ mod properties {
     array_property!(literal_args, grad literal_args_grad, vjp literal_args_vjp, jvp literal_args_jvp, [
         x in -2.0..2.0, y in -2.0..2.0, slice w in vec(-2.0..2.0, 2)
     ]);
+    array_property!(uses_written_views, grad uses_written_views_grad, vjp uses_written_views_vjp,
+        jvp uses_written_views_jvp, [slice x in vec(-2.0..2.0, 4), k in -2.0..2.0]);
     array_property!(bound_parts, grad bound_parts_grad, vjp bound_parts_vjp, jvp bound_parts_jvp, [
         slice centres in vec(-2.0..2.0, 4), const slice points in vec(-2.0..2.0, 6), const d in 2usize..3
     ]);

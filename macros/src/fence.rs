@@ -167,16 +167,10 @@ fn local(local: &syn::Local, errors: &mut Errors) {
                 (Pat::Ident(_) | Pat::Type(_), Expr::Tuple(t)) if !t.elems.is_empty() => {
                     t.elems.iter().for_each(|e| expr(e, errors))
                 }
-                // `let row = &x[a..b];`: a view, read and lent like the sub-slice itself.
+                // `let row = &x[a..b];` and `let o = &mut out[a..b];`: views, read (and
+                // written) and lent like the sub-slice itself.
                 (Pat::Ident(_) | Pat::Type(_), Expr::Reference(r)) if sub_slice(&r.expr).is_some() => {
-                    match r.mutability {
-                        None => part(&r.expr, errors),
-                        Some(_) => err(
-                            errors,
-                            r,
-                            "a part of an array to write cannot be bound to a name yet; write its elements with their offset (`out[a + i] = ..`), or lend `&mut out[a..b]` to a call",
-                        ),
-                    }
+                    part(&r.expr, errors)
                 }
                 _ => initialiser(&init.expr, errors),
             }

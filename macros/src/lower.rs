@@ -91,11 +91,14 @@ pub fn lower(func: &Function, body: &syn::Block, names: &mut Names) -> syn::Resu
 enum Binding {
     Value(Operand),
     Slot(SlotId),
-    /// A part of an array, from an iterator over chunks (`row` of `m.chunks_exact(d)`).
+    /// A part of an array, from an iterator over chunks (`row` of `m.chunks_exact(d)`) or
+    /// bound by `let row = &x[a..b];`; `mutable` for `let o = &mut out[a..b];`, which is
+    /// written through and lent to be written.
     View {
         slot: SlotId,
         offset: Operand,
         len: Operand,
+        mutable: bool,
     },
     /// An element of an array to write (`o` of `out.iter_mut()`, written `*o = ..`).
     Place {

@@ -72,7 +72,7 @@ impl Lower<'_> {
                 SlotKind::Scalar { .. } => self.value(Op::Read(s), span),
                 _ => Operand::Array { slot: s, access: Access::Name, part: None },
             },
-            Some(Binding::View { slot, offset, len }) => self.view_operand(slot, offset, len, span),
+            Some(Binding::View { slot, offset, len, mutable }) => self.view_operand(slot, offset, len, mutable, span),
             // An element to write, read: `*o` (the deref is the identity here).
             Some(Binding::Place { slot, index }) => self.value(Op::Index { slot, index }, span),
             Some(Binding::Tuple(_)) => {

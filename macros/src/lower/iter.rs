@@ -193,7 +193,7 @@ impl<'a> Lower<'_> {
     /// What a name or `&name` iterates over: a whole array or a view.
     fn source(&self, e: &Expr) -> Option<Source> {
         match self.binding(e)? {
-            Binding::View { slot, offset, len } => Some(Source::View { slot, offset, len }),
+            Binding::View { slot, offset, len, .. } => Some(Source::View { slot, offset, len }),
             _ => self.array(e).map(Source::Whole),
         }
     }
@@ -292,7 +292,7 @@ impl<'a> Lower<'_> {
                         let start = self.values.next_id();
                         Binding::Value(self.named(&p.ident, None, o, start))
                     }
-                    Elem::View { slot, offset, len } => Binding::View { slot, offset, len },
+                    Elem::View { slot, offset, len } => Binding::View { slot, offset, len, mutable: false },
                     Elem::Place { slot, index } => Binding::Place { slot, index },
                     Elem::Tuple(_) => return Err(self.error(pat, "bind each element of the pair: `(a, b)`")),
                 };
@@ -332,9 +332,17 @@ impl<'a> Lower<'_> {
     }
 
     /// A view passed to a call: the part of its array.
-    pub(super) fn view_operand(&mut self, slot: SlotId, offset: Operand, len: Operand, span: Span) -> Operand {
+    pub(super) fn view_operand(
+        &mut self,
+        slot: SlotId,
+        offset: Operand,
+        len: Operand,
+        mutable: bool,
+        span: Span,
+    ) -> Operand {
         let end = self.opaque_int(quote!(+), offset.clone(), len, span);
-        Operand::Array { slot, access: Access::Shared, part: Some(Box::new(Part { start: offset, end: Some(end) })) }
+        let access = if mutable { Access::Mutable } else { Access::Shared };
+        Operand::Array { slot, access, part: Some(Box::new(Part { start: offset, end: Some(end) })) }
     }
 }
 

@@ -109,12 +109,12 @@ impl Lower<'_> {
         if let Some(kind) = self.array_init(&init.expr)? {
             return self.declare_array(&p.ident, ty, kind, &init.expr);
         }
-        // `let row = &x[a..b];`: a view of the array, read and lent as the sub-slice itself.
+        // `let row = &x[a..b];`: a view of the array, read and lent as the sub-slice itself;
+        // `let o = &mut out[a..b];` also written through and lent to be written.
         if let Expr::Reference(r) = &*init.expr
-            && r.mutability.is_none()
             && let Some((base, range)) = crate::fence::sub_slice(&r.expr)
         {
-            let view = self.view_of(base, range)?;
+            let view = self.view_of(base, range, r.mutability.is_some())?;
             self.bind(&p.ident, view);
             return Ok(());
         }
@@ -334,6 +334,13 @@ impl Lower<'_> {
                     self.emit(Stmt::Write { slot, index, value });
                     return Ok(());
                 }
+                // `o[i] = v` of a view bound for writing: the element `offset + i` of its array.
+                if let Some(Binding::View { slot, offset, mutable: true, .. }) = self.binding(&ix.expr) {
+                    let i = self.expr(&ix.index)?;
+                    let index = self.opaque_int(quote!(+), offset, i, ix.span());
+                    self.emit(Stmt::Write { slot, index, value });
+                    return Ok(());
+                }
                 let slot = self.array_slot(&ix.expr)?;
                 let index = self.expr(&ix.index)?;
                 if matches!(self.slots[slot].kind, SlotKind::ArrayParam { .. }) {
@@ -446,15 +453,22 @@ impl Lower<'_> {
     /// The view `&base[range]` binds: of an array, or of another view (offsets add up). A
     /// view is read-only, which the borrow checker holds the user's code to: the array is not
     /// written while it lives, so each read through it is a read of the array then.
-    fn view_of(&mut self, base: &Expr, range: &syn::ExprRange) -> Result<Binding> {
+    fn view_of(&mut self, base: &Expr, range: &syn::ExprRange, mutable: bool) -> Result<Binding> {
         let span = range.span();
         let (slot, offset, len) = match self.binding(base) {
-            Some(Binding::View { slot, offset, len }) => (slot, offset, len),
+            Some(Binding::View { slot, offset, len, mutable: base_mutable }) if base_mutable || !mutable => {
+                (slot, offset, len)
+            }
             _ => {
                 let slot = self.array_slot(base)?;
                 (slot, Operand::constant(quote::quote!(0)), self.value(Op::Len(slot), span))
             }
         };
+        // Refused, but bound all the same, so that its uses raise nothing more (nothing is
+        // generated from a function with an error).
+        if mutable && !matches!(self.slots[slot].kind, SlotKind::Array { .. } | SlotKind::OutParam) {
+            let _ = self.error(base, "only local arrays and `&mut` parameters can be lent mutably; copy this one into a local array (`let mut a = [0.0; N];`) and lend that");
+        }
         let start = match &range.start {
             Some(start) => self.expr(start)?,
             None => Operand::constant(quote::quote!(0)),
@@ -467,7 +481,7 @@ impl Lower<'_> {
             None => self.opaque_int(quote::quote!(-), len, start.clone(), span),
         };
         let offset = self.opaque_int(quote::quote!(+), offset, start, span);
-        Ok(Binding::View { slot, offset, len })
+        Ok(Binding::View { slot, offset, len, mutable })
     }
 
     /// `&x[a..b]` or `&mut out[a..]` as a call's argument: the callee reads (or writes)
