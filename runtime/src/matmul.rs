@@ -35,6 +35,9 @@ macro_rules! gemm {
                 assert!(m == 0 || k == 0 || (m - 1) * a.row + (k - 1) * a.col < a.data.len(), "matmul: `a` too short");
                 assert!(k == 0 || n == 0 || (k - 1) * b.row + (n - 1) * b.col < b.data.len(), "matmul: `b` too short");
                 assert!(c.len() >= m * n, "matmul: `c` too short");
+                if m * k * n <= TINY {
+                    return tiny(m, k, n, alpha, a, b, beta, c);
+                }
                 // SAFETY: the asserts above bound every index the kernel computes from these
                 // dimensions and strides; `c` is exclusively borrowed and does not alias.
                 unsafe {
@@ -59,6 +62,35 @@ macro_rules! gemm {
         }
     };
 }
+/// Products of at most this many multiply-adds are plain loops: the GEMM's packing and
+/// dispatch cost more than the arithmetic of a tiny layer (2-4-1 over a batch of 4).
+const TINY: usize = 256;
+
+/// `c = alpha · a · b + beta · c` by loops over the strides, for tiny products (`beta = 0`
+/// overwrites, as the GEMM does, so a NaN in `c` does not survive).
+#[allow(clippy::too_many_arguments)]
+fn tiny<F: Copy + Default + PartialEq + std::ops::Add<Output = F> + std::ops::Mul<Output = F>>(
+    m: usize,
+    k: usize,
+    n: usize,
+    alpha: F,
+    a: Strided<F>,
+    b: Strided<F>,
+    beta: F,
+    c: &mut [F],
+) {
+    for i in 0..m {
+        for j in 0..n {
+            let mut s = F::default();
+            for r in 0..k {
+                s = s + a.data[i * a.row + r * a.col] * b.data[r * b.row + j * b.col];
+            }
+            let old = if beta == F::default() { F::default() } else { beta * c[i * n + j] };
+            c[i * n + j] = alpha * s + old;
+        }
+    }
+}
+
 gemm!(f64, dgemm);
 gemm!(f32, sgemm);
 
@@ -155,5 +187,58 @@ impl matmul {
             dc[..m * n].fill(F::default());
             ((), (), (), (), (), ())
         })
+    }
+}
+
+#[cfg(test)]
+mod tiny_tests {
+    use super::{Strided, tiny};
+
+    /// The loops against matrixmultiply on shapes under and past the threshold, with a
+    /// transposed operand, alpha and beta.
+    #[test]
+    fn tiny_products_are_the_gemm_s() {
+        for (m, k, n) in [(4, 2, 4), (1, 1, 1), (3, 5, 2), (8, 4, 8)] {
+            let a: Vec<f64> = (0..m * k).map(|i| (i as f64 * 0.37).sin()).collect();
+            let b: Vec<f64> = (0..k * n).map(|i| (i as f64 * 0.61).cos()).collect();
+            let c0: Vec<f64> = (0..m * n).map(|i| i as f64 * 0.1 - 1.0).collect();
+            for (alpha, beta) in [(1.0, 0.0), (0.5, 1.0), (-2.0, 0.25)] {
+                // a read transposed: stored k×m.
+                let at: Vec<f64> = (0..k * m).map(|i| a[(i % m) * k + i / m]).collect();
+                let (mut by_loops, mut by_gemm) = (c0.clone(), c0.clone());
+                tiny(
+                    m,
+                    k,
+                    n,
+                    alpha,
+                    Strided { data: &at, row: 1, col: m },
+                    Strided { data: &b, row: n, col: 1 },
+                    beta,
+                    &mut by_loops,
+                );
+                // SAFETY: the shapes and strides are those of the slices.
+                unsafe {
+                    matrixmultiply::dgemm(
+                        m,
+                        k,
+                        n,
+                        alpha,
+                        at.as_ptr(),
+                        1,
+                        m as isize,
+                        b.as_ptr(),
+                        n as isize,
+                        1,
+                        beta,
+                        by_gemm.as_mut_ptr(),
+                        n as isize,
+                        1,
+                    );
+                }
+                for (x, y) in by_loops.iter().zip(&by_gemm) {
+                    assert!((x - y).abs() < 1e-12, "{m}×{k}×{n}: {x} vs {y}");
+                }
+            }
+        }
     }
 }
