@@ -10,7 +10,7 @@
 //! into `lecture-graphs/*.svg` (values above each wire, gradients below).
 //!
 //! To read what the macro wrote: `cargo install cargo-expand`, then
-//! `cargo expand --example lecture`.
+//! `cargo expand -p chainrule-examples --example lecture`.
 
 use chainrule::prelude::*;
 
