@@ -90,6 +90,17 @@ impl<C, G, H: Fn(&[f64]) -> Matrix<f64>> Hessian for Objective<C, G, H> {
 /// A dense square matrix as argmin's Newton methods use a Hessian: times a vector
 /// (`ArgminDot`), and inverted (`ArgminInv`, by Gauss–Jordan elimination with partial
 /// pivoting: Hessians of functions small enough to have dense ones).
+///
+/// ```
+/// use argmin_math::{ArgminDot, ArgminInv};
+/// use chainrule::argmin::DenseHessian;
+/// use chainrule::dense::Matrix;
+///
+/// let h = DenseHessian(Matrix::from_row_major(2, 2, vec![2.0, 0.0, 0.0, 4.0]).unwrap());
+/// assert_eq!(h.dot(&vec![1.0, 1.0]), vec![2.0, 4.0]);
+/// assert_eq!(h.inv()?.dot(&vec![2.0, 4.0]), vec![1.0, 1.0]);
+/// # Ok::<(), argmin_math::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct DenseHessian(pub Matrix<f64>);
 

@@ -38,6 +38,21 @@ mod svg;
 pub use fold::FOLD_AFTER;
 
 /// How drawings write numbers and what they show.
+///
+/// ```
+/// # extern crate chainrule_runtime as chainrule;
+/// use chainrule_macros::differentiable;
+/// use chainrule_runtime::graph::Style;
+///
+/// #[differentiable(graph)]
+/// fn f(x: f64, y: f64) -> f64 {
+///     x * y
+/// }
+///
+/// let forward = Style { digits: 4, gradients: false, ..Style::default() };
+/// let dot = f_graph(0.5, 3.0).to_dot_with(&forward);
+/// assert!(dot.contains(">1.5000<") && !dot.contains("#c92a2a")); // values only, no gradients
+/// ```
 #[derive(Clone, Debug)]
 pub struct Style {
     /// Digits after the decimal point (the lecture rounds to 2).

@@ -16,6 +16,28 @@ impl Graph {
     /// folded into one [`NodeKind::Folded`] node per run of the loop. The wires into and out
     /// of a folded node are merged per neighbour: their gradients add, and their partial
     /// derivative (which no single wire has) is NaN.
+    ///
+    /// ```
+    /// # extern crate chainrule_runtime as chainrule;
+    /// use chainrule_macros::differentiable;
+    /// use chainrule_runtime::graph::NodeKind;
+    ///
+    /// #[differentiable(graph)]
+    /// fn sum_sq(xs: &[f64]) -> f64 {
+    ///     let mut s = 0.0;
+    ///     for i in 0..xs.len() {
+    ///         s += xs[i] * xs[i];
+    ///     }
+    ///     s
+    /// }
+    ///
+    /// let graph = sum_sq_graph(&[1.0; 10]);
+    /// let folded = graph.folded(2);
+    /// let folds = folded.nodes().iter().filter(|n| matches!(n.kind, NodeKind::Folded { iterations: 7, .. }));
+    /// assert_eq!(folds.count(), 1); // iterations 2..=8 as one node; 0, 1 and 9 as they are
+    /// assert_eq!(folded.output().unwrap().value, 10.0);
+    /// assert_eq!(folded.node("xs[5]").unwrap().gradient, 2.0); // inputs keep their gradients
+    /// ```
     pub fn folded(&self, keep: usize) -> Graph {
         // The outermost loop whose iteration is past `keep` decides a node's run.
         let run_of = |n: &Node| -> Option<(Run, usize)> {
