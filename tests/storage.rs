@@ -249,9 +249,83 @@ fn lent_to_write(a: &[f64], x: &[f64]) -> f64 {
     s
 }
 
+/// Squared distance, lent data as `a` or as `b` by the callers below.
+#[differentiable]
+fn dist2(a: &[f64], b: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for r in 0..a.len() {
+        let t = a[r] - b[r];
+        s += t * t;
+    }
+    s
+}
+
+/// A loop adding into one element of each array's adjoint at an index it does not change
+/// (kept in a scalar, see `promote`), and into every element.
+#[differentiable]
+fn anchored(a: &[f64], b: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..b.len() {
+        s += a[0] * b[i] + (a[i % a.len()] * b[0]).sin();
+    }
+    s
+}
+
+/// Passes its arrays on to other calls: an adjoint its caller does not want goes on to
+/// them as the discard buffer it came as.
+#[differentiable]
+fn passes_on(a: &[f64], b: &[f64], w: f64) -> f64 {
+    w * dist2(a, b) + anchored(a, b)
+}
+
+/// Calls that read only borrowed slices, made again in the adjoint sweep (`rerun`): data
+/// lent as the first argument and as the second (the callee is told which adjoints are
+/// wanted), in a branch, with a scalar argument the loop changes after each call.
+#[differentiable]
+fn made_again(centres: &[f64], #[no_grad] points: &[f64], w: f64) -> f64 {
+    let d = 2;
+    let mut s = w;
+    for i in 0..points.len() / d {
+        let p = &points[i * d..(i + 1) * d];
+        let mut best = dist2(p, &centres[0..d]);
+        if i % 2 == 0 {
+            best = best.min(passes_on(p, &centres[d..2 * d], s));
+        }
+        best += 0.1 * anchored(&centres[0..d], p) + dist2(&centres[d..], &centres[..d]);
+        s = s * 0.5 + best;
+    }
+    s
+}
+
+/// The same calls in a loop that can `break`, reading the slices from their ends.
+#[differentiable]
+fn made_again_until(centres: &[f64], #[no_grad] points: &[f64], #[no_grad] limit: f64) -> f64 {
+    let mut s = 0.0;
+    let mut i = 0;
+    while i + 2 <= points.len() {
+        s += anchored(&points[i..], &centres[..2]) * dist2(&centres[2..], &points[points.len() - 2..]);
+        if s > limit {
+            break;
+        }
+        i += 2;
+    }
+    s
+}
+
 mod properties {
     use super::*;
 
+    array_property!(made_again, grad made_again_grad, vjp made_again_vjp, jvp made_again_jvp, [
+        slice centres in vec(-1.0..1.0, 4),
+        const slice points in vec(-1.5..1.5, 2..9),
+        w in -1.0..1.0
+    ]);
+    array_property!(made_again_until, grad made_again_until_grad, vjp made_again_until_vjp,
+        jvp made_again_until_jvp, [
+        slice centres in vec(-1.0..1.0, 4),
+        const slice points in vec(-1.5..1.5, 2..9),
+        const limit in 0.0..4.0
+    ]);
     array_property!(lent_to_write, grad lent_to_write_grad, vjp lent_to_write_vjp, jvp lent_to_write_jvp, [
         slice a in vec(-1.0..1.0, 3),
         slice x in vec(-1.0..1.0, 3)

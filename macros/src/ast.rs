@@ -260,12 +260,17 @@ impl Function {
     /// `<F: Float>` with chainrule's `Float` by its absolute path (empty otherwise); `before`
     /// comes first (lifetimes).
     pub fn generics(&self, before: &[TokenStream]) -> TokenStream {
+        self.generics_around(before, &[])
+    }
+
+    /// [`Self::generics`] with `after` (const parameters) following the float type.
+    pub fn generics_around(&self, before: &[TokenStream], after: &[TokenStream]) -> TokenStream {
         let krate = &self.krate;
         let float = self.generic.as_ref().map(|g| {
             let (name, bounds) = (&g.ident, &g.bounds);
             quote::quote!(#name: #bounds + #krate::float::Float)
         });
-        let all: Vec<TokenStream> = before.iter().cloned().chain(float).collect();
+        let all: Vec<TokenStream> = before.iter().cloned().chain(float).chain(after.iter().cloned()).collect();
         if all.is_empty() { TokenStream::new() } else { quote::quote!(<#(#all),*>) }
     }
 

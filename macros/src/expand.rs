@@ -254,7 +254,8 @@ fn written_items(func: &Function, bodies: Option<Bodies>) -> TokenStream {
     // (an impl block can hold no struct).
     if func.method {
         let (tangent, pullback) = (code::method_protocol(ident, "tangent"), code::method_protocol(ident, "pullback"));
-        let (tangent, pullback) = (protocol.tangent(&tangent), protocol.pullback(&pullback));
+        let wanted = code::method_protocol(ident, "pullback_wanted");
+        let (tangent, pullback) = (protocol.tangent(&tangent), protocol.pullback(&pullback, &wanted));
         let pullback_dyn = protocol.pullback_dyn(&code::method_protocol(ident, "pullback_dyn"));
         return quote!(#(#cfgs)* #tangent #(#cfgs)* #pullback #(#cfgs)* #pullback_dyn #public);
     }
@@ -273,8 +274,10 @@ fn written_items(func: &Function, bodies: Option<Bodies>) -> TokenStream {
             #vis const RESULT_ROW: usize = #n;
         }
     });
-    let (tangent, pullback) =
-        (protocol.tangent(&format_ident!("tangent")), protocol.pullback(&format_ident!("pullback")));
+    let (tangent, pullback) = (
+        protocol.tangent(&format_ident!("tangent")),
+        protocol.pullback(&format_ident!("pullback"), &format_ident!("pullback_wanted")),
+    );
     let pullback_dyn = protocol.pullback_dyn(&format_ident!("pullback_dyn"));
     let allow = allow();
     quote! {
@@ -422,14 +425,37 @@ impl<'a> Protocol<'a> {
         quote!(::core::ops::FnOnce(#out, (#(#shadows,)*)) -> (#(#slots,)*) + #bound)
     }
 
-    /// Reverse mode: value and pullback.
-    fn pullback(&self, name: &Ident) -> TokenStream {
-        let (vis, out, allow) = (&self.func.vis, self.func.output_type(), allow());
+    /// Reverse mode: value and pullback, as `pullback` (every adjoint wanted) over
+    /// `pullback_wanted`, whose last argument says which arguments' adjoints the caller
+    /// wants (`__private::Wanted`; the closure's writes into the others' shadows are guarded
+    /// by it, see `reverse/adjoint.rs`).
+    fn pullback(&self, name: &Ident, wanted_name: &Ident) -> TokenStream {
+        let (func, out, allow) = (self.func, self.func.output_type(), allow());
+        let (vis, krate) = (&func.vis, &func.krate);
         let (params, lifetimes, captured, body) =
             (&self.pullback_params, &self.lifetimes, &self.captured, &self.pullback_body);
-        let float = self.func.generic.as_ref().map(|g| &g.ident);
+        let float = func.generic.as_ref().map(|g| &g.ident);
         let closure = self.closure_type(quote!(use<#(#captured,)* #float>));
-        let generics = self.func.generics(&lifetimes.iter().map(ToTokens::to_token_stream).collect::<Vec<_>>());
+        let float_comma = float.map(|f| quote!(#f,));
+        let wanted_closure = self.closure_type(quote!(use<#(#captured,)* #float_comma __WANTED>));
+        let before: Vec<TokenStream> = lifetimes.iter().map(ToTokens::to_token_stream).collect();
+        let generics = func.generics(&before);
+        let wanted_generics = func.generics_around(&before, &[quote!(const __WANTED: u64)]);
+        let wanted_path = if func.method { quote!(Self::#wanted_name) } else { quote!(Self::pullback_wanted) };
+        let args = func.params.iter().map(|p| &p.ident);
+        // Only an array can be lent with a discard buffer for its shadow (`reverse/calls.rs`).
+        if func.params.iter().all(|p| matches!(p.shape, Shape::Scalar | Shape::Tuple(_))) {
+            return quote! {
+                /// Reverse mode: value and pullback, which maps the output's adjoint to one
+                /// gradient slot per parameter (`()` for a constant).
+                #[doc(hidden)]
+                #[inline]
+                #allow
+                #vis fn #name #generics(#(#params),*) -> (#out, impl #closure) {
+                    #body
+                }
+            };
+        }
         quote! {
             /// Reverse mode: value and pullback, which maps the output's adjoint to one
             /// gradient slot per parameter (`()` for a constant).
@@ -437,6 +463,18 @@ impl<'a> Protocol<'a> {
             #[inline]
             #allow
             #vis fn #name #generics(#(#params),*) -> (#out, impl #closure) {
+                #wanted_path(#(#args,)* #krate::__private::Wanted::<{ u64::MAX }>)
+            }
+
+            /// The pullback for a caller that wants only some arguments' adjoints: bit `i`
+            /// of `__WANTED` for argument `i`.
+            #[doc(hidden)]
+            #[inline]
+            #allow
+            #vis fn #wanted_name #wanted_generics(
+                #(#params,)*
+                _: #krate::__private::Wanted<__WANTED>,
+            ) -> (#out, impl #wanted_closure) {
                 #body
             }
         }

@@ -46,6 +46,8 @@ pub fn stub(func: &Function, name: &Ident, arity: usize, ty: TokenStream, refusa
     let (p_generics, p_params) = (&pullback.0, &pullback.1);
     let t_list = func.generics(&t_generics.iter().map(|g| quote!(#g)).collect::<Vec<_>>());
     let p_list = func.generics(&p_generics.iter().map(|g| quote!(#g)).collect::<Vec<_>>());
+    let p_wanted = func
+        .generics_around(&p_generics.iter().map(|g| quote!(#g)).collect::<Vec<_>>(), &[quote!(const __WANTED: u64)]);
     protocol_struct(
         func,
         name,
@@ -58,6 +60,15 @@ pub fn stub(func: &Function, name: &Ident, arity: usize, ty: TokenStream, refusa
 
                 #[doc(hidden)]
                 #vis fn pullback #p_list(#(#p_params),*) -> (#ty, fn(#ty, (#(#units,)*)) -> (#(#units,)*))
+                where (#(#p_generics,)*): #krate::__private::#refusal {
+                    ::core::unreachable!()
+                }
+
+                #[doc(hidden)]
+                #vis fn pullback_wanted #p_wanted(
+                    #(#p_params,)*
+                    _: #krate::__private::Wanted<__WANTED>,
+                ) -> (#ty, fn(#ty, (#(#units,)*)) -> (#(#units,)*))
                 where (#(#p_generics,)*): #krate::__private::#refusal {
                     ::core::unreachable!()
                 }
@@ -340,13 +351,17 @@ fn protocol(
             (false, false) => quote!(#a),
         }
     });
-    let params = slots.iter().map(|s| {
-        let (a, ty) = (&s.name, &s.ty);
-        quote!(#a: #ty)
-    });
-    let args = slots.iter().map(|s| &s.name);
+    let params: Vec<TokenStream> = slots
+        .iter()
+        .map(|s| {
+            let (a, ty) = (&s.name, &s.ty);
+            quote!(#a: #ty)
+        })
+        .collect();
+    let args: Vec<_> = slots.iter().map(|s| &s.name).collect();
     let units: Vec<TokenStream> = slots.iter().map(|_| quote!(())).collect();
-    let slot_types = slots.iter().map(|s| if s.active { s.ty.clone() } else { quote!(()) });
+    let slot_types: Vec<_> = slots.iter().map(|s| if s.active { s.ty.clone() } else { quote!(()) }).collect();
+    let wanted_generics = func.generics_around(&[], &[quote!(const __WANTED: u64)]);
     protocol_struct(
         func,
         name,
@@ -373,6 +388,14 @@ fn protocol(
                         #head
                         (#(#results,)*)
                     })
+                }
+
+                /// The pullback whatever the caller wants: its shadows are all `()`.
+                #[doc(hidden)]
+                #[inline]
+                #vis fn pullback_wanted #wanted_generics(#(#params,)* _: #krate::__private::Wanted<__WANTED>)
+                    -> ([#f; #len], impl ::core::ops::FnOnce([#f; #len], (#(#units,)*)) -> (#(#slot_types,)*) + use<#f, __WANTED>) {
+                    Self::pullback(#(#args),*)
                 }
         },
     )

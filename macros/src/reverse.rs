@@ -40,6 +40,7 @@ mod names;
 mod primal;
 mod promote;
 mod reread;
+mod rerun;
 mod storage;
 #[cfg(test)]
 mod tests;
@@ -157,6 +158,9 @@ struct Plan<'a> {
     /// reads what the array held; its pullback then re-runs the call in `scratch`, one
     /// buffer per copy reused by every call (see `storage::overwrites`).
     overwritable: HashMap<ValueId, (syn::Path, usize, Ident)>,
+    /// Calls made again in the adjoint sweep rather than keeping their pullbacks (see
+    /// `rerun`).
+    reruns: IdVec<ValueId, bool>,
 }
 
 /// A parameter that reverse mode differentiates forwards (see `mixed`): the primal sweep
@@ -276,6 +280,7 @@ impl<'a> Plan<'a> {
         let mut plan = Plan::empty(ir, func, derivs, slot_derivs, names, tangent);
         // Before the analysis: a deferred call's copy that the array itself serves is not needed.
         plan.rereads = reread::plan(ir);
+        plan.plan_reruns();
         plan.analyse();
         plan.index_types();
         let outputs: Vec<&Operand> = match &ir.output {
@@ -350,6 +355,7 @@ impl<'a> Plan<'a> {
             increment_writes: HashSet::new(),
             restored: HashSet::new(),
             overwritable: HashMap::new(),
+            reruns: IdVec::filled(n, false),
         }
     }
 }
@@ -414,7 +420,7 @@ impl Plan<'_> {
                     self.edges.push(Edge { to: a, from: Some(v), block: b });
                 }
                 // A deferred call is made again in the adjoint sweep, on the same arguments.
-                if value.op.deferred() {
+                if self.deferred(v) {
                     let copies: Vec<ValueId> =
                         snapshots.iter().flatten().copied().filter(|&c| !self.copy_unneeded(c)).collect();
                     for a in args.iter().flat_map(Operand::values).chain(copies) {

@@ -24,6 +24,21 @@ pub trait FromTangent<T> {
 /// active was written into it): zeros, which a constant parameter may drop.
 pub struct Inactive<T>(pub T);
 
+/// Which arguments of a call the caller wants adjoints of, as the last argument of a
+/// callee's `pullback_wanted`: bit `i` for argument `i`. The caller clears the bit of an array
+/// it does not differentiate (and lends a discard buffer as its shadow), so the callee's
+/// adjoint need not compute what would be thrown away; a callee may ignore it, the buffer is
+/// there. Arguments past the 64th are always wanted.
+#[derive(Clone, Copy)]
+pub struct Wanted<const MASK: u64>;
+
+/// Whether argument `i` is wanted under `mask` (see [`Wanted`]): a constant once the callee is
+/// instantiated, so the writes it guards vanish where it is false.
+#[inline(always)]
+pub const fn wanted(mask: u64, i: usize) -> bool {
+    i >= 64 || (mask >> i) & 1 == 1
+}
+
 /// What generated code needs of a float type itself, beyond arithmetic: a history pool and
 /// the identity conversions of its tangent and cotangent (impls for every `F` would overlap
 /// the struct ones, so each float type has its own; `Float` requires them).

@@ -174,13 +174,31 @@ impl matmul {
         n: usize,
     ) -> ((), impl FnOnce((), (&mut [F], &mut [F], &mut [F], (), (), ())) -> ((), (), (), (), (), ()) + use<'a, 'b, F>)
     {
+        Self::pullback_wanted(a, b, c, m, k, n, crate::__private::Wanted::<{ u64::MAX }>)
+    }
+
+    /// [`Self::pullback`] for a caller that may not want `da` or `db` (see
+    /// `__private::Wanted`): the product of one it does not want is not computed.
+    #[allow(clippy::type_complexity)]
+    #[inline]
+    pub fn pullback_wanted<'a, 'b, F: Gemm + From<u8>, const W: u64>(
+        a: &'a [F],
+        b: &'b [F],
+        c: &mut [F],
+        m: usize,
+        k: usize,
+        n: usize,
+        _: crate::__private::Wanted<W>,
+    ) -> ((), impl FnOnce((), (&mut [F], &mut [F], &mut [F], (), (), ())) -> ((), (), (), (), (), ()) + use<'a, 'b, F, W>)
+    {
+        use crate::__private::wanted;
         matmul(a, b, c, m, k, n);
         ((), move |_: (), (da, db, dc, _, _, _): (&mut [F], &mut [F], &mut [F], (), (), ())| {
-            if !da.is_empty() {
+            if wanted(W, 0) && !da.is_empty() {
                 // da (m×k) += dc (m×n) · bᵀ (n×k)
                 F::gemm(m, n, k, one(), rows(dc, n), transposed(b, n), one(), da);
             }
-            if !db.is_empty() {
+            if wanted(W, 1) && !db.is_empty() {
                 // db (k×n) += aᵀ (k×m) · dc (m×n)
                 F::gemm(k, m, n, one(), transposed(a, k), rows(dc, n), one(), db);
             }

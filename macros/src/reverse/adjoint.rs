@@ -448,17 +448,34 @@ impl Render<'_, '_> {
                 let reset = !self.adjoint_rows.contains_key(&v)
                     && zeroed.is_some_and(|(s, i)| s == *slot && i == ir.tokens(index).to_string());
                 let Term { negative, tokens } = &term;
-                if reset {
+                let add = if reset {
                     let t = term.to_tokens();
                     quote!(#element = #t;)
                 } else if *negative {
                     quote!(#element -= #tokens;)
                 } else {
                     quote!(#element += #tokens;)
-                }
+                };
+                if self.promoting.contains_key(slot) { add } else { self.if_wanted(*slot, add) }
             }
             _ => TokenStream::new(),
         }
+    }
+
+    /// `add`, a write into the shadow of `slot`, guarded by whether the caller wants it when
+    /// `slot` is a slice parameter (see `__private::Wanted`): a constant once the pullback is
+    /// instantiated, so that an unwanted shadow's adjoint is not computed at all.
+    fn if_wanted(&self, slot: crate::ir::SlotId, add: TokenStream) -> TokenStream {
+        let ir = self.ir;
+        let param = self
+            .func
+            .params
+            .iter()
+            .enumerate()
+            .position(|(i, p)| p.active && p.shape == Shape::Slice && ir.param_slot(i) == Some(slot));
+        let Some(i) = param else { return add };
+        let (krate, i) = (&self.func.krate, proc_macro2::Literal::usize_unsuffixed(i));
+        quote!(if #krate::__private::wanted(__WANTED, #i) { #add })
     }
 
     /// Forgets which adjoints were just reset: code follows that may run in another order.
@@ -538,7 +555,7 @@ impl Render<'_, '_> {
         for (slot, index, acc) in &kept {
             let (ds, i) = (&plan.slot_derivs[*slot], ir.tokens(index));
             load.extend(quote!(let mut #acc = #ds[#i];));
-            store.extend(quote!(#ds[#i] = #acc;));
+            store.extend(self.if_wanted(*slot, quote!(#ds[#i] = #acc;)));
         }
         quote!(#histories if #krate::__private::trip_count(&#code_iter) > 0 { #load #the_loop #store })
     }

@@ -3,7 +3,7 @@
 //! result's adjoint and a shadow for each array argument, and what it returns added to the
 //! arguments' adjoints.
 
-use super::{Render, Term};
+use super::{Plan, Render, Term};
 use crate::code;
 use crate::ir::{Op, Operand, ValueId};
 use proc_macro2::TokenStream;
@@ -24,7 +24,7 @@ impl Render<'_, '_> {
             }
             Some(pb) if value.depth.branches > 0 => quote!(#krate::__private::take(&mut #pb)),
             Some(pb) => quote!(#pb),
-            None if value.op.deferred() => self.deferred_pullback(v),
+            None if self.deferred(v) => self.deferred_pullback(v),
             None => return TokenStream::new(),
         };
         // An unused result of a call run for its outputs: its adjoint is zero. A result kept
@@ -166,7 +166,29 @@ impl Render<'_, '_> {
             }
             _ => code::argument(ir, a, krate, at),
         });
-        let call = code::protocol_call(func, self.func.pullback_of(func), quote!(#(#args),*));
+        let call = self.pullback_call(v, func, quote!(#(#args),*));
         quote!((#call.1))
+    }
+}
+
+impl Plan<'_> {
+    /// The call of call `v`'s pullback on `args`: `pullback`, or, when the adjoint lends
+    /// a discard buffer as the shadow of an array it does not differentiate,
+    /// `pullback_wanted` told so (see `__private::Wanted`), so that the callee does not
+    /// compute that array's adjoint. A recursive call keeps its boxed `pullback_dyn`.
+    pub(super) fn pullback_call(&self, v: ValueId, func: &syn::Path, args: TokenStream) -> TokenStream {
+        let ir = self.ir;
+        let Op::Call { args: operands, .. } = &ir.values[v].op else { unreachable!("a call") };
+        let discarded =
+            |a: &Operand| a.slot().is_some_and(|s| ir.slots[s].holds_floats() && self.slot_derivs[s].is_none());
+        let protocol = self.func.pullback_of(func);
+        if protocol != "pullback" || !operands.iter().any(discarded) {
+            return code::protocol_call(func, protocol, args);
+        }
+        let mask =
+            operands.iter().enumerate().take(64).filter(|(_, a)| !discarded(a)).fold(0u64, |m, (i, _)| m | 1 << i);
+        let mask = proc_macro2::Literal::u64_unsuffixed(mask);
+        let krate = &self.func.krate;
+        code::protocol_call(func, "pullback_wanted", quote!(#args, #krate::__private::Wanted::<#mask>))
     }
 }

@@ -159,7 +159,7 @@ impl Plan<'_> {
         let Op::Call { spans, .. } = &value.op else { unreachable!("a call") };
         let krate = &self.func.krate;
         let args: Vec<_> = args.iter().zip(spans).map(|(a, &at)| code::argument(self.ir, a, krate, at)).collect();
-        let call = code::protocol_call(func, self.func.pullback_of(func), quote!(#(#args),*));
+        let call = self.pullback_call(v, func, quote!(#(#args),*));
         let top = value.depth.loops == 0 && value.depth.branches == 0;
         let [tmp_value, tmp_pullback, _, _] = &self.tmp;
         let bind = if self.storage[v] == Storage::Hoisted {

@@ -45,7 +45,7 @@ impl Plan<'_> {
             let base = value.name.to_string();
             let base = base.trim_start_matches('_');
             // A deferred call's pullback is made where it is used.
-            if self.pullback_needed[v] && !value.op.deferred() {
+            if self.pullback_needed[v] && !self.deferred(v) {
                 let suffix = if value.depth.loops > 0 { "pullbacks" } else { "pullback" };
                 self.pullbacks[v] = Some(self.names.fresh(&format!("__{base}_{suffix}"), value.name.span()));
                 if value.depth.loops > 0 {

@@ -193,3 +193,34 @@ fn the_gmm_kernel_keeps_one_copy_per_component() {
         assert_eq!(plan.increment_reads.len(), 1, "qx[row] += ..");
     });
 }
+
+#[test]
+fn a_call_reading_borrowed_slices_runs_again_instead_of_keeping_its_pullback() {
+    let kmeans = quote! {
+        fn cost(centres: &[f64], #[no_grad] points: &[f64], w: f64, #[no_grad] scratch: &mut [f64]) -> f64 {
+            let mut s = 0.0;
+            for i in 0..points.len() / 2 {
+                s += dist2(&points[2 * i..2 * i + 2], &centres[0..2]);
+                s += mixed(&centres[0..2], w);
+                s += scaled(s, w);
+                s += local(scratch, &centres[0..2]);
+            }
+            s
+        }
+    };
+    with_plan(kmeans, |plan, _| {
+        let calls: Vec<_> = plan.ir.values.iter().filter(|(_, v)| matches!(v.op, crate::ir::Op::Call { .. })).collect();
+        let rerun = |name: &str| {
+            let found = calls.iter().find(|(_, value)| match &value.op {
+                crate::ir::Op::Call { func, .. } => func.is_ident(name),
+                _ => false,
+            });
+            let v = found.expect("the call").0;
+            (plan.reruns[v], plan.pullbacks[v].is_some())
+        };
+        assert_eq!(rerun("dist2"), (true, false), "borrowed slices: made again in the adjoint");
+        assert_eq!(rerun("mixed"), (true, false), "a slice and a value the plan keeps");
+        assert_eq!(rerun("scaled"), (false, true), "scalars only: the closure is cheaper to keep");
+        assert_eq!(rerun("local"), (false, true), "an `&mut` parameter may have changed");
+    });
+}
