@@ -215,3 +215,70 @@ proptest! {
         prop_assert!(close(t, 0.5 * dx - dy, 1e-10), "forward {} vs reverse {}", t, 0.5 * dx - dy);
     }
 }
+
+/// A potential over a slice of positions, with a constant coupling `k`.
+#[differentiable]
+fn chain_potential<F: Float>(x: &[F], #[no_grad] k: F) -> F {
+    let mut s = x[0] * x[0];
+    for i in 1..x.len() {
+        s += k * (x[i] - x[i - 1]).powi(2) + x[i].sin();
+    }
+    s
+}
+
+/// A gradient step on the potential of a slice by its vjp into a buffer of the caller's
+/// (`g_vjp`, seeded with the step `h`), then the potential there and a weighted norm: the
+/// outer reverse mode is reverse over reverse, the outer forward mode forward over reverse.
+#[differentiable]
+fn after_step(x: &[f64], h: f64) -> f64 {
+    let mut g = vec![0.0; x.len()];
+    let (e, ()) = chain_potential_vjp(x, &mut g, 2.0, h);
+    let mut y = vec![0.0; x.len()];
+    for i in 0..x.len() {
+        y[i] = x[i] - g[i];
+    }
+    let mut s = e * h;
+    for i in 0..x.len() {
+        s += y[i] * y[i] * (i as f64 + 1.0);
+    }
+    s + 0.1 * chain_potential(&y, 2.0)
+}
+
+/// Two slices, a gradient added into a buffer that already holds one, in a loop.
+#[differentiable]
+fn pair_potential<F: Float>(x: &[F], y: &[F]) -> F {
+    let mut s = F::ZERO;
+    for i in 0..x.len() {
+        s += (x[i] * y[i]).sin() + x[i] * x[i] * y[i];
+    }
+    s
+}
+
+#[differentiable]
+fn pair_steps(x: &[f64], y: &[f64], #[no_grad] steps: usize) -> f64 {
+    let mut gx = vec![0.0; x.len()];
+    let mut gy = vec![0.0; y.len()];
+    let mut total = 0.0;
+    for k in 0..steps {
+        let (e, ()) = pair_potential_vjp(x, &mut gx, y, &mut gy, 0.5 + k as f64);
+        total += e;
+        for i in 0..x.len() {
+            total += gx[i] * gy[i] * 0.1;
+        }
+    }
+    total
+}
+
+mod slices {
+    use super::*;
+
+    array_property!(after_step, grad after_step_grad, vjp after_step_vjp, jvp after_step_jvp, [
+        slice x in proptest::collection::vec(-1.0..1.0, 1..5),
+        h in -0.5..0.5
+    ]);
+    array_property!(pair_steps, grad pair_steps_grad, vjp pair_steps_vjp, jvp pair_steps_jvp, [
+        slice x in proptest::collection::vec(-1.0..1.0, 3),
+        slice y in proptest::collection::vec(-1.0..1.0, 3),
+        const steps in 0usize..3
+    ]);
+}

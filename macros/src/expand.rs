@@ -20,7 +20,7 @@ use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote};
 use syn::{Ident, ItemFn};
 
-mod higher;
+pub(crate) mod higher;
 mod jacobian;
 mod public;
 

@@ -16,6 +16,8 @@
 //! on the call, not with rustc's about a protocol that is missing.
 
 use crate::ast::{Function, Returns, Shape};
+
+mod slices;
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
 use syn::Ident;
@@ -28,10 +30,13 @@ pub fn stubs(func: &Function, grad: TokenStream, vjp: TokenStream, jvp: TokenStr
     let shadows = func.active().filter(|p| matches!(p.shape, Shape::Slice | Shape::Out)).count();
     let seed = usize::from(!matches!(func.returns, Returns::Unit));
     let grad = matches!(func.returns, Returns::Scalar).then_some((&func.names.grad, n, grad));
-    let companions =
-        grad.into_iter().chain([(&func.names.vjp, n + shadows + seed, vjp), (&func.names.jvp, n + active, jvp)]);
+    // A function of slices has a real `g_vjp` (see `slices`).
+    let slice_vjp = slices::vjp_protocol(func);
+    let vjp = slice_vjp.is_none().then_some((&func.names.vjp, n + shadows + seed, vjp));
+    let companions = grad.into_iter().chain(vjp).chain([(&func.names.jvp, n + active, jvp)]);
     let nested = quote!(Nested);
-    companions.map(|(name, arity, ty)| stub(func, name, arity, ty, &nested)).collect()
+    let stubs: TokenStream = companions.map(|(name, arity, ty)| stub(func, name, arity, ty, &nested)).collect();
+    quote!(#stubs #slice_vjp)
 }
 
 /// The stub protocol of one companion `name` of `arity` parameters returning `ty`, whose

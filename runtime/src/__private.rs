@@ -575,7 +575,7 @@ pub fn detach<D: Detach, F>(x: F) -> F {
 #[diagnostic::on_unimplemented(
     message = "differentiating through this derivative (nested differentiation) needs a function generic over its float type, of scalar and array parameters and a scalar result",
     label = "this calls a generated `_grad`, `_vjp` or `_jvp` function",
-    note = "write the callee `fn g<F: Float>(x: F, p: [F; 2]) -> F` (constants by value may stay), or call its derivative outside the #[differentiable] function"
+    note = "write the callee `fn g<F: Float>(x: F, p: [F; 2]) -> F` (constants by value may stay); of a function of slices `fn g<F: Float>(x: &[F]) -> F`, call `g_vjp(x, &mut gx, seed)` with a buffer for the gradient; or call the derivative outside the #[differentiable] function"
 )]
 pub trait Nested {}
 

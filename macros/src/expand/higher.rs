@@ -17,9 +17,11 @@ use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
 use syn::Ident;
 
-pub(super) fn companions(func: &Function, first: &Companions) -> TokenStream {
+/// Whether `func` gets higher-order companions (`f_hvp`, ...): a generic function, not a
+/// method, of parameters the dual code can pass on.
+pub fn written(func: &Function) -> bool {
     if func.generic.is_none() || func.method {
-        return TokenStream::new();
+        return false;
     }
     let outputs = matches!(func.returns, Returns::Unit);
     let supported = func.active().all(|p| match p.shape {
@@ -37,7 +39,11 @@ pub(super) fn companions(func: &Function, first: &Companions) -> TokenStream {
         .iter()
         .filter(|p| !p.active)
         .all(|p| is_float(p) || !mentions(&p.ty, float_param.as_deref().unwrap_or("")));
-    if !supported || !convertible {
+    supported && convertible
+}
+
+pub(super) fn companions(func: &Function, first: &Companions) -> TokenStream {
+    if !written(func) {
         return TokenStream::new();
     }
     let higher = Higher::new(func);

@@ -1,0 +1,187 @@
+//! The protocol of `g_vjp` for a generic function of slices (`fn g<F: Float>(x: &[F], ..)
+//! -> F`), so that differentiable code may call `g_vjp(x, &mut gx, seed)`: a gradient added
+//! into a buffer of the caller's (`g_grad`, whose gradient is a `Vec` of runtime length,
+//! cannot be a call result the caller keeps). `g_vjp` adds `seed ∇g(x)` into each shadow
+//! and returns `g(x)`, so, with `H` the Hessian (symmetric):
+//! - forward: the tangent of a shadow is `ṡeed ∇g + seed H ẋ`, the value's `∇g · ẋ`
+//!   (`g_hvp` along `ẋ`);
+//! - reverse: a shadow's adjoint `ū` passes through unchanged (it is added into), and `x`
+//!   receives `seed H ū + ū₀ ∇g` (`ū₀` the value's adjoint), `seed` receives `∇g · ū`
+//!   (`g_hvp` along `ū`).
+
+use crate::ast::{Function, Returns, Shape};
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote};
+use syn::Ident;
+
+/// Whether `g_vjp` of `func` gets this protocol: a function with higher-order companions and a
+/// scalar result, whose active parameters are all slices and whose constants are not `&mut`.
+pub fn eligible(func: &Function) -> bool {
+    let actives = func.active().count() > 0 && func.active().all(|p| p.shape == Shape::Slice);
+    let constants = func.params.iter().filter(|p| !p.active).all(|p| match &p.ty {
+        syn::Type::Reference(r) => r.mutability.is_none(),
+        _ => true,
+    });
+    // Its pullback and tangent are `g_hvp`'s.
+    crate::expand::higher::written(func) && matches!(func.returns, Returns::Scalar) && actives && constants
+}
+
+/// One parameter of `g_vjp`: `g`'s own (active or not), an active one's shadow, or the seed.
+enum Role {
+    Param { active: bool },
+    Shadow,
+    Seed,
+}
+
+struct Slot {
+    name: Ident,
+    ty: TokenStream,
+    role: Role,
+}
+
+/// `g_vjp`'s parameters in order, each shared reference with a lifetime (which the
+/// pullback's closure captures).
+fn slots(func: &Function) -> (Vec<Slot>, Vec<syn::Lifetime>) {
+    let f = &func.float;
+    let (mut out, mut lifetimes) = (Vec::new(), Vec::new());
+    for (i, p) in func.params.iter().enumerate() {
+        let ty = match &p.ty {
+            syn::Type::Reference(r) => {
+                let l = syn::Lifetime::new(&format!("'__l{i}"), Span::call_site());
+                let elem = &r.elem;
+                lifetimes.push(l.clone());
+                quote!(&#l #elem)
+            }
+            other => quote!(#other),
+        };
+        out.push(Slot { name: format_ident!("a{}", i), ty, role: Role::Param { active: p.active } });
+        if p.active {
+            out.push(Slot { name: format_ident!("s{}", i), ty: quote!(&mut [#f]), role: Role::Shadow });
+        }
+    }
+    out.push(Slot { name: format_ident!("seed"), ty: quote!(#f), role: Role::Seed });
+    (out, lifetimes)
+}
+
+/// The real protocol of `g_vjp` (see the module doc), or `None` if `func` is not eligible.
+pub fn vjp_protocol(func: &Function) -> Option<TokenStream> {
+    if !eligible(func) {
+        return None;
+    }
+    let (vis, krate, f) = (&func.vis, &func.krate, &func.float);
+    let (vjp, hvp) = (&func.names.vjp, &func.names.hvp);
+    let (slots, lifetimes) = slots(func);
+    let params: Vec<&Ident> = slots.iter().filter(|s| matches!(s.role, Role::Param { .. })).map(|s| &s.name).collect();
+    let actives: Vec<&Ident> =
+        slots.iter().filter(|s| matches!(s.role, Role::Param { active: true })).map(|s| &s.name).collect();
+    let shadows: Vec<&Ident> = slots.iter().filter(|s| matches!(s.role, Role::Shadow)).map(|s| &s.name).collect();
+    let all: Vec<&Ident> = slots.iter().map(|s| &s.name).collect();
+    let tangents: Vec<Ident> = slots.iter().map(|s| format_ident!("t_{}", s.name)).collect();
+    let tangent_params = slots.iter().zip(&tangents).map(|(s, t)| {
+        let (a, ty) = (&s.name, &s.ty);
+        match s.role {
+            Role::Param { active: false } => quote!(#a: #ty, _: ()),
+            _ => quote!(#a: #ty, #t: #ty),
+        }
+    });
+    let tangent_of = |a: &Ident| format_ident!("t_{}", a);
+    let t_actives: Vec<Ident> = actives.iter().map(|a| tangent_of(a)).collect();
+    let t_shadows: Vec<Ident> = shadows.iter().map(|s| tangent_of(s)).collect();
+    let params_typed = slots.iter().map(|s| {
+        let (a, ty) = (&s.name, &s.ty);
+        quote!(#a: #ty)
+    });
+    let params_typed: Vec<TokenStream> = params_typed.collect();
+    let shadow_types = slots.iter().map(|s| match s.role {
+        Role::Param { active: true } | Role::Shadow => quote!(&mut [#f]),
+        _ => quote!(()),
+    });
+    let shadow_types: Vec<TokenStream> = shadow_types.collect();
+    let closure_shadows = slots.iter().map(|s| match s.role {
+        Role::Param { active: true } | Role::Shadow => {
+            let d = format_ident!("d_{}", s.name);
+            quote!(#d)
+        }
+        _ => quote!(_),
+    });
+    let d_actives: Vec<Ident> = actives.iter().map(|a| format_ident!("d_{}", a)).collect();
+    let d_shadows: Vec<Ident> = shadows.iter().map(|s| format_ident!("d_{}", s)).collect();
+    let slot_types = slots.iter().map(|s| match s.role {
+        Role::Seed => quote!(#f),
+        _ => quote!(()),
+    });
+    let slot_types: Vec<TokenStream> = slot_types.collect();
+    let results = slots.iter().map(|s| match s.role {
+        Role::Seed => quote!(dseed),
+        _ => quote!(()),
+    });
+    let generics = func.generics(&lifetimes.iter().map(|l| quote!(#l)).collect::<Vec<_>>());
+    let wanted_generics =
+        func.generics_around(&lifetimes.iter().map(|l| quote!(#l)).collect::<Vec<_>>(), &[quote!(const __WANTED: u64)]);
+    let overwrites = vec![quote!(false); slots.len()];
+    let closure = quote!(::core::ops::FnOnce([#f; 1], (#(#shadow_types,)*)) -> (#(#slot_types,)*));
+    let items = quote! {
+        /// How many floats the result holds, flattened: the value.
+        #[doc(hidden)]
+        #vis const RESULT_LEN: usize = 1;
+
+        /// It adds into its shadows: it reads what they held.
+        #[doc(hidden)]
+        #vis const OVERWRITES: &'static [bool] = &[#(#overwrites),*];
+
+        /// Forward mode: the shadows' tangents `ṡeed ∇g + seed H ẋ`, the value's `∇g · ẋ`.
+        #[doc(hidden)]
+        #[inline]
+        #vis fn tangent #generics(#(#tangent_params),*) -> ([#f; 1], [#f; 1]) {
+            // The values by `g_vjp` itself, so that they are the primal's to the bit.
+            let (value, ()) = #vjp(#(#all),*);
+            let (_, g, hv) = #hvp(#(#params,)* #(&*#t_actives),*);
+            let (g, hv) = (#krate::higher::flat(g), #krate::higher::flat(hv));
+            let mut at = 0usize;
+            // The literal becomes `F::from_f64(0.0)` with every other (see `generic`).
+            let mut dvalue = 0.0;
+            #(
+                for i in 0..#actives.len() {
+                    #t_shadows[i] += t_seed * g[at + i] + seed * hv[at + i];
+                    dvalue += g[at + i] * #t_actives[i];
+                }
+                at += #actives.len();
+            )*
+            let _ = at;
+            ([value], [dvalue])
+        }
+
+        /// Reverse mode: `g_vjp` itself, and its pullback by one `g_hvp` along the shadows'
+        /// adjoints.
+        #[doc(hidden)]
+        #[inline]
+        #vis fn pullback #generics(#(#params_typed),*)
+            -> ([#f; 1], impl #closure + use<#(#lifetimes,)* #f>) {
+            let (value, ()) = #vjp(#(#all),*);
+            ([value], move |u: [#f; 1], (#(#closure_shadows,)*): (#(#shadow_types,)*)| {
+                let (_, g, hu) = #hvp(#(#params,)* #(&*#d_shadows),*);
+                let (g, hu) = (#krate::higher::flat(g), #krate::higher::flat(hu));
+                let mut at = 0usize;
+                let mut dseed = 0.0;
+                #(
+                    for i in 0..#actives.len() {
+                        #d_actives[i] += seed * hu[at + i] + u[0] * g[at + i];
+                        dseed += g[at + i] * #d_shadows[i];
+                    }
+                    at += #actives.len();
+                )*
+                let _ = at;
+                (#(#results,)*)
+            })
+        }
+
+        /// The pullback whatever the caller wants.
+        #[doc(hidden)]
+        #[inline]
+        #vis fn pullback_wanted #wanted_generics(#(#params_typed,)* _: #krate::__private::Wanted<__WANTED>)
+            -> ([#f; 1], impl #closure + use<#(#lifetimes,)* #f, __WANTED>) {
+            Self::pullback(#(#all),*)
+        }
+    };
+    Some(super::protocol_struct(func, vjp, items))
+}
