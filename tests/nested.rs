@@ -269,8 +269,33 @@ fn pair_steps(x: &[f64], y: &[f64], #[no_grad] steps: usize) -> f64 {
     total
 }
 
+/// Directional derivatives of the potential of a slice by `g_jvp`, along a direction made
+/// from `x` (active too) and changed after each call (the deferred call's copy), and along
+/// data.
+#[differentiable]
+fn along(x: &[f64], #[no_grad] data: &[f64], #[no_grad] steps: usize) -> f64 {
+    let mut d = vec![0.0; x.len()];
+    for i in 0..x.len() {
+        d[i] = x[i].sin();
+    }
+    let mut total = 0.0;
+    for k in 0..steps {
+        let (e, slope) = chain_potential_jvp(x, &d, 2.0);
+        total += e * 0.1 + slope * (k as f64 + 1.0);
+        d[0] += slope * 0.01;
+    }
+    let (_, on_data) = chain_potential_jvp(x, data, 0.5);
+    total + on_data
+}
+
 mod slices {
     use super::*;
+
+    array_property!(along, grad along_grad, vjp along_vjp, jvp along_jvp, [
+        slice x in proptest::collection::vec(-1.0..1.0, 3),
+        const slice data in proptest::collection::vec(-1.0..1.0, 3),
+        const steps in 0usize..3
+    ]);
 
     array_property!(after_step, grad after_step_grad, vjp after_step_vjp, jvp after_step_jvp, [
         slice x in proptest::collection::vec(-1.0..1.0, 1..5),

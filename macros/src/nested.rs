@@ -30,13 +30,14 @@ pub fn stubs(func: &Function, grad: TokenStream, vjp: TokenStream, jvp: TokenStr
     let shadows = func.active().filter(|p| matches!(p.shape, Shape::Slice | Shape::Out)).count();
     let seed = usize::from(!matches!(func.returns, Returns::Unit));
     let grad = matches!(func.returns, Returns::Scalar).then_some((&func.names.grad, n, grad));
-    // A function of slices has a real `g_vjp` (see `slices`).
-    let slice_vjp = slices::vjp_protocol(func);
+    // A function of slices has a real `g_vjp` and `g_jvp` (see `slices`).
+    let (slice_vjp, slice_jvp) = (slices::vjp_protocol(func), slices::jvp_protocol(func));
     let vjp = slice_vjp.is_none().then_some((&func.names.vjp, n + shadows + seed, vjp));
-    let companions = grad.into_iter().chain(vjp).chain([(&func.names.jvp, n + active, jvp)]);
+    let jvp = slice_jvp.is_none().then_some((&func.names.jvp, n + active, jvp));
+    let companions = grad.into_iter().chain(vjp).chain(jvp);
     let nested = quote!(Nested);
     let stubs: TokenStream = companions.map(|(name, arity, ty)| stub(func, name, arity, ty, &nested)).collect();
-    quote!(#stubs #slice_vjp)
+    quote!(#stubs #slice_vjp #slice_jvp)
 }
 
 /// The stub protocol of one companion `name` of `arity` parameters returning `ty`, whose

@@ -1,13 +1,17 @@
-//! The protocol of `g_vjp` for a generic function of slices (`fn g<F: Float>(x: &[F], ..)
-//! -> F`), so that differentiable code may call `g_vjp(x, &mut gx, seed)`: a gradient added
-//! into a buffer of the caller's (`g_grad`, whose gradient is a `Vec` of runtime length,
-//! cannot be a call result the caller keeps). `g_vjp` adds `seed ∇g(x)` into each shadow
+//! The protocols of `g_vjp` and `g_jvp` for a generic function of slices (`fn g<F: Float>(x:
+//! &[F], ..) -> F`), so that differentiable code may call `g_vjp(x, &mut gx, seed)` (a
+//! gradient added into a buffer of the caller's: `g_grad`, whose gradient is a `Vec` of runtime
+//! length, cannot be a call result the caller keeps) and `g_jvp(x, dx)`. `g_vjp` adds `seed ∇g(x)` into each shadow
 //! and returns `g(x)`, so, with `H` the Hessian (symmetric):
 //! - forward: the tangent of a shadow is `ṡeed ∇g + seed H ẋ`, the value's `∇g · ẋ`
 //!   (`g_hvp` along `ẋ`);
 //! - reverse: a shadow's adjoint `ū` passes through unchanged (it is added into), and `x`
 //!   receives `seed H ū + ū₀ ∇g` (`ū₀` the value's adjoint), `seed` receives `∇g · ū`
 //!   (`g_hvp` along `ū`).
+//!
+//! `g_jvp(x, d)` returns `(g(x), ∇g · d)`: forward, the tangents `(∇g · ẋ, ẋᵀ H d + ∇g · ḋ)`;
+//! reverse, for adjoints `(ū₀, ū₁)`, `x` receives `ū₀ ∇g + ū₁ H d` and `d` receives `ū₁ ∇g`
+//! (each one `g_hvp` along `d`).
 
 use crate::ast::{Function, Returns, Shape};
 use proc_macro2::{Span, TokenStream};
@@ -26,10 +30,12 @@ pub fn eligible(func: &Function) -> bool {
     crate::expand::higher::written(func) && matches!(func.returns, Returns::Scalar) && actives && constants
 }
 
-/// One parameter of `g_vjp`: `g`'s own (active or not), an active one's shadow, or the seed.
+/// One parameter of `g_vjp` or `g_jvp`: `g`'s own (active or not), an active one's shadow
+/// or direction, or the seed.
 enum Role {
     Param { active: bool },
     Shadow,
+    Direction,
     Seed,
 }
 
@@ -39,27 +45,35 @@ struct Slot {
     role: Role,
 }
 
-/// `g_vjp`'s parameters in order, each shared reference with a lifetime (which the
-/// pullback's closure captures).
-fn slots(func: &Function) -> (Vec<Slot>, Vec<syn::Lifetime>) {
+/// `g_vjp`'s parameters in order (`g_jvp`'s if `jvp`), each shared reference with a
+/// lifetime (which the pullback's closure captures).
+fn slots(func: &Function, jvp: bool) -> (Vec<Slot>, Vec<syn::Lifetime>) {
     let f = &func.float;
     let (mut out, mut lifetimes) = (Vec::new(), Vec::new());
+    let mut lifetime = |name: String| {
+        let l = syn::Lifetime::new(&name, Span::call_site());
+        lifetimes.push(l.clone());
+        l
+    };
     for (i, p) in func.params.iter().enumerate() {
         let ty = match &p.ty {
             syn::Type::Reference(r) => {
-                let l = syn::Lifetime::new(&format!("'__l{i}"), Span::call_site());
-                let elem = &r.elem;
-                lifetimes.push(l.clone());
+                let (l, elem) = (lifetime(format!("'__l{i}")), &r.elem);
                 quote!(&#l #elem)
             }
             other => quote!(#other),
         };
         out.push(Slot { name: format_ident!("a{}", i), ty, role: Role::Param { active: p.active } });
-        if p.active {
+        if p.active && jvp {
+            let l = lifetime(format!("'__d{i}"));
+            out.push(Slot { name: format_ident!("d{}", i), ty: quote!(&#l [#f]), role: Role::Direction });
+        } else if p.active {
             out.push(Slot { name: format_ident!("s{}", i), ty: quote!(&mut [#f]), role: Role::Shadow });
         }
     }
-    out.push(Slot { name: format_ident!("seed"), ty: quote!(#f), role: Role::Seed });
+    if !jvp {
+        out.push(Slot { name: format_ident!("seed"), ty: quote!(#f), role: Role::Seed });
+    }
     (out, lifetimes)
 }
 
@@ -70,7 +84,7 @@ pub fn vjp_protocol(func: &Function) -> Option<TokenStream> {
     }
     let (vis, krate, f) = (&func.vis, &func.krate, &func.float);
     let (vjp, hvp) = (&func.names.vjp, &func.names.hvp);
-    let (slots, lifetimes) = slots(func);
+    let (slots, lifetimes) = slots(func, false);
     let params: Vec<&Ident> = slots.iter().filter(|s| matches!(s.role, Role::Param { .. })).map(|s| &s.name).collect();
     let actives: Vec<&Ident> =
         slots.iter().filter(|s| matches!(s.role, Role::Param { active: true })).map(|s| &s.name).collect();
@@ -184,4 +198,111 @@ pub fn vjp_protocol(func: &Function) -> Option<TokenStream> {
         }
     };
     Some(super::protocol_struct(func, vjp, items))
+}
+
+/// The real protocol of `g_jvp` (see the module doc), or `None` if `func` is not eligible.
+pub fn jvp_protocol(func: &Function) -> Option<TokenStream> {
+    if !eligible(func) {
+        return None;
+    }
+    let (vis, krate, f) = (&func.vis, &func.krate, &func.float);
+    let (jvp, hvp) = (&func.names.jvp, &func.names.hvp);
+    let (slots, lifetimes) = slots(func, true);
+    let of =
+        |role: fn(&Role) -> bool| -> Vec<&Ident> { slots.iter().filter(|s| role(&s.role)).map(|s| &s.name).collect() };
+    let params = of(|r| matches!(r, Role::Param { .. }));
+    let actives = of(|r| matches!(r, Role::Param { active: true }));
+    let directions = of(|r| matches!(r, Role::Direction));
+    let all: Vec<&Ident> = slots.iter().map(|s| &s.name).collect();
+    let tangent = |a: &&Ident| format_ident!("t_{}", a);
+    let (t_actives, t_directions): (Vec<Ident>, Vec<Ident>) =
+        (actives.iter().map(tangent).collect(), directions.iter().map(tangent).collect());
+    let adjoint = |a: &&Ident| format_ident!("u_{}", a);
+    let (u_actives, u_directions): (Vec<Ident>, Vec<Ident>) =
+        (actives.iter().map(adjoint).collect(), directions.iter().map(adjoint).collect());
+    let tangent_params = slots.iter().map(|s| {
+        let (a, ty, t) = (&s.name, &s.ty, format_ident!("t_{}", s.name));
+        match s.role {
+            Role::Param { active: false } => quote!(#a: #ty, _: ()),
+            _ => quote!(#a: #ty, #t: &[#f]),
+        }
+    });
+    let params_typed: Vec<TokenStream> = slots
+        .iter()
+        .map(|s| {
+            let (a, ty) = (&s.name, &s.ty);
+            quote!(#a: #ty)
+        })
+        .collect();
+    let active = |s: &Slot| matches!(s.role, Role::Param { active: true } | Role::Direction);
+    let shadow_types: Vec<TokenStream> =
+        slots.iter().map(|s| if active(s) { quote!(&mut [#f]) } else { quote!(()) }).collect();
+    let closure_shadows = slots.iter().map(|s| match active(s) {
+        true => {
+            let u = format_ident!("u_{}", s.name);
+            quote!(#u)
+        }
+        false => quote!(_),
+    });
+    let units: Vec<TokenStream> = slots.iter().map(|_| quote!(())).collect();
+    let before: Vec<TokenStream> = lifetimes.iter().map(|l| quote!(#l)).collect();
+    let generics = func.generics(&before);
+    let wanted_generics = func.generics_around(&before, &[quote!(const __WANTED: u64)]);
+    let closure = quote!(::core::ops::FnOnce([#f; 2], (#(#shadow_types,)*)) -> (#(#units,)*));
+    let items = quote! {
+        /// How many floats the result holds, flattened: the value and the derivative.
+        #[doc(hidden)]
+        #vis const RESULT_LEN: usize = 2;
+
+        /// Forward mode: `(∇g · ẋ, ẋᵀ H d + ∇g · ḋ)`, by one `g_hvp` along `d`.
+        #[doc(hidden)]
+        #[inline]
+        #vis fn tangent #generics(#(#tangent_params),*) -> ([#f; 2], [#f; 2]) {
+            // The values by `g_jvp` itself, so that they are the primal's to the bit.
+            let (value, derivative) = #jvp(#(#all),*);
+            let (_, g, hd) = #hvp(#(#params,)* #(#directions),*);
+            let (g, hd) = (#krate::higher::flat(g), #krate::higher::flat(hd));
+            let (mut at, mut t0, mut t1) = (0usize, 0.0, 0.0);
+            #(
+                for i in 0..#actives.len() {
+                    t0 += g[at + i] * #t_actives[i];
+                    t1 += hd[at + i] * #t_actives[i] + g[at + i] * #t_directions[i];
+                }
+                at += #actives.len();
+            )*
+            let _ = at;
+            ([value, derivative], [t0, t1])
+        }
+
+        /// Reverse mode: `g_jvp` itself, and its pullback by one `g_hvp` along `d`.
+        #[doc(hidden)]
+        #[inline]
+        #vis fn pullback #generics(#(#params_typed),*)
+            -> ([#f; 2], impl #closure + use<#(#lifetimes,)* #f>) {
+            let (value, derivative) = #jvp(#(#all),*);
+            ([value, derivative], move |u: [#f; 2], (#(#closure_shadows,)*): (#(#shadow_types,)*)| {
+                let (_, g, hd) = #hvp(#(#params,)* #(#directions),*);
+                let (g, hd) = (#krate::higher::flat(g), #krate::higher::flat(hd));
+                let mut at = 0usize;
+                #(
+                    for i in 0..#actives.len() {
+                        #u_actives[i] += u[0] * g[at + i] + u[1] * hd[at + i];
+                        #u_directions[i] += u[1] * g[at + i];
+                    }
+                    at += #actives.len();
+                )*
+                let _ = at;
+                (#(#units,)*)
+            })
+        }
+
+        /// The pullback whatever the caller wants.
+        #[doc(hidden)]
+        #[inline]
+        #vis fn pullback_wanted #wanted_generics(#(#params_typed,)* _: #krate::__private::Wanted<__WANTED>)
+            -> ([#f; 2], impl #closure + use<#(#lifetimes,)* #f, __WANTED>) {
+            Self::pullback(#(#all),*)
+        }
+    };
+    Some(super::protocol_struct(func, jvp, items))
 }
