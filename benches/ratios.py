@@ -52,6 +52,12 @@ the generated vjp in µs, and vjp/primal, with vjp/primal <= 4.0:
     cargo bench --bench gmm -- --warm-up-time 1 --measurement-time 3 --save-baseline run1
     python3 benches/ratios.py --gmm run1 run2
 
+With `--threads` first, the `threads` benchmark (issue 15): the 784-128-10 SGD step at batch
+256 on one thread over the same on two (`Sequential::set_threads(2)`):
+
+    cargo bench --bench threads -- --warm-up-time 1 --measurement-time 3 --save-baseline run1
+    python3 benches/ratios.py --threads run1 run2
+
 With `--higher` first, the `higher` benchmark (issue 12): f_hvp against f_grad on Rosenbrock
 (n = 100) and an MLP loss, hvp/grad <= 4; f_jacobian of R^26 -> R^1000 against its primal,
 jacobian/primal <= 6, and 26 jvp calls against the primal for comparison:
@@ -137,6 +143,8 @@ def main():
         return gmm(sys.argv[2:] or ["new"])
     if sys.argv[1:2] == ["--higher"]:
         return higher(sys.argv[2:] or ["new"])
+    if sys.argv[1:2] == ["--threads"]:
+        return threads(sys.argv[2:] or ["new"])
     if sys.argv[1:2] == ["--activations"]:
         return activations(sys.argv[2:] or ["new"])
     baselines = sys.argv[1:] or ["new"]
@@ -370,6 +378,23 @@ def higher(baselines):
         return 1
     print("targets met")
     return 0
+
+
+def threads(baselines):
+    """The `threads` benchmark (issue 15): one thread's step over two threads' >= 1.6."""
+    ratios = []
+    for b in baselines:
+        try:
+            one, two = (median_ns(b, "threads_784-128-10", n) for n in ("one", "two"))
+        except FileNotFoundError as e:
+            print(f"missing {e.filename}: run `cargo bench --bench threads` first", file=sys.stderr)
+            return 2
+        print(f"{b}: one thread {one / 1e3:.0f} µs, two {two / 1e3:.0f} µs, speed-up {one / two:.2f}")
+        ratios.append(one / two)
+    ratios.sort()
+    middle = median(ratios)
+    print(f"median speed-up {middle:.2f} ({ratios[0]:.2f}-{ratios[-1]:.2f}) (target >= 1.6)")
+    return 0 if middle >= 1.6 else 1
 
 
 if __name__ == "__main__":

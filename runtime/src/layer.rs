@@ -41,8 +41,9 @@ pub struct Adjoints<'g, F> {
 /// ∂L/∂out.
 pub type Rest<'r, F> = &'r mut dyn FnMut(&[F], &mut [F]);
 
-/// A differentiable stage of a model, over a batch of rows.
-pub trait Layer<F: Real> {
+/// A differentiable stage of a model, over a batch of rows. `Send + Sync`, so that a model
+/// may run the two halves of a batch on two threads (`Sequential::set_threads`).
+pub trait Layer<F: Real>: Send + Sync {
     /// For messages: "dense 784→128 Relu".
     ///
     /// ```

@@ -100,11 +100,46 @@ fn check_layers<F: Real>(layers: &[Box<dyn Layer<F>>]) -> Result<(), ShapeError>
 
 pub struct Sequential<F: Real> {
     layers: Vec<Box<dyn Layer<F>>>,
+    /// The buffers of the training pass (of the first part of a batch split across threads).
+    work: Workspace<F>,
+    /// How many threads [`Sequential::loss_and_gradient`] may use, and the buffers of the
+    /// second (see `parallel`).
+    threads: usize,
+    helper: Workspace<F>,
+}
+
+/// The buffers a training pass writes.
+#[derive(Clone)]
+struct Workspace<F> {
     /// Per layer, per parameter tensor: the accumulated gradient.
     gradients: Vec<Vec<Vec<F>>>,
-    /// Per layer: its output over the last batch, and its adjoint.
+    /// Per layer: its output over the batch, and its adjoint.
     outputs: Vec<Vec<F>>,
     adjoints: Vec<Vec<F>>,
+}
+
+impl<F: Real> Workspace<F> {
+    fn new(layers: &[Box<dyn Layer<F>>]) -> Self {
+        let gradients =
+            layers.iter().map(|l| l.parameters().iter().map(|p| vec![F::ZERO; p.len()]).collect()).collect();
+        let n = layers.len();
+        Workspace { gradients, outputs: vec![Vec::new(); n], adjoints: vec![Vec::new(); n] }
+    }
+
+    /// Sized for `batch` rows, gradients zeroed.
+    fn prepare(&mut self, layers: &[Box<dyn Layer<F>>], batch: usize) {
+        for (l, layer) in layers.iter().enumerate() {
+            self.outputs[l].resize(batch * layer.outputs(), F::ZERO);
+            self.adjoints[l].resize(batch * layer.outputs(), F::ZERO);
+        }
+        for g in self.gradients.iter_mut().flatten() {
+            g.fill(F::ZERO);
+        }
+    }
+
+    fn buffers(&mut self) -> Buffers<'_, F> {
+        Buffers { outputs: &mut self.outputs, adjoints: &mut self.adjoints, gradients: &mut self.gradients }
+    }
 }
 
 /// A parameter tensor with its gradient, for optimizers and diagnostics.
@@ -155,10 +190,9 @@ impl<F: Real> Sequential<F> {
     /// ```
     pub fn try_new(layers: Vec<Box<dyn Layer<F>>>) -> Result<Self, ShapeError> {
         check_layers(&layers)?;
-        let gradients =
-            layers.iter().map(|l| l.parameters().iter().map(|p| vec![F::ZERO; p.len()]).collect()).collect();
-        let n = layers.len();
-        Ok(Sequential { layers, gradients, outputs: vec![Vec::new(); n], adjoints: vec![Vec::new(); n] })
+        let work = Workspace::new(&layers);
+        let helper = Workspace { gradients: Vec::new(), outputs: Vec::new(), adjoints: Vec::new() };
+        Ok(Sequential { layers, work, threads: 1, helper })
     }
 
     /// An MLP from layer sizes, e.g. `[2, 4, 1]`: dense layers with `hidden` activations
@@ -315,20 +349,15 @@ impl<F: Real> Sequential<F> {
         if batch == 0 {
             panic!("Sequential::loss_and_gradient: {}", ShapeError::EmptyBatch);
         }
-        for (l, layer) in self.layers.iter().enumerate() {
-            self.outputs[l].resize(batch * layer.outputs(), F::ZERO);
-            self.adjoints[l].resize(batch * layer.outputs(), F::ZERO);
+        if self.threads > 1 && batch >= 2 * parallel::MIN_ROWS {
+            return self.split_pass(x, batch, loss);
         }
-        for g in self.gradients.iter_mut().flatten() {
-            g.fill(F::ZERO);
-        }
+        self.work.prepare(&self.layers, batch);
         let mut loss = Some(loss);
         let mut value = F::ZERO;
         // The first layer's input needs no gradient: an empty shadow tells its kernel to skip
         // that product.
-        let buffers =
-            Buffers { outputs: &mut self.outputs, adjoints: &mut self.adjoints, gradients: &mut self.gradients };
-        train(&self.layers, x, batch, buffers, &mut [], &mut |output, doutput| {
+        train(&self.layers, x, batch, self.work.buffers(), &mut [], &mut |output, doutput| {
             value = (loss.take().expect("the loss runs once"))(output, doutput);
         });
         value
@@ -343,13 +372,13 @@ impl<F: Real> Sequential<F> {
     pub fn layer_output(&self, l: usize) -> &[F] {
         let n = self.layers.len();
         assert!(l < n, "Sequential::layer_output: layer {l} of a model of {n} layers");
-        &self.outputs[l]
+        &self.work.outputs[l]
     }
 
     /// Every parameter tensor with its gradient, first layer first.
     pub fn parameters(&mut self) -> Vec<Parameter<'_, F>> {
         let mut out = Vec::new();
-        for (l, (layer, grads)) in self.layers.iter_mut().zip(&self.gradients).enumerate() {
+        for (l, (layer, grads)) in self.layers.iter_mut().zip(&self.work.gradients).enumerate() {
             let names = layer.parameter_names();
             for ((values, gradient), name) in layer.parameters_mut().into_iter().zip(grads).zip(names) {
                 out.push(Parameter { layer: l, name, values, gradient });
@@ -361,7 +390,7 @@ impl<F: Real> Sequential<F> {
     /// One optimizer step on every parameter.
     pub fn step(&mut self, optimizer: &mut dyn Optimizer<F>) {
         let mut slot = 0;
-        for (layer, gradients) in self.layers.iter_mut().zip(&self.gradients) {
+        for (layer, gradients) in self.layers.iter_mut().zip(&self.work.gradients) {
             let mut tensor = 0;
             layer.visit_parameters_mut(&mut |values| {
                 optimizer.update(slot, values, &gradients[tensor]);
@@ -411,5 +440,8 @@ fn train<F: Real>(
     layer.forward_backward(x, out, batch, &mut rest, Adjoints { dout, dx, params });
 }
 
+mod parallel;
+#[cfg(test)]
+mod parallel_tests;
 #[cfg(test)]
 mod tests;
