@@ -1,4 +1,4 @@
-//! Issue 3's benchmarks: loops over slices, each as primal, the generated `f_vjp` and a
+//! Issue 3's benchmarks (and issue 15's Rosenbrock): loops over slices, each as primal, the generated `f_vjp` and a
 //! hand-written gradient, in one criterion group per function so the three are measured in
 //! the same run. `python3 benches/ratios.py` prints the ratios from criterion's estimates.
 //!
@@ -194,6 +194,37 @@ fn recurrence_hand(
     (y, dy)
 }
 
+// ---- extended Rosenbrock over a slice, n = 100 (issue 15, item 10) ----
+
+#[differentiable]
+fn rosenbrock(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..x.len() - 1 {
+        let a = x[i + 1] - x[i] * x[i];
+        let b = 1.0 - x[i];
+        s += 100.0 * a * a + b * b;
+    }
+    s
+}
+
+/// Everything in one forward loop: each term's partial along `x[i + 1]` carried in a register
+/// to the next iteration (adding it into `dx[i + 1]` at once would make every iteration wait
+/// for the store of the one before).
+fn rosenbrock_hand(x: &[f64], dx: &mut [f64], seed: f64) -> f64 {
+    let n = x.len();
+    let dx = &mut dx[..n];
+    let (mut s, mut carried) = (0.0, 0.0);
+    for i in 0..n - 1 {
+        let a = x[i + 1] - x[i] * x[i];
+        let b = 1.0 - x[i];
+        s += 100.0 * a * a + b * b;
+        dx[i] += seed * (-400.0 * a * x[i] - 2.0 * b) + carried;
+        carried = seed * 200.0 * a;
+    }
+    dx[n - 1] += carried;
+    s
+}
+
 fn data(n: usize, phase: f64) -> Vec<f64> {
     (0..n).map(|i| ((i as f64 + phase) * 0.37).sin()).collect()
 }
@@ -248,6 +279,14 @@ fn benches(c: &mut Criterion) {
     });
     g.finish();
 
+    let x = data(100, 9.0);
+    let mut dx = vec![0.0; 100];
+    let mut g = c.benchmark_group("rosenbrock");
+    g.bench_function("primal", |bench| bench.iter(|| rosenbrock(black_box(&x))));
+    g.bench_function("vjp", |bench| bench.iter(|| rosenbrock_vjp(black_box(&x), &mut dx, 1.0)));
+    g.bench_function("hand", |bench| bench.iter(|| rosenbrock_hand(black_box(&x), &mut dx, 1.0)));
+    g.finish();
+
     let a: Vec<f64> = data(1000, 7.0).iter().map(|v| 0.5 + 0.4 * v).collect();
     let bias = data(1000, 8.0);
     let (mut da, mut db) = (vec![0.0; 1000], vec![0.0; 1000]);
@@ -283,6 +322,11 @@ fn check() {
     let dx1 = horner_vjp(&c, &mut g1, 0.9, 1.0).1;
     let dx2 = horner_hand(&c, &mut g2, 0.9, 1.0).1;
     assert!((dx1 - dx2).abs() < 1e-9 && g1.iter().zip(&g2).all(|(p, q)| (p - q).abs() < 1e-12), "horner");
+    let x = data(100, 9.0);
+    let (mut g1, mut g2) = (vec![0.0; 100], vec![0.0; 100]);
+    let (v1, ()) = rosenbrock_vjp(&x, &mut g1, 1.5);
+    let v2 = rosenbrock_hand(&x, &mut g2, 1.5);
+    assert!(v1 == v2 && g1.iter().zip(&g2).all(|(p, q)| (p - q).abs() < 1e-9 * (1.0 + q.abs())), "rosenbrock");
 }
 
 fn all(c: &mut Criterion) {

@@ -174,9 +174,9 @@ def main():
     return 0
 
 
-LOOPS = ["dot", "horner", "softmax_cross_entropy", "dense", "recurrence"]
+LOOPS = ["dot", "horner", "softmax_cross_entropy", "dense", "recurrence", "rosenbrock"]
 LOOPS_BENCHES = ["primal", "vjp", "hand"]
-LOOPS_TARGETS = {"dot": 1.05}
+LOOPS_TARGETS = {"dot": 1.05, "rosenbrock": 1.10}
 LOOPS_TARGET = 1.20
 
 
