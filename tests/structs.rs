@@ -108,6 +108,16 @@ impl Model {
             + uses_whole(self, &self.hidden)
     }
 
+    /// `through_fields` with the field's method called with method syntax,
+    /// `self.hidden.forward(x)`: the same code.
+    #[differentiable]
+    fn through_fields_by_method(&self, x: &[f64]) -> f64 {
+        let h = self.hidden.forward(x);
+        self.head(h)
+            + blend(&self.hidden, &self.hidden, h) * dot2(&self.out, &self.out)
+            + uses_whole(self, &self.hidden)
+    }
+
     /// `self` by value, calling a `&self` method and another by-value one: the companions
     /// borrow it all the same (`m.squashed_grad(h)`).
     #[differentiable]
@@ -124,6 +134,22 @@ impl Model {
 #[differentiable]
 fn dot2(a: &[f64], b: &[f64]) -> f64 {
     a[0] * b[0] + a[1] * b[1]
+}
+
+/// A field's method called with method syntax twice, on the input and on a local array
+/// written from the first result (a deferred call, from its copy), in a loop.
+#[differentiable]
+fn field_method_twice(m: &Model, x: &[f64]) -> f64 {
+    let mut z = [0.0; 3];
+    let mut total = 0.0;
+    for k in 0..2 {
+        let h = m.hidden.forward(x);
+        for i in 0..3 {
+            z[i] = h * x[i] + k as f64;
+        }
+        total += m.hidden.forward(&z) * m.out[k];
+    }
+    total
 }
 
 /// The struct and one of its fields lent to the same call (their shadows overlap).
@@ -271,6 +297,17 @@ fn fields_lent_whole_get_their_gradients() {
 }
 
 #[test]
+fn a_field_method_called_with_method_syntax_is_its_path_call() {
+    let m = model(&[0.2, -0.1, 0.3, 0.4, 0.5, -0.25]);
+    let x = [1.5, -0.5, 0.25];
+    let (v1, (g1, dx1)) = m.through_fields_grad(&x);
+    let (v2, (g2, dx2)) = m.through_fields_by_method_grad(&x);
+    assert_eq!((v1.to_bits(), g1.to_vec(), dx1), (v2.to_bits(), g2.to_vec(), dx2));
+    let t = model(&[0.1, 0.2, -0.3, 0.4, 0.0, 1.0]);
+    assert_eq!(m.through_fields_jvp(&t, &x, &[0.5; 3]), m.through_fields_by_method_jvp(&t, &x, &[0.5; 3]));
+}
+
+#[test]
 fn gradient_descent_on_a_struct_model_fits_a_sample() {
     let mut m = model(&[0.2, -0.1, 0.3, 0.0, 1.0, 0.0]);
     let d = Sample { x: vec![1.0, -1.0, 0.5], y: 0.7 };
@@ -326,6 +363,16 @@ proptest! {
         let fb = finite_differences(&b, |b| blend(&a, b, y));
         prop_assume!(a.w.iter().zip(&b.w).all(|(p, q)| (p - q).abs() > 1e-4));
         prop_assert!(close(&ga.to_vec(), &fa, 1e-6) && close(&gb.to_vec(), &fb, 1e-6));
+
+        // A field's method called twice with method syntax, in a loop.
+        let (value, (g, dx)) = field_method_twice_grad(&m, &x);
+        prop_assert_eq!(value, field_method_twice(&m, &x));
+        let fd = finite_differences(&m, |m| field_method_twice(m, &x));
+        prop_assert!(close(&g.to_vec(), &fd, 1e-5), "{:?} vs {:?}", g.to_vec(), fd);
+        let (_, along) = field_method_twice_jvp(&m, &t, &x, &[0.25, -0.5, 1.0]);
+        let dot: f64 = g.to_vec().iter().zip(t.to_vec()).map(|(a, b)| a * b).sum::<f64>()
+            + 0.25 * dx[0] - 0.5 * dx[1] + dx[2];
+        prop_assert!((along - dot).abs() < 1e-9 * (1.0 + dot.abs()), "{} vs {}", along, dot);
 
         // Methods, and structs passed on whole.
         let h = a.forward(&x);

@@ -319,6 +319,14 @@ pub fn detach(krate: &TokenStream, path: &syn::Path) -> TokenStream {
 /// error in the call (a callee without this protocol) points at the user's call.
 pub fn protocol_call(func: &syn::Path, protocol: &str, args: TokenStream) -> TokenStream {
     let span = func.segments.last().map_or_else(Span::call_site, |s| s.ident.span());
+    // A method of a struct field: called with method syntax on the first argument.
+    if let Some(method) = receiver_method(func) {
+        let (receiver, rest) = split_first_argument(args);
+        let protocol = method_protocol(method, protocol);
+        let mut group = Group::new(Delimiter::Parenthesis, rest);
+        group.set_span(span);
+        return quote!((#receiver).#protocol #group);
+    }
     // A method's protocol is two associated functions beside it (see `expand`).
     if is_method_path(func) {
         let mut path = func.clone();
@@ -333,6 +341,45 @@ pub fn protocol_call(func: &syn::Path, protocol: &str, args: TokenStream) -> Tok
     let mut group = Group::new(Delimiter::Parenthesis, args);
     group.set_span(span);
     quote!(#func #path #group)
+}
+
+/// The first segment of the path a method called on a struct field is lowered to
+/// (`p.layer.forward(x)` is `__receiver::forward(&p.layer, x)`): the macro cannot name the
+/// field's type, so the call is written back with method syntax on its first argument, where
+/// Rust finds the type (see `protocol_call`, `plain_call`).
+pub const RECEIVER: &str = "__receiver";
+
+/// The path of method `method` called on its first argument (see [`RECEIVER`]).
+pub fn receiver_path(method: &Ident) -> syn::Path {
+    let marker = Ident::new(RECEIVER, method.span());
+    syn::parse_quote!(#marker::#method)
+}
+
+/// The method of a path made by [`receiver_path`].
+pub fn receiver_method(func: &syn::Path) -> Option<&Ident> {
+    match func.segments.iter().collect::<Vec<_>>()[..] {
+        [marker, method] if marker.ident == RECEIVER => Some(&method.ident),
+        _ => None,
+    }
+}
+
+/// `func(args)` as written, or `(first).method(rest)` of a method called on a struct field.
+pub fn plain_call(func: &syn::Path, args: TokenStream) -> TokenStream {
+    match receiver_method(func) {
+        Some(method) => {
+            let (receiver, rest) = split_first_argument(args);
+            quote!((#receiver).#method(#rest))
+        }
+        None => quote!(#func(#args)),
+    }
+}
+
+/// The first argument of a comma-separated list, and the rest.
+fn split_first_argument(args: TokenStream) -> (TokenStream, TokenStream) {
+    let mut tokens = args.into_iter();
+    let first: TokenStream =
+        tokens.by_ref().take_while(|t| !matches!(t, TokenTree::Punct(p) if p.as_char() == ',')).collect();
+    (first, tokens.collect())
 }
 
 /// Whether a call's path names an associated function of a type (`Self::helper`,

@@ -188,7 +188,8 @@ impl Forward<'_> {
             }
             Op::Call { func, args, .. } => {
                 let args = args.iter().map(|a| self.ir.tokens(a));
-                let mut out = quote!(let #name = #func(#(#args),*););
+                let call = code::plain_call(func, quote!(#(#args),*));
+                let mut out = quote!(let #name = #call;);
                 out.extend(code::result_into(ir, value, self.krate));
                 out
             }

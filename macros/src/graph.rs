@@ -239,7 +239,8 @@ impl Graph<'_> {
             (Op::Call { func, args, .. }, Some(w)) => self.call(v, func, args, w),
             (Op::Call { func, args, .. }, None) => {
                 let args = args.iter().map(|a| ir.tokens(a));
-                quote!(let #name = #func(#(#args),*);)
+                let call = code::plain_call(func, quote!(#(#args),*));
+                quote!(let #name = #call;)
             }
             (op, w) => {
                 let mut out = code::bind(value, code::primal(ir, value, &self.func.float));

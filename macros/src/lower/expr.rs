@@ -241,17 +241,17 @@ impl Lower<'_> {
             let call = syn::ExprCall { attrs: Vec::new(), func: Box::new(func), paren_token: Default::default(), args };
             return self.call(&call, span);
         }
-        // `p.layer.forward(x)`: the field's type, which the call needs, is not written here.
-        let name = m.method.to_string();
-        if self.is_struct_field(&m.receiver)
-            && rules::find(&name, Syntax::Method).is_none()
-            && !rules::is_predicate(&name)
-        {
-            let (method, field) = (&m.method, m.receiver.to_token_stream().to_string().replace(' ', ""));
-            return Err(self.error(
-                m,
-                format!("a method of a struct field is called by its type's path, `FieldType::{method}(&{field}, ..)`"),
-            ));
+        // `p.layer.forward(x)`: the field's type, which a call by path needs, is not written
+        // here, so the call keeps method syntax (`code::receiver_path`), the field lent whole.
+        if self.is_struct_field(&m.receiver) && is_field_method(&m.method) {
+            let path = code::receiver_path(&m.method);
+            let func = Expr::Path(syn::ExprPath { attrs: Vec::new(), qself: None, path });
+            let field = &m.receiver;
+            let receiver: Expr = syn::parse_quote_spanned!(field.span()=> &#field);
+            let mut args: syn::punctuated::Punctuated<Expr, syn::Token![,]> = m.args.clone();
+            args.insert(0, receiver);
+            let call = syn::ExprCall { attrs: Vec::new(), func: Box::new(func), paren_token: m.paren_token, args };
+            return self.call(&call, span);
         }
         let mut args = vec![self.expr(&m.receiver)?];
         for a in &m.args {
@@ -275,7 +275,8 @@ impl Lower<'_> {
         // hint: the call checks that the path is the runtime's function (a user's
         // function of that name is a compile error, not a silent detach), and under
         // another name the runtime's function is a call like any other.
-        if let Some(rule) = segments.last().and_then(|name| rules::find(name, Syntax::Function)) {
+        let by_name = segments.last().filter(|_| code::receiver_method(&p.path).is_none());
+        if let Some(rule) = by_name.and_then(|name| rules::find(name, Syntax::Function)) {
             return self.runtime_call(rule, args, c, &p.path, span);
         }
         // `f64::sin(x)` is the method `x.sin()`. Any other associated function of a
@@ -496,4 +497,14 @@ fn literal(tokens: TokenStream) -> Operand {
     });
     let tokens = if single || is_path { tokens } else { quote!((#tokens)) };
     Operand::constant(tokens)
+}
+
+/// Whether `x.method(..)` on a struct field calls a method of the field's own type (a
+/// differentiable method, see `method_call`) rather than a float method of the rule table, a
+/// predicate, or a method of an array (`len`, `iter`).
+pub(super) fn is_field_method(method: &Ident) -> bool {
+    let name = method.to_string();
+    rules::find(&name, Syntax::Method).is_none()
+        && !rules::is_predicate(&name)
+        && !["len", "iter", "chunks_exact", "iter_mut", "abs_diff"].contains(&name.as_str())
 }

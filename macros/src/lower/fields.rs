@@ -176,6 +176,19 @@ impl<'ast> Visit<'ast> for Paths<'_> {
             c.args.iter().for_each(|a| self.argument(a));
             return;
         }
+        // `p.layer.forward(x)`: the field lent whole to its method (see `method_call`).
+        if let Expr::MethodCall(m) = e
+            && super::expr::is_field_method(&m.method)
+            && let Some((root, path)) = field_path(&m.receiver)
+            && root == self.root
+            && !path.is_empty()
+        {
+            if !self.whole.contains(&path) {
+                self.whole.push(path);
+            }
+            m.args.iter().for_each(|a| self.argument(a));
+            return;
+        }
         let array_base = match e {
             Expr::Index(ix) => Some(&*ix.expr),
             Expr::Reference(r) => Some(&*r.expr),

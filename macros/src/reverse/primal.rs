@@ -179,8 +179,14 @@ impl Plan<'_> {
                 };
                 quote!(let (#tmp_value, #tmp_pullback) = #call; #bind #store)
             }
-            None if self.storage[v] == Storage::Hoisted => quote!(#name = #func(#(#args),*);),
-            None => quote!(let #name = #func(#(#args),*);),
+            None if self.storage[v] == Storage::Hoisted => {
+                let call = code::plain_call(func, quote!(#(#args),*));
+                quote!(#name = #call;)
+            }
+            None => {
+                let call = code::plain_call(func, quote!(#(#args),*));
+                quote!(let #name = #call;)
+            }
         };
         out.extend(code::result_into(self.ir, value, &self.func.krate));
         out

@@ -130,7 +130,7 @@ impl Plan<'_> {
     pub(super) fn overwrites(&mut self) {
         for value in self.ir.values.values() {
             let Op::Call { func, args, snapshots, .. } = &value.op else { continue };
-            if crate::code::is_method_path(func) {
+            if crate::code::is_method_path(func) || crate::code::receiver_method(func).is_some() {
                 continue;
             }
             for (i, (a, copy)) in args.iter().zip(snapshots).enumerate() {
