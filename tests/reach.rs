@@ -1006,10 +1006,37 @@ fn rows_by_value_have_the_cofactors_as_gradient() {
     assert!((shadow[0][1] - (1.0 + 2.0 * g[0][1])).abs() < 1e-14, "f_vjp adds into the shadow");
 }
 
+/// Rows of a local `Vec` (`vec![[0.0; 2]; n]`, `n` known at run time): written by element,
+/// iterated by row, a row lent to a call, read back by element.
+#[differentiable]
+fn vec_rows(w: &[f64], xs: &[f64]) -> f64 {
+    let n = xs.len() / 2;
+    let mut r = vec![[0.0; 2]; n];
+    for k in 0..n {
+        for i in 0..2 {
+            for j in 0..2 {
+                r[k][i] += w[2 * i + j] * xs[2 * k + j];
+            }
+        }
+    }
+    let mut s = 0.0;
+    for row in r.iter() {
+        s += row[0] * row[1] + row[0].sin();
+    }
+    if n > 1 {
+        s += sqnorm(&r[1]) * r[0][1];
+    }
+    s + r.len() as f64
+}
+
 mod properties {
     use crate::{array_property, property};
     use proptest::collection::vec;
 
+    array_property!(vec_rows, grad vec_rows_grad, vjp vec_rows_vjp, jvp vec_rows_jvp, [
+        slice w in proptest::collection::vec(-1.0..1.0, 4),
+        slice xs in proptest::collection::vec(-1.0..1.0, 0..9)
+    ]);
     array_property!(reductions, grad reductions_grad, vjp reductions_vjp, jvp reductions_jvp, [
         slice w in vec(-2.0..2.0, 3), slice x in vec(0.1..2.0, 3), b in -1.0..1.0
     ]);

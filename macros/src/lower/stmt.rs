@@ -548,7 +548,7 @@ impl Lower<'_> {
             // `[[x; N]; M]`: rows of a flat array.
             Expr::Repeat(r) if matches!(&*r.expr, Expr::Repeat(_)) => {
                 let Expr::Repeat(inner) = &*r.expr else { unreachable!("matched") };
-                Some(ArrayInit::Rows(inner.expr.clone(), inner.len.clone(), r.len.clone()))
+                Some(ArrayInit::Rows(inner.expr.clone(), inner.len.clone(), r.len.clone(), false))
             }
             Expr::Repeat(r) => Some(ArrayInit::Repeat(r.expr.clone(), r.len.clone(), false)),
             Expr::Macro(m) if m.mac.path.is_ident("vec") => {
@@ -559,6 +559,8 @@ impl Lower<'_> {
                     Ok((init, len))
                 });
                 match parsed {
+                    // `vec![[x; N]; n]`: rows of a flat `Vec`, as many as `n` says at run time.
+                    Ok((Expr::Repeat(row), len)) => Some(ArrayInit::Rows(row.expr, row.len, Box::new(len), true)),
                     Ok((init, len)) => Some(ArrayInit::Repeat(Box::new(init), Box::new(len), true)),
                     Err(_) => return Err(self.error(m, "write a local vector as `vec![0.0; n]`")),
                 }
@@ -584,7 +586,7 @@ impl Lower<'_> {
     fn declare_array(&mut self, ident: &Ident, ty: Option<&Type>, init: ArrayInit, node: &Expr) -> Result<()> {
         let name = self.names.user(ident);
         let init = match init {
-            ArrayInit::Rows(init, row, rows) => return self.declare_rows(ident, &init, &row, &rows, node),
+            ArrayInit::Rows(init, row, rows, vec) => return self.declare_rows(ident, &init, &row, &rows, vec, node),
             ArrayInit::RowList(rows) => return self.declare_row_list(ident, &rows),
             flat => flat,
         };
@@ -637,13 +639,22 @@ impl Lower<'_> {
 }
 
 impl Lower<'_> {
-    /// `let mut r = [[init; N]; M];`: one flat array of `N * M` floats (`r_flat`), which
-    /// `r[i][j]` reads and writes at `i * N + j` (the rows of a parameter, see `Binding::Rows`).
-    fn declare_rows(&mut self, ident: &Ident, init: &Expr, row: &Expr, rows: &Expr, node: &Expr) -> Result<()> {
+    /// `let mut r = [[init; N]; M];` (or `vec![[init; N]; m]`, `vec`): one flat array of
+    /// `N * M` floats (`r_flat`), which `r[i][j]` reads and writes at `i * N + j` (the rows of
+    /// a parameter, see `Binding::Rows`).
+    fn declare_rows(
+        &mut self,
+        ident: &Ident,
+        init: &Expr,
+        row: &Expr,
+        rows: &Expr,
+        vec: bool,
+        node: &Expr,
+    ) -> Result<()> {
         let name = self.names.fresh(&format!("{ident}_flat"), ident.span());
         let (init, row, count) = (self.expr(init)?, self.expr(row)?, self.expr(rows)?);
         let len = self.opaque_int(quote!(*), row.clone(), count.clone(), node.span());
-        let kind = SlotKind::Array { init, len, vec: false };
+        let kind = SlotKind::Array { init, len, vec };
         let slot = self.slot(Slot { name, ty: None, kind, active: false, param: None });
         self.emit(Stmt::Declare(slot));
         let row = super::Row::Stride(row);
@@ -700,8 +711,8 @@ impl Lower<'_> {
 enum ArrayInit {
     Repeat(Box<Expr>, Box<Expr>, bool),
     List(Vec<Expr>),
-    /// `[[init; row]; rows]`.
-    Rows(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// `[[init; row]; rows]`, or `vec![[init; row]; rows]` (true).
+    Rows(Box<Expr>, Box<Expr>, Box<Expr>, bool),
     /// `[[a, b], [c, d]]`.
     RowList(Vec<Vec<Expr>>),
 }
