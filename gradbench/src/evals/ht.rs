@@ -10,8 +10,8 @@
 //! Every matrix is flat and column-major, as `LightMatrix` stores it: `m[col * nrows + row]`
 //! where the C++ writes `m(row, col)`, a list of 4×4 matrices one after the other (16 floats
 //! each), and `mat_mult` takes the left factor's row count where the C++ reads `nrows_`.
-//! (chainrule writes `&mut` outputs and local `vec!`s of floats, not of rows, so these
-//! cannot be `[[F; 4]]`.) The model is passed to the functions field by field, as `#[no_grad]`
+//! (chainrule's `&mut` outputs are slices of floats, not of rows (`&mut [[F; 4]]`), so the
+//! helpers that write matrices cannot take `[[F; 4]]`s.) The model is passed to the functions field by field, as `#[no_grad]`
 //! slices: chainrule does not lend a field of a `#[no_grad]` struct to a call.
 //!
 //! The Jacobian is by vector forward mode: the objective run once on `Dual<f64, K>`, its
