@@ -82,6 +82,31 @@ pub fn stub(func: &Function, name: &Ident, arity: usize, ty: TokenStream, refusa
     )
 }
 
+/// `pullback_wanted` of a companion's protocol, which needs no mask (its arrays are by value,
+/// or it computes every adjoint by Hessian-vector products): `pullback` whatever the caller
+/// wants, for a pullback of `params` returning `value` and a closure `closure`.
+fn pullback_wanted(
+    func: &Function,
+    lifetimes: &[syn::Lifetime],
+    params: &[TokenStream],
+    value: TokenStream,
+    closure: TokenStream,
+    args: &[&Ident],
+) -> TokenStream {
+    let (vis, krate, f) = (&func.vis, &func.krate, &func.float);
+    let before: Vec<TokenStream> = lifetimes.iter().map(|l| quote!(#l)).collect();
+    let generics = func.generics_around(&before, &[quote!(const __WANTED: u64)]);
+    quote! {
+        /// The pullback whatever the caller wants.
+        #[doc(hidden)]
+        #[inline]
+        #vis fn pullback_wanted #generics(#(#params,)* _: #krate::__private::Wanted<__WANTED>)
+            -> (#value, impl #closure + use<#(#lifetimes,)* #f, __WANTED>) {
+            Self::pullback(#(#args),*)
+        }
+    }
+}
+
 /// The hidden struct named like a companion, holding its protocol `items`.
 fn protocol_struct(func: &Function, name: &Ident, items: TokenStream) -> TokenStream {
     let (vis, cfgs) = (&func.vis, &func.cfgs);
@@ -367,7 +392,8 @@ fn protocol(
     let args: Vec<_> = slots.iter().map(|s| &s.name).collect();
     let units: Vec<TokenStream> = slots.iter().map(|_| quote!(())).collect();
     let slot_types: Vec<_> = slots.iter().map(|s| if s.active { s.ty.clone() } else { quote!(()) }).collect();
-    let wanted_generics = func.generics_around(&[], &[quote!(const __WANTED: u64)]);
+    let closure = quote!(::core::ops::FnOnce([#f; #len], (#(#units,)*)) -> (#(#slot_types,)*));
+    let wanted = pullback_wanted(func, &[], &params, quote!([#f; #len]), closure, &args);
     protocol_struct(
         func,
         name,
@@ -396,13 +422,7 @@ fn protocol(
                     })
                 }
 
-                /// The pullback whatever the caller wants: its shadows are all `()`.
-                #[doc(hidden)]
-                #[inline]
-                #vis fn pullback_wanted #wanted_generics(#(#params,)* _: #krate::__private::Wanted<__WANTED>)
-                    -> ([#f; #len], impl ::core::ops::FnOnce([#f; #len], (#(#units,)*)) -> (#(#slot_types,)*) + use<#f, __WANTED>) {
-                    Self::pullback(#(#args),*)
-                }
+                #wanted
         },
     )
 }

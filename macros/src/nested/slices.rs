@@ -130,10 +130,9 @@ pub fn vjp_protocol(func: &Function) -> Option<TokenStream> {
         _ => quote!(()),
     });
     let generics = func.generics(&lifetimes.iter().map(|l| quote!(#l)).collect::<Vec<_>>());
-    let wanted_generics =
-        func.generics_around(&lifetimes.iter().map(|l| quote!(#l)).collect::<Vec<_>>(), &[quote!(const __WANTED: u64)]);
     let overwrites = vec![quote!(false); slots.len()];
     let closure = quote!(::core::ops::FnOnce([#f; 1], (#(#shadow_types,)*)) -> (#(#slot_types,)*));
+    let wanted = super::pullback_wanted(func, &lifetimes, &params_typed, quote!([#f; 1]), closure.clone(), &all);
     let items = quote! {
         /// How many floats the result holds, flattened: the value.
         #[doc(hidden)]
@@ -189,13 +188,7 @@ pub fn vjp_protocol(func: &Function) -> Option<TokenStream> {
             })
         }
 
-        /// The pullback whatever the caller wants.
-        #[doc(hidden)]
-        #[inline]
-        #vis fn pullback_wanted #wanted_generics(#(#params_typed,)* _: #krate::__private::Wanted<__WANTED>)
-            -> ([#f; 1], impl #closure + use<#(#lifetimes,)* #f, __WANTED>) {
-            Self::pullback(#(#all),*)
-        }
+        #wanted
     };
     Some(super::protocol_struct(func, vjp, items))
 }
@@ -247,8 +240,8 @@ pub fn jvp_protocol(func: &Function) -> Option<TokenStream> {
     let units: Vec<TokenStream> = slots.iter().map(|_| quote!(())).collect();
     let before: Vec<TokenStream> = lifetimes.iter().map(|l| quote!(#l)).collect();
     let generics = func.generics(&before);
-    let wanted_generics = func.generics_around(&before, &[quote!(const __WANTED: u64)]);
     let closure = quote!(::core::ops::FnOnce([#f; 2], (#(#shadow_types,)*)) -> (#(#units,)*));
+    let wanted = super::pullback_wanted(func, &lifetimes, &params_typed, quote!([#f; 2]), closure.clone(), &all);
     let items = quote! {
         /// How many floats the result holds, flattened: the value and the derivative.
         #[doc(hidden)]
@@ -296,13 +289,7 @@ pub fn jvp_protocol(func: &Function) -> Option<TokenStream> {
             })
         }
 
-        /// The pullback whatever the caller wants.
-        #[doc(hidden)]
-        #[inline]
-        #vis fn pullback_wanted #wanted_generics(#(#params_typed,)* _: #krate::__private::Wanted<__WANTED>)
-            -> ([#f; 2], impl #closure + use<#(#lifetimes,)* #f, __WANTED>) {
-            Self::pullback(#(#all),*)
-        }
+        #wanted
     };
     Some(super::protocol_struct(func, jvp, items))
 }
