@@ -108,8 +108,8 @@ pub struct Sequential<F: Real> {
     helper: Workspace<F>,
 }
 
-/// The buffers a training pass writes.
-#[derive(Clone)]
+/// The buffers a training pass writes (none yet for a model on one thread's helper).
+#[derive(Default)]
 struct Workspace<F> {
     /// Per layer, per parameter tensor: the accumulated gradient.
     gradients: Vec<Vec<Vec<F>>>,
@@ -191,8 +191,7 @@ impl<F: Real> Sequential<F> {
     pub fn try_new(layers: Vec<Box<dyn Layer<F>>>) -> Result<Self, ShapeError> {
         check_layers(&layers)?;
         let work = Workspace::new(&layers);
-        let helper = Workspace { gradients: Vec::new(), outputs: Vec::new(), adjoints: Vec::new() };
-        Ok(Sequential { layers, work, threads: 1, helper })
+        Ok(Sequential { layers, work, threads: 1, helper: Workspace::default() })
     }
 
     /// An MLP from layer sizes, e.g. `[2, 4, 1]`: dense layers with `hidden` activations

@@ -506,5 +506,5 @@ pub(super) fn is_field_method(method: &Ident) -> bool {
     let name = method.to_string();
     rules::find(&name, Syntax::Method).is_none()
         && !rules::is_predicate(&name)
-        && !["len", "iter", "chunks_exact", "iter_mut", "abs_diff"].contains(&name.as_str())
+        && !super::fields::ARRAY_METHODS.contains(&name.as_str())
 }

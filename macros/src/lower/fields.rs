@@ -127,6 +127,9 @@ fn field_path(e: &Expr) -> Option<(&Ident, Vec<Ident>)> {
     }
 }
 
+/// The methods of an array field the body may call (the rest are the field's own type's).
+pub(super) const ARRAY_METHODS: [&str; 3] = ["len", "iter", "chunks_exact"];
+
 /// The field paths of `root` a body reads, in order of first use, each with whether it is
 /// used as an array.
 struct Paths<'a> {
@@ -192,9 +195,7 @@ impl<'ast> Visit<'ast> for Paths<'_> {
         let array_base = match e {
             Expr::Index(ix) => Some(&*ix.expr),
             Expr::Reference(r) => Some(&*r.expr),
-            Expr::MethodCall(m) if ["len", "iter", "chunks_exact"].contains(&m.method.to_string().as_str()) => {
-                Some(&*m.receiver)
-            }
+            Expr::MethodCall(m) if ARRAY_METHODS.contains(&m.method.to_string().as_str()) => Some(&*m.receiver),
             Expr::ForLoop(f) => Some(&*f.expr),
             _ => None,
         };

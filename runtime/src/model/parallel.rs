@@ -55,6 +55,16 @@ impl<F: Real> Sequential<F> {
     }
 
     /// The number of threads the training pass uses (see [`Sequential::set_threads`]).
+    ///
+    /// ```
+    /// use chainrule_runtime::layer::Activation;
+    /// use chainrule_runtime::model::Sequential;
+    /// use chainrule_runtime::rng::Rng;
+    /// let mut model = Sequential::<f32>::mlp(&[2, 3, 1], Activation::Relu, Activation::Identity, &mut Rng::new(0));
+    /// assert_eq!(model.threads(), 1);
+    /// model.set_threads(2);
+    /// assert_eq!(model.threads(), 2);
+    /// ```
     pub fn threads(&self) -> usize {
         self.threads
     }
