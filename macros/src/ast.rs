@@ -26,6 +26,9 @@ pub struct Function {
     pub method: bool,
     /// The float type parameter of `fn f<F: Float>(..)` (see `generic`), `float` its name.
     pub generic: Option<syn::TypeParam>,
+    /// Of a method in `impl<F: Float> Mlp<F>`, generic over the block's float type: the
+    /// block's type (`Mlp<F>`), which the higher-order companions name at dual numbers.
+    pub block_type: Option<Type>,
 }
 
 pub struct Param {
@@ -163,7 +166,14 @@ impl Function {
         let mut errors = Errors::default();
         signature_errors(&item.sig, &mut errors);
         let generic = crate::generic::float_param(&item.sig.generics, &mut errors);
-        crate::generic::declare(generic.as_ref().map(|g| &g.ident));
+        // A method of `impl<F: Float> Mlp<F>` is generic over the block's float type, which
+        // the generated associated functions share rather than declare.
+        let block = match (&generic, item.sig.generics.params.is_empty()) {
+            (None, true) => crate::context::impl_block().and_then(|b| Some((crate::generic::block_float(&b)?, b))),
+            _ => None,
+        };
+        let (block_float, block_type) = block.map(|(f, b)| (f, *b.self_ty)).unzip();
+        crate::generic::declare(generic.as_ref().map(|g| &g.ident).or(block_float.as_ref()));
         let mut params: Vec<Param> = Vec::new();
         let mut float: Option<Ident> = None;
         for input in item.sig.inputs.iter_mut() {
@@ -190,7 +200,20 @@ impl Function {
         };
         let cfgs = item.attrs.iter().filter(|a| a.path().is_ident("cfg")).cloned().collect();
         let method = false;
-        Ok(Function { vis: item.vis.clone(), ident, cfgs, params, float, names, returns, krate, item, method, generic })
+        Ok(Function {
+            vis: item.vis.clone(),
+            ident,
+            cfgs,
+            params,
+            float,
+            names,
+            returns,
+            krate,
+            item,
+            method,
+            generic,
+            block_type,
+        })
     }
 
     /// The result type: `F`, `[F; N]` or `(F, ..)`.
@@ -450,8 +473,20 @@ fn param(
 /// struct taken by value would be written.
 fn by_value_struct(ty: &Type) -> Option<String> {
     let Type::Path(p) = ty else { return None };
-    let last = p.path.segments.last().filter(|s| p.qself.is_none() && s.arguments.is_none())?;
+    let last = p.path.segments.last().filter(|s| p.qself.is_none() && struct_arguments(&s.arguments))?;
     matches!(classify(ty), Kind::Unsupported(_)).then(|| last.ident.to_string())
+}
+
+/// Whether a struct's type has arguments a struct may have: none, or types and lifetimes
+/// (`Mlp<F>`, generic over the float type).
+fn struct_arguments(args: &syn::PathArguments) -> bool {
+    match args {
+        syn::PathArguments::None => true,
+        syn::PathArguments::AngleBracketed(a) => {
+            a.args.iter().all(|g| matches!(g, syn::GenericArgument::Type(_) | syn::GenericArgument::Lifetime(_)))
+        }
+        syn::PathArguments::Parenthesized(_) => false,
+    }
 }
 
 /// Whether the body reads a named field of `ident` (`m.w`, `m.layer.b`).
@@ -689,7 +724,7 @@ pub fn classify(ty: &Type) -> Kind {
         Type::Reference(r)
             if r.mutability.is_none()
                 && matches!(&*r.elem, Type::Path(p) if p.qself.is_none()
-                    && p.path.segments.last().is_some_and(|s| s.ident != "Vec" && s.arguments.is_none())
+                    && p.path.segments.last().is_some_and(|s| s.ident != "Vec" && struct_arguments(&s.arguments))
                     && matches!(classify(&r.elem), Kind::Unsupported(_))) =>
         {
             Kind::Struct

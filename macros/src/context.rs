@@ -26,6 +26,8 @@ struct Region {
     open: (usize, usize),
     close: (usize, usize),
     kind: RegionKind,
+    /// Of an `impl` block: its header, `impl<F: Float> Mlp<F>`, as char indices of the source.
+    header: Option<(usize, usize)>,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -40,8 +42,12 @@ enum RegionKind {
 
 /// The kind of the innermost region around `at` (`None`: the file's top level).
 fn innermost(regions: &[Region], at: (usize, usize)) -> Option<RegionKind> {
+    innermost_region(regions, at).map(|r| r.kind)
+}
+
+fn innermost_region(regions: &[Region], at: (usize, usize)) -> Option<&Region> {
     let around = regions.iter().filter(|r| r.open < at && at < r.close);
-    around.max_by_key(|r| r.open).map(|r| r.kind)
+    around.max_by_key(|r| r.open)
 }
 
 /// What one file defines, as far as [`plain_function`] needs to know.
@@ -62,6 +68,7 @@ struct Names {
 }
 
 struct File {
+    source: Vec<char>,
     regions: Vec<Region>,
     names: Names,
 }
@@ -85,7 +92,7 @@ fn here() -> Option<((usize, usize), Rc<File>)> {
             let source = std::fs::read_to_string(path).unwrap_or_default();
             let regions = scan(&source);
             let names = names(&source, &regions);
-            Rc::new(File { regions, names })
+            Rc::new(File { source: source.chars().collect(), regions, names })
         });
         file.clone()
     });
@@ -98,6 +105,15 @@ pub fn in_impl_block() -> bool {
     // The innermost region around the call site: a function nested in a function body
     // inside an impl is in a block, where items are fine.
     innermost(&file.regions, at) == Some(RegionKind::Impl)
+}
+
+/// The `impl` block directly around the macro's call site, read from its header with an
+/// empty body (`impl<F: Float> Mlp<F> {}`): a method's float type may be the block's.
+pub fn impl_block() -> Option<syn::ItemImpl> {
+    let (at, file) = here()?;
+    let (start, end) = innermost_region(&file.regions, at)?.header?;
+    let header: String = file.source[start..end].iter().collect();
+    syn::parse_str(&format!("{header} {{}}")).ok()
 }
 
 /// Whether a call of `path` can only mean a plain function of this file: its module path
@@ -216,11 +232,17 @@ fn scan(source: &str) -> Vec<Region> {
     let mut nesting = 0usize;
     // The kind of the next `{` at this nesting, once an `impl`, `trait` or `mod` opened it.
     let mut pending: Option<(usize, RegionKind)> = None;
+    // Where the `impl` keyword of the pending block starts.
+    let mut header: Option<usize> = None;
     while let Some((token, at)) = lexer.next() {
         match &token {
-            Token::Word(w) if w == "trait" => pending = Some((nesting, RegionKind::Impl)),
+            Token::Word(w) if w == "trait" => {
+                pending = Some((nesting, RegionKind::Impl));
+                header = None;
+            }
             Token::Word(w) if w == "impl" && item_follows(previous.as_ref()) => {
-                pending = Some((nesting, RegionKind::Impl))
+                pending = Some((nesting, RegionKind::Impl));
+                header = Some(lexer.i - w.len());
             }
             Token::Word(w) if w == "mod" => pending = Some((nesting, RegionKind::Module)),
             Token::Punct('(' | '[') => nesting += 1,
@@ -234,12 +256,13 @@ fn scan(source: &str) -> Vec<Region> {
                 if kind != RegionKind::Block {
                     pending = None;
                 }
-                open.push((at, kind, nesting));
+                let header = if kind == RegionKind::Impl { header.take().map(|h| (h, lexer.i - 1)) } else { None };
+                open.push((at, kind, nesting, header));
                 nesting = 0;
             }
             Token::Punct('}') => {
-                if let Some((start, kind, outer)) = open.pop() {
-                    regions.push(Region { open: start, close: at, kind });
+                if let Some((start, kind, outer, header)) = open.pop() {
+                    regions.push(Region { open: start, close: at, kind, header });
                     nesting = outer;
                 }
             }

@@ -42,7 +42,7 @@ pub fn differentiable(args: TokenStream, item: TokenStream) -> TokenStream {
         Err(e) => return with_error(plain, e, TokenStream::new()),
     };
     let original = func.item.clone();
-    if func.generic.is_some() {
+    if crate::generic::is_generic(&func.float) {
         *func.item.block = crate::generic::suffixed(&func.item.block);
     }
     match bodies(&func) {
@@ -220,9 +220,9 @@ pub fn allow() -> TokenStream {
 /// the right signatures (used beside a compile error).
 pub fn items(func: &Function, bodies: Option<Bodies>) -> TokenStream {
     let items = written_items(func, bodies);
-    match func.generic {
-        Some(_) => crate::generic::literals(items, &func.float),
-        None => items,
+    match crate::generic::is_generic(&func.float) {
+        true => crate::generic::literals(items, &func.float),
+        false => items,
     }
 }
 
@@ -434,7 +434,8 @@ impl<'a> Protocol<'a> {
         let (vis, krate) = (&func.vis, &func.krate);
         let (params, lifetimes, captured, body) =
             (&self.pullback_params, &self.lifetimes, &self.captured, &self.pullback_body);
-        let float = func.generic.as_ref().map(|g| &g.ident);
+        // Captured: the function's float type, or its `impl` block's.
+        let float = crate::generic::is_generic(&func.float).then_some(&func.float);
         let closure = self.closure_type(quote!(use<#(#captured,)* #float>));
         let float_comma = float.map(|f| quote!(#f,));
         let wanted_closure = self.closure_type(quote!(use<#(#captured,)* #float_comma __WANTED>));

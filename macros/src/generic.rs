@@ -77,6 +77,27 @@ pub fn float_param(generics: &syn::Generics, errors: &mut crate::ast::Errors) ->
     first
 }
 
+/// The float type of an `impl` block generic over it, `impl<F: Float> Mlp<F>`: its one type
+/// parameter, bounded by a trait named `Float`.
+pub fn block_float(block: &syn::ItemImpl) -> Option<Ident> {
+    // One generic parameter: what a generated closure type captures is that one.
+    let first = block.generics.type_params().next().filter(|_| block.generics.params.len() == 1)?;
+    let bounded = first.bounds.iter().chain(block.generics.where_clause.iter().flat_map(|w| {
+        w.predicates.iter().filter_map(move |p| match p {
+            syn::WherePredicate::Type(t) if matches!(&t.bounded_ty, syn::Type::Path(q) if q.path.is_ident(&first.ident)) => {
+                Some(&t.bounds)
+            }
+            _ => None,
+        })
+        .flatten()
+    }));
+    let mut bounded = bounded;
+    let float = bounded.any(
+        |b| matches!(b, syn::TypeParamBound::Trait(t) if t.path.segments.last().is_some_and(|s| s.ident == "Float")),
+    );
+    float.then(|| first.ident.clone())
+}
+
 /// `n as F` of an integer `n`: a plain cast for a concrete type.
 pub fn cast(n: &TokenStream, float: &Ident) -> TokenStream {
     match is_generic(float) {

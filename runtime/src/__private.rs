@@ -427,24 +427,21 @@ pub trait AddToField<F> {
     fn add_to_field(&mut self, g: F);
 }
 
-macro_rules! field_floats {
-    ($($f:ty),*) => {$(
-        impl FieldTangent for $f {
-            type Tangent = $f;
-            #[inline(always)]
-            fn field_tangent(&self) -> $f {
-                *self
-            }
-        }
-        impl AddToField<$f> for $f {
-            #[inline(always)]
-            fn add_to_field(&mut self, g: $f) {
-                *self += g;
-            }
-        }
-    )*};
+// Every float, so that fields of a struct generic over its float type are read too.
+impl<F: crate::float::Float> FieldTangent for F {
+    type Tangent = F;
+    #[inline(always)]
+    fn field_tangent(&self) -> F {
+        *self
+    }
 }
-field_floats!(f32, f64);
+
+impl<F: crate::float::Float> AddToField<F> for F {
+    #[inline(always)]
+    fn add_to_field(&mut self, g: F) {
+        *self += g;
+    }
+}
 
 macro_rules! field_constants {
     ($($t:ty),*) => {$(

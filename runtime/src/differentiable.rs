@@ -57,23 +57,20 @@ pub trait Differentiable {
     }
 }
 
-macro_rules! floats {
-    ($($f:ty),*) => {$(
-        impl Differentiable for $f {
-            type Float = $f;
-            fn zeros_like(&self) -> Self {
-                0.0
-            }
-            fn for_each_float(&self, f: &mut dyn FnMut($f)) {
-                f(*self)
-            }
-            fn zip_floats(&mut self, other: &Self, f: &mut dyn FnMut(&mut $f, $f)) {
-                f(self, *other)
-            }
-        }
-    )*};
+// Every float, so that a struct generic over its float type (`struct Mlp<F>`) is
+// differentiable at every float type, dual numbers too (its `f_hvp` runs on them).
+impl<F: Float> Differentiable for F {
+    type Float = F;
+    fn zeros_like(&self) -> Self {
+        F::ZERO
+    }
+    fn for_each_float(&self, f: &mut dyn FnMut(F)) {
+        f(*self)
+    }
+    fn zip_floats(&mut self, other: &Self, f: &mut dyn FnMut(&mut F, F)) {
+        f(self, *other)
+    }
 }
-floats!(f32, f64);
 
 impl<T: Differentiable, const N: usize> Differentiable for [T; N] {
     type Float = T::Float;
@@ -101,5 +98,87 @@ impl<T: Differentiable> Differentiable for Vec<T> {
     fn zip_floats(&mut self, other: &Self, f: &mut dyn FnMut(&mut T::Float, T::Float)) {
         assert_eq!(self.len(), other.len(), "zip_floats of vectors of different lengths");
         self.iter_mut().zip(other).for_each(|(a, b)| a.zip_floats(b, f))
+    }
+}
+
+/// A value generic over its float type `F` rebuilt at another float type `G`, float by
+/// float: `#[derive(Differentiable)]` writes it for a struct with one type parameter (`struct
+/// Mlp<F>`), whose higher-order companions (`f_hvp`, `f_hessian`) run it on dual numbers.
+/// (Not a subtrait of [`Differentiable`]: a bound on it must not hide that impl.)
+///
+/// ```
+/// use chainrule_runtime::differentiable::Retype;
+///
+/// let w = vec![[1.0f64, 2.0], [3.0, 4.0]];
+/// let halves: Vec<[f32; 2]> = w.retype(&mut |x| (x / 2.0) as f32);
+/// assert_eq!(halves, vec![[0.5, 1.0], [1.5, 2.0]]);
+/// let sums: Vec<[f64; 2]> = w.retype_zip(&w, &mut |a, b| a + b);
+/// assert_eq!(sums[1], [6.0, 8.0]);
+/// let back = <Vec<[f64; 2]>>::unretype(&halves, &mut |&x| f64::from(x) * 2.0);
+/// assert_eq!(back, w);
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be rebuilt at another float type",
+    label = "the higher-order companions run this parameter on dual numbers",
+    note = "derive `Differentiable` on a struct generic over its float type, `struct S<F: Float>`, whose `#[no_grad]` fields do not mention `F`"
+)]
+pub trait Retype<F, G> {
+    /// The same shape with floats of type `G` (`Mlp<G>` for `Mlp<F>`).
+    type As;
+
+    /// Each float mapped by `f`, in declaration order.
+    fn retype(&self, f: &mut dyn FnMut(F) -> G) -> Self::As;
+
+    /// Each float and the same float of `other` (of the same shape) mapped by `f`.
+    fn retype_zip(&self, other: &Self, f: &mut dyn FnMut(F, F) -> G) -> Self::As;
+
+    /// The way back: each float of `from` mapped by `f` (a dual number's value or tangent).
+    fn unretype(from: &Self::As, f: &mut dyn FnMut(&G) -> F) -> Self
+    where
+        Self: Sized;
+}
+
+impl<F: Float, G> Retype<F, G> for F {
+    type As = G;
+    #[inline]
+    fn retype(&self, f: &mut dyn FnMut(F) -> G) -> G {
+        f(*self)
+    }
+    #[inline]
+    fn retype_zip(&self, other: &Self, f: &mut dyn FnMut(F, F) -> G) -> G {
+        f(*self, *other)
+    }
+    #[inline]
+    fn unretype(from: &G, f: &mut dyn FnMut(&G) -> F) -> F {
+        f(from)
+    }
+}
+
+impl<T: Retype<F, G>, F, G, const N: usize> Retype<F, G> for [T; N] {
+    type As = [T::As; N];
+    fn retype(&self, f: &mut dyn FnMut(F) -> G) -> Self::As {
+        std::array::from_fn(|i| self[i].retype(f))
+    }
+    fn retype_zip(&self, other: &Self, f: &mut dyn FnMut(F, F) -> G) -> Self::As {
+        std::array::from_fn(|i| self[i].retype_zip(&other[i], f))
+    }
+    fn unretype(from: &Self::As, f: &mut dyn FnMut(&G) -> F) -> Self {
+        std::array::from_fn(|i| T::unretype(&from[i], f))
+    }
+}
+
+impl<T: Retype<F, G>, F, G> Retype<F, G> for Vec<T> {
+    type As = Vec<T::As>;
+    fn retype(&self, f: &mut dyn FnMut(F) -> G) -> Self::As {
+        self.iter().map(|x| x.retype(f)).collect()
+    }
+    /// # Panics
+    /// If the two differ in length.
+    fn retype_zip(&self, other: &Self, f: &mut dyn FnMut(F, F) -> G) -> Self::As {
+        assert_eq!(self.len(), other.len(), "retype_zip of vectors of different lengths");
+        self.iter().zip(other).map(|(a, b)| a.retype_zip(b, f)).collect()
+    }
+    fn unretype(from: &Self::As, f: &mut dyn FnMut(&G) -> F) -> Self {
+        from.iter().map(|x| T::unretype(x, f)).collect()
     }
 }

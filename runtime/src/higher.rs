@@ -141,21 +141,11 @@ pub trait Flatten<F> {
     fn flatten_into(self, out: &mut Vec<F>);
 }
 
-impl<F: Float> Flatten<F> for F {
-    fn flatten_into(self, out: &mut Vec<F>) {
-        out.push(self);
-    }
-}
-
-impl<F: Float> Flatten<F> for Vec<F> {
-    fn flatten_into(self, out: &mut Vec<F>) {
-        out.extend(self);
-    }
-}
-
-impl<F: Float, const N: usize> Flatten<F> for [F; N] {
-    fn flatten_into(self, out: &mut Vec<F>) {
-        out.extend(self);
+// Anything made of floats (a float, an array, a `Vec`, a struct that derives
+// `Differentiable`), in its own order.
+impl<D: crate::differentiable::Differentiable> Flatten<D::Float> for D {
+    fn flatten_into(self, out: &mut Vec<D::Float>) {
+        self.for_each_float(&mut |x| out.push(x));
     }
 }
 
@@ -390,4 +380,26 @@ unit_tuples!((A, B), (A, B, C), (A, B, C, D), (A, B, C, D, E), (A, B, C, D, E, G
 /// `N` floats of `v` from `at`, as an array (a direction of an array parameter).
 pub fn part<F: Float, const N: usize>(v: &[F], at: usize) -> [F; N] {
     std::array::from_fn(|i| v[at + i])
+}
+
+/// A struct input (generic over its float type) and its direction, as the struct of dual
+/// numbers carrying them (one lane).
+pub fn lift_struct<F: Float, S: crate::differentiable::Retype<F, Dual<F, 1>>>(x: &S, direction: &S) -> S::As {
+    x.retype_zip(direction, &mut |x, t| Dual::new(x, [t]))
+}
+
+/// A struct's gradient on dual numbers split into its values and its tangents.
+pub fn split_struct<F: Float, S: crate::differentiable::Retype<F, Dual<F, 1>>>(gradient: S::As) -> (S, S) {
+    (S::unretype(&gradient, &mut |d| d.re), S::unretype(&gradient, &mut |d| d.eps[0]))
+}
+
+/// Direction `i` of all the active inputs flattened, as the part of it on a struct input
+/// whose floats start at `offset`.
+pub fn unit_struct<S: crate::differentiable::Differentiable>(x: &S, i: usize, offset: usize) -> S {
+    let (mut unit, mut j) = (x.zeros_like(), offset);
+    unit.zip_floats(x, &mut |u, _| {
+        *u = unit_scalar(i, j);
+        j += 1;
+    });
+    unit
 }

@@ -20,25 +20,30 @@ use syn::Ident;
 /// Whether `func` gets higher-order companions (`f_hvp`, ...): a generic function, not a
 /// method, of parameters the dual code can pass on.
 pub fn written(func: &Function) -> bool {
-    if func.generic.is_none() || func.method {
+    // A method is generic over its `impl` block's float type, whose type names it at duals.
+    let generic = match func.method {
+        true => func.generic.is_none() && func.block_type.is_some(),
+        false => func.generic.is_some(),
+    };
+    if !generic {
         return false;
     }
     let outputs = matches!(func.returns, Returns::Unit);
+    // A struct (generic over the float type, `p: &Mlp<F>`) is rebuilt on duals by its
+    // derive's `Retype`: for `f_hvp` and `f_hessian`, not yet the Jacobian's lanes.
+    let scalar = matches!(func.returns, Returns::Scalar);
     let supported = func.active().all(|p| match p.shape {
         Shape::Scalar | Shape::Slice | Shape::Array => true,
         Shape::Out => outputs,
+        Shape::Struct => scalar,
         _ => false,
     });
     // The dual code passes a constant on as duals when it is a float, a float array or a
     // slice of them, and unchanged when its type does not mention the float type; any other
     // constant (a `#[no_grad] data: &Data<F>`) would need converting, which is not written:
     // then there are no higher-order companions, rather than ones that do not compile.
-    let float_param = func.generic.as_ref().map(|g| g.ident.to_string());
-    let convertible = func
-        .params
-        .iter()
-        .filter(|p| !p.active)
-        .all(|p| is_float(p) || !mentions(&p.ty, float_param.as_deref().unwrap_or("")));
+    let float_param = func.float.to_string();
+    let convertible = func.params.iter().filter(|p| !p.active).all(|p| is_float(p) || !mentions(&p.ty, &float_param));
     supported && convertible
 }
 
@@ -53,6 +58,11 @@ pub(super) fn companions(func: &Function, first: &Companions) -> TokenStream {
         Returns::Scalar => {
             let gradient = tuple(first.grad_items().into_iter().map(|(_, t)| t).collect());
             let (hvp, hessian) = (higher.hvp(&gradient), higher.hessian(&gradient));
+            if func.method {
+                // An `impl` block cannot hold the stubs' structs (a method's companions are
+                // not callable inside differentiable code).
+                return quote!(#hvp #hessian);
+            }
             // Called inside differentiable code: `hvp` has a protocol beside the others' when
             // they have one; the rest are refused with the stubs' message.
             let hvp_stub = (!crate::nested::differentiable_companions(func)).then(|| {
@@ -107,6 +117,8 @@ pub(super) struct Locals {
     /// The inner functions of `f_jacobian`: one forward pass, all the reverse passes.
     pub(super) pass: Ident,
     pub(super) by_rows: Ident,
+    /// `self` on duals (`self` cannot be shadowed).
+    pub(super) receiver: Ident,
 }
 
 impl<'a> Higher<'a> {
@@ -133,6 +145,7 @@ impl<'a> Higher<'a> {
             outputs: names.fresh("outputs", span),
             pass: names.fresh("pass", span),
             by_rows: names.fresh("by_rows", span),
+            receiver: names.fresh("__self", span),
         };
         Higher { func, directions, offsets, total, index, locals }
     }
@@ -148,6 +161,52 @@ impl<'a> Higher<'a> {
             .collect()
     }
 
+    /// A parameter's name once lifted to duals: its own, but `self`'s.
+    fn on_duals<'b>(&'b self, x: &'b Ident) -> &'b Ident {
+        if x == "self" { &self.locals.receiver } else { x }
+    }
+
+    /// The bound under which each struct parameter runs on duals, its derive's `Retype`, as
+    /// a where clause: a struct without it is then `Retype`'s error where `f_hvp` is called,
+    /// not one where it is written. (Empty without struct parameters.)
+    fn struct_bounds(&self) -> TokenStream {
+        let (func, krate) = (self.func, &self.func.krate);
+        let f = &func.float;
+        let bounds: Vec<TokenStream> = func
+            .active()
+            .filter(|p| p.shape == Shape::Struct)
+            .map(|p| {
+                let s = p.referent();
+                let dual = match (&func.block_type, s) {
+                    (Some(block), syn::Type::Path(q)) if q.path.is_ident("Self") => at_duals(block, func),
+                    _ => at_duals(s, func),
+                };
+                quote!(#s: #krate::differentiable::Retype<#f, #krate::dual::Dual<#f, 1>, As = #dual>)
+            })
+            .collect();
+        if bounds.is_empty() { TokenStream::new() } else { quote!(where #(#bounds),*) }
+    }
+
+    /// The gradient on duals split into values and tangents, part by part (a struct's by its
+    /// `Retype`): the pattern binding it, the splits, and the two results.
+    fn split_gradient(&self) -> (TokenStream, TokenStream, TokenStream, TokenStream) {
+        let (func, krate, f) = (self.func, &self.func.krate, &self.func.float);
+        let inputs: Vec<&Param> = func.active().collect();
+        let parts: Vec<Ident> = (0..inputs.len()).map(|k| quote::format_ident!("__gradient{k}")).collect();
+        let tangents: Vec<Ident> = (0..inputs.len()).map(|k| quote::format_ident!("__hv{k}")).collect();
+        let splits = inputs.iter().zip(parts.iter().zip(&tangents)).map(|(p, (g, h))| match p.shape {
+            Shape::Struct => {
+                let s = p.referent();
+                quote!(let (#g, #h) = #krate::higher::split_struct::<#f, #s>(#g);)
+            }
+            _ => quote!(let (#g, #h) = #krate::higher::Split::split(#g);),
+        });
+        let pattern = tuple(parts.iter().map(|g| quote!(#g)).collect());
+        let values = pattern.clone();
+        let hv = tuple(tangents.iter().map(|h| quote!(#h)).collect());
+        (pattern, quote!(#(#splits)*), values, hv)
+    }
+
     pub(super) fn args(&self) -> Vec<&Ident> {
         self.func.params.iter().map(|p| &p.ident).collect()
     }
@@ -160,8 +219,10 @@ impl<'a> Higher<'a> {
             let Some(o) = o else { continue };
             let x = &p.ident;
             out.extend(quote!(let #o = #at;));
+            let krate = &self.func.krate;
             let len = match p.shape {
                 Shape::Scalar => quote!(1usize),
+                Shape::Struct => quote!(#krate::differentiable::Differentiable::float_count(#x)),
                 _ => quote!(#x.len()),
             };
             at = quote!(#o + #len);
@@ -176,22 +237,32 @@ impl<'a> Higher<'a> {
         let func = self.func;
         let (vis, cfgs, float, hvp, grad) = (&func.vis, &func.cfgs, &func.float, &func.names.hvp, &func.names.grad);
         let (krate, generics, allow) = (&func.krate, func.generics(&[]), allow());
-        let params = self.params();
+        let (params, bounds) = (self.params(), self.struct_bounds());
+        let (pattern, splits, gradient_values, hv) = self.split_gradient();
+        // A method's `f_grad` at duals is the block's type's at duals.
+        let dual_grad = match &func.block_type {
+            Some(ty) => {
+                let ty = at_duals(ty, func);
+                quote!(<#ty>::#grad)
+            }
+            None => quote!(#grad),
+        };
         let directions = func.params.iter().zip(&self.directions).filter_map(|(p, v)| {
             let v = v.as_ref()?;
             let t = tangent_type(p, float);
             Some(quote!(#v: #t))
         });
         let lifts = func.params.iter().zip(&self.directions).map(|(p, v)| {
-            let x = &p.ident;
+            let (x, lifted) = (&p.ident, self.on_duals(&p.ident));
             match v {
+                Some(v) if p.shape == Shape::Struct => quote!(let #lifted = #krate::higher::lift_struct(#x, #v);),
                 Some(v) => quote!(let #x = #krate::higher::Lift::lift(#x, #v);),
                 None if is_float(p) => quote!(let #x = #krate::higher::Constant::constant(#x);),
                 None => TokenStream::new(),
             }
         });
         let args = func.params.iter().map(|p| {
-            let x = &p.ident;
+            let x = self.on_duals(&p.ident);
             if p.shape == Shape::Scalar || p.shape == Shape::Array || !is_reference(p) {
                 quote!(#x)
             } else {
@@ -206,12 +277,13 @@ impl<'a> Higher<'a> {
             #(#cfgs)*
             #[doc = #doc]
             #allow
-            #vis fn #hvp #generics(#(#params,)* #(#directions),*) -> (#float, #gradient, #gradient) {
+            #vis fn #hvp #generics(#(#params,)* #(#directions),*) -> (#float, #gradient, #gradient) #bounds {
                 #(#lifts)*
-                let (value, gradient) = #grad(#(#args),*);
+                let (value, gradient) = #dual_grad(#(#args),*);
                 let (value, _) = #krate::higher::Split::split(value);
-                let (gradient, hv) = #krate::higher::Split::split(gradient);
-                (value, gradient, hv)
+                let #pattern = gradient;
+                #splits
+                (value, #gradient_values, #hv)
             }
         }
     }
@@ -223,18 +295,22 @@ impl<'a> Higher<'a> {
             (&func.vis, &func.cfgs, &func.float, &func.names.hessian, &func.names.hvp, &func.names.grad);
         let (krate, generics, allow) = (&func.krate, func.generics(&[]), allow());
         let (params, args, layout, total, i) = (self.params(), self.args(), self.layout(), &self.total, &self.index);
+        let bounds = self.struct_bounds();
+        let own = |name: &Ident| if func.method { quote!(Self::#name) } else { quote!(#name) };
+        let (hvp, grad) = (own(hvp), own(grad));
         let (rows, first) = (&self.locals.rows, &self.locals.first);
         let units = func.params.iter().zip(&self.directions).zip(&self.offsets).filter_map(|((p, v), o)| {
             let (v, o, x) = (v.as_ref()?, o.as_ref()?, &p.ident);
             Some(match p.shape {
                 Shape::Scalar => quote!(let #v = #krate::higher::unit_scalar::<#float>(#i, #o);),
                 Shape::Array => quote!(let #v = #krate::higher::unit_array::<#float, _>(#i, #o);),
+                Shape::Struct => quote!(let #v = #krate::higher::unit_struct(#x, #i, #o);),
                 _ => quote!(let #v = #krate::higher::unit_slice::<#float>(#i, #o, #x.len());),
             })
         });
         let direction_args = func.params.iter().zip(&self.directions).filter_map(|(p, v)| {
             let v = v.as_ref()?;
-            Some(if p.shape == Shape::Slice { quote!(&#v) } else { quote!(#v) })
+            Some(if matches!(p.shape, Shape::Slice | Shape::Struct) { quote!(&#v) } else { quote!(#v) })
         });
         let doc = format!(
             "Value, gradient and Hessian of [`{}()`]: the Hessian over the active parameters' floats flattened in order, `hessian[(i, j)] = ∂²f/∂xᵢ∂xⱼ`, one [`{hvp}()`] per float (for small inputs).\n\nGenerated by `#[differentiable]` for a function generic over its float type.",
@@ -244,7 +320,7 @@ impl<'a> Higher<'a> {
             #(#cfgs)*
             #[doc = #doc]
             #allow
-            #vis fn #hessian #generics(#(#params),*) -> (#float, #gradient, #krate::dense::Matrix<#float>) {
+            #vis fn #hessian #generics(#(#params),*) -> (#float, #gradient, #krate::dense::Matrix<#float>) #bounds {
                 #layout
                 let mut #rows = #krate::dense::Matrix::zeros(#total, #total);
                 let mut #first = ::core::option::Option::None;
@@ -268,6 +344,26 @@ impl<'a> Higher<'a> {
 /// duals; other constants (sizes, flags) pass unchanged.
 pub(super) fn is_float(p: &Param) -> bool {
     matches!(crate::ast::classify(&p.ty), Kind::Float(_) | Kind::Array(_, Shape::Slice | Shape::Array))
+}
+
+/// `ty` with the float type made dual numbers of it (`Mlp<F>` as `Mlp<Dual<F, 1>>`).
+fn at_duals(ty: &syn::Type, func: &Function) -> TokenStream {
+    fn walk(tokens: TokenStream, float: &Ident, dual: &TokenStream) -> TokenStream {
+        tokens
+            .into_iter()
+            .map(|t| match t {
+                proc_macro2::TokenTree::Ident(i) if i == *float => dual.clone(),
+                proc_macro2::TokenTree::Group(g) => {
+                    let mut group = proc_macro2::Group::new(g.delimiter(), walk(g.stream(), float, dual));
+                    group.set_span(g.span());
+                    quote!(#group)
+                }
+                t => quote!(#t),
+            })
+            .collect()
+    }
+    let (f, krate) = (&func.float, &func.krate);
+    walk(ty.to_token_stream(), f, &quote!(#krate::dual::Dual<#f, 1>))
 }
 
 /// Whether the identifier `name` appears in `ty`.

@@ -234,6 +234,12 @@ impl Lower<'_> {
                 return Err(self.error(m, "call a method of a struct parameter named by its type"));
             };
             let mut path = ty.path.clone();
+            // In expression position the type's arguments take a turbofish: `Model::<F>::loss`.
+            for segment in &mut path.segments {
+                if let syn::PathArguments::AngleBracketed(a) = &mut segment.arguments {
+                    a.colon2_token.get_or_insert_with(Default::default);
+                }
+            }
             path.segments.push(m.method.clone().into());
             let func = Expr::Path(syn::ExprPath { attrs: Vec::new(), qself: None, path });
             let mut args: syn::punctuated::Punctuated<Expr, syn::Token![,]> = m.args.clone();

@@ -1,0 +1,265 @@
+//! Structs generic over their float type (`struct Mlp<F: Float>`): the derive makes them
+//! differentiable at every float type, a generic function or a method of
+//! `impl<F: Float> Mlp<F>` takes them, at `f32` and `f64` with the same companions, and their
+//! higher-order companions (`f_hvp`, `f_hessian`) run them on dual numbers. Checked against
+//! finite differences, forward against reverse mode, the Hessian against differences of the
+//! gradient, and the method against the free function of the same body.
+
+#![allow(clippy::needless_range_loop)]
+
+mod common;
+
+use chainrule::differentiable::Retype;
+use chainrule::prelude::*;
+use proptest::collection::vec;
+use proptest::prelude::*;
+
+#[derive(Differentiable, Clone, Debug, PartialEq)]
+struct Layer<F: Float> {
+    w: Vec<F>,
+    b: Vec<F>,
+}
+
+/// Every kind of field: a nested struct, a `Vec`, an array, a scalar, a constant size.
+#[derive(Differentiable, Clone, Debug, PartialEq)]
+struct Model<F: Float> {
+    hidden: Layer<F>,
+    out: [F; 3],
+    scale: F,
+    #[no_grad]
+    inputs: usize,
+}
+
+/// A 2-3-1 network with a tanh hidden layer, squared error against `y`, scaled.
+#[differentiable]
+fn loss<F: Float>(m: &Model<F>, x: &[F], #[no_grad] y: F) -> F {
+    let mut o = F::ZERO;
+    for j in 0..3 {
+        let mut z = m.hidden.b[j];
+        for i in 0..m.inputs {
+            z += m.hidden.w[j * m.inputs + i] * x[i];
+        }
+        o += m.out[j] * z.tanh();
+    }
+    let e = o * m.scale - y;
+    F::from_f64(0.5) * e * e
+}
+
+impl<F: Float> Model<F> {
+    /// `loss` as a method.
+    #[differentiable]
+    fn cost(&self, x: &[F], #[no_grad] y: F) -> F {
+        let mut o = F::ZERO;
+        for j in 0..3 {
+            let mut z = self.hidden.b[j];
+            for i in 0..self.inputs {
+                z += self.hidden.w[j * self.inputs + i] * x[i];
+            }
+            o += self.out[j] * z.tanh();
+        }
+        let e = o * self.scale - y;
+        F::from_f64(0.5) * e * e
+    }
+}
+
+/// A model from 13 floats (6 weights, 3 biases, 3 outputs, the scale).
+fn model(z: &[f64]) -> Model<f64> {
+    let hidden = Layer { w: z[..6].to_vec(), b: z[6..9].to_vec() };
+    Model { hidden, out: [z[9], z[10], z[11]], scale: z[12], inputs: 2 }
+}
+
+/// `m` with its `k`-th float moved by `h`.
+fn nudged(m: &Model<f64>, k: usize, h: f64) -> Model<f64> {
+    let mut j = 0;
+    m.retype(&mut |x| {
+        j += 1;
+        if j - 1 == k { x + h } else { x }
+    })
+}
+
+/// The gradient of `loss` over the model's floats and then `x`'s.
+fn gradient(m: &Model<f64>, x: &[f64], y: f64) -> Vec<f64> {
+    let (_, (gm, gx)) = loss_grad(m, x, y);
+    let mut g = gm.to_vec();
+    g.extend(gx);
+    g
+}
+
+proptest! {
+    #![proptest_config(common::config())]
+
+    /// The struct's gradient against central differences of the loss, float by float; the
+    /// forward mode's tangent along `d` against the gradient's inner product with `d`.
+    #[test]
+    fn gradient_against_finite_differences(z in vec(-1.0f64..1.0, 13), x in vec(-1.0f64..1.0, 2),
+        d in vec(-1.0f64..1.0, 13), y in -1.0f64..1.0) {
+        let m = model(&z);
+        let (value, (g, gx)) = loss_grad(&m, &x, y);
+        prop_assert_eq!(value, loss(&m, &x, y));
+        prop_assert_eq!(g.inputs, 2);
+        let g = g.to_vec();
+        for k in 0..13 {
+            let h = 1e-6;
+            let fd = (loss(&nudged(&m, k, h), &x, y) - loss(&nudged(&m, k, -h), &x, y)) / (2.0 * h);
+            prop_assert!((g[k] - fd).abs() <= 1e-6 * (1.0 + fd.abs()), "float {}: {} vs {}", k, g[k], fd);
+        }
+        let dm = model(&d);
+        let (_, slope) = loss_jvp(&m, &dm, &x, &[0.0, 0.0], y);
+        let dot: f64 = g.iter().zip(&d).map(|(a, b)| a * b).sum();
+        prop_assert!((slope - dot).abs() <= 1e-12 * (1.0 + dot.abs()), "{} vs {}", slope, dot);
+        let mut shadow = m.zeros_like();
+        let mut sx = vec![0.0; 2];
+        let (v2, ()) = loss_vjp(&m, &mut shadow, &x, &mut sx, y, 1.0);
+        prop_assert_eq!(v2, value);
+        prop_assert_eq!(shadow.to_vec(), g);
+        prop_assert_eq!(sx, gx);
+    }
+
+    /// The same generic code at `f32`, from the same floats, near the `f64` gradient.
+    #[test]
+    fn f32_follows_f64(z in vec(-1.0f64..1.0, 13), x in vec(-1.0f64..1.0, 2), y in -1.0f64..1.0) {
+        let m = model(&z);
+        let m32: Model<f32> = m.retype(&mut |v| v as f32);
+        let x32: Vec<f32> = x.iter().map(|&v| v as f32).collect();
+        let (_, (g, _)) = loss_grad(&m, &x, y);
+        let (_, (g32, _)) = loss_grad(&m32, &x32, y as f32);
+        for (a, b) in g.to_vec().into_iter().zip(g32.to_vec()) {
+            prop_assert!((a - f64::from(b)).abs() <= 1e-4 * (1.0 + a.abs()), "{} vs {}", a, b);
+        }
+    }
+
+    /// Each Hessian column is the derivative of the gradient (central differences of
+    /// `f_grad`), the Hessian is symmetric to 1e-10, and `f_hvp` is the Hessian times `v`.
+    #[test]
+    fn hessian_of_a_struct(z in vec(-1.0f64..1.0, 13), x in vec(-1.0f64..1.0, 2),
+        v in vec(-1.0f64..1.0, 15), y in -1.0f64..1.0) {
+        let m = model(&z);
+        let (value, (gm, gx), h) = loss_hessian(&m, &x, y);
+        let (v0, (gm0, gx0)) = loss_grad(&m, &x, y);
+        prop_assert_eq!(value, v0);
+        prop_assert_eq!((&gm, &gx), (&gm0, &gx0));
+        prop_assert_eq!((h.rows(), h.cols()), (15, 15));
+        let step = 1e-6;
+        for j in 0..15 {
+            let (gp, gn) = if j < 13 {
+                (gradient(&nudged(&m, j, step), &x, y), gradient(&nudged(&m, j, -step), &x, y))
+            } else {
+                let (mut xp, mut xn) = (x.clone(), x.clone());
+                xp[j - 13] += step;
+                xn[j - 13] -= step;
+                (gradient(&m, &xp, y), gradient(&m, &xn, y))
+            };
+            for i in 0..15 {
+                let fd = (gp[i] - gn[i]) / (2.0 * step);
+                prop_assert!((h[(i, j)] - fd).abs() <= 1e-5 * (1.0 + fd.abs()), "H[{}][{}] = {} vs {}", i, j, h[(i, j)], fd);
+                prop_assert!((h[(i, j)] - h[(j, i)]).abs() <= 1e-10 * (1.0 + h[(i, j)].abs()), "not symmetric at {} {}", i, j);
+            }
+        }
+        let (value, (gm1, _), (hm, hx)) = loss_hvp(&m, &x, y, &model(&v[..13]), &v[13..]);
+        prop_assert_eq!(value, v0);
+        prop_assert_eq!(gm1, gm0);
+        let mut hv = hm.to_vec();
+        hv.extend(hx);
+        for i in 0..15 {
+            let row: f64 = (0..15).map(|j| h[(i, j)] * v[j]).sum();
+            prop_assert!((hv[i] - row).abs() <= 1e-10 * (1.0 + row.abs()), "Hv[{}] = {} vs {}", i, hv[i], row);
+        }
+    }
+
+    /// The method's companions, higher-order ones too, give the free function's numbers.
+    #[test]
+    fn methods_of_generic_impls(z in vec(-1.0f64..1.0, 13), x in vec(-1.0f64..1.0, 2),
+        v in vec(-1.0f64..1.0, 15), y in -1.0f64..1.0) {
+        let m = model(&z);
+        prop_assert_eq!(m.cost_grad(&x, y), loss_grad(&m, &x, y));
+        let dm = model(&v[..13]);
+        prop_assert_eq!(m.cost_jvp(&dm, &x, &v[13..], y), loss_jvp(&m, &dm, &x, &v[13..], y));
+        prop_assert_eq!(m.cost_hvp(&x, y, &dm, &v[13..]), loss_hvp(&m, &x, y, &dm, &v[13..]));
+        let (a, b) = (m.cost_hessian(&x, y), loss_hessian(&m, &x, y));
+        prop_assert_eq!((a.0, a.1), (b.0, b.1));
+        prop_assert_eq!(a.2.as_slice(), b.2.as_slice());
+        let m32: Model<f32> = m.retype(&mut |v| v as f32);
+        let x32: Vec<f32> = x.iter().map(|&v| v as f32).collect();
+        prop_assert_eq!(m32.cost_grad(&x32, y as f32), loss_grad(&m32, &x32, y as f32));
+    }
+}
+
+/// The Hessian of a quadratic in a struct's floats is its constant matrix: `½ (a·w)² + b²`.
+#[derive(Differentiable, Clone, Debug)]
+struct Pair<F: Float> {
+    w: [F; 2],
+    b: F,
+}
+
+#[differentiable]
+fn quadratic<F: Float>(p: &Pair<F>, #[no_grad] a: [F; 2]) -> F {
+    let s = a[0] * p.w[0] + a[1] * p.w[1];
+    F::from_f64(0.5) * s * s + p.b * p.b
+}
+
+#[test]
+fn quadratic_hessian_is_exact() {
+    let p = Pair { w: [0.3, -2.0], b: 1.5 };
+    let (value, g, h) = quadratic_hessian(&p, [2.0, 3.0]);
+    let s = 2.0 * 0.3 - 3.0 * 2.0;
+    assert_eq!(value, 0.5 * s * s + 2.25);
+    assert_eq!((g.w, g.b), ([2.0 * s, 3.0 * s], 3.0));
+    let expected = [[4.0, 6.0, 0.0], [6.0, 9.0, 0.0], [0.0, 0.0, 2.0]];
+    for i in 0..3 {
+        assert_eq!(h.row(i), expected[i]);
+    }
+}
+
+/// A concrete function of the generic struct at `f64`, calling the generic one.
+#[differentiable]
+fn at_f64(m: &Model<f64>, x: &[f64]) -> f64 {
+    loss(m, x, 0.25) * 2.0 + m.scale
+}
+
+/// A generic caller passing the struct and one of its fields on.
+#[differentiable]
+fn twice<F: Float>(m: &Model<F>, x: &[F]) -> F {
+    m.cost(x, F::ZERO) + loss(m, x, F::ONE) * m.out[0]
+}
+
+#[test]
+fn calls_pass_generic_structs_on() {
+    let m = model(&[0.1, -0.2, 0.3, 0.4, -0.5, 0.6, 0.05, -0.05, 0.1, 0.7, -0.8, 0.9, 1.1]);
+    let x = [0.4, -0.9];
+    let (value, (g, gx)) = at_f64_grad(&m, &x);
+    let (l, (gl, glx)) = loss_grad(&m, &x, 0.25);
+    assert_eq!(value, l * 2.0 + 1.1);
+    let mut expected = gl.clone();
+    expected.add_scaled(1.0, &gl);
+    expected.scale += 1.0;
+    assert_eq!(g, expected);
+    assert_eq!(gx, glx.iter().map(|v| v * 2.0).collect::<Vec<_>>());
+    // The generic caller against central differences.
+    let (_, (g, _)) = twice_grad(&m, &x);
+    let g = g.to_vec();
+    for k in 0..13 {
+        let h = 1e-6;
+        let fd = (twice(&nudged(&m, k, h), &x) - twice(&nudged(&m, k, -h), &x)) / (2.0 * h);
+        assert!((g[k] - fd).abs() <= 1e-6 * (1.0 + fd.abs()), "float {k}: {} vs {fd}", g[k]);
+    }
+    // Its Hessian-vector product (through the method and the generic call, on duals)
+    // against central differences of its gradient along the direction.
+    let (v, dx) = (model(&[0.3, 0.1, -0.2, 0.5, 0.2, -0.4, 0.1, 0.2, -0.3, 0.6, 0.1, -0.2, 0.4]), [0.5, -0.25]);
+    let (_, _, (hm, hx)) = twice_hvp(&m, &x, &v, &dx);
+    let h = 1e-6;
+    let at = |s: f64| {
+        let mut moved = m.clone();
+        moved.add_scaled(s, &v);
+        let (_, (gm, gx)) = twice_grad(&moved, &[x[0] + s * dx[0], x[1] + s * dx[1]]);
+        let mut g = gm.to_vec();
+        g.extend(gx);
+        g
+    };
+    let (plus, minus) = (at(h), at(-h));
+    let mut hv = hm.to_vec();
+    hv.extend(hx);
+    for i in 0..15 {
+        let fd = (plus[i] - minus[i]) / (2.0 * h);
+        assert!((hv[i] - fd).abs() <= 1e-5 * (1.0 + fd.abs()), "Hv[{i}] = {} vs {fd}", hv[i]);
+    }
+}
