@@ -263,3 +263,59 @@ fn calls_pass_generic_structs_on() {
         assert!((hv[i] - fd).abs() <= 1e-5 * (1.0 + fd.abs()), "Hv[{i}] = {} vs {fd}", hv[i]);
     }
 }
+
+/// The hidden layer's activations: 3 results of 15 input floats, a Jacobian by rows.
+#[differentiable]
+fn hidden<F: Float>(m: &Model<F>, x: &[F]) -> [F; 3] {
+    let mut h = [F::ZERO; 3];
+    for j in 0..3 {
+        let mut z = m.hidden.b[j];
+        for i in 0..m.inputs {
+            z += m.hidden.w[j * m.inputs + i] * x[i];
+        }
+        h[j] = z.tanh() * m.scale;
+    }
+    h
+}
+
+/// Four results of a struct's three floats and a scalar, a Jacobian by forward lanes.
+#[differentiable]
+fn spread<F: Float>(p: &Pair<F>, t: F) -> (F, F, F, F) {
+    (p.w[0] * t, p.w[1] * p.b, (p.b * t).sin(), p.w[0] * p.w[1] * t)
+}
+
+proptest! {
+    #![proptest_config(common::config())]
+
+    /// Jacobians of struct parameters: rows against `f_vjp` with unit seeds, columns against
+    /// `f_jvp` along unit directions, by both of `f_jacobian`'s paths.
+    #[test]
+    fn jacobians_of_structs(z in vec(-1.0f64..1.0, 13), x in vec(-1.0f64..1.0, 2), t in -2.0f64..2.0) {
+        let m = model(&z);
+        let (value, j) = hidden_jacobian(&m, &x);
+        prop_assert_eq!(value, hidden(&m, &x));
+        prop_assert_eq!((j.rows(), j.cols()), (3, 15));
+        for r in 0..3 {
+            let mut seed = [0.0; 3];
+            seed[r] = 1.0;
+            let (mut dm, mut dx) = (m.zeros_like(), vec![0.0; 2]);
+            hidden_vjp(&m, &mut dm, &x, &mut dx, seed);
+            let mut row = dm.to_vec();
+            row.extend(dx);
+            prop_assert_eq!(j.row(r), &row[..]);
+        }
+        let p = Pair { w: [z[0], z[1]], b: z[2] };
+        let (value, j) = spread_jacobian(&p, t);
+        prop_assert_eq!(value, spread(&p, t));
+        prop_assert_eq!((j.rows(), j.cols()), (4, 4));
+        for c in 0..4 {
+            let u = |k: usize| if k == c { 1.0 } else { 0.0 };
+            let dp = Pair { w: [u(0), u(1)], b: u(2) };
+            let (_, d) = spread_jvp(&p, &dp, t, u(3));
+            let column = [d.0, d.1, d.2, d.3];
+            for r in 0..4 {
+                prop_assert!((j[(r, c)] - column[r]).abs() <= 1e-14, "J[{}][{}] = {} vs {}", r, c, j[(r, c)], column[r]);
+            }
+        }
+    }
+}

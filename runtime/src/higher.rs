@@ -209,6 +209,28 @@ pub fn lanes_array<F: Float, const K: usize, const N: usize>(
     std::array::from_fn(|j| lanes_scalar(xs[j], offset + j, start))
 }
 
+/// ... for the floats of a struct generic over its float type.
+pub fn lanes_struct<F: Float, const K: usize, S: crate::differentiable::Retype<F, Dual<F, K>>>(
+    x: &S,
+    offset: usize,
+    start: usize,
+) -> S::As {
+    let mut j = offset;
+    x.retype(&mut |x| {
+        j += 1;
+        lanes_scalar(x, j - 1, start)
+    })
+}
+
+/// A struct's floats (a gradient) copied to the front of `row`, in order.
+pub fn copy_floats<D: crate::differentiable::Differentiable>(gradient: &D, row: &mut [D::Float]) {
+    let mut j = 0;
+    gradient.for_each_float(&mut |x| {
+        row[j] = x;
+        j += 1;
+    });
+}
+
 /// A constant input of a pass of `K` lanes: duals without tangents.
 pub fn constant_lanes<F: Float, const K: usize>(x: F) -> Dual<F, K> {
     Dual::constant(x)

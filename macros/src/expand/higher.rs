@@ -29,13 +29,17 @@ pub fn written(func: &Function) -> bool {
         return false;
     }
     let outputs = matches!(func.returns, Returns::Unit);
+    // A method gets `f_hvp` and `f_hessian` only: `f_jacobian`'s inner functions could not
+    // name `Self`.
+    if func.method && !matches!(func.returns, Returns::Scalar) {
+        return false;
+    }
     // A struct (generic over the float type, `p: &Mlp<F>`) is rebuilt on duals by its
-    // derive's `Retype`: for `f_hvp` and `f_hessian`, not yet the Jacobian's lanes.
-    let scalar = matches!(func.returns, Returns::Scalar);
+    // derive's `Retype`; not yet beside `&mut` outputs.
     let supported = func.active().all(|p| match p.shape {
         Shape::Scalar | Shape::Slice | Shape::Array => true,
         Shape::Out => outputs,
-        Shape::Struct => scalar,
+        Shape::Struct => !outputs,
         _ => false,
     });
     // The dual code passes a constant on as duals when it is a float, a float array or a
@@ -170,21 +174,27 @@ impl<'a> Higher<'a> {
     /// a where clause: a struct without it is then `Retype`'s error where `f_hvp` is called,
     /// not one where it is written. (Empty without struct parameters.)
     fn struct_bounds(&self) -> TokenStream {
+        let bounds = self.struct_bounds_at(&[quote!(1)]);
+        if bounds.is_empty() { TokenStream::new() } else { quote!(where #(#bounds),*) }
+    }
+
+    /// The same bounds, one per struct parameter and lane count in `lanes`.
+    pub(super) fn struct_bounds_at(&self, lanes: &[TokenStream]) -> Vec<TokenStream> {
         let (func, krate) = (self.func, &self.func.krate);
         let f = &func.float;
-        let bounds: Vec<TokenStream> = func
-            .active()
-            .filter(|p| p.shape == Shape::Struct)
-            .map(|p| {
+        let structs = func.active().filter(|p| p.shape == Shape::Struct);
+        structs
+            .flat_map(|p| {
                 let s = p.referent();
-                let dual = match (&func.block_type, s) {
-                    (Some(block), syn::Type::Path(q)) if q.path.is_ident("Self") => at_duals(block, func),
-                    _ => at_duals(s, func),
-                };
-                quote!(#s: #krate::differentiable::Retype<#f, #krate::dual::Dual<#f, 1>, As = #dual>)
+                lanes.iter().map(move |k| {
+                    let dual = match (&func.block_type, s) {
+                        (Some(block), syn::Type::Path(q)) if q.path.is_ident("Self") => at_duals(block, func, k),
+                        _ => at_duals(s, func, k),
+                    };
+                    quote!(#s: #krate::differentiable::Retype<#f, #krate::dual::Dual<#f, #k>, As = #dual>)
+                })
             })
-            .collect();
-        if bounds.is_empty() { TokenStream::new() } else { quote!(where #(#bounds),*) }
+            .collect()
     }
 
     /// The gradient on duals split into values and tangents, part by part (a struct's by its
@@ -242,7 +252,7 @@ impl<'a> Higher<'a> {
         // A method's `f_grad` at duals is the block's type's at duals.
         let dual_grad = match &func.block_type {
             Some(ty) => {
-                let ty = at_duals(ty, func);
+                let ty = at_duals(ty, func, &quote!(1));
                 quote!(<#ty>::#grad)
             }
             None => quote!(#grad),
@@ -346,8 +356,9 @@ pub(super) fn is_float(p: &Param) -> bool {
     matches!(crate::ast::classify(&p.ty), Kind::Float(_) | Kind::Array(_, Shape::Slice | Shape::Array))
 }
 
-/// `ty` with the float type made dual numbers of it (`Mlp<F>` as `Mlp<Dual<F, 1>>`).
-fn at_duals(ty: &syn::Type, func: &Function) -> TokenStream {
+/// `ty` with the float type made dual numbers of it with `lanes` tangents (`Mlp<F>` as
+/// `Mlp<Dual<F, 1>>`).
+fn at_duals(ty: &syn::Type, func: &Function, lanes: &TokenStream) -> TokenStream {
     fn walk(tokens: TokenStream, float: &Ident, dual: &TokenStream) -> TokenStream {
         tokens
             .into_iter()
@@ -363,7 +374,7 @@ fn at_duals(ty: &syn::Type, func: &Function) -> TokenStream {
             .collect()
     }
     let (f, krate) = (&func.float, &func.krate);
-    walk(ty.to_token_stream(), f, &quote!(#krate::dual::Dual<#f, 1>))
+    walk(ty.to_token_stream(), f, &quote!(#krate::dual::Dual<#f, #lanes>))
 }
 
 /// Whether the identifier `name` appears in `ty`.
