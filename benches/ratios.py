@@ -389,7 +389,12 @@ def threads(baselines):
         except FileNotFoundError as e:
             print(f"missing {e.filename}: run `cargo bench --bench threads` first", file=sys.stderr)
             return 2
-        print(f"{b}: one thread {one / 1e3:.0f} µs, two {two / 1e3:.0f} µs, speed-up {one / two:.2f}")
+        try:
+            ceiling = median_ns(b, "threads_784-128-10", "ceiling")
+            bound = f", ceiling {ceiling / 1e3:.0f} µs (best speed-up here {one / ceiling:.2f})"
+        except FileNotFoundError:
+            bound = ""
+        print(f"{b}: one thread {one / 1e3:.0f} µs, two {two / 1e3:.0f} µs, speed-up {one / two:.2f}{bound}")
         ratios.append(one / two)
     ratios.sort()
     middle = median(ratios)

@@ -3,6 +3,10 @@
 //! (`Sequential::set_threads(2)`: the batch split in two halves, see
 //! `runtime/src/model/parallel.rs`), in one criterion group.
 //! `python3 benches/ratios.py --threads` prints one/two (the speed-up; target ≥ 1.6).
+//!
+//! `ceiling` is what any two-thread split can reach on this machine: two independent
+//! models, each passing one half of the batch on its own thread with no synchronisation at
+//! all (the pass only, no step). one/ceiling is the best speed-up two threads allow here.
 
 use chainrule::layer::Activation;
 use chainrule::loss::f32::half_squared_error_vjp;
@@ -37,6 +41,19 @@ fn threads(c: &mut Criterion) {
     let mut group = c.benchmark_group("threads_784-128-10");
     group.bench_function("one", |b| b.iter(|| step(&mut one, &mut sgd1, black_box(&x), black_box(&t))));
     group.bench_function("two", |b| b.iter(|| step(&mut two, &mut sgd2, black_box(&x), black_box(&t))));
+    let (mut left, mut right) = (net(), net());
+    let half = BATCH / 2;
+    let pass = |m: &mut Sequential<f32>, x: &[f32], t: &[f32]| {
+        m.loss_and_gradient(x, half, |out, dout| half_squared_error_vjp(out, dout, t, 1.0).0)
+    };
+    group.bench_function("ceiling", |b| {
+        b.iter(|| {
+            std::thread::scope(|scope| {
+                scope.spawn(|| pass(&mut right, black_box(&x[half * 784..]), &t[half * 10..]));
+                pass(&mut left, black_box(&x[..half * 784]), &t[..half * 10])
+            })
+        })
+    });
     group.finish();
 }
 

@@ -11,7 +11,9 @@
 
 use super::{Sequential, Workspace, train};
 use crate::layer::Real;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 /// The fewest rows each thread takes: below twice this, the pass stays on one thread.
 pub(super) const MIN_ROWS: usize = 16;
@@ -81,9 +83,12 @@ impl<F: Real> Sequential<F> {
         let meet = Meeting::new(2);
         let split = first * outputs;
         let (layers, work, helper) = (&self.layers, &mut self.work, &mut self.helper);
+        // The gradients are summed on both cores: this thread adds the first halves of the
+        // helper's tensors into its own, the helper the second halves.
+        let (mine, theirs): (Mutex<Vec<&mut [F]>>, Mutex<Vec<&[F]>>) = Default::default();
         let mut value = None;
         std::thread::scope(|scope| {
-            let (whole, meet) = (&whole, &meet);
+            let (whole, meet, mine, theirs) = (&whole, &meet, &mine, &theirs);
             scope.spawn(move || {
                 let _guard = meet.guard();
                 helper.prepare(layers, rest);
@@ -93,8 +98,15 @@ impl<F: Real> Sequential<F> {
                     meet.wait();
                     dout.copy_from_slice(&lock(whole).1[split..]);
                 });
+                let helper: &Workspace<F> = helper;
+                let (firsts, seconds): (Vec<&[F]>, Vec<&[F]>) =
+                    helper.gradients.iter().flatten().map(|h| h.split_at(h.len() / 2)).unzip();
+                lock(theirs).extend(firsts);
+                meet.wait();
+                add_into(&mut lock(mine), &seconds);
             });
             let _guard = meet.guard();
+            let work = work;
             work.prepare(layers, first);
             let mut loss = Some(loss);
             train(layers, x0, first, work.buffers(), &mut [], &mut |out, dout| {
@@ -107,17 +119,33 @@ impl<F: Real> Sequential<F> {
                 meet.wait();
                 dout.copy_from_slice(&lock(whole).1[..split]);
             });
+            let (mut firsts, seconds): (Vec<&mut [F]>, Vec<&mut [F]>) = work
+                .gradients
+                .iter_mut()
+                .flatten()
+                .map(|g| {
+                    let half = g.len() / 2;
+                    g.split_at_mut(half)
+                })
+                .unzip();
+            lock(mine).extend(seconds);
+            meet.wait();
+            add_into(&mut firsts, &lock(theirs));
         });
-        for (g, h) in self.work.gradients.iter_mut().flatten().zip(self.helper.gradients.iter().flatten()) {
-            for (a, b) in g.iter_mut().zip(h) {
-                *a += *b;
-            }
-        }
         // Every layer's output over the whole batch stays available, as on one thread.
         for (out, rest) in self.work.outputs.iter_mut().zip(&self.helper.outputs) {
             out.extend_from_slice(rest);
         }
         value.expect("the loss ran")
+    }
+}
+
+/// `a += b`, tensor by tensor.
+fn add_into<F: Real>(into: &mut [&mut [F]], from: &[&[F]]) {
+    for (a, b) in into.iter_mut().zip(from) {
+        for (x, y) in a.iter_mut().zip(b.iter()) {
+            *x += *y;
+        }
     }
 }
 
@@ -128,17 +156,23 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 /// A barrier that a panicking thread poisons (`std::sync::Barrier` would leave the others
-/// waiting forever).
+/// waiting forever). A waiting thread spins a little before it sleeps: the two halves arrive
+/// within microseconds of each other, and waking a sleeping thread costs more than that.
 struct Meeting {
     /// Threads arrived, the meeting's generation, and whether a thread panicked.
     state: Mutex<(usize, usize, bool)>,
     all_here: Condvar,
     parties: usize,
+    /// The generation, readable without the lock while spinning.
+    passed: AtomicUsize,
 }
+
+/// How long a waiting thread spins before it sleeps.
+const SPIN: Duration = Duration::from_micros(50);
 
 impl Meeting {
     fn new(parties: usize) -> Self {
-        Meeting { state: Mutex::new((0, 0, false)), all_here: Condvar::new(), parties }
+        Meeting { state: Mutex::new((0, 0, false)), all_here: Condvar::new(), parties, passed: AtomicUsize::new(0) }
     }
 
     /// Waits until every party has arrived.
@@ -152,7 +186,17 @@ impl Meeting {
         if state.0 == self.parties {
             state.0 = 0;
             state.1 += 1;
+            self.passed.store(state.1, Ordering::Release);
             self.all_here.notify_all();
+        } else {
+            drop(state);
+            let start = Instant::now();
+            while self.passed.load(Ordering::Acquire) == generation && start.elapsed() < SPIN {
+                for _ in 0..32 {
+                    std::hint::spin_loop();
+                }
+            }
+            state = lock(&self.state);
         }
         while state.1 == generation && !state.2 {
             state = self.all_here.wait(state).unwrap_or_else(|poisoned| poisoned.into_inner());
