@@ -85,7 +85,8 @@ impl<F: Real> Sequential<F> {
         let (layers, work, helper) = (&self.layers, &mut self.work, &mut self.helper);
         // The gradients are summed on both cores: this thread adds the first halves of the
         // helper's tensors into its own, the helper the second halves.
-        let (mine, theirs): (Mutex<Vec<&mut [F]>>, Mutex<Vec<&[F]>>) = Default::default();
+        let mine: Mutex<Vec<&mut [F]>> = Mutex::default();
+        let theirs: Mutex<Vec<&[F]>> = Mutex::default();
         let mut value = None;
         std::thread::scope(|scope| {
             let (whole, meet, mine, theirs) = (&whole, &meet, &mine, &theirs);
