@@ -301,3 +301,47 @@ fn the_newton_example_converges() {
         "{p:?}"
     );
 }
+
+/// Constant data of a concrete `f64` beside the generic float type (`#[no_grad] pts: &[f64]`,
+/// read through `F::from_f64`): the higher-order companions pass it on unchanged (they once
+/// made it duals, a type error in the generated code).
+#[differentiable]
+fn cubic_cost<F: Float>(c: &[F], #[no_grad] pts: &[f64], #[no_grad] w: [f64; 2], #[no_grad] k: f64) -> F {
+    let mut s = F::ZERO;
+    for i in 0..c.len() {
+        let d = c[i] - F::from_f64(pts[i] * w[i % 2] + k);
+        s += d * d * d;
+    }
+    s
+}
+
+#[differentiable]
+fn scaled_pair<F: Float>(c: [F; 2], #[no_grad] pts: &[f64], #[no_grad] w: [f64; 2]) -> [F; 3] {
+    [c[0] * F::from_f64(pts[0]), c[1] * c[0] * F::from_f64(w[1]), c[1]]
+}
+
+/// `cubic_cost`'s gradient inside differentiable code, by its `g_vjp`.
+#[differentiable]
+fn gradient_product(c: &[f64], #[no_grad] pts: &[f64]) -> f64 {
+    let mut g = vec![0.0; c.len()];
+    let (_, ()) = cubic_cost_vjp(c, &mut g, pts, [1.0, 2.0], 0.5, 1.0);
+    g[0] * g[1]
+}
+
+#[test]
+fn concrete_constants_beside_a_generic_float() {
+    let (c, pts) = ([0.5, 0.25], [1.0, 2.0]);
+    // d = c − (pts·w + k) = (−1, −4.25): f = Σ d³, ∇f = 3d², H = diag(6d).
+    let (value, g, h) = cubic_cost_hessian(&c, &pts, [1.0, 2.0], 0.5);
+    assert_eq!(value, -1.0 - 4.25f64.powi(3));
+    assert_eq!(g, vec![3.0, 3.0 * 4.25 * 4.25]);
+    assert_eq!(h.to_rows(), vec![vec![-6.0, 0.0], vec![0.0, -25.5]]);
+    let (_, j) = scaled_pair_jacobian(c, &pts, [1.0, 2.0]);
+    assert_eq!(j.to_rows(), vec![vec![1.0, 0.0], vec![0.5, 1.0], vec![0.0, 1.0]]);
+    // ∂(g0 g1)/∂c = (6 d0 g1, g0 · 6 d1), over the Hessian of the nested call.
+    let (value, grad) = gradient_product_grad(&c, &pts);
+    assert_eq!(value, 3.0 * 54.1875);
+    assert_eq!(grad, vec![-6.0 * 54.1875, 3.0 * -25.5]);
+    let (_, slope) = gradient_product_jvp(&c, &[1.0, 1.0], &pts);
+    assert_eq!(slope, grad[0] + grad[1]);
+}

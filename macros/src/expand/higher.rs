@@ -47,7 +47,8 @@ pub fn written(func: &Function) -> bool {
     // constant (a `#[no_grad] data: &Data<F>`) would need converting, which is not written:
     // then there are no higher-order companions, rather than ones that do not compile.
     let float_param = func.float.to_string();
-    let convertible = func.params.iter().filter(|p| !p.active).all(|p| is_float(p) || !mentions(&p.ty, &float_param));
+    let convertible =
+        func.params.iter().filter(|p| !p.active).all(|p| is_float(p, &func.float) || !mentions(&p.ty, &float_param));
     supported && convertible
 }
 
@@ -267,7 +268,7 @@ impl<'a> Higher<'a> {
             match v {
                 Some(v) if p.shape == Shape::Struct => quote!(let #lifted = #krate::higher::lift_struct(#x, #v);),
                 Some(v) => quote!(let #x = #krate::higher::Lift::lift(#x, #v);),
-                None if is_float(p) => quote!(let #x = #krate::higher::Constant::constant(#x);),
+                None if is_float(p, float) => quote!(let #x = #krate::higher::Constant::constant(#x);),
                 None => TokenStream::new(),
             }
         });
@@ -350,10 +351,14 @@ impl<'a> Higher<'a> {
     }
 }
 
-/// A constant parameter of the float type or a slice of it, which the dual code takes as
-/// duals; other constants (sizes, flags) pass unchanged.
-pub(super) fn is_float(p: &Param) -> bool {
-    matches!(crate::ast::classify(&p.ty), Kind::Float(_) | Kind::Array(_, Shape::Slice | Shape::Array))
+/// A constant parameter of the function's float type or a slice or array of it, which the
+/// dual code takes as duals; other constants (sizes, flags, data of a concrete `f64`) pass
+/// unchanged.
+pub(super) fn is_float(p: &Param, float: &Ident) -> bool {
+    match crate::ast::classify(&p.ty) {
+        Kind::Float(f) | Kind::Array(f, Shape::Slice | Shape::Array) => f == *float,
+        _ => false,
+    }
 }
 
 /// `ty` with the float type made dual numbers of it with `lanes` tangents (`Mlp<F>` as

@@ -33,11 +33,15 @@ impl Higher<'_> {
                         quote!(let #x = #krate::higher::lanes_struct::<#float, K, _>(#x, #o, #start);)
                     }
                     (Some(o), _) => quote!(let #x = #krate::higher::lanes_slice::<#float, K>(#x, #o, #start);),
-                    (None, Shape::Scalar) if is_float(p) => {
+                    (None, Shape::Scalar) if is_float(p, float) => {
                         quote!(let #x = #krate::higher::constant_lanes::<#float, K>(#x);)
                     }
-                    (None, Shape::Array) => quote!(let #x = #krate::higher::constant_array_lanes::<#float, K, _>(#x);),
-                    (None, _) if is_float(p) => quote!(let #x = #krate::higher::constant_slice_lanes::<#float, K>(#x);),
+                    (None, Shape::Array) if is_float(p, float) => {
+                        quote!(let #x = #krate::higher::constant_array_lanes::<#float, K, _>(#x);)
+                    }
+                    (None, _) if is_float(p, float) => {
+                        quote!(let #x = #krate::higher::constant_slice_lanes::<#float, K>(#x);)
+                    }
                     (None, _) => TokenStream::new(),
                 }
             })
@@ -74,7 +78,7 @@ impl Higher<'_> {
         let lifted = self.lifted(start);
         let dual_args = func.params.iter().map(|p| {
             let x = &p.ident;
-            let borrowed = p.shape == Shape::Struct || (is_float(p) && is_reference(p));
+            let borrowed = p.shape == Shape::Struct || (is_float(p, float) && is_reference(p));
             if borrowed { quote!(&#x) } else { quote!(#x) }
         });
         let generics_inner = quote!(<#float: #krate::float::Float, const K: usize>);
@@ -219,7 +223,7 @@ impl Higher<'_> {
             let x = &p.ident;
             match p.shape {
                 Shape::Out => quote!(&mut #x),
-                _ if is_float(p) && is_reference(p) => quote!(&#x),
+                _ if is_float(p, float) && is_reference(p) => quote!(&#x),
                 _ => quote!(#x),
             }
         });
