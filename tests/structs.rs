@@ -388,3 +388,72 @@ proptest! {
         prop_assert!((along - dot).abs() < 1e-9 * (1.0 + dot.abs()));
     }
 }
+
+/// A struct with constant float data among its fields: a scale and a mask, `#[no_grad]`,
+/// in it and in a nested struct.
+#[derive(Differentiable, Clone, Debug, PartialEq)]
+struct Scaled {
+    w: Vec<f64>,
+    #[no_grad]
+    scale: f64,
+    #[no_grad]
+    mask: Vec<f64>,
+    inner: Gain,
+}
+
+#[derive(Differentiable, Clone, Debug, PartialEq)]
+struct Gain {
+    g: f64,
+    #[no_grad]
+    k: f64,
+}
+
+#[differentiable]
+fn masked(p: &Scaled, x: f64) -> f64 {
+    let mut s = 0.0;
+    for i in 0..p.w.len() {
+        s += p.w[i] * p.mask[i] * x;
+    }
+    (s * p.scale + p.inner.g * p.inner.k).sin()
+}
+
+/// Constant fields get no tangent and no gradient, whatever the tangent and shadow structs
+/// hold there: `zeros_like` copies them (they once were the tangent of the constant, so
+/// `f_jvp` along `w` added `∂f/∂scale · scale`), and the shadow's are left as they are.
+#[test]
+fn constant_fields_have_no_tangent_and_no_gradient() {
+    let p = Scaled { w: vec![0.3, -0.2], scale: 1.5, mask: vec![2.0, 0.5], inner: Gain { g: 0.7, k: 3.0 } };
+    let x = 0.4;
+    let (value, (g, gx)) = masked_grad(&p, x);
+    assert_eq!(value, masked(&p, x));
+    // The constants keep their values in the gradient (`zeros_like`), nothing added.
+    assert_eq!((g.scale, &g.mask, g.inner.k), (1.5, &vec![2.0, 0.5], 3.0));
+    let s: f64 = 0.3 * 2.0 * x - 0.2 * 0.5 * x;
+    let c = (s * 1.5 + 0.7 * 3.0).cos();
+    assert!(close(&g.w, &[c * 1.5 * 2.0 * x, c * 1.5 * 0.5 * x], 1e-15));
+    assert!((g.inner.g - c * 3.0).abs() < 1e-15);
+    assert!((gx - c * 1.5 * (0.3 * 2.0 - 0.2 * 0.5)).abs() < 1e-15);
+    // Forward mode along each float, from a tangent that `zeros_like` made (so the
+    // constants hold their values there), against the gradient.
+    let floats = g.to_vec();
+    for k in 0..floats.len() {
+        let mut t = p.zeros_like();
+        let mut i = 0;
+        t.zip_floats(&p, &mut |u, _| {
+            *u = if i == k { 1.0 } else { 0.0 };
+            i += 1;
+        });
+        let (_, slope) = masked_jvp(&p, &t, x, 0.0);
+        assert!((slope - floats[k]).abs() < 1e-15, "float {k}: {slope} vs {}", floats[k]);
+    }
+    // Reverse mode adds into the shadow's floats only.
+    let mut shadow = p.clone();
+    let mut dx = 0.0;
+    let (_, gx2) = masked_vjp(&p, &mut shadow, x, 1.0);
+    dx += gx2;
+    assert_eq!((shadow.scale, &shadow.mask, shadow.inner.k), (1.5, &vec![2.0, 0.5], 3.0));
+    assert!(close(&shadow.w, &[0.3 + g.w[0], -0.2 + g.w[1]], 1e-15));
+    assert_eq!(dx, gx);
+    // Finite differences over the floats agree.
+    assert!(close(&finite_differences(&p, |q| masked(q, x)), &floats, 1e-6));
+}

@@ -393,3 +393,15 @@ pub fn is_method_path(func: &syn::Path) -> bool {
 pub fn method_protocol(method: &Ident, protocol: &str) -> Ident {
     Ident::new(&format!("__{method}_{protocol}"), method.span())
 }
+
+/// Whether the field at `path` of the struct parameter `x` is `#[no_grad]`, asked of the
+/// struct that holds it (`Differentiable::is_constant_field`): a constant after inlining.
+pub fn constant_field(krate: &TokenStream, x: &Ident, path: &[Ident]) -> TokenStream {
+    let (name, parent) = path.split_last().expect("a field path names a field");
+    let name = name.to_string();
+    let parent = if parent.is_empty() { quote!(#x) } else { quote!(&#x #(.#parent)*) };
+    quote!({
+        use #krate::__private::{ConstantField as _, NotAStruct as _};
+        (&#krate::__private::Probe(#parent)).constant_field(#name)
+    })
+}

@@ -32,11 +32,13 @@ fn expand(input: TokenStream) -> syn::Result<TokenStream> {
     };
     let trait_path = quote!(::chainrule::differentiable::Differentiable);
     let (mut zeros, mut walk, mut zip, mut float) = (Vec::new(), Vec::new(), Vec::new(), None);
+    let mut constants = Vec::new();
     let mut bounds = Vec::new();
     for field in &fields.named {
         let name = field.ident.as_ref().expect("named fields have names");
         if field.attrs.iter().any(|a| a.path().is_ident("no_grad")) {
             zeros.push(quote!(#name: ::core::clone::Clone::clone(&self.#name)));
+            constants.push(name.to_string());
             continue;
         }
         let ty = &field.ty;
@@ -70,6 +72,15 @@ fn expand(input: TokenStream) -> syn::Result<TokenStream> {
         if item.generics.params.is_empty() { Vec::new() } else { bounds.into_iter().map(|(_, b)| b).collect() };
     let predicates = predicates.into_iter().chain(bounds);
     let retype = retype(&item, &fields.named);
+    // The constant fields by name, which generated code gives no tangent and no gradient.
+    let constant = (!constants.is_empty()).then(|| {
+        quote! {
+            #[inline(always)]
+            fn is_constant_field(&self, name: &str) -> bool {
+                ::core::matches!(name, #(#constants)|*)
+            }
+        }
+    });
     Ok(quote! {
         #retype
 
@@ -85,6 +96,7 @@ fn expand(input: TokenStream) -> syn::Result<TokenStream> {
             fn zip_floats(&mut self, other: &Self, f: &mut dyn FnMut(&mut Self::Float, Self::Float)) {
                 #(#zip)*
             }
+            #constant
         }
     })
 }

@@ -175,19 +175,23 @@ fn bodies(func: &Function) -> syn::Result<Bodies> {
                         FieldPlace::Scalar(v) => (&ir.values[v].name, derivs[v].as_ref()),
                     };
                     let krate = &func.krate;
-                    let (value, d_value) = match f.place {
-                        FieldPlace::Array(_) => (
-                            quote!(#krate::__private::field_slice(&#x #(.#path)*)),
-                            d.as_ref().map(|d| quote!(#krate::__private::field_slice(&#d #(.#path)*))),
-                        ),
-                        FieldPlace::Scalar(_) => (
-                            quote!(#x #(.#path)*),
-                            d.as_ref().map(|d| quote!(#krate::__private::field_tangent(&#d #(.#path)*))),
-                        ),
+                    // A `#[no_grad]` field's tangent is zero, whatever the tangent struct holds.
+                    let constant = code::constant_field(krate, x, path);
+                    let value = match f.place {
+                        FieldPlace::Array(_) => quote!(#krate::__private::field_slice(&#x #(.#path)*)),
+                        FieldPlace::Scalar(_) => quote!(#x #(.#path)*),
                     };
                     entry.extend(quote!(let #name = #value;));
-                    if let (Some(d_value), Some(t)) = (d_value, tangent) {
-                        tangent_entry.extend(quote!(let #t = #d_value;));
+                    if let (Some(d), Some(t)) = (&d, tangent) {
+                        tangent_entry.extend(match f.place {
+                            FieldPlace::Array(_) => quote! {
+                                let #t = #krate::__private::tangent_of_array_field(&#d #(.#path)*, #constant);
+                                let #t: &[_] = &#t;
+                            },
+                            FieldPlace::Scalar(_) => {
+                                quote!(let #t = #krate::__private::tangent_of_field(&#d #(.#path)*, #constant);)
+                            }
+                        });
                     }
                 }
                 d

@@ -415,6 +415,8 @@ pub fn take_seed<F: Copy + Default, const N: usize, T: Flat<F, N>>(adjoint: &mut
 pub trait FieldTangent {
     type Tangent;
     fn field_tangent(&self) -> Self::Tangent;
+    /// The tangent of a constant field: zero.
+    fn zero_tangent(&self) -> Self::Tangent;
 }
 
 /// Adds a field's gradient into the shadow struct's same field.
@@ -434,6 +436,10 @@ impl<F: crate::float::Float> FieldTangent for F {
     fn field_tangent(&self) -> F {
         *self
     }
+    #[inline(always)]
+    fn zero_tangent(&self) -> F {
+        F::ZERO
+    }
 }
 
 impl<F: crate::float::Float> AddToField<F> for F {
@@ -449,6 +455,8 @@ macro_rules! field_constants {
             type Tangent = ();
             #[inline(always)]
             fn field_tangent(&self) {}
+            #[inline(always)]
+            fn zero_tangent(&self) {}
         }
     )*};
 }
@@ -508,6 +516,92 @@ pub fn field_slice_mut<F, T: FieldSlice<F> + ?Sized>(field: &mut T) -> &mut [F] 
 #[inline(always)]
 pub fn field_tangent<T: FieldTangent>(field: &T) -> T::Tangent {
     field.field_tangent()
+}
+
+/// Whether the field `name` of a struct is `#[no_grad]` (see
+/// `Differentiable::is_constant_field`), a constant the generated code folds, asked as
+/// `(&Probe(parent)).constant_field(name)`: of a struct that is not `Differentiable` the
+/// answer is `false` by the fallback (autoref) impl, so that such a struct is one error, the
+/// trait's own, not a second one here.
+pub struct Probe<'a, T: ?Sized>(pub &'a T);
+
+pub trait ConstantField {
+    fn constant_field(&self, name: &str) -> bool;
+}
+
+impl<T: crate::differentiable::Differentiable + ?Sized> ConstantField for Probe<'_, T> {
+    #[inline(always)]
+    fn constant_field(&self, name: &str) -> bool {
+        self.0.is_constant_field(name)
+    }
+}
+
+pub trait NotAStruct {
+    fn constant_field(&self, name: &str) -> bool;
+}
+
+impl<T: ?Sized> NotAStruct for &Probe<'_, T> {
+    #[inline(always)]
+    fn constant_field(&self, _: &str) -> bool {
+        false
+    }
+}
+
+/// A scalar field's tangent, zero for a constant field.
+#[inline(always)]
+pub fn tangent_of_field<T: FieldTangent>(field: &T, constant: bool) -> T::Tangent {
+    if constant { field.zero_tangent() } else { field.field_tangent() }
+}
+
+/// An array field's tangent, zeros for a constant field (whose tangent struct holds a copy
+/// of its values).
+#[inline(always)]
+pub fn tangent_of_array_field<F: Clone + Default, T: FieldSlice<F> + ?Sized>(
+    field: &T,
+    constant: bool,
+) -> ::std::borrow::Cow<'_, [F]> {
+    match constant {
+        true => ::std::borrow::Cow::Owned(::std::vec![F::default(); field.field_slice().len()]),
+        false => ::std::borrow::Cow::Borrowed(field.field_slice()),
+    }
+}
+
+/// An array field's shadow, a discarded buffer for a constant field.
+pub enum FieldShadow<'a, F> {
+    Field(&'a mut [F]),
+    Discarded(::std::vec::Vec<F>),
+}
+
+impl<F> ::core::ops::Deref for FieldShadow<'_, F> {
+    type Target = [F];
+    #[inline(always)]
+    fn deref(&self) -> &[F] {
+        match self {
+            FieldShadow::Field(f) => f,
+            FieldShadow::Discarded(v) => v,
+        }
+    }
+}
+
+impl<F> ::core::ops::DerefMut for FieldShadow<'_, F> {
+    #[inline(always)]
+    fn deref_mut(&mut self) -> &mut [F] {
+        match self {
+            FieldShadow::Field(f) => f,
+            FieldShadow::Discarded(v) => v,
+        }
+    }
+}
+
+#[inline(always)]
+pub fn shadow_of_array_field<F: Clone + Default, T: FieldSlice<F> + ?Sized>(
+    field: &mut T,
+    constant: bool,
+) -> FieldShadow<'_, F> {
+    match constant {
+        true => FieldShadow::Discarded(::std::vec![F::default(); field.field_slice().len()]),
+        false => FieldShadow::Field(field.field_slice_mut()),
+    }
 }
 
 #[inline(always)]

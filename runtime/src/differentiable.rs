@@ -55,6 +55,16 @@ pub trait Differentiable {
         self.for_each_float(&mut |x| out.push(x));
         out
     }
+
+    /// Whether its field `name` is a constant (`#[no_grad]`), which generated code gives no
+    /// tangent and no gradient whatever the tangent and shadow structs hold there (they are
+    /// copies of the value, by `zeros_like`). The derive writes it; `false` by default.
+    #[doc(hidden)]
+    #[inline(always)]
+    fn is_constant_field(&self, name: &str) -> bool {
+        let _ = name;
+        false
+    }
 }
 
 // Every float, so that a struct generic over its float type (`struct Mlp<F>`) is

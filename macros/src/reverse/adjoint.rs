@@ -147,9 +147,13 @@ impl Render<'_, '_> {
                         if let FieldPlace::Array(s) = f.place
                             && let Some(ds) = &self.slot_derivs[s]
                         {
-                            let path = &f.path;
-                            let krate = &self.func.krate;
-                            head.extend(quote!(let #ds = #krate::__private::field_slice_mut(&mut #shadow #(.#path)*);));
+                            let (path, krate) = (&f.path, &self.func.krate);
+                            // A `#[no_grad]` field's gradient goes nowhere.
+                            let constant = crate::code::constant_field(krate, &p.ident, path);
+                            head.extend(quote! {
+                                let mut #ds = #krate::__private::shadow_of_array_field(&mut #shadow #(.#path)*, #constant);
+                                let #ds: &mut [_] = &mut #ds;
+                            });
                         }
                     }
                     if self.ir.struct_lent(i) {
@@ -227,7 +231,12 @@ impl Render<'_, '_> {
             };
             if self.uses[v] > 0 {
                 let (path, adjoint, krate) = (&f.path, self.adjoint(v).to_tokens(), &self.func.krate);
-                out.extend(quote!(#krate::__private::add_to_field(&mut #shadow #(.#path)*, #adjoint);));
+                let constant = crate::code::constant_field(krate, &self.func.params[f.param].ident, path);
+                out.extend(quote! {
+                    if !#constant {
+                        #krate::__private::add_to_field(&mut #shadow #(.#path)*, #adjoint);
+                    }
+                });
             }
         }
         out
