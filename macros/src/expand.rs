@@ -184,10 +184,13 @@ fn bodies(func: &Function) -> syn::Result<Bodies> {
                     entry.extend(quote!(let #name = #value;));
                     if let (Some(d), Some(t)) = (&d, tangent) {
                         tangent_entry.extend(match f.place {
-                            FieldPlace::Array(_) => quote! {
-                                let #t = #krate::__private::tangent_of_array_field(&#d #(.#path)*, #constant);
-                                let #t: &[_] = &#t;
-                            },
+                            FieldPlace::Array(_) => {
+                                let zeros = quote::format_ident!("__{}_zeros", t);
+                                quote! {
+                                    let #zeros = #krate::__private::zeros_if(&#d #(.#path)*, #constant);
+                                    let #t = #krate::__private::tangent_of_array_field(&#d #(.#path)*, &#zeros);
+                                }
+                            }
                             FieldPlace::Scalar(_) => {
                                 quote!(let #t = #krate::__private::tangent_of_field(&#d #(.#path)*, #constant);)
                             }

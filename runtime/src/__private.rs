@@ -553,54 +553,34 @@ pub fn tangent_of_field<T: FieldTangent>(field: &T, constant: bool) -> T::Tangen
     if constant { field.zero_tangent() } else { field.field_tangent() }
 }
 
-/// An array field's tangent, zeros for a constant field (whose tangent struct holds a copy
-/// of its values).
+/// Zeros shaped like a constant array field, as its tangent (the tangent struct holds a copy
+/// of its values there); `None` for any other field.
 #[inline(always)]
-pub fn tangent_of_array_field<F: Clone + Default, T: FieldSlice<F> + ?Sized>(
-    field: &T,
-    constant: bool,
-) -> ::std::borrow::Cow<'_, [F]> {
-    match constant {
-        true => ::std::borrow::Cow::Owned(::std::vec![F::default(); field.field_slice().len()]),
-        false => ::std::borrow::Cow::Borrowed(field.field_slice()),
+pub fn zeros_if<F: Clone + Default, T: FieldSlice<F> + ?Sized>(field: &T, constant: bool) -> Option<Vec<F>> {
+    constant.then(|| ::std::vec![F::default(); field.field_slice().len()])
+}
+
+/// An array field's tangent: the zeros of [`zeros_if`] for a constant, else the field.
+#[inline(always)]
+pub fn tangent_of_array_field<'a, F, T: FieldSlice<F> + ?Sized>(field: &'a T, zeros: &'a Option<Vec<F>>) -> &'a [F] {
+    match zeros {
+        Some(z) => z,
+        None => field.field_slice(),
     }
 }
 
-/// An array field's shadow, a discarded buffer for a constant field.
-pub enum FieldShadow<'a, F> {
-    Field(&'a mut [F]),
-    Discarded(::std::vec::Vec<F>),
-}
-
-impl<F> ::core::ops::Deref for FieldShadow<'_, F> {
-    type Target = [F];
-    #[inline(always)]
-    fn deref(&self) -> &[F] {
-        match self {
-            FieldShadow::Field(f) => f,
-            FieldShadow::Discarded(v) => v,
-        }
-    }
-}
-
-impl<F> ::core::ops::DerefMut for FieldShadow<'_, F> {
-    #[inline(always)]
-    fn deref_mut(&mut self) -> &mut [F] {
-        match self {
-            FieldShadow::Field(f) => f,
-            FieldShadow::Discarded(v) => v,
-        }
-    }
+/// A copy of a constant field of a shadow struct, which the adjoint sweep writes into like
+/// any array field and [`put_back`] restores: its gradient goes nowhere. (The loops keep
+/// writing the field itself, so that a non-constant field's slice is exactly what it was.)
+#[inline(always)]
+pub fn keep_if<T: Clone>(field: &T, constant: bool) -> Option<T> {
+    constant.then(|| field.clone())
 }
 
 #[inline(always)]
-pub fn shadow_of_array_field<F: Clone + Default, T: FieldSlice<F> + ?Sized>(
-    field: &mut T,
-    constant: bool,
-) -> FieldShadow<'_, F> {
-    match constant {
-        true => FieldShadow::Discarded(::std::vec![F::default(); field.field_slice().len()]),
-        false => FieldShadow::Field(field.field_slice_mut()),
+pub fn put_back<T>(field: &mut T, kept: Option<T>) {
+    if let Some(kept) = kept {
+        *field = kept;
     }
 }
 

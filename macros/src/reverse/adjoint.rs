@@ -148,12 +148,16 @@ impl Render<'_, '_> {
                             && let Some(ds) = &self.slot_derivs[s]
                         {
                             let (path, krate) = (&f.path, &self.func.krate);
-                            // A `#[no_grad]` field's gradient goes nowhere.
+                            // A `#[no_grad]` field's shadow is kept and put back at the end,
+                            // so that its gradient goes nowhere (a copy only for constants:
+                            // the slice the loops write stays the field itself).
                             let constant = crate::code::constant_field(krate, &p.ident, path);
+                            let kept = quote::format_ident!("__{}_kept", ds);
                             head.extend(quote! {
-                                let mut #ds = #krate::__private::shadow_of_array_field(&mut #shadow #(.#path)*, #constant);
-                                let #ds: &mut [_] = &mut #ds;
+                                let #kept = #krate::__private::keep_if(&#shadow #(.#path)*, #constant);
+                                let #ds = #krate::__private::field_slice_mut(&mut #shadow #(.#path)*);
                             });
+                            tail.extend(quote!(#krate::__private::put_back(&mut #shadow #(.#path)*, #kept);));
                         }
                     }
                     if self.ir.struct_lent(i) {
