@@ -107,6 +107,20 @@ pub fn in_impl_block() -> bool {
     innermost(&file.regions, at) == Some(RegionKind::Impl)
 }
 
+/// Whether the macro's call site lies directly inside a `trait` definition or a trait's
+/// `impl` (`impl Energy for Model`), where the companions, which are not members of the
+/// trait, cannot stand.
+pub fn in_trait_block() -> bool {
+    let Some((at, file)) = here() else { return false };
+    match innermost_region(&file.regions, at) {
+        Some(r) if r.kind == RegionKind::Impl => match r.header {
+            None => true,
+            Some(_) => impl_block().is_some_and(|b| b.trait_.is_some()),
+        },
+        _ => false,
+    }
+}
+
 /// The `impl` block directly around the macro's call site, read from its header with an
 /// empty body (`impl<F: Float> Mlp<F> {}`): a method's float type may be the block's.
 pub fn impl_block() -> Option<syn::ItemImpl> {

@@ -37,6 +37,13 @@ pub fn differentiable(args: TokenStream, item: TokenStream) -> TokenStream {
     };
     let plain = without_no_grad(&item);
     let method = crate::context::in_impl_block();
+    if crate::context::in_trait_block() {
+        let msg = format!(
+            "#[differentiable] cannot be put on a function of a trait or a trait's `impl`: its companions (`{0}_grad`, ...) would not be members of the trait; differentiate an inherent method (`impl Model {{ #[differentiable] fn {0}(&self, ..) }}`) or a free function, and call it from the trait's",
+            item.sig.ident
+        );
+        return with_error(plain, syn::Error::new_spanned(&item.sig.ident, msg), TokenStream::new());
+    }
     let mut func = match Args::parse(args).and_then(|args| Function::from_syn(item, args)) {
         Ok(func) => Function { method, ..func },
         Err(e) => return with_error(plain, e, TokenStream::new()),
