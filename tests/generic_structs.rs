@@ -319,3 +319,103 @@ proptest! {
         }
     }
 }
+
+/// Rows fields (`[[F; 2]; 2]`, `Vec<[F; 3]>`), an associated function of the block called
+/// as `Self::..`, a field's method, a field lent to a generic function, a struct by value.
+#[derive(Differentiable, Clone, Debug)]
+struct Cell<F: Float> {
+    w: Vec<F>,
+    m: [[F; 2]; 2],
+    taps: Vec<[F; 3]>,
+}
+
+#[derive(Differentiable, Clone, Debug)]
+struct Stack<F: Float> {
+    cell: Cell<F>,
+    out: F,
+}
+
+impl<F: Float> Cell<F> {
+    #[differentiable]
+    fn forward(&self, x: F) -> F {
+        let mut s = self.w[0] * x + self.m[1][0] * Self::twice(x);
+        for k in 0..self.taps.len() {
+            s += self.taps[k][2] * self.m[0][1] - self.taps[k][0] * x;
+        }
+        s.tanh()
+    }
+
+    #[differentiable]
+    fn twice(x: F) -> F {
+        x + x
+    }
+}
+
+#[differentiable]
+fn read_cell<F: Float>(c: &Cell<F>, x: F) -> F {
+    c.w[1] * x * c.m[0][1] + c.taps[1][1] * c.m[1][1]
+}
+
+impl<F: Float> Stack<F> {
+    #[differentiable]
+    fn loss(&self, x: F) -> F {
+        self.cell.forward(x) * self.out + read_cell(&self.cell, x)
+    }
+}
+
+#[differentiable]
+fn stacked<F: Float>(s: Stack<F>, x: F) -> F {
+    s.loss(x) * s.out
+}
+
+#[test]
+fn rows_fields_methods_and_calls_of_generic_structs() {
+    let cell = Cell { w: vec![0.5, -0.3], m: [[0.2, 0.4], [0.6, 0.8]], taps: vec![[0.1, 0.2, 0.3], [-0.4, 0.5, 0.6]] };
+    let s = Stack { cell, out: 1.5 };
+    let x = 0.7;
+    let (value, (g, gx)) = stacked_grad(&s, x);
+    assert_eq!(value, stacked(s.clone(), x));
+    let floats = g.to_vec();
+    assert_eq!(floats.len(), 2 + 4 + 6 + 1);
+    let h = 1e-6;
+    for k in 0..floats.len() {
+        let moved = |d: f64| {
+            let mut j = 0;
+            let t: Stack<f64> = s.retype(&mut |v| {
+                j += 1;
+                if j - 1 == k { v + d } else { v }
+            });
+            stacked(t, x)
+        };
+        let fd = (moved(h) - moved(-h)) / (2.0 * h);
+        assert!((floats[k] - fd).abs() <= 1e-6 * (1.0 + fd.abs()), "float {k}: {} vs {fd}", floats[k]);
+    }
+    let fd = (stacked(s.clone(), x + h) - stacked(s.clone(), x - h)) / (2.0 * h);
+    assert!((gx - fd).abs() <= 1e-6 * (1.0 + fd.abs()), "x: {gx} vs {fd}");
+    // The Hessian through all of it is symmetric and its x column is the derivative of the
+    // gradient along x.
+    let (_, _, hess) = s.loss_hessian(x);
+    let n = hess.rows();
+    for i in 0..n {
+        for j in 0..n {
+            assert!((hess[(i, j)] - hess[(j, i)]).abs() <= 1e-10 * (1.0 + hess[(i, j)].abs()));
+        }
+    }
+    let gradient = |x: f64| {
+        let (_, (g, gx)) = s.loss_grad(x);
+        let mut v = g.to_vec();
+        v.push(gx);
+        v
+    };
+    let (plus, minus) = (gradient(x + h), gradient(x - h));
+    for i in 0..n {
+        let fd = (plus[i] - minus[i]) / (2.0 * h);
+        assert!((hess[(i, n - 1)] - fd).abs() <= 1e-5 * (1.0 + fd.abs()), "H[{i}][x] = {} vs {fd}", hess[(i, n - 1)]);
+    }
+    // At f32 the same code, near the f64 gradient.
+    let s32: Stack<f32> = s.retype(&mut |v| v as f32);
+    let (_, (g32, _)) = stacked_grad(&s32, x as f32);
+    for (a, b) in floats.iter().zip(g32.to_vec()) {
+        assert!((a - f64::from(b)).abs() <= 1e-4 * (1.0 + a.abs()));
+    }
+}

@@ -457,3 +457,70 @@ fn constant_fields_have_no_tangent_and_no_gradient() {
     // Finite differences over the floats agree.
     assert!(close(&finite_differences(&p, |q| masked(q, x)), &floats, 1e-6));
 }
+
+/// Rows fields read by element, `p.layer.w[i][j]`, of `[[f64; N]; M]` and `Vec<[f64; N]>`.
+#[derive(Differentiable, Clone, Debug)]
+struct Grid {
+    w: [[f64; 3]; 2],
+    rows: Vec<[f64; 2]>,
+}
+
+#[derive(Differentiable, Clone, Debug)]
+struct Outer {
+    grid: Grid,
+    #[no_grad]
+    fixed: [[f64; 2]; 2],
+}
+
+#[differentiable]
+fn bilinear(p: &Outer, x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..2 {
+        for j in 0..3 {
+            s += p.grid.w[i][j] * x[j] * x[i];
+        }
+    }
+    for r in 0..p.grid.rows.len() {
+        s += p.grid.rows[r][0] * p.grid.rows[r][1] * p.fixed[r % 2][1];
+    }
+    s * s
+}
+
+#[test]
+fn rows_fields_are_read_by_element() {
+    let grid = Grid { w: [[0.1, -0.2, 0.3], [0.4, 0.5, -0.6]], rows: vec![[1.0, 2.0], [-0.5, 0.25], [0.3, 0.7]] };
+    let p = Outer { grid, fixed: [[9.0, 2.0], [9.0, -1.0]] };
+    let x = [0.5, -1.5, 2.0];
+    let (value, (g, gx)) = bilinear_grad(&p, &x);
+    assert_eq!(value, bilinear(&p, &x));
+    assert_eq!(g.fixed, p.fixed);
+    assert!(close(&g.to_vec(), &finite_differences(&p, |q| bilinear(q, &x)), 1e-6));
+    let s = value.sqrt() * bilinear_sign(&p, &x);
+    // ∂/∂w[i][j] = 2 s x[j] x[i].
+    assert!((g.grid.w[1][2] - 2.0 * s * x[2] * x[1]).abs() < 1e-12);
+    // ∂/∂rows[r][1] = 2 s rows[r][0] fixed[r % 2][1].
+    let (rows_1_0, fixed_1_1) = (-0.5, -1.0);
+    assert!((g.grid.rows[1][1] - 2.0 * s * rows_1_0 * fixed_1_1).abs() < 1e-12);
+    let mut t = p.zeros_like();
+    t.grid.rows[2][0] = 1.0;
+    let (_, slope) = bilinear_jvp(&p, &t, &x, &[0.0; 3]);
+    assert!((slope - g.grid.rows[2][0]).abs() < 1e-12);
+    let mut dx = vec![0.0; 3];
+    let mut shadow = p.zeros_like();
+    bilinear_vjp(&p, &mut shadow, &x, &mut dx, 1.0);
+    assert_eq!((shadow.to_vec(), dx), (g.to_vec(), gx));
+}
+
+/// The sign of the sum `bilinear` squares.
+fn bilinear_sign(p: &Outer, x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..2 {
+        for j in 0..3 {
+            s += p.grid.w[i][j] * x[j] * x[i];
+        }
+    }
+    for r in 0..p.grid.rows.len() {
+        s += p.grid.rows[r][0] * p.grid.rows[r][1] * p.fixed[r % 2][1];
+    }
+    s.signum()
+}

@@ -17,7 +17,7 @@ use crate::ir::FieldPlace;
 use crate::names::Names;
 use crate::{activity, code, fence, forward, lower, reverse};
 use proc_macro2::TokenStream;
-use quote::{ToTokens, format_ident, quote};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::{Ident, ItemFn};
 
 pub(crate) mod higher;
@@ -184,18 +184,26 @@ fn bodies(func: &Function) -> syn::Result<Bodies> {
                     let krate = &func.krate;
                     // A `#[no_grad]` field's tangent is zero, whatever the tangent struct holds.
                     let constant = code::constant_field(krate, x, path);
+                    // On the field's span: a field of the wrong type is rustc's error there.
+                    let (float, at) = (&func.float, path.last().map_or_else(proc_macro2::Span::call_site, |f| f.span()));
                     let value = match f.place {
-                        FieldPlace::Array(_) => quote!(#krate::__private::field_slice(&#x #(.#path)*)),
+                        FieldPlace::Array(_) => {
+                            quote_spanned!(at=> #krate::__private::field_slice::<#float, _>(&#x #(.#path)*))
+                        }
                         FieldPlace::Scalar(_) => quote!(#x #(.#path)*),
                     };
                     entry.extend(quote!(let #name = #value;));
+                    if let Some(n) = &f.row_len {
+                        let len = quote_spanned!(at=> #krate::__private::field_row_len::<#float, _>(&#x #(.#path)*));
+                        entry.extend(quote!(let #n = #len;));
+                    }
                     if let (Some(d), Some(t)) = (&d, tangent) {
                         tangent_entry.extend(match f.place {
                             FieldPlace::Array(_) => {
                                 let zeros = quote::format_ident!("__{}_zeros", t);
                                 quote! {
-                                    let #zeros = #krate::__private::zeros_if(&#d #(.#path)*, #constant);
-                                    let #t = #krate::__private::tangent_of_array_field(&#d #(.#path)*, &#zeros);
+                                    let #zeros = #krate::__private::zeros_if::<#float, _>(&#d #(.#path)*, #constant);
+                                    let #t = #krate::__private::tangent_of_array_field::<#float, _>(&#d #(.#path)*, &#zeros);
                                 }
                             }
                             FieldPlace::Scalar(_) => {

@@ -63,6 +63,9 @@ pub struct Field {
     pub param: usize,
     pub path: Vec<Ident>,
     pub place: FieldPlace,
+    /// Of a field read as rows (`p.w[i][j]` of `[[F; N]; M]` or `Vec<[F; N]>`): the local
+    /// holding its row length, taken from the field's type on entry; the slot is flat.
+    pub row_len: Option<Ident>,
 }
 
 /// How the body reads a field: as a slice parameter, or as a float parameter.

@@ -467,7 +467,7 @@ field_constants!(usize, isize, u8, u16, u32, u64, u128, i8, i16, i32, i64, i128,
 #[diagnostic::on_unimplemented(
     message = "the field of type `{Self}` is used as an array of floats",
     label = "indexed, iterated or lent to a call here",
-    note = "fields read as arrays must be `Vec<F>` or `[F; N]`; a struct field is lent to a call whole (`g(&p.layer)`) only when the body reads it no other way"
+    note = "fields read as arrays must be `Vec<F>` or `[F; N]`, and as rows (`p.w[i][j]`) `[[F; N]; M]` or `Vec<[F; N]>`; a struct field is lent to a call whole (`g(&p.layer)`) only when the body reads it no other way"
 )]
 pub trait FieldSlice<F> {
     fn field_slice(&self) -> &[F];
@@ -494,6 +494,53 @@ impl<F, const N: usize> FieldSlice<F> for [F; N] {
     fn field_slice_mut(&mut self) -> &mut [F] {
         self
     }
+}
+
+// Rows of floats (`[[F; N]; M]`, `Vec<[F; N]>`), read as rows (`p.w[i][j]`): their floats
+// as one flat slice, row after row; `field_row_len` says how long a row is.
+impl<F, const N: usize> FieldSlice<F> for Vec<[F; N]> {
+    #[inline(always)]
+    fn field_slice(&self) -> &[F] {
+        self.as_flattened()
+    }
+    #[inline(always)]
+    fn field_slice_mut(&mut self) -> &mut [F] {
+        self.as_flattened_mut()
+    }
+}
+
+impl<F, const N: usize, const M: usize> FieldSlice<F> for [[F; N]; M] {
+    #[inline(always)]
+    fn field_slice(&self) -> &[F] {
+        self.as_flattened()
+    }
+    #[inline(always)]
+    fn field_slice_mut(&mut self) -> &mut [F] {
+        self.as_flattened_mut()
+    }
+}
+
+/// A struct field the body reads as rows (`p.w[i][j]`).
+#[diagnostic::on_unimplemented(
+    message = "the field of type `{Self}` is read as rows of floats",
+    label = "indexed twice here",
+    note = "fields read as rows (`p.w[i][j]`) must be `[[F; N]; M]` or `Vec<[F; N]>`: rows of one length"
+)]
+pub trait FieldRows<F> {
+    const ROW_LEN: usize;
+}
+
+impl<F, const N: usize> FieldRows<F> for Vec<[F; N]> {
+    const ROW_LEN: usize = N;
+}
+
+impl<F, const N: usize, const M: usize> FieldRows<F> for [[F; N]; M] {
+    const ROW_LEN: usize = N;
+}
+
+#[inline(always)]
+pub fn field_row_len<F, T: FieldRows<F> + ?Sized>(_: &T) -> usize {
+    T::ROW_LEN
 }
 
 #[inline(always)]

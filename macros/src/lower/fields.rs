@@ -14,7 +14,7 @@ use syn::{Expr, Ident};
 impl Lower<'_> {
     /// Parameter `i`, a struct: one parameter per field path the body reads.
     pub(super) fn struct_param(&mut self, i: usize, p: &crate::ast::Param, body: &[syn::Stmt]) {
-        let mut scan = Paths { root: &p.ident, found: Vec::new(), whole: Vec::new() };
+        let mut scan = Paths { root: &p.ident, found: Vec::new(), whole: Vec::new(), rows: Vec::new() };
         body.iter().for_each(|s| scan.visit_stmt(s));
         // A field also read another way is an array or a float, lent as such.
         for path in scan.whole.iter().filter(|w| !scan.found.iter().any(|(f, _)| f == *w)) {
@@ -23,6 +23,8 @@ impl Lower<'_> {
         for (path, array) in scan.found {
             let joined: Vec<String> = path.iter().map(Ident::to_string).collect();
             let name = self.names.fresh(&format!("{}_{}", p.ident, joined.join("_")), p.ident.span());
+            let rows = scan.rows.contains(&path);
+            let row_len = rows.then(|| self.names.fresh(&format!("{}_row_len", name), p.ident.span()));
             let place = if array {
                 let kind = SlotKind::ArrayParam { by_value: false };
                 FieldPlace::Array(self.slot(Slot { name, ty: None, kind, active: p.active, param: None }))
@@ -31,7 +33,7 @@ impl Lower<'_> {
                 self.values[id].active = p.active;
                 FieldPlace::Scalar(id)
             };
-            self.fields.push(Field { param: i, path, place });
+            self.fields.push(Field { param: i, path, place, row_len });
         }
         let derivative = self.names.fresh(&format!("d{}", p.ident), p.ident.span());
         let calls = self.names.fresh(&format!("d{}_calls", p.ident), p.ident.span());
@@ -105,9 +107,16 @@ impl Lower<'_> {
             _ => return None,
         };
         let field = self.fields.iter().find(|f| f.param == i && f.path == path)?;
-        Some(match field.place {
-            FieldPlace::Array(s) => Binding::Slot(s),
-            FieldPlace::Scalar(v) => Binding::Value(self.operand(v)),
+        Some(match (field.place, &field.row_len) {
+            // Rows: the flat slot, row `i` at `i * row_len`, as many rows as it holds.
+            (FieldPlace::Array(slot), Some(n)) => {
+                let flat = &self.slots[slot].name;
+                let row = super::Row::Stride(crate::ir::Operand::constant(quote::quote!(#n)));
+                let count = Some(crate::ir::Operand::constant(quote::quote!((#flat.len() / #n))));
+                Binding::Rows { slot, row, name: flat.clone(), count }
+            }
+            (FieldPlace::Array(s), None) => Binding::Slot(s),
+            (FieldPlace::Scalar(v), _) => Binding::Value(self.operand(v)),
         })
     }
 }
@@ -137,6 +146,8 @@ struct Paths<'a> {
     found: Vec<(Vec<Ident>, bool)>,
     /// Paths lent whole to a call, `g(&p.layer)`.
     whole: Vec<Vec<Ident>>,
+    /// Paths read as rows, `p.w[i][j]`.
+    rows: Vec<Vec<Ident>>,
 }
 
 impl Paths<'_> {
@@ -191,6 +202,16 @@ impl<'ast> Visit<'ast> for Paths<'_> {
             }
             m.args.iter().for_each(|a| self.argument(a));
             return;
+        }
+        // `p.w[i][j]`: the field is rows.
+        if let Expr::Index(ix) = e
+            && let Expr::Index(inner) = &*ix.expr
+            && let Some((root, path)) = field_path(&inner.expr)
+            && root == self.root
+            && !path.is_empty()
+            && !self.rows.contains(&path)
+        {
+            self.rows.push(path);
         }
         let array_base = match e {
             Expr::Index(ix) => Some(&*ix.expr),

@@ -155,7 +155,7 @@ impl Render<'_, '_> {
                             let kept = quote::format_ident!("__{}_kept", ds);
                             head.extend(quote! {
                                 let #kept = #krate::__private::keep_if(&#shadow #(.#path)*, #constant);
-                                let #ds = #krate::__private::field_slice_mut(&mut #shadow #(.#path)*);
+                                let #ds = #krate::__private::field_slice_mut::<#float, _>(&mut #shadow #(.#path)*);
                             });
                             tail.extend(quote!(#krate::__private::put_back(&mut #shadow #(.#path)*, #kept);));
                         }
