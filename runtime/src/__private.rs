@@ -496,31 +496,9 @@ impl<F, const N: usize> FieldSlice<F> for [F; N] {
     }
 }
 
-// Rows of floats (`[[F; N]; M]`, `Vec<[F; N]>`), read as rows (`p.w[i][j]`): their floats
-// as one flat slice, row after row; `field_row_len` says how long a row is.
-impl<F, const N: usize> FieldSlice<F> for Vec<[F; N]> {
-    #[inline(always)]
-    fn field_slice(&self) -> &[F] {
-        self.as_flattened()
-    }
-    #[inline(always)]
-    fn field_slice_mut(&mut self) -> &mut [F] {
-        self.as_flattened_mut()
-    }
-}
-
-impl<F, const N: usize, const M: usize> FieldSlice<F> for [[F; N]; M] {
-    #[inline(always)]
-    fn field_slice(&self) -> &[F] {
-        self.as_flattened()
-    }
-    #[inline(always)]
-    fn field_slice_mut(&mut self) -> &mut [F] {
-        self.as_flattened_mut()
-    }
-}
-
-/// A struct field the body reads as rows (`p.w[i][j]`).
+/// A struct field the body reads as rows (`p.w[i][j]`): its floats as one flat slice, row
+/// after row, and the length of a row. (Not a `FieldSlice`: rows read any other way, as if
+/// flat, are that trait's error.)
 #[diagnostic::on_unimplemented(
     message = "the field of type `{Self}` is read as rows of floats",
     label = "indexed twice here",
@@ -528,14 +506,52 @@ impl<F, const N: usize, const M: usize> FieldSlice<F> for [[F; N]; M] {
 )]
 pub trait FieldRows<F> {
     const ROW_LEN: usize;
+    fn flat(&self) -> &[F];
+    fn flat_mut(&mut self) -> &mut [F];
 }
 
 impl<F, const N: usize> FieldRows<F> for Vec<[F; N]> {
     const ROW_LEN: usize = N;
+    #[inline(always)]
+    fn flat(&self) -> &[F] {
+        self.as_flattened()
+    }
+    #[inline(always)]
+    fn flat_mut(&mut self) -> &mut [F] {
+        self.as_flattened_mut()
+    }
 }
 
 impl<F, const N: usize, const M: usize> FieldRows<F> for [[F; N]; M] {
     const ROW_LEN: usize = N;
+    #[inline(always)]
+    fn flat(&self) -> &[F] {
+        self.as_flattened()
+    }
+    #[inline(always)]
+    fn flat_mut(&mut self) -> &mut [F] {
+        self.as_flattened_mut()
+    }
+}
+
+#[inline(always)]
+pub fn field_rows<F, T: FieldRows<F> + ?Sized>(field: &T) -> &[F] {
+    field.flat()
+}
+
+#[inline(always)]
+pub fn field_rows_mut<F, T: FieldRows<F> + ?Sized>(field: &mut T) -> &mut [F] {
+    field.flat_mut()
+}
+
+/// A rows field's tangent: zeros for a constant (see [`zeros_if`]), else the field's floats.
+#[inline(always)]
+pub fn tangent_of_rows_field<'a, F: Clone + Default, T: FieldRows<F> + ?Sized>(
+    field: &'a T,
+    constant: bool,
+    zeros: &'a mut Option<Vec<F>>,
+) -> &'a [F] {
+    if constant { zeros.insert(::std::vec![F::default(); field.flat().len()]) } else { field.flat() }
 }
 
 #[inline(always)]

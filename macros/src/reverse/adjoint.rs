@@ -153,9 +153,13 @@ impl Render<'_, '_> {
                             // the slice the loops write stays the field itself).
                             let constant = crate::code::constant_field(krate, &p.ident, path);
                             let kept = quote::format_ident!("__{}_kept", ds);
+                            let view = match f.row_len {
+                                Some(_) => quote::format_ident!("field_rows_mut"),
+                                None => quote::format_ident!("field_slice_mut"),
+                            };
                             head.extend(quote! {
                                 let #kept = #krate::__private::keep_if(&#shadow #(.#path)*, #constant);
-                                let #ds = #krate::__private::field_slice_mut::<#float, _>(&mut #shadow #(.#path)*);
+                                let #ds = #krate::__private::#view::<#float, _>(&mut #shadow #(.#path)*);
                             });
                             tail.extend(quote!(#krate::__private::put_back(&mut #shadow #(.#path)*, #kept);));
                         }
