@@ -495,12 +495,13 @@ fn rows_fields_are_read_by_element() {
     assert_eq!(value, bilinear(&p, &x));
     assert_eq!(g.fixed, p.fixed);
     assert!(close(&g.to_vec(), &finite_differences(&p, |q| bilinear(q, &x)), 1e-6));
-    let s = value.sqrt() * bilinear_sign(&p, &x);
-    // ∂/∂w[i][j] = 2 s x[j] x[i].
-    assert!((g.grid.w[1][2] - 2.0 * s * x[2] * x[1]).abs() < 1e-12);
-    // ∂/∂rows[r][1] = 2 s rows[r][0] fixed[r % 2][1].
+    // ∂/∂w[i][j] = 2 s x[j] x[i] and ∂/∂rows[r][1] = 2 s rows[r][0] fixed[r % 2][1], for the
+    // sum s that is squared: 2 s from w[0][0]'s, the others against it.
+    let two_s = g.grid.w[0][0] / (x[0] * x[0]);
+    assert!((two_s * two_s / 4.0 - value).abs() < 1e-12);
+    assert!((g.grid.w[1][2] - two_s * x[2] * x[1]).abs() < 1e-12);
     let (rows_1_0, fixed_1_1) = (-0.5, -1.0);
-    assert!((g.grid.rows[1][1] - 2.0 * s * rows_1_0 * fixed_1_1).abs() < 1e-12);
+    assert!((g.grid.rows[1][1] - two_s * rows_1_0 * fixed_1_1).abs() < 1e-12);
     let mut t = p.zeros_like();
     t.grid.rows[2][0] = 1.0;
     let (_, slope) = bilinear_jvp(&p, &t, &x, &[0.0; 3]);
@@ -509,18 +510,4 @@ fn rows_fields_are_read_by_element() {
     let mut shadow = p.zeros_like();
     bilinear_vjp(&p, &mut shadow, &x, &mut dx, 1.0);
     assert_eq!((shadow.to_vec(), dx), (g.to_vec(), gx));
-}
-
-/// The sign of the sum `bilinear` squares.
-fn bilinear_sign(p: &Outer, x: &[f64]) -> f64 {
-    let mut s = 0.0;
-    for i in 0..2 {
-        for j in 0..3 {
-            s += p.grid.w[i][j] * x[j] * x[i];
-        }
-    }
-    for r in 0..p.grid.rows.len() {
-        s += p.grid.rows[r][0] * p.grid.rows[r][1] * p.fixed[r % 2][1];
-    }
-    s.signum()
 }
