@@ -510,22 +510,29 @@ pub trait FieldRows<F> {
     fn flat_mut(&mut self) -> &mut [F];
 }
 
-macro_rules! field_rows {
-    ($($t:ty, $($m:ident)?);*) => {$(
-        impl<F, const N: usize $(, const $m: usize)?> FieldRows<F> for $t {
-            const ROW_LEN: usize = N;
-            #[inline(always)]
-            fn flat(&self) -> &[F] {
-                self.as_flattened()
-            }
-            #[inline(always)]
-            fn flat_mut(&mut self) -> &mut [F] {
-                self.as_flattened_mut()
-            }
-        }
-    )*};
+impl<F, const N: usize> FieldRows<F> for Vec<[F; N]> {
+    const ROW_LEN: usize = N;
+    #[inline(always)]
+    fn flat(&self) -> &[F] {
+        self.as_flattened()
+    }
+    #[inline(always)]
+    fn flat_mut(&mut self) -> &mut [F] {
+        self.as_flattened_mut()
+    }
 }
-field_rows!(Vec<[F; N]>,; [[F; N]; M], M);
+
+impl<F, const N: usize, const M: usize> FieldRows<F> for [[F; N]; M] {
+    const ROW_LEN: usize = N;
+    #[inline(always)]
+    fn flat(&self) -> &[F] {
+        self.as_flattened()
+    }
+    #[inline(always)]
+    fn flat_mut(&mut self) -> &mut [F] {
+        self.as_flattened_mut()
+    }
+}
 
 #[inline(always)]
 pub fn field_rows<F, T: FieldRows<F> + ?Sized>(field: &T) -> &[F] {
