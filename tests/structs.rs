@@ -511,3 +511,27 @@ fn rows_fields_are_read_by_element() {
     bilinear_vjp(&p, &mut shadow, &x, &mut dx, 1.0);
     assert_eq!((shadow.to_vec(), dx), (g.to_vec(), gx));
 }
+
+/// Rows fields iterated row by row, `for r in p.grid.rows.iter() { .. r[0] .. }`.
+#[differentiable]
+fn row_products(p: &Outer, x: f64) -> f64 {
+    let mut u = 0.0;
+    for r in p.grid.rows.iter() {
+        u += r[0] * r[1] * x;
+    }
+    for row in p.grid.w.iter() {
+        u += row[2] * row[0];
+    }
+    u
+}
+
+#[test]
+fn rows_fields_are_iterated_by_row() {
+    let grid = Grid { w: [[0.5, 0.0, 2.0], [1.0, 0.0, 3.0]], rows: vec![[1.0, 2.0], [3.0, 4.0]] };
+    let p = Outer { grid, fixed: [[0.0; 2]; 2] };
+    let (value, (g, gx)) = row_products_grad(&p, 0.5);
+    assert_eq!((value, gx), (0.5 * (2.0 + 12.0) + 1.0 + 3.0, 14.0));
+    assert_eq!(g.grid.rows, vec![[1.0, 0.5], [2.0, 1.5]]);
+    assert_eq!(g.grid.w, [[2.0, 0.0, 0.5], [3.0, 0.0, 1.0]]);
+    assert!(close(&g.to_vec(), &finite_differences(&p, |q| row_products(q, 0.5)), 1e-6));
+}

@@ -203,6 +203,17 @@ impl<'ast> Visit<'ast> for Paths<'_> {
             m.args.iter().for_each(|a| self.argument(a));
             return;
         }
+        // `for r in p.w.iter() { .. r[j] .. }`: the field is rows too.
+        if let Expr::ForLoop(f) = e
+            && let syn::Pat::Ident(var) = &*f.pat
+            && let Some((root, path)) = iterated_field(&f.expr)
+            && root == self.root
+            && !path.is_empty()
+            && indexes(&f.body, &var.ident)
+            && !self.rows.contains(&path)
+        {
+            self.rows.push(path);
+        }
         // `p.w[i][j]`: the field is rows.
         if let Expr::Index(ix) = e
             && let Expr::Index(inner) = &*ix.expr
@@ -228,4 +239,29 @@ impl<'ast> Visit<'ast> for Paths<'_> {
         }
         syn::visit::visit_expr(self, e);
     }
+}
+
+/// The field a `for` loop iterates, `p.w.iter()`.
+fn iterated_field(e: &Expr) -> Option<(&Ident, Vec<Ident>)> {
+    match e {
+        Expr::MethodCall(m) if m.method == "iter" && m.args.is_empty() => field_path(&m.receiver),
+        _ => None,
+    }
+}
+
+/// Whether `body` indexes the variable `var` (`var[j]`).
+fn indexes(body: &syn::Block, var: &Ident) -> bool {
+    struct Find<'a> {
+        var: &'a Ident,
+        found: bool,
+    }
+    impl<'ast> Visit<'ast> for Find<'_> {
+        fn visit_expr_index(&mut self, ix: &'ast syn::ExprIndex) {
+            self.found |= matches!(&*ix.expr, Expr::Path(p) if p.path.is_ident(self.var));
+            syn::visit::visit_expr_index(self, ix);
+        }
+    }
+    let mut find = Find { var, found: false };
+    find.visit_block(body);
+    find.found
 }
