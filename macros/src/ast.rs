@@ -491,21 +491,27 @@ fn struct_arguments(args: &syn::PathArguments) -> bool {
 
 /// Whether the body reads a named field of `ident` (`m.w`, `m.layer.b`).
 fn reads_fields(body: &syn::Block, ident: &Ident) -> bool {
+    any_expr(body, &|e| {
+        matches!(e, syn::Expr::Field(f) if matches!(f.member, syn::Member::Named(_))
+            && matches!(&*f.base, syn::Expr::Path(p) if p.path.is_ident(ident)))
+    })
+}
+
+/// Whether `block` holds an expression for which `found` is true.
+pub fn any_expr(block: &syn::Block, found: &dyn Fn(&syn::Expr) -> bool) -> bool {
     struct Find<'a> {
-        ident: &'a Ident,
-        found: bool,
+        found: &'a dyn Fn(&syn::Expr) -> bool,
+        any: bool,
     }
     impl<'ast> syn::visit::Visit<'ast> for Find<'_> {
-        fn visit_expr_field(&mut self, f: &'ast syn::ExprField) {
-            let named = matches!(f.member, syn::Member::Named(_));
-            let base = matches!(&*f.base, syn::Expr::Path(p) if p.path.is_ident(self.ident));
-            self.found |= named && base;
-            syn::visit::visit_expr_field(self, f);
+        fn visit_expr(&mut self, e: &'ast syn::Expr) {
+            self.any |= (self.found)(e);
+            syn::visit::visit_expr(self, e);
         }
     }
-    let mut find = Find { ident, found: false };
-    syn::visit::Visit::visit_block(&mut find, body);
-    find.found
+    let mut find = Find { found, any: false };
+    syn::visit::Visit::visit_block(&mut find, block);
+    find.any
 }
 
 /// Whether a parameter not marked `#[no_grad]` is active, and its shape; `None` if its type

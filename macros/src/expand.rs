@@ -185,15 +185,18 @@ fn bodies(func: &Function) -> syn::Result<Bodies> {
                     // A `#[no_grad]` field's tangent is zero, whatever the tangent struct holds.
                     let constant = code::constant_field(krate, x, path);
                     // On the field's span: a field of the wrong type is rustc's error there.
-                    let (float, at) = (&func.float, path.last().map_or_else(proc_macro2::Span::call_site, |f| f.span()));
-                    let value = match (f.place, &f.row_len) {
-                        (FieldPlace::Array(_), Some(_)) => {
-                            quote_spanned!(at=> #krate::__private::field_rows::<#float, _>(&#x #(.#path)*))
+                    let (float, at) =
+                        (&func.float, path.last().map_or_else(proc_macro2::Span::call_site, |f| f.span()));
+                    // An array field's floats, flat: a rows field's through its own view.
+                    let view = match f.row_len {
+                        Some(_) => quote!(field_rows),
+                        None => quote!(field_slice),
+                    };
+                    let value = match f.place {
+                        FieldPlace::Array(_) => {
+                            quote_spanned!(at=> #krate::__private::#view::<#float, _>(&#x #(.#path)*))
                         }
-                        (FieldPlace::Array(_), None) => {
-                            quote_spanned!(at=> #krate::__private::field_slice::<#float, _>(&#x #(.#path)*))
-                        }
-                        (FieldPlace::Scalar(_), _) => quote!(#x #(.#path)*),
+                        FieldPlace::Scalar(_) => quote!(#x #(.#path)*),
                     };
                     entry.extend(quote!(let #name = #value;));
                     if let Some(n) = &f.row_len {
@@ -202,18 +205,12 @@ fn bodies(func: &Function) -> syn::Result<Bodies> {
                     }
                     if let (Some(d), Some(t)) = (&d, tangent) {
                         tangent_entry.extend(match f.place {
-                            FieldPlace::Array(_) if f.row_len.is_some() => {
-                                let zeros = quote::format_ident!("__{}_zeros", t);
-                                quote! {
-                                    let mut #zeros = ::core::option::Option::None;
-                                    let #t = #krate::__private::tangent_of_rows_field::<#float, _>(&#d #(.#path)*, #constant, &mut #zeros);
-                                }
-                            }
                             FieldPlace::Array(_) => {
                                 let zeros = quote::format_ident!("__{}_zeros", t);
                                 quote! {
-                                    let #zeros = #krate::__private::zeros_if::<#float, _>(&#d #(.#path)*, #constant);
-                                    let #t = #krate::__private::tangent_of_array_field::<#float, _>(&#d #(.#path)*, &#zeros);
+                                    let mut #zeros = ::core::option::Option::None;
+                                    let #t = #krate::__private::#view::<#float, _>(&#d #(.#path)*);
+                                    let #t = #krate::__private::tangent_or_zeros(#t, #constant, &mut #zeros);
                                 }
                             }
                             FieldPlace::Scalar(_) => {

@@ -544,16 +544,6 @@ pub fn field_rows_mut<F, T: FieldRows<F> + ?Sized>(field: &mut T) -> &mut [F] {
     field.flat_mut()
 }
 
-/// A rows field's tangent: zeros for a constant (see [`zeros_if`]), else the field's floats.
-#[inline(always)]
-pub fn tangent_of_rows_field<'a, F: Clone + Default, T: FieldRows<F> + ?Sized>(
-    field: &'a T,
-    constant: bool,
-    zeros: &'a mut Option<Vec<F>>,
-) -> &'a [F] {
-    if constant { zeros.insert(::std::vec![F::default(); field.flat().len()]) } else { field.flat() }
-}
-
 #[inline(always)]
 pub fn field_row_len<F, T: FieldRows<F> + ?Sized>(_: &T) -> usize {
     T::ROW_LEN
@@ -616,20 +606,15 @@ pub fn tangent_of_field<T: FieldTangent>(field: &T, constant: bool) -> T::Tangen
     if constant { field.zero_tangent() } else { field.field_tangent() }
 }
 
-/// Zeros shaped like a constant array field, as its tangent (the tangent struct holds a copy
-/// of its values there); `None` for any other field.
+/// An array field's tangent (its floats in the tangent struct), or zeros of its length for a
+/// constant field, whose slot in the tangent struct holds a copy of its values.
 #[inline(always)]
-pub fn zeros_if<F: Clone + Default, T: FieldSlice<F> + ?Sized>(field: &T, constant: bool) -> Option<Vec<F>> {
-    constant.then(|| ::std::vec![F::default(); field.field_slice().len()])
-}
-
-/// An array field's tangent: the zeros of [`zeros_if`] for a constant, else the field.
-#[inline(always)]
-pub fn tangent_of_array_field<'a, F, T: FieldSlice<F> + ?Sized>(field: &'a T, zeros: &'a Option<Vec<F>>) -> &'a [F] {
-    match zeros {
-        Some(z) => z,
-        None => field.field_slice(),
-    }
+pub fn tangent_or_zeros<'a, F: Clone + Default>(
+    field: &'a [F],
+    constant: bool,
+    zeros: &'a mut Option<Vec<F>>,
+) -> &'a [F] {
+    if constant { zeros.insert(::std::vec![F::default(); field.len()]) } else { field }
 }
 
 /// A copy of a constant field of a shadow struct, which the adjoint sweep writes into like

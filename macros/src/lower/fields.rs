@@ -251,17 +251,8 @@ fn iterated_field(e: &Expr) -> Option<(&Ident, Vec<Ident>)> {
 
 /// Whether `body` indexes the variable `var` (`var[j]`).
 fn indexes(body: &syn::Block, var: &Ident) -> bool {
-    struct Find<'a> {
-        var: &'a Ident,
-        found: bool,
-    }
-    impl<'ast> Visit<'ast> for Find<'_> {
-        fn visit_expr_index(&mut self, ix: &'ast syn::ExprIndex) {
-            self.found |= matches!(&*ix.expr, Expr::Path(p) if p.path.is_ident(self.var));
-            syn::visit::visit_expr_index(self, ix);
-        }
-    }
-    let mut find = Find { var, found: false };
-    find.visit_block(body);
-    find.found
+    crate::ast::any_expr(
+        body,
+        &|e| matches!(e, Expr::Index(ix) if matches!(&*ix.expr, Expr::Path(p) if p.path.is_ident(var))),
+    )
 }
