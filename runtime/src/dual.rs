@@ -94,16 +94,19 @@ impl<F: Float, const K: usize> std::iter::Product for Dual<F, K> {
     }
 }
 
-// Reverse-mode history of duals is not pooled: a pool per type would need a static per
-// instantiation, which Rust has not; a buffer is allocated per call instead.
+// Reverse-mode history of duals (forward over reverse) is pooled like that of floats.
 impl<F: Float, const K: usize> crate::stack::Pooled for Dual<F, K> {
-    const POOLED: bool = false;
     fn with_pool<R>(f: impl FnOnce(&mut Vec<Vec<Self>>) -> R) -> R {
-        f(&mut Vec::new())
+        crate::stack::with_typed_pool(f)
     }
 }
 
-impl<F: Float, const K: usize> crate::__private::Scalar for Dual<F, K> {}
+impl<F: Float, const K: usize> crate::__private::Scalar for Dual<F, K> {
+    #[inline(always)]
+    fn all_zero(&self) -> bool {
+        self.re.all_zero() && self.eps.iter().all(crate::__private::Scalar::all_zero)
+    }
+}
 
 impl<F: Float, const K: usize> crate::__private::FromTangent<Dual<F, K>> for Dual<F, K> {
     #[inline(always)]

@@ -2,14 +2,30 @@
 //! a loop's adjoint needs costs no allocation once a thread has run the gradient before:
 //! [`Stack`] for floats, [`AnyStack`] for anything else (pullbacks of calls, integers).
 
+use std::any::{Any, TypeId};
 use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 
 /// Floats (and array indices) with a buffer pool.
 pub trait Pooled: Copy + Default + 'static {
-    /// Whether `with_pool` lends a real pool (not a fresh `Vec` each time, as for duals),
-    /// whose buffers count towards the thread's limit.
-    const POOLED: bool = true;
     fn with_pool<R>(f: impl FnOnce(&mut Vec<Vec<Self>>) -> R) -> R;
+}
+
+thread_local! {
+    /// The pools of float types that are not one of the three below (duals, at any float
+    /// type and lane count: a generic type cannot have a `static` per instantiation, so its
+    /// pool is found by its `TypeId`).
+    static TYPED: RefCell<HashMap<TypeId, Box<dyn Any>>> = RefCell::new(HashMap::new());
+}
+
+/// The pool of `T`'s buffers, for a `Pooled` impl of a generic type: one map lookup per
+/// stack made or dropped, where a fresh buffer would cost its allocation and page faults.
+pub(crate) fn with_typed_pool<T: 'static, R>(f: impl FnOnce(&mut Vec<Vec<T>>) -> R) -> R {
+    TYPED.with(|map| {
+        let mut map = map.borrow_mut();
+        let pool = map.entry(TypeId::of::<T>()).or_insert_with(|| Box::new(Vec::<Vec<T>>::new()));
+        f(pool.downcast_mut().expect("a pool holds buffers of its own type"))
+    })
 }
 
 macro_rules! pooled {
@@ -28,6 +44,7 @@ macro_rules! pooled {
         pub(crate) fn release() {
             $(let _ = $pool.try_with(|p| p.borrow_mut().clear());)*
             let _ = BYTES.try_with(|p| p.borrow_mut().clear());
+            let _ = TYPED.try_with(|p| p.borrow_mut().clear());
             let _ = KEPT.try_with(|k| k.set(0));
         }
     };
@@ -194,7 +211,7 @@ impl<T: Pooled> Drop for Stack<T> {
     #[inline]
     fn drop(&mut self) {
         let buf = std::mem::take(&mut self.buf);
-        if T::POOLED && !buf.is_empty() && keep(buf.capacity() * std::mem::size_of::<T>()) {
+        if !buf.is_empty() && keep(buf.capacity() * std::mem::size_of::<T>()) {
             T::with_pool(|p| p.push(buf));
         }
     }
