@@ -5,7 +5,10 @@
 //!   hvp/grad ≤ 4;
 //! - `jacobian`: a map R^26 → R^1000 (the shape of GradBench's ht): the primal, `f_jacobian`
 //!   (vector forward mode, one pass of 32 lanes) and 26 `f_jvp` calls, target
-//!   jacobian/primal ≤ 6.
+//!   jacobian/primal ≤ 6;
+//! - `hvp_kmeans`: the k-means cost (GradBench's, n = 2000, k = 50, d = 8), a `min` over `k`
+//!   calls per point, where one call of `k` gets a nonzero adjoint: the primal, `f_grad` and
+//!   `f_hvp` (the Hessian's diagonal, as GradBench's `kmeans` asks), no target.
 //!
 //! `python3 benches/ratios.py --higher run1 run2 ..` prints the ratios.
 
@@ -67,6 +70,28 @@ fn spread<F: Float>(x: &[F]) -> [F; M] {
     out
 }
 
+#[differentiable]
+fn dist2<F: Float>(a: &[F], b: &[F]) -> F {
+    let mut s = F::ZERO;
+    for i in 0..a.len() {
+        s += (a[i] - b[i]) * (a[i] - b[i]);
+    }
+    s
+}
+
+#[differentiable]
+fn kmeans<F: Float>(#[no_grad] points: &[F], centroids: &[F], #[no_grad] d: usize) -> F {
+    let mut cost = F::ZERO;
+    for i in 0..points.len() / d {
+        let mut closest = F::INFINITY;
+        for j in 0..centroids.len() / d {
+            closest = closest.min(dist2(&points[i * d..(i + 1) * d], &centroids[j * d..(j + 1) * d]));
+        }
+        cost += closest;
+    }
+    cost
+}
+
 fn data(n: usize, phase: f64) -> Vec<f64> {
     (0..n).map(|i| ((i as f64 + phase) * 0.37).sin()).collect()
 }
@@ -88,6 +113,16 @@ fn hvp_mlp(c: &mut Criterion) {
     let mut group = c.benchmark_group("hvp_mlp");
     group.bench_function("grad", |b| b.iter(|| mlp_loss_grad(black_box(&w), &x, &y)));
     group.bench_function("hvp", |b| b.iter(|| mlp_loss_hvp(black_box(&w), &x, &y, black_box(&v))));
+    group.finish();
+}
+
+fn hvp_kmeans(c: &mut Criterion) {
+    let (d, points, centroids) = (8, data(2000 * 8, 0.0), data(50 * 8, 0.5));
+    let ones = vec![1.0; centroids.len()];
+    let mut group = c.benchmark_group("hvp_kmeans");
+    group.bench_function("primal", |b| b.iter(|| kmeans(&points, black_box(&centroids), d)));
+    group.bench_function("grad", |b| b.iter(|| kmeans_grad(&points, black_box(&centroids), d)));
+    group.bench_function("hvp", |b| b.iter(|| kmeans_hvp(&points, black_box(&centroids), d, &ones)));
     group.finish();
 }
 
@@ -115,5 +150,5 @@ fn jacobian(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, hvp_rosenbrock, hvp_mlp, jacobian);
+criterion_group!(benches, hvp_rosenbrock, hvp_mlp, hvp_kmeans, jacobian);
 criterion_main!(benches);

@@ -352,7 +352,8 @@ def training(baselines):
 
 
 HIGHER = [("hvp_rosenbrock", "hvp", "grad", 4.0), ("hvp_mlp", "hvp", "grad", 4.0),
-          ("jacobian", "jacobian", "primal", 6.0), ("jacobian", "jvps", "primal", None)]
+          ("jacobian", "jacobian", "primal", 6.0), ("jacobian", "jvps", "primal", None),
+          ("hvp_kmeans", "grad", "primal", None), ("hvp_kmeans", "hvp", "primal", None)]
 
 
 def higher(baselines):

@@ -187,6 +187,26 @@ fn rosenbrock_hessian_has_its_closed_form() {
     }
 }
 
+#[differentiable]
+fn cube<F: Float>(x: F) -> F {
+    x * x * x
+}
+
+#[differentiable]
+fn shifted_cube<F: Float>(x: F, y: F) -> F {
+    (x - F::ONE) * cube(y)
+}
+
+/// At x = 1 the adjoint reaching `cube`'s pullback is zero, its tangent is not: forward over
+/// reverse must still run that pullback (the zero test looks at every lane of a dual).
+/// f = (x − 1) y³: ∇f = (y³, 3(x − 1) y²), H = [[0, 3y²], [3y², 6(x − 1) y]].
+#[test]
+fn a_zero_adjoint_with_a_nonzero_tangent_is_not_skipped() {
+    let (value, (gx, gy), (hx, hy)) = shifted_cube_hvp(1.0, 2.0, 1.0, 1.0);
+    assert_eq!((value, gx, gy), (0.0, 8.0, 0.0));
+    assert_eq!((hx, hy), (12.0, 12.0));
+}
+
 /// At `f32`, the same Hessian to single precision.
 #[test]
 fn hessian_at_f32() {

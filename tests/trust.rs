@@ -535,6 +535,61 @@ fn an_output_lent_twice_for_reading() {
     assert!(close(uses_self_dot_out_jvp(0.5, 1.0).1, d));
 }
 
+// ---- Calls whose result's adjoint is zero. --------------------------------------------------
+
+#[differentiable]
+fn dist2(a: &[f64], b: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..a.len() {
+        s += (a[i] - b[i]) * (a[i] - b[i]);
+    }
+    s.sqrt()
+}
+
+/// The distance from `p` to the nearest of the points in `c` (rows of `d`): `k` calls, one of
+/// which the `min` passes an adjoint to.
+#[differentiable]
+fn nearest(#[no_grad] p: &[f64], c: &[f64], #[no_grad] d: usize) -> f64 {
+    let mut best = f64::INFINITY;
+    for j in 0..c.len() / d {
+        best = best.min(dist2(p, &c[j * d..(j + 1) * d]));
+    }
+    best
+}
+
+#[test]
+fn only_the_chosen_call_has_a_gradient() {
+    let (p, c) = ([0.5, -1.0], [3.0, 3.0, 1.0, -1.5, 0.5, -1.0, -4.0, 2.0]);
+    // The nearest is c[1] = (1, -1.5) at distance √0.5; c[2] = p itself is at distance 0, but
+    // sqrt's derivative there is infinite: it is the chosen one in the next check.
+    let c = [c[0], c[1], c[2], c[3], c[6], c[7]];
+    let (v, g) = nearest_grad(&p, &c, 2);
+    let r = 0.5f64.sqrt();
+    assert!(close(v, r));
+    let want = [0.0, 0.0, 0.5 / r, -0.5 / r, 0.0, 0.0];
+    assert!(g.iter().zip(&want).all(|(a, b)| close(*a, *b)), "{g:?}");
+    assert!(close(nearest_jvp(&p, &c, &[0.3, 0.1, 1.0, 2.0, -0.7, 0.2], 2).1, (0.5 - 1.0) / r));
+}
+
+#[differentiable]
+fn root(x: f64) -> f64 {
+    x.sqrt()
+}
+
+#[differentiable]
+fn floor_root(x: f64, y: f64) -> f64 {
+    y.min(root(x))
+}
+
+#[test]
+fn an_unchosen_call_with_an_infinite_derivative_adds_nothing() {
+    // min(y, √x) is y near (0, −1): its gradient is (0, 1). √'s derivative at 0 is infinite,
+    // and 0 · ∞ would make it NaN: the call's pullback is not run for a zero adjoint. (Forward
+    // mode still multiplies the min's zero weight by the infinite tangent: NaN.)
+    assert_eq!(floor_root_grad(0.0, -1.0), (-1.0, (0.0, 1.0)));
+    assert_eq!(floor_root_grad(4.0, 3.0), (2.0, (0.25, 0.0)));
+}
+
 // ---- The property checks of the shared corpus. ------------------------------------------------
 
 mod properties {

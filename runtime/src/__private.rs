@@ -42,11 +42,26 @@ pub const fn wanted(mask: u64, i: usize) -> bool {
 /// What generated code needs of a float type itself, beyond arithmetic: a history pool and
 /// the identity conversions of its tangent and cotangent (impls for every `F` would overlap
 /// the struct ones, so each float type has its own; `Float` requires them).
-pub trait Scalar: crate::stack::Pooled + FromTangent<Self> + IntoCotangent<Self> {}
+pub trait Scalar: crate::stack::Pooled + FromTangent<Self> + IntoCotangent<Self> {
+    /// Whether it is zero in every component (a dual: its value and every tangent), where
+    /// `==` compares values only.
+    fn all_zero(&self) -> bool;
+}
+
+/// Whether a call's result adjoint is worth its pullback (see the macro's `skippable`).
+#[inline(always)]
+pub fn nonzero<F: Scalar>(seed: &F) -> bool {
+    !seed.all_zero()
+}
 
 macro_rules! scalars {
     ($($f:ty),*) => {$(
-        impl Scalar for $f {}
+        impl Scalar for $f {
+            #[inline(always)]
+            fn all_zero(&self) -> bool {
+                *self == 0.0
+            }
+        }
         impl FromTangent<$f> for $f {
             #[inline(always)]
             fn from_tangent(d: $f) -> $f {

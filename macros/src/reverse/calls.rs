@@ -89,7 +89,19 @@ impl Render<'_, '_> {
                 },
             })
             .collect();
-        out.extend(quote!(let (#(#pattern,)*) = #pb(#seed, (#(#shadows,)*));));
+        let call = quote!(#pb(#seed, (#(#shadows,)*)));
+        if self.skippable(v, args) {
+            // Its only adjoint input is the result's: a zero one (the `min` of `k` calls
+            // passes a nonzero adjoint to one) adds nothing, so neither the pullback nor a
+            // deferred call's re-run is worth running. What it returns is then zeros and
+            // `()`s, typed by the call.
+            let zeros = slots.iter().map(|_| quote!(::core::default::Default::default()));
+            out.extend(quote!(
+                let (#(#pattern,)*) = if #krate::__private::nonzero(&#seed) { #call } else { (#(#zeros,)*) };
+            ));
+        } else {
+            out.extend(quote!(let (#(#pattern,)*) = #call;));
+        }
         out.extend(after);
         for (a, slot) in args.iter().zip(slots) {
             let Some(slot) = slot else { continue };
@@ -107,6 +119,23 @@ impl Render<'_, '_> {
             }
         }
         out
+    }
+
+    /// Whether call `v`'s pullback may be skipped when its result's adjoint is zero: the
+    /// result is one float, its adjoint a plain value (evaluated twice), and the call writes
+    /// no array, whose adjoint the pullback would otherwise consume; every argument's gradient
+    /// slot is a float, a tuple of floats or `()` (a zero is their `Default`).
+    fn skippable(&self, v: ValueId, args: &[Operand]) -> bool {
+        let ir = self.plan.ir;
+        let reads_only = |a: &Operand| match a {
+            Operand::Value(_) | Operand::Constant(_) | Operand::Tuple(_) => true,
+            Operand::Array { access: crate::ir::Access::Shared, .. } => true,
+            Operand::Array { slot, access: crate::ir::Access::Name, .. } => {
+                matches!(ir.slots[*slot].kind, crate::ir::SlotKind::ArrayParam { .. })
+            }
+            Operand::Array { .. } | Operand::Struct { .. } => false,
+        };
+        ir.values[v].op.result().is_none() && self.uses[v] > 0 && args.iter().all(reads_only)
     }
 
     /// The length of argument `i` of call `v`, as the adjoint sweep can measure it: from the
