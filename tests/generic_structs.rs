@@ -320,6 +320,55 @@ proptest! {
     }
 }
 
+impl<F: Float> Model<F> {
+    /// `hidden` as a method: its Jacobian by rows, the passes beside it in the block.
+    #[differentiable]
+    fn activations(&self, x: &[F]) -> [F; 3] {
+        let mut h = [F::ZERO; 3];
+        for j in 0..3 {
+            let mut z = self.hidden.b[j];
+            for i in 0..self.inputs {
+                z += self.hidden.w[j * self.inputs + i] * x[i];
+            }
+            h[j] = z.tanh() * self.scale;
+        }
+        h
+    }
+}
+
+impl<F: Float> Pair<F> {
+    /// `spread` as a method: its Jacobian by forward lanes.
+    #[differentiable]
+    fn spread(&self, t: F) -> (F, F, F, F) {
+        (self.w[0] * t, self.w[1] * self.b, (self.b * t).sin(), self.w[0] * self.w[1] * t)
+    }
+}
+
+proptest! {
+    #![proptest_config(common::config())]
+
+    /// A method's Jacobian is the free function's, on both paths, and its rows are the
+    /// method's own `f_vjp` with unit seeds.
+    #[test]
+    fn jacobians_of_methods(z in vec(-1.0f64..1.0, 13), x in vec(-1.0f64..1.0, 2), t in -2.0f64..2.0) {
+        let m = model(&z);
+        let ((value, j), (want, jw)) = (m.activations_jacobian(&x), hidden_jacobian(&m, &x));
+        prop_assert_eq!((value, &j), (want, &jw));
+        for r in 0..3 {
+            let mut seed = [0.0; 3];
+            seed[r] = 1.0;
+            let (mut dm, mut dx) = (m.zeros_like(), vec![0.0; 2]);
+            m.activations_vjp(&mut dm, &x, &mut dx, seed);
+            let mut row = dm.to_vec();
+            row.extend(dx);
+            prop_assert_eq!(j.row(r), &row[..]);
+        }
+        let p = Pair { w: [z[0], z[1]], b: z[2] };
+        let ((value, j), (want, jw)) = (p.spread_jacobian(t), spread_jacobian(&p, t));
+        prop_assert_eq!((value, j), (want, jw));
+    }
+}
+
 /// Rows fields (`[[F; 2]; 2]`, `Vec<[F; 3]>`), an associated function of the block called
 /// as `Self::..`, a field's method, a field lent to a generic function, a struct by value.
 #[derive(Differentiable, Clone, Debug)]

@@ -29,9 +29,9 @@ pub fn written(func: &Function) -> bool {
         return false;
     }
     let outputs = matches!(func.returns, Returns::Unit);
-    // A method gets `f_hvp` and `f_hessian` only: `f_jacobian`'s inner functions could not
-    // name `Self`.
-    if func.method && !matches!(func.returns, Returns::Scalar) {
+    // A method's Jacobian of `&mut` outputs is not written (its passes would be nested
+    // functions, which cannot name `Self`).
+    if func.method && matches!(func.returns, Returns::Unit) {
         return false;
     }
     // A struct (generic over the float type, `p: &Mlp<F>`) is rebuilt on duals by its
@@ -80,8 +80,11 @@ pub(super) fn companions(func: &Function, first: &Companions) -> TokenStream {
         }
         Returns::Array | Returns::Tuple(_) => {
             let out = func.output_type();
-            let stub = crate::nested::stub(func, &names.jacobian, n, quote!((#out, #matrix)), &refused);
             let jacobian = higher.jacobian();
+            if func.method {
+                return jacobian;
+            }
+            let stub = crate::nested::stub(func, &names.jacobian, n, quote!((#out, #matrix)), &refused);
             quote!(#jacobian #stub)
         }
         Returns::Unit => {
@@ -148,8 +151,15 @@ impl<'a> Higher<'a> {
             row: names.fresh("row", span),
             seed: names.fresh("seed", span),
             outputs: names.fresh("outputs", span),
-            pass: names.fresh("pass", span),
-            by_rows: names.fresh("by_rows", span),
+            // A method's are items of its `impl` block, named after it.
+            pass: match func.method {
+                true => quote::format_ident!("__{}_pass", func.names.jacobian),
+                false => names.fresh("pass", span),
+            },
+            by_rows: match func.method {
+                true => quote::format_ident!("__{}_rows", func.names.jacobian),
+                false => names.fresh("by_rows", span),
+            },
             receiver: names.fresh("__self", span),
         };
         Higher { func, directions, offsets, total, index, locals }
@@ -167,7 +177,7 @@ impl<'a> Higher<'a> {
     }
 
     /// A parameter's name once lifted to duals: its own, but `self`'s.
-    fn on_duals<'b>(&'b self, x: &'b Ident) -> &'b Ident {
+    pub(super) fn on_duals<'b>(&'b self, x: &'b Ident) -> &'b Ident {
         if x == "self" { &self.locals.receiver } else { x }
     }
 
@@ -363,7 +373,7 @@ pub(super) fn is_float(p: &Param, float: &Ident) -> bool {
 
 /// `ty` with the float type made dual numbers of it with `lanes` tangents (`Mlp<F>` as
 /// `Mlp<Dual<F, 1>>`).
-fn at_duals(ty: &syn::Type, func: &Function, lanes: &TokenStream) -> TokenStream {
+pub(super) fn at_duals(ty: &syn::Type, func: &Function, lanes: &TokenStream) -> TokenStream {
     fn walk(tokens: TokenStream, float: &Ident, dual: &TokenStream) -> TokenStream {
         tokens
             .into_iter()

@@ -30,8 +30,7 @@ impl<F: Float> Line<F> {
         s.tanh()
     }
 
-    /// An associated function of the block, with an array result (no `f_jacobian`: its
-    /// inner functions could not name `Self`).
+    /// An associated function of the block, with an array result, and its `f_jacobian`.
     #[differentiable]
     fn turn(a: [F; 2], t: F) -> [F; 2] {
         [a[0] * t.cos() - a[1] * t.sin(), a[0] * t.sin() + a[1] * t.cos()]
@@ -53,6 +52,8 @@ fn main() {
     let (_, _, (hb, _)) = p.predict_hvp(&[0.0, 0.0], &d, &[0.0, 0.0]);
     let (turned, (da, dt)) = Line::<f64>::turn_vjp([1.0, 0.0], 0.0, [0.0, 1.0]);
     assert_eq!((turned, da, dt), ([1.0, 0.0], [0.0, 1.0], 1.0));
+    let (_, j) = Line::<f64>::turn_jacobian([1.0, 0.0], 0.0);
+    assert_eq!(j.row(1), [0.0, 1.0, 1.0]);
     let t = 0.5f64.tanh();
     assert!((hb.b + 2.0 * t * (1.0 - t * t)).abs() < 1e-15);
 }
