@@ -93,9 +93,9 @@ impl<T: Pooled> Stack<T> {
     #[inline]
     #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        let buf: Vec<T> = T::with_pool(|p| p.pop()).unwrap_or_default();
-        taken(buf.capacity() * std::mem::size_of::<T>());
-        Stack { buf, len: 0 }
+        // The buffer comes from the pool when the stack is first pushed to: a call that
+        // returns early (a recursion's leaf) or runs no loop costs no pool traffic.
+        Stack { buf: Vec::new(), len: 0 }
     }
 
     /// Makes room for `n` more values.
@@ -109,6 +109,15 @@ impl<T: Pooled> Stack<T> {
     #[cold]
     #[inline(never)]
     fn grow(&mut self, n: usize) {
+        if self.buf.is_empty()
+            && let Some(buf) = T::with_pool(|p| p.pop())
+        {
+            taken(buf.capacity() * std::mem::size_of::<T>());
+            self.buf = buf;
+            if n <= self.buf.len() {
+                return;
+            }
+        }
         let wanted = (self.len + n).max(2 * self.buf.len()).max(16);
         self.buf.resize(wanted, T::default());
     }
@@ -246,9 +255,8 @@ impl<T> AnyStack<T> {
     #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         let () = Self::FITS;
-        let words: Vec<u128> = BYTES.with(|p| p.borrow_mut().pop()).unwrap_or_default();
-        taken(words.capacity() * 16);
-        AnyStack { words, len: 0, _values: std::marker::PhantomData }
+        // The buffer comes from the pool when first pushed to (see `Stack::new`).
+        AnyStack { words: Vec::new(), len: 0, _values: std::marker::PhantomData }
     }
 
     /// Makes room for `n` more values.
@@ -263,6 +271,15 @@ impl<T> AnyStack<T> {
     #[cold]
     #[inline(never)]
     fn grow(&mut self, needed: usize) {
+        if self.words.is_empty()
+            && let Some(words) = BYTES.with(|p| p.borrow_mut().pop())
+        {
+            taken(words.capacity() * 16);
+            self.words = words;
+            if needed <= self.words.len() {
+                return;
+            }
+        }
         let grown = needed.max(2 * self.words.len()).max(4);
         self.words.resize(grown, 0);
     }
