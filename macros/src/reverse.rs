@@ -153,6 +153,11 @@ struct Plan<'a> {
     /// floats and copied back into the array itself before the call's pullback is made, so
     /// that no copy allocates (see `restorable`).
     restored: HashSet<ValueId>,
+    /// Copies deferred calls in loops take of an `&mut` parameter they read, pushed as floats
+    /// and read back as a slice of the stack for the call's pullback (the closure cannot
+    /// borrow the parameter), with the name of its length, taken before the closure (see
+    /// `storage::sliceable`).
+    sliced: HashMap<ValueId, Ident>,
     /// Copies a deferred call takes of a local `Vec` it is lent to write, with the callee
     /// and the argument's position: not taken when the callee's `OVERWRITES` says it never
     /// reads what the array held; its pullback then re-runs the call in `scratch`, one
@@ -295,6 +300,7 @@ impl<'a> Plan<'a> {
         plan.increments();
         plan.choose_storage();
         plan.restorable();
+        plan.sliceable();
         plan.overwrites();
         plan.name_snapshots();
         plan.histories();
@@ -354,6 +360,7 @@ impl<'a> Plan<'a> {
             increment_reads: HashSet::new(),
             increment_writes: HashSet::new(),
             restored: HashSet::new(),
+            sliced: HashMap::new(),
             overwritable: HashMap::new(),
             reruns: IdVec::filled(n, false),
         }

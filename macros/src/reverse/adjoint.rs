@@ -293,6 +293,8 @@ impl Render<'_, '_> {
             let name = &ir.values[v].name;
             if let Some((history, _, read)) = self.history_of.get(&v) {
                 out.extend(quote!(let #name = #history[#read];));
+            } else if let (Some(stack), Some(len)) = (&self.stacks[v], self.sliced.get(&v)) {
+                out.extend(quote!(let #name = #stack.pop_slice(#len);));
             } else if let (Some(stack), false) = (&self.stacks[v], self.restored.contains(&v)) {
                 let krate = &self.func.krate;
                 out.extend(quote!(let #name = #krate::__private::pop(&mut #stack);));

@@ -59,7 +59,10 @@ impl Plan<'_> {
             .iter()
             .filter_map(|s| match s {
                 Stmt::Def(v)
-                    if self.stacks[*v].is_some() && self.stack_type(*v).is_some() && !self.restored.contains(v) =>
+                    if self.stacks[*v].is_some()
+                        && self.stack_type(*v).is_some()
+                        && !self.restored.contains(v)
+                        && !self.sliced.contains_key(v) =>
                 {
                     Some(*v)
                 }
@@ -95,7 +98,7 @@ impl Plan<'_> {
     /// an active value (and an array's restored copy), `usize` for an index (every `a[i]` of the function's arrays takes
     /// one); `None` for others, kept on an `AnyStack`.
     pub(super) fn stack_type(&self, v: ValueId) -> Option<TokenStream> {
-        if self.ir.values[v].active || self.restored.contains(&v) {
+        if self.ir.values[v].active || self.restored.contains(&v) || self.sliced.contains_key(&v) {
             let f = self.float();
             Some(quote!(#f))
         } else if self.indexes[v] {

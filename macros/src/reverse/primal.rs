@@ -70,6 +70,10 @@ impl Plan<'_> {
                         Some(t) => quote!(let mut #stack = #krate::__private::Stack::<#t>::new();),
                         None => quote!(let mut #stack = #krate::__private::AnyStack::new();),
                     });
+                    if let (Some(len), Op::Snapshot(s)) = (self.sliced.get(&v), &value.op) {
+                        let array = &self.ir.slots[*s].name;
+                        out.extend(quote!(let #len = #array.len();));
+                    }
                 }
                 _ => {}
             }
@@ -127,7 +131,7 @@ impl Plan<'_> {
                 let krate = &self.func.krate;
                 code::bind(value, quote!(#krate::__private::copy_unless(#callee::OVERWRITES[#i], &#array)))
             }
-            Op::Snapshot(s) if self.restored.contains(&v) => {
+            Op::Snapshot(s) if self.restored.contains(&v) || self.sliced.contains_key(&v) => {
                 let (stack, array) = (&self.stacks[v], &ir.slots[*s].name);
                 return quote!(#stack.push_slice(&#array););
             }

@@ -125,6 +125,27 @@ impl Plan<'_> {
         }
     }
 
+    /// The copies of active `&mut` parameters that deferred calls in loops take for reading
+    /// (`sliced`): pushed onto a float stack rather than each a `Vec` of its own, and popped
+    /// as a slice of it. Of an active parameter only: its floats are of the float type.
+    pub(super) fn sliceable(&mut self) {
+        for value in self.ir.values.values() {
+            let Op::Call { args, snapshots, .. } = &value.op else { continue };
+            for (a, copy) in args.iter().zip(snapshots) {
+                let (Some(c), Operand::Array { slot, access: crate::ir::Access::Shared, .. }) = (copy, a) else {
+                    continue;
+                };
+                let out = matches!(self.ir.slots[*slot].kind, SlotKind::OutParam);
+                let stacked = self.storage[*c] == Storage::Stack && !self.restored.contains(c);
+                if out && stacked && self.slot_derivs[*slot].is_some() && !self.sliced.contains_key(c) {
+                    let name = &self.ir.slots[*slot].name;
+                    let len = self.names.fresh(&format!("__{name}_len"), name.span());
+                    self.sliced.insert(*c, len);
+                }
+            }
+        }
+    }
+
     /// The copies of local `Vec`s lent to be written to a function called by name (a
     /// method's protocol has no `OVERWRITES`), which the callee may say it does not need.
     pub(super) fn overwrites(&mut self) {
