@@ -733,6 +733,29 @@ fn recursive_functions_are_differentiated_through_their_calls_of_themselves() {
     assert_eq!(used, [0; 3]);
 }
 
+/// A recursion that branches re-runs each call in the adjoint sweep, given back the index
+/// list as it was at the call: the 5×5 determinant's gradient against finite differences and
+/// against `det_minors`' (which copies its minors instead).
+#[test]
+fn branching_recursions_rerun_with_their_index_lists_as_they_were() {
+    let a: Vec<f64> = (0..25).map(|i| ((i * 7 % 11) as f64 * 0.3).sin() + if i % 6 == 0 { 2.0 } else { 0.0 }).collect();
+    let mut used = [0usize; 5];
+    let mut g = vec![0.0; 25];
+    let (d, ()) = det_free_vjp(&a, &mut g, 5, 0, &mut used, 1.0);
+    assert_eq!((d, used), (det_free(&a, 5, 0, &mut [0; 5]), [0; 5]));
+    let (d2, g2) = det_minors_grad(&a, 5);
+    assert!((d - d2).abs() < 1e-12);
+    for k in 0..25 {
+        let h = 1e-6;
+        let (mut p, mut q) = (a.clone(), a.clone());
+        p[k] += h;
+        q[k] -= h;
+        let fd = (det_free(&p, 5, 0, &mut [0; 5]) - det_free(&q, 5, 0, &mut [0; 5])) / (2.0 * h);
+        assert!((g[k] - fd).abs() < 1e-7 * (1.0 + fd.abs()), "∂/∂a{k}: {} vs {fd}", g[k]);
+        assert!((g[k] - g2[k]).abs() < 1e-12 * (1.0 + g2[k].abs()));
+    }
+}
+
 // ---- Rows of floats. ---------------------------------------------------------------------------
 
 /// xᵀ M x + |M₀|² x₀ over `&[[f64; 3]]`: elements, row lengths, a row lent to a call.

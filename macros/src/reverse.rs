@@ -166,6 +166,9 @@ struct Plan<'a> {
     /// Calls made again in the adjoint sweep rather than keeping their pullbacks (see
     /// `rerun`).
     reruns: IdVec<ValueId, bool>,
+    /// The `&mut [usize]` parameters a re-run recursive call is lent, by call and argument:
+    /// their elements at the call, pushed before it and popped for its re-run (see `rerun`).
+    lent_indexes: HashMap<(ValueId, usize), rerun::LentIndexes>,
 }
 
 /// A parameter that reverse mode differentiates forwards (see `mixed`): the primal sweep
@@ -363,6 +366,7 @@ impl<'a> Plan<'a> {
             sliced: HashMap::new(),
             overwritable: HashMap::new(),
             reruns: IdVec::filled(n, false),
+            lent_indexes: HashMap::new(),
         }
     }
 }

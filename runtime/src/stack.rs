@@ -148,6 +148,18 @@ impl<T: Pooled> Stack<T> {
         &self.buf[start..start + n]
     }
 
+    /// [`Stack::pop_slice`], lent mutably: what was pushed is the stack's no longer, so a
+    /// callee may edit it (a re-run recursive call's index lists, which it restores).
+    #[inline(always)]
+    pub fn pop_slice_mut(&mut self, n: usize) -> &mut [T] {
+        let start = match self.len.checked_sub(n) {
+            Some(start) => start,
+            None => super::__private::underflow(),
+        };
+        self.len = start;
+        &mut self.buf[start..start + n]
+    }
+
     /// Pushes a copy of `xs` (an array a loop's iteration reads after its last write, see
     /// the macro's `reread`), growing the buffer if needed; [`Stack::pop_slice`] takes it
     /// back.

@@ -45,6 +45,13 @@ impl Render<'_, '_> {
         // An array passed twice (`dot(&a, &a)`) cannot lend its adjoint twice: the second
         // shadow is a scratch buffer, added in afterwards.
         let (mut out, mut after, mut lent) = (self.restore(v), TokenStream::new(), HashSet::new());
+        // The index lists a re-run recursive call is lent, given back as they were at the call,
+        // whether or not its adjoint is zero.
+        for i in 0..args.len() {
+            let Some(l) = self.lent_indexes.get(&(v, i)) else { continue };
+            let (popped, stack, len) = (&l.popped, &l.stack, &l.len);
+            out.extend(quote!(let #popped = #stack.pop_slice_mut(#len);));
+        }
         let shadows: Vec<TokenStream> = args
             .iter()
             .enumerate()
@@ -181,7 +188,11 @@ impl Render<'_, '_> {
         let ir = self.plan.ir;
         let Op::Call { func, args, snapshots, spans, .. } = &ir.values[v].op else { unreachable!("a deferred call") };
         let krate = &self.func.krate;
-        let args = args.iter().zip(snapshots).zip(spans).map(|((a, copy), &at)| match copy {
+        let args = args.iter().zip(snapshots).zip(spans).enumerate().map(|(i, ((a, copy), &at))| match copy {
+            _ if self.lent_indexes.contains_key(&(v, i)) => {
+                let popped = &self.lent_indexes[&(v, i)].popped;
+                quote!(#popped)
+            }
             // No copy when the callee overwrites the array: the call re-runs in a scratch
             // buffer of the array's length.
             Some(c) if self.overwritable.contains_key(c) => {
@@ -210,7 +221,12 @@ impl Plan<'_> {
         let Op::Call { args: operands, .. } = &ir.values[v].op else { unreachable!("a call") };
         let discarded =
             |a: &Operand| a.slot().is_some_and(|s| ir.slots[s].holds_floats() && self.slot_derivs[s].is_none());
-        let protocol = self.func.pullback_of(func);
+        // A pullback made in the adjoint sweep is called there: a recursive call's need not be
+        // boxed.
+        let protocol = match self.func.pullback_of(func) {
+            "pullback_dyn" if self.deferred(v) => "pullback",
+            protocol => protocol,
+        };
         if protocol != "pullback" || !operands.iter().any(discarded) {
             return code::protocol_call(func, protocol, args);
         }

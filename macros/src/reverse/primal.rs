@@ -46,6 +46,10 @@ impl Plan<'_> {
         for (stack, _) in self.snapshot_names.values() {
             out.extend(quote!(let mut #stack = #krate::__private::Stack::<#f>::new();));
         }
+        for lent in self.lent_indexes.values() {
+            let (stack, len, param) = (&lent.stack, &lent.len, &lent.param);
+            out.extend(quote!(let mut #stack = #krate::__private::Stack::<usize>::new(); let #len = #param.len();));
+        }
         for (v, value) in self.ir.values.iter() {
             let name = &value.name;
             if let Some(pb) = &self.pullbacks[v] {
@@ -171,7 +175,15 @@ impl Plan<'_> {
         } else {
             quote!(let #name = #tmp_value;)
         };
-        let mut out = match &self.pullbacks[v] {
+        // The index lists a re-run recursive call is lent, as they are at the call.
+        let mut out: TokenStream = (0..args.len())
+            .filter_map(|i| self.lent_indexes.get(&(v, i)))
+            .map(|lent| {
+                let (stack, param) = (&lent.stack, &lent.param);
+                quote!(#stack.push_slice(#param);)
+            })
+            .collect();
+        out.extend(match &self.pullbacks[v] {
             Some(pb) if top => quote!(let (#name, #pb) = #call;),
             Some(pb) => {
                 let store = if self.reserved[v] {
@@ -191,7 +203,7 @@ impl Plan<'_> {
                 let call = code::plain_call(func, quote!(#(#args),*));
                 quote!(let #name = #call;)
             }
-        };
+        });
         out.extend(code::result_into(self.ir, value, &self.func.krate));
         out
     }
