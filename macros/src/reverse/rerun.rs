@@ -65,11 +65,9 @@ impl Plan<'_> {
         for (i, a) in args.iter().enumerate() {
             let Some(param) = index_list(self.ir, a) else { continue };
             let base = param.to_string();
-            let fresh = |names: &mut crate::names::Names, what: &str| {
-                names.fresh(&format!("__{base}_{what}"), Span::call_site())
-            };
-            let (stack, len, popped) =
-                (fresh(&mut self.names, "at_calls"), fresh(&mut self.names, "len"), fresh(&mut self.names, "at_call"));
+            let names = &mut *self.names;
+            let mut fresh = |what: &str| names.fresh(&format!("__{base}_{what}"), Span::call_site());
+            let (stack, len, popped) = (fresh("at_calls"), fresh("len"), fresh("at_call"));
             self.lent_indexes.insert((v, i), LentIndexes { param, stack, len, popped });
         }
     }
