@@ -278,6 +278,22 @@ fn hidden<F: Float>(m: &Model<F>, x: &[F]) -> [F; 3] {
     h
 }
 
+/// The three rows of the Jacobian of a map of the model and two inputs, each by a vjp with
+/// a unit seed: the model's floats' gradient, then the inputs'.
+fn rows_by_vjp(m: &Model<f64>, vjp: impl Fn(&mut Model<f64>, &mut [f64], [f64; 3])) -> Vec<Vec<f64>> {
+    (0..3)
+        .map(|r| {
+            let mut seed = [0.0; 3];
+            seed[r] = 1.0;
+            let (mut dm, mut dx) = (m.zeros_like(), vec![0.0; 2]);
+            vjp(&mut dm, &mut dx, seed);
+            let mut row = dm.to_vec();
+            row.extend(dx);
+            row
+        })
+        .collect()
+}
+
 /// Four results of a struct's three floats and a scalar, a Jacobian by forward lanes.
 #[differentiable]
 fn spread<F: Float>(p: &Pair<F>, t: F) -> (F, F, F, F) {
@@ -295,14 +311,11 @@ proptest! {
         let (value, j) = hidden_jacobian(&m, &x);
         prop_assert_eq!(value, hidden(&m, &x));
         prop_assert_eq!((j.rows(), j.cols()), (3, 15));
+        let rows = rows_by_vjp(&m, |dm, dx, seed| {
+            hidden_vjp(&m, dm, &x, dx, seed);
+        });
         for r in 0..3 {
-            let mut seed = [0.0; 3];
-            seed[r] = 1.0;
-            let (mut dm, mut dx) = (m.zeros_like(), vec![0.0; 2]);
-            hidden_vjp(&m, &mut dm, &x, &mut dx, seed);
-            let mut row = dm.to_vec();
-            row.extend(dx);
-            prop_assert_eq!(j.row(r), &row[..]);
+            prop_assert_eq!(j.row(r), &rows[r][..]);
         }
         let p = Pair { w: [z[0], z[1]], b: z[2] };
         let (value, j) = spread_jacobian(&p, t);
@@ -354,14 +367,11 @@ proptest! {
         let m = model(&z);
         let ((value, j), (want, jw)) = (m.activations_jacobian(&x), hidden_jacobian(&m, &x));
         prop_assert_eq!((value, &j), (want, &jw));
+        let rows = rows_by_vjp(&m, |dm, dx, seed| {
+            m.activations_vjp(dm, &x, dx, seed);
+        });
         for r in 0..3 {
-            let mut seed = [0.0; 3];
-            seed[r] = 1.0;
-            let (mut dm, mut dx) = (m.zeros_like(), vec![0.0; 2]);
-            m.activations_vjp(&mut dm, &x, &mut dx, seed);
-            let mut row = dm.to_vec();
-            row.extend(dx);
-            prop_assert_eq!(j.row(r), &row[..]);
+            prop_assert_eq!(j.row(r), &rows[r][..]);
         }
         let p = Pair { w: [z[0], z[1]], b: z[2] };
         let ((value, j), (want, jw)) = (p.spread_jacobian(t), spread_jacobian(&p, t));
