@@ -1,4 +1,4 @@
-//! Issue 3's benchmarks (and issue 15's Rosenbrock): loops over slices, each as primal, the generated `f_vjp` and a
+//! Issue 3's benchmarks (and issue 15's Rosenbrock, and a branching recursion): loops over slices, each as primal, the generated `f_vjp` and a
 //! hand-written gradient, in one criterion group per function so the three are measured in
 //! the same run. `python3 benches/ratios.py` prints the ratios from criterion's estimates.
 //!
@@ -225,6 +225,73 @@ fn rosenbrock_hand(x: &[f64], dx: &mut [f64], seed: f64) -> f64 {
     s
 }
 
+// ---- determinant by expansion in minors, 7×7: a recursion that branches (GradBench's det) ----
+
+/// The minor of `a` (n×n) whose rows are `r[n]`, `r[r[n]]`, … and columns `c[n]`, …, of size `m`.
+#[differentiable]
+fn det_minors(
+    a: &[f64],
+    #[no_grad] n: usize,
+    #[no_grad] m: usize,
+    #[no_grad] r: &mut [usize],
+    #[no_grad] c: &mut [usize],
+) -> f64 {
+    let r0 = r[n];
+    let mut cj = c[n];
+    if m == 1 {
+        return a[r0 * n + cj];
+    }
+    let (mut det, mut sign) = (0.0, 1.0);
+    r[n] = r[r0];
+    let mut cj1 = n;
+    for _ in 0..m {
+        let m0j = a[r0 * n + cj];
+        c[cj1] = c[cj];
+        let det_s = det_minors(a, n, m - 1, r, c);
+        c[cj1] = cj;
+        det += sign * m0j * det_s;
+        cj1 = cj;
+        cj = c[cj];
+        sign = -sign;
+    }
+    r[n] = r0;
+    det
+}
+
+/// The same recursion with the seed passed down: each element's partial added as the
+/// recursion reaches it, the value and the gradient in one pass.
+fn det_minors_hand(a: &[f64], da: &mut [f64], n: usize, m: usize, r: &mut [usize], c: &mut [usize], seed: f64) -> f64 {
+    let r0 = r[n];
+    let mut cj = c[n];
+    if m == 1 {
+        da[r0 * n + cj] += seed;
+        return a[r0 * n + cj];
+    }
+    let (mut det, mut sign) = (0.0, 1.0);
+    r[n] = r[r0];
+    let mut cj1 = n;
+    for _ in 0..m {
+        let m0j = a[r0 * n + cj];
+        c[cj1] = c[cj];
+        let det_s = det_minors_hand(a, da, n, m - 1, r, c, seed * sign * m0j);
+        c[cj1] = cj;
+        da[r0 * n + cj] += seed * sign * det_s;
+        det += sign * m0j * det_s;
+        cj1 = cj;
+        cj = c[cj];
+        sign = -sign;
+    }
+    r[n] = r0;
+    det
+}
+
+/// The row and column lists of the whole n×n matrix.
+fn whole(n: usize) -> Vec<usize> {
+    let mut list: Vec<usize> = (1..=n).collect();
+    list.push(0);
+    list
+}
+
 fn data(n: usize, phase: f64) -> Vec<f64> {
     (0..n).map(|i| ((i as f64 + phase) * 0.37).sin()).collect()
 }
@@ -302,6 +369,18 @@ fn benches(c: &mut Criterion) {
         })
     });
     g.finish();
+
+    let a = data(49, 10.0);
+    let (mut r, mut cols, mut da) = (whole(7), whole(7), vec![0.0; 49]);
+    let mut g = c.benchmark_group("det_minors");
+    g.bench_function("primal", |bench| bench.iter(|| det_minors(black_box(&a), 7, 7, &mut r, &mut cols)));
+    g.bench_function("vjp", |bench| {
+        bench.iter(|| det_minors_vjp(black_box(&a), &mut da, 7, 7, &mut r, &mut cols, 1.0))
+    });
+    g.bench_function("hand", |bench| {
+        bench.iter(|| det_minors_hand(black_box(&a), &mut da, 7, 7, &mut r, &mut cols, 1.0))
+    });
+    g.finish();
 }
 
 /// The gradients agree with the hand-written ones before anything is timed.
@@ -327,6 +406,12 @@ fn check() {
     let (v1, ()) = rosenbrock_vjp(&x, &mut g1, 1.5);
     let v2 = rosenbrock_hand(&x, &mut g2, 1.5);
     assert!(v1 == v2 && g1.iter().zip(&g2).all(|(p, q)| (p - q).abs() < 1e-9 * (1.0 + q.abs())), "rosenbrock");
+    let a = data(49, 10.0);
+    let (mut r, mut c) = (whole(7), whole(7));
+    let (mut g1, mut g2) = (vec![0.0; 49], vec![0.0; 49]);
+    let (v1, ()) = det_minors_vjp(&a, &mut g1, 7, 7, &mut r, &mut c, 1.5);
+    let v2 = det_minors_hand(&a, &mut g2, 7, 7, &mut r, &mut c, 1.5);
+    assert!(v1 == v2 && g1.iter().zip(&g2).all(|(p, q)| (p - q).abs() < 1e-9 * (1.0 + q.abs())), "det_minors");
 }
 
 fn all(c: &mut Criterion) {

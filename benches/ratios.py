@@ -174,9 +174,11 @@ def main():
     return 0
 
 
-LOOPS = ["dot", "horner", "softmax_cross_entropy", "dense", "recurrence", "rosenbrock"]
+LOOPS = ["dot", "horner", "softmax_cross_entropy", "dense", "recurrence", "rosenbrock", "det_minors"]
 LOOPS_BENCHES = ["primal", "vjp", "hand"]
-LOOPS_TARGETS = {"dot": 1.05, "rosenbrock": 1.10}
+# det_minors (a recursion that branches, re-run in the adjoint sweep) has no target: its hand
+# gradient knows the seed before the recursion and needs one pass.
+LOOPS_TARGETS = {"dot": 1.05, "rosenbrock": 1.10, "det_minors": None}
 LOOPS_TARGET = 1.20
 
 
@@ -198,7 +200,7 @@ def loops(baselines):
     print_spread("vjp/hand", spreads)
     for group, (m, _, _) in spreads.items():
         target = LOOPS_TARGETS.get(group, LOOPS_TARGET)
-        if m > target:
+        if target is not None and m > target:
             missed.append(f"{group}: vjp/hand = {m:.2f} > {target}")
     if missed:
         print("targets missed:\n  " + "\n  ".join(missed))
