@@ -590,6 +590,58 @@ fn an_unchosen_call_with_an_infinite_derivative_adds_nothing() {
     assert_eq!(floor_root_grad(4.0, 3.0), (2.0, (0.25, 0.0)));
 }
 
+// ---- `min` and `max` in loops keep which argument won, not the arguments. ------------------
+
+/// The running minimum and maximum of `2 x[i]`: the carried value cannot be recomputed, so
+/// the adjoint keeps each iteration's comparison as a byte (`rules::Choice`).
+#[differentiable]
+fn running_extremes(x: &[f64]) -> f64 {
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for i in 0..x.len() {
+        lo = lo.min(x[i] * 2.0);
+        hi = hi.max(x[i] * 2.0);
+    }
+    lo + 3.0 * hi
+}
+
+/// The same unrolled over four elements: straight-line code, whose adjoint reads the
+/// arguments through the rules' own partials.
+#[differentiable]
+fn extremes_of_four(x: &[f64]) -> f64 {
+    let lo = f64::INFINITY.min(x[0] * 2.0);
+    let hi = f64::NEG_INFINITY.max(x[0] * 2.0);
+    let lo = lo.min(x[1] * 2.0);
+    let hi = hi.max(x[1] * 2.0);
+    let lo = lo.min(x[2] * 2.0);
+    let hi = hi.max(x[2] * 2.0);
+    let lo = lo.min(x[3] * 2.0);
+    let hi = hi.max(x[3] * 2.0);
+    lo + 3.0 * hi
+}
+
+#[test]
+fn a_kept_comparison_gives_the_rules_partials_with_ties_and_nans() {
+    let nan = f64::NAN;
+    for x in [
+        [1.0, -2.0, 3.0, 0.5],
+        [1.0, 1.0, 3.0, 3.0],
+        [0.5, 0.5, 0.5, 0.5],
+        [2.0, nan, 1.0, 4.0],
+        [1.0, nan, 3.0, 4.0],
+        [3.0, nan, 1.0, -1.0],
+        [nan, nan, 1.0, 2.0],
+        [f64::INFINITY, -1.0, f64::INFINITY, -1.0],
+    ] {
+        let (v1, g1) = running_extremes_grad(&x);
+        let (v2, g2) = extremes_of_four_grad(&x);
+        assert_eq!(v1.to_bits(), v2.to_bits(), "{x:?}");
+        let bits = |g: &[f64]| g.iter().map(|d| d.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&g1), bits(&g2), "{x:?}: {g1:?} vs {g2:?}");
+    }
+    // A tie halves: min(2, 2) then min(., 6): ∂/∂x = (1, 1, 0, 0); max 6 wins alone.
+    assert_eq!(running_extremes_grad(&[1.0, 1.0, 3.0, 4.0]).1, vec![1.0, 1.0, 0.0, 6.0]);
+}
+
 // ---- The property checks of the shared corpus. ------------------------------------------------
 
 mod properties {

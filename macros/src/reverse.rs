@@ -34,6 +34,7 @@ use loops::History;
 
 mod adjoint;
 mod calls;
+mod choices;
 mod increments;
 mod loops;
 mod names;
@@ -169,6 +170,10 @@ struct Plan<'a> {
     /// The `&mut [usize]` parameters a re-run recursive call is lent, by call and argument:
     /// their elements at the call, pushed before it and popped for its re-run (see `rerun`).
     lent_indexes: HashMap<(ValueId, usize), rerun::LentIndexes>,
+    /// `min`s and `max`s in loops whose adjoint reads which argument they picked, kept as a
+    /// byte per iteration, rather than the arguments (see `rules::Choice`): the stack, and the
+    /// byte's name in the adjoint sweep.
+    choices: HashMap<ValueId, (Ident, Ident)>,
 }
 
 /// A parameter that reverse mode differentiates forwards (see `mixed`): the primal sweep
@@ -367,6 +372,7 @@ impl<'a> Plan<'a> {
             overwritable: HashMap::new(),
             reruns: IdVec::filled(n, false),
             lent_indexes: HashMap::new(),
+            choices: HashMap::new(),
         }
     }
 }
@@ -408,13 +414,15 @@ impl Plan<'_> {
         match &value.op {
             Op::Prim { rule, args, .. } => {
                 let partials = code::partials(self.ir, value, self.float());
+                let chosen = self.choose(v);
                 for ((a, p), (reads, result)) in args.iter().zip(&partials).zip(rule.reads()) {
                     let Some(target) = self.active(a) else { continue };
                     if !matches!(p, Partial::Zero) {
                         self.edges.push(Edge { to: target, from: Some(v), block: b });
                     }
-                    // What the partial of an active argument reads, the adjoint sweep needs.
-                    for i in reads {
+                    // What the partial of an active argument reads, the adjoint sweep needs
+                    // (of a choice, only the byte).
+                    for i in reads.into_iter().filter(|_| !chosen) {
                         if let Some(read) = args[i].value() {
                             self.needed[read] = true;
                         }

@@ -323,7 +323,43 @@ pub fn cast() -> &'static Rule {
     known("cast", Syntax::Cast)
 }
 
+/// A rule whose partials are each 0, ½ or 1, picked by comparing its arguments (`min`,
+/// `max`): what the adjoint needs of a call of it is how its arguments compared, one byte,
+/// not the arguments. `code` computes the byte from the arguments, `partials` the partials
+/// from it.
+pub struct Choice {
+    pub code: fn(&[TokenStream]) -> TokenStream,
+    pub partials: fn(&TokenStream) -> Vec<Partial>,
+}
+
+/// The byte of a two-argument choice: bit 0 `x` wins (`x < y` for `min`), bit 1 `y` wins,
+/// bit 2 `x` is NaN, bit 3 `y` is NaN; four comparisons without a branch.
+fn compared(x: &TokenStream, y: &TokenStream, wins: &TokenStream) -> TokenStream {
+    quote!(((#x #wins #y) as u8) | (((#y #wins #x) as u8) << 1u8) | ((#x.is_nan() as u8) << 2u8) | ((#y.is_nan() as u8) << 3u8))
+}
+
+/// The partials of `min`/`max` from that byte, as the rules above write them: an argument
+/// gets 1 where it wins or the other is NaN, ½ at a tie (neither wins, neither is NaN), else 0.
+fn weights(c: &TokenStream) -> Vec<Partial> {
+    let weight = |mask: u8| e(quote!(if #c & #mask != 0 { 1.0 } else if #c == 0 { 0.5 } else { 0.0 }));
+    vec![weight(1 | 8), weight(2 | 4)]
+}
+
+static MIN_MAX: [Choice; 2] = [
+    Choice { code: |a| compared(&a[0], &a[1], &quote!(<)), partials: weights },
+    Choice { code: |a| compared(&a[0], &a[1], &quote!(>)), partials: weights },
+];
+
 impl Rule {
+    /// Its partials as a [`Choice`], when they are one.
+    pub fn choice(&self) -> Option<&'static Choice> {
+        match self.name {
+            "min" => Some(&MIN_MAX[0]),
+            "max" => Some(&MIN_MAX[1]),
+            _ => None,
+        }
+    }
+
     /// Whether this is `a + b` (index arithmetic `o + i` is recognised by `views`).
     pub fn is_add(&self) -> bool {
         self.syntax == Syntax::Infix && self.name == "+"

@@ -6,7 +6,8 @@ use std::any::{Any, TypeId};
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
-/// Floats (and array indices) with a buffer pool.
+/// Floats (and array indices, and the bytes saying which argument a `min` picked) with a
+/// buffer pool.
 pub trait Pooled: Copy + Default + 'static {
     fn with_pool<R>(f: impl FnOnce(&mut Vec<Vec<Self>>) -> R) -> R;
 }
@@ -49,7 +50,7 @@ macro_rules! pooled {
         }
     };
 }
-pooled!(f64 => POOL_F64, f32 => POOL_F32, usize => POOL_USIZE);
+pooled!(f64 => POOL_F64, f32 => POOL_F32, usize => POOL_USIZE, u8 => POOL_U8);
 
 /// The most the pools of one thread keep, in bytes, unless `crate::memory::set_limit` says
 /// otherwise.

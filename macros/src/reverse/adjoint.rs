@@ -299,6 +299,10 @@ impl Render<'_, '_> {
                 let krate = &self.func.krate;
                 out.extend(quote!(let #name = #krate::__private::pop(&mut #stack);));
             }
+            if let Some((stack, byte)) = self.choices.get(&v) {
+                let krate = &self.func.krate;
+                out.extend(quote!(let #byte = #krate::__private::pop(&mut #stack);));
+            }
             if let (Some(pb), true) = (&self.pullbacks[v], ir.values[v].depth.loops > 0) {
                 let krate = &self.func.krate;
                 let single = &self.popped[v];
@@ -430,9 +434,12 @@ impl Render<'_, '_> {
             _ => {}
         }
         match &value.op {
-            Op::Prim { args, .. } => {
+            Op::Prim { rule, args, .. } => {
                 let adjoint = self.adjoint(v);
-                let partials = code::partials(ir, value, self.float());
+                let partials = match (self.choices.get(&v), rule.choice()) {
+                    (Some((_, byte)), Some(choice)) => (choice.partials)(&quote!(#byte)),
+                    _ => code::partials(ir, value, self.float()),
+                };
                 let mut out = TokenStream::new();
                 for (a, p) in code::by_target(args.iter().map(|a| self.active(a)).zip(partials)) {
                     if let Some(term) = code::scale_term(&p, &adjoint) {

@@ -118,7 +118,8 @@ impl Plan<'_> {
                     let krate = &self.func.krate;
                     let stack = self.stacks[*v].as_ref().filter(|_| !self.history_of.contains_key(v));
                     let pullbacks = self.pullbacks[*v].as_ref().filter(|_| self.ir.values[*v].depth.loops > 0);
-                    for stack in stack.into_iter().chain(pullbacks) {
+                    let choices = self.choices.get(v).map(|(stack, _)| stack);
+                    for stack in stack.into_iter().chain(pullbacks).chain(choices) {
                         out.extend(quote!(#stack.reserve(#krate::__private::trip_count(&#iter));));
                     }
                 }

@@ -46,6 +46,9 @@ impl Plan<'_> {
         for (stack, _) in self.snapshot_names.values() {
             out.extend(quote!(let mut #stack = #krate::__private::Stack::<#f>::new();));
         }
+        for (stack, _) in self.choices.values() {
+            out.extend(quote!(let mut #stack = #krate::__private::Stack::<u8>::new();));
+        }
         for lent in self.lent_indexes.values() {
             let (stack, len, param) = (&lent.stack, &lent.len, &lent.param);
             out.extend(quote!(let mut #stack = #krate::__private::Stack::<usize>::new(); let #len = #param.len();));
@@ -147,6 +150,16 @@ impl Plan<'_> {
                 if self.storage[v] == Storage::Hoisted { quote!(#name = #rhs;) } else { code::bind(value, rhs) }
             }
         };
+        if let (Some((stack, _)), Op::Prim { rule, args, .. }) = (self.choices.get(&v), &value.op) {
+            let choice = rule.choice().expect("a choice rule");
+            let args: Vec<TokenStream> = args.iter().map(|a| ir.tokens(a)).collect();
+            let code = (choice.code)(&args);
+            out.extend(if self.reserved[v] {
+                quote!(#stack.push_reserved(#code);)
+            } else {
+                quote!(#stack.push(#code);)
+            });
+        }
         if let Some((history, write, _)) = self.history_of.get(&v) {
             out.extend(quote!(#history[#write] = #name;));
         } else if let Some(stack) = &self.stacks[v] {
