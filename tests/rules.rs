@@ -126,3 +126,71 @@ fn every_rule_is_differentiated_alike_in_a_generic_function() {
 fn bits(v: &[f64]) -> Vec<u64> {
     v.iter().map(|x| x.to_bits()).collect()
 }
+
+// Partials read from another value of the function (`Rule::twins`): `sin` and `cos`, `sinh`
+// and `cosh` of one value, at the top, in loops (of slice elements read twice) and beside
+// branches, either one first. A twin with the wrong sign or the wrong value fails these.
+
+#[chainrule::differentiable]
+fn twins_at_the_top(t: f64, u: f64) -> f64 {
+    let c = t.cos();
+    let s = t.sin();
+    let h = u.cosh();
+    3.0 * s + c * c + h * u.sinh() + t.sin() * u
+}
+
+#[chainrule::differentiable]
+fn twins_in_a_loop(t: &[f64], r: &[f64]) -> f64 {
+    let mut x = 0.0;
+    let mut y = 0.0;
+    for i in 0..t.len() {
+        let c = t[i].cos();
+        if r[i] > 0.0 {
+            x += r[i] * t[i].sin() * c;
+        } else {
+            y += (t[i].sin() * c).sinh() * (t[i].sin() * c).cosh();
+        }
+        let s = t[i].sin();
+        x += r[i] * c;
+        y += r[i] * s + t[i].sinh() * t[i].cosh();
+    }
+    x * x + y * y
+}
+
+fn central(f: impl Fn(&[f64]) -> f64, x: &[f64], i: usize) -> f64 {
+    let h = 1e-6;
+    let (mut plus, mut minus) = (x.to_vec(), x.to_vec());
+    plus[i] += h;
+    minus[i] -= h;
+    (f(&plus) - f(&minus)) / (2.0 * h)
+}
+
+fn assert_close(a: f64, b: f64, what: &str) {
+    assert!((a - b).abs() <= 1e-6 * (1.0 + a.abs().max(b.abs())), "{what}: {a} vs {b}");
+}
+
+#[test]
+fn twins_give_the_partials_of_the_rules() {
+    for &(t, u) in &[(0.3, -0.7), (2.5, 1.1), (-1.9, 0.0)] {
+        let (value, (dt, du)) = twins_at_the_top_grad(t, u);
+        assert_eq!(value.to_bits(), twins_at_the_top(t, u).to_bits());
+        let f = |x: &[f64]| twins_at_the_top(x[0], x[1]);
+        assert_close(dt, central(f, &[t, u], 0), "∂/∂t");
+        assert_close(du, central(f, &[t, u], 1), "∂/∂u");
+        assert_close(twins_at_the_top_jvp(t, 1.0, u, 0.0).1, dt, "forward ∂/∂t");
+        assert_close(twins_at_the_top_jvp(t, 0.0, u, 1.0).1, du, "forward ∂/∂u");
+    }
+    let t = [0.4, -1.3, 2.2, 0.9, -0.2];
+    let r = [0.5, -0.8, 1.5, -0.1, 0.7];
+    let (value, (dt, dr)) = twins_in_a_loop_grad(&t, &r);
+    assert_eq!(value.to_bits(), twins_in_a_loop(&t, &r).to_bits());
+    for i in 0..t.len() {
+        let f = |x: &[f64]| twins_in_a_loop(x, &r);
+        assert_close(dt[i], central(f, &t, i), "∂/∂t");
+        let g = |x: &[f64]| twins_in_a_loop(&t, x);
+        assert_close(dr[i], central(g, &r, i), "∂/∂r");
+        let mut e = [0.0; 5];
+        e[i] = 1.0;
+        assert_close(twins_in_a_loop_jvp(&t, &e, &r, &[0.0; 5]).1, dt[i], "forward ∂/∂t");
+    }
+}

@@ -25,7 +25,7 @@
 //! seeds times the results' tangents as its gradient.
 
 use crate::ast::Function;
-use crate::code::{self, Term};
+use crate::code::Term;
 use crate::ir::{BlockId, IdVec, Ir, Nest, Op, Operand, Output, SlotId, SlotKind, Stmt, ValueId};
 use crate::names::Names;
 use crate::rules::Partial;
@@ -45,6 +45,7 @@ mod rerun;
 mod storage;
 #[cfg(test)]
 mod tests;
+mod twins;
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use std::collections::{HashMap, HashSet};
@@ -174,6 +175,8 @@ struct Plan<'a> {
     /// byte per iteration, rather than the arguments (see `rules::Choice`): the stack, and the
     /// byte's name in the adjoint sweep.
     choices: HashMap<ValueId, (Ident, Ident)>,
+    /// Partials another value of the same block holds (see `twins`).
+    twins: twins::Twins,
 }
 
 /// A parameter that reverse mode differentiates forwards (see `mixed`): the primal sweep
@@ -294,6 +297,7 @@ impl<'a> Plan<'a> {
         // Before the analysis: a deferred call's copy that the array itself serves is not needed.
         plan.rereads = reread::plan(ir);
         plan.plan_reruns();
+        plan.find_twins();
         plan.analyse();
         plan.index_types();
         let outputs: Vec<&Operand> = match &ir.output {
@@ -373,6 +377,7 @@ impl<'a> Plan<'a> {
             reruns: IdVec::filled(n, false),
             lent_indexes: HashMap::new(),
             choices: HashMap::new(),
+            twins: HashMap::new(),
         }
     }
 }
@@ -413,12 +418,17 @@ impl Plan<'_> {
         let value = &self.ir.values[v];
         match &value.op {
             Op::Prim { rule, args, .. } => {
-                let partials = code::partials(self.ir, value, self.float());
+                let partials = self.partials(v);
                 let chosen = self.choose(v);
-                for ((a, p), (reads, result)) in args.iter().zip(&partials).zip(rule.reads()) {
+                for (i, ((a, p), (reads, result))) in args.iter().zip(&partials).zip(rule.reads()).enumerate() {
                     let Some(target) = self.active(a) else { continue };
                     if !matches!(p, Partial::Zero) {
                         self.edges.push(Edge { to: target, from: Some(v), block: b });
+                    }
+                    // A partial another value holds reads that value (see `twins`).
+                    if let Some(&(twin, _)) = self.twins.get(&(v, i)).filter(|_| !chosen) {
+                        self.needed[twin] = true;
+                        continue;
                     }
                     // What the partial of an active argument reads, the adjoint sweep needs
                     // (of a choice, only the byte).

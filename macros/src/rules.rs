@@ -19,7 +19,7 @@
 
 use crate::generic;
 use proc_macro2::TokenStream;
-use quote::{ToTokens, quote};
+use quote::{ToTokens, format_ident, quote};
 use syn::Ident;
 
 pub struct Rule {
@@ -382,6 +382,38 @@ impl Rule {
                 idents(t.clone(), &mut seen);
                 let args = (0..self.arity).filter(|&i| seen.contains(&arg(i).to_string())).collect();
                 (args, seen.contains(&result.to_string()))
+            })
+            .collect()
+    }
+
+    /// Per argument, the rule whose result at the same arguments is that partial, up to sign
+    /// (`true`: negated): `sin`'s partial is `cos` of its argument, `cos`'s is `−sin`, `sinh`'s
+    /// `cosh`. Found by comparing the partials written over placeholders with every rule's
+    /// primal, so the table lists no pairs. Where a function computes both (`let (s, c) =
+    /// (t.sin(), t.cos())`, a rotation), reverse mode reads the other value instead of
+    /// computing the partial again (see `reverse/twins.rs`).
+    pub fn twins(&self) -> Vec<Option<(&'static Rule, bool)>> {
+        let args: Vec<TokenStream> =
+            (0..self.arity).map(|i| format_ident!("__chainrule_arg{i}").to_token_stream()).collect();
+        let float = Ident::new("f64", proc_macro2::Span::call_site());
+        let result = quote!(__chainrule_result);
+        let primals: Vec<(&'static Rule, String)> = RULES
+            .iter()
+            .filter(|r| r.arity == self.arity && r.constant.is_empty() && !std::ptr::eq(*r, self))
+            .map(|r| (r, primal(r, &args, None, &float).to_string()))
+            .collect();
+        (self.partials)(&args, &result, &float)
+            .iter()
+            .map(|p| {
+                let Partial::Expr(t) = p else { return None };
+                let t = t.to_string();
+                primals.iter().find_map(|(r, primal)| {
+                    if t == *primal {
+                        Some((*r, false))
+                    } else {
+                        (t == quote!(-).to_string() + " " + primal).then_some((*r, true))
+                    }
+                })
             })
             .collect()
     }

@@ -438,7 +438,7 @@ impl Render<'_, '_> {
                 let adjoint = self.adjoint(v);
                 let partials = match (self.choices.get(&v), rule.choice()) {
                     (Some((_, byte)), Some(choice)) => (choice.partials)(&quote!(#byte)),
-                    _ => code::partials(ir, value, self.float()),
+                    _ => self.partials(v),
                 };
                 let mut out = TokenStream::new();
                 for (a, p) in code::by_target(args.iter().map(|a| self.active(a)).zip(partials)) {

@@ -224,3 +224,32 @@ fn a_call_reading_borrowed_slices_runs_again_instead_of_keeping_its_pullback() {
         assert_eq!(rerun("local"), (false, true), "an `&mut` parameter may have changed");
     });
 }
+
+#[test]
+fn sin_and_cos_of_one_value_read_each_other() {
+    let polar = quote! {
+        fn polar(t: &[f64], r: &[f64], #[no_grad] out: &mut [f64]) -> f64 {
+            let mut x = 0.0;
+            for i in 0..t.len() {
+                let s = t[i].sin();
+                let c = t[i].cos();
+                // Not twins: other elements, or an element that may be written between.
+                let far = t[i].sinh() * t[0].cosh();
+                let o = out[i].sin() * out[i].cos();
+                x += r[i] * s * c + far + o;
+            }
+            x
+        }
+    };
+    with_plan(polar, |plan, _| {
+        let mut twins: Vec<(String, String, bool)> = plan
+            .twins
+            .iter()
+            .map(|(&(v, _), &(w, negated))| {
+                (plan.ir.values[v].name.to_string(), plan.ir.values[w].name.to_string(), negated)
+            })
+            .collect();
+        twins.sort();
+        assert_eq!(twins, [("c".into(), "s".into(), true), ("s".into(), "c".into(), false)]);
+    });
+}
