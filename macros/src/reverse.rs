@@ -106,6 +106,8 @@ struct Plan<'a> {
     /// row of its primal read and of its slice's adjoint, and the index into them.
     primal_rows: HashMap<ValueId, (Ident, TokenStream)>,
     adjoint_rows: HashMap<ValueId, (Ident, TokenStream)>,
+    /// Per access: the register of a window its adjoint adds into (see `views::windows`).
+    window_regs: HashMap<ValueId, Ident>,
     /// `for` loops (by loop variable) whose body's own float stacks are written and read as
     /// slices (see `histories`).
     histories: HashMap<ValueId, History>,
@@ -350,6 +352,7 @@ impl<'a> Plan<'a> {
             reserved: per_value(false),
             primal_rows: HashMap::new(),
             adjoint_rows: HashMap::new(),
+            window_regs: HashMap::new(),
             histories: HashMap::new(),
             sweep_views: HashMap::new(),
             sweep_rows: HashMap::new(),

@@ -19,6 +19,9 @@ use quote::quote;
 use std::collections::{HashMap, HashSet};
 use syn::Ident;
 
+mod windows;
+pub use windows::Window;
+
 /// The rows one adjoint loop reads and writes through.
 pub struct Views {
     /// Invariant values defined in the body that the rows' offsets need, in order: the
@@ -34,6 +37,10 @@ pub struct Views {
     pub local: TokenStream,
     /// `a < b`: the rows exist only if the loop runs at all.
     runs: TokenStream,
+    /// The adjoint elements the loop slides over in registers (see `windows`), and per
+    /// access the register its adjoint adds into.
+    pub windows: Vec<Window>,
+    pub window_regs: HashMap<ValueId, Ident>,
 }
 
 impl Views {
@@ -53,6 +60,8 @@ impl Views {
                 quote!((#v - #start))
             },
             runs: quote!(#start < #end),
+            windows: Vec::new(),
+            window_regs: HashMap::new(),
         }
     }
 
@@ -106,8 +115,9 @@ pub fn plan(
             rows.views.adjoint.insert(*v, row);
         }
     }
-    let Rows { mut views, offsets, .. } = rows;
-    if views.primal.is_empty() && views.adjoint.is_empty() {
+    let Rows { mut views, offsets, names, .. } = rows;
+    (views.windows, views.window_regs) = windows::plan(iter, &accesses, &other, derivative, names);
+    if views.primal.is_empty() && views.adjoint.is_empty() && views.windows.is_empty() {
         return None;
     }
     for offset in offsets.iter().flatten() {

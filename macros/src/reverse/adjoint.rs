@@ -6,6 +6,7 @@ use super::{History, Render, Storage, Tangent};
 use crate::ast::Shape;
 use crate::code::{self, Term};
 use crate::ir::{Block, FieldPlace, Op, Operand, Output, SlotKind, Stmt, ValueId};
+use crate::views;
 use proc_macro2::{TokenStream, TokenTree};
 use quote::{ToTokens, quote};
 
@@ -463,6 +464,11 @@ impl Render<'_, '_> {
                 }
             }
             Op::Index { slot, index } => {
+                // An element a window holds: its register, written back by the loop.
+                if let Some(reg) = self.window_regs.get(&v) {
+                    let Term { negative, tokens } = self.adjoint(v);
+                    return if negative { quote!(#reg -= #tokens;) } else { quote!(#reg += #tokens;) };
+                }
                 let element = match self.adjoint_rows.get(&v) {
                     Some((row, local)) => quote!(#row[#local]),
                     None => match self.element(*slot, index) {
@@ -563,7 +569,7 @@ impl Render<'_, '_> {
         }
         let (name, code_iter) = (&ir.values[var].name, code::iter(ir, iter));
         let the_loop = match (views, count) {
-            (Some(views), _) => views.around(ir, plan.float(), quote!(for #name in #code_iter.rev() { #body })),
+            (Some(views), _) => views.around(ir, plan.float(), self.sliding(views, iter, name, body)),
             (None, Some(c)) => {
                 let c = &ir.values[c].name;
                 let visited = &plan.visited[&var];
@@ -584,6 +590,32 @@ impl Render<'_, '_> {
             store.extend(self.if_wanted(*slot, quote!(#ds[#i] = #acc;)));
         }
         quote!(#histories if #krate::__private::trip_count(&#code_iter) > 0 { #load #the_loop #store })
+    }
+}
+
+impl Render<'_, '_> {
+    /// `for var in iter.rev() { body }` sliding over its windows' elements in registers (see
+    /// `views::windows`): loaded before the loop and as it reaches them, stored as it leaves
+    /// them and after it.
+    fn sliding(
+        &self,
+        views: &views::Views,
+        iter: &crate::ir::Iter,
+        var: &syn::Ident,
+        body: TokenStream,
+    ) -> TokenStream {
+        let ir = self.plan.ir;
+        let code_iter = code::iter(ir, iter);
+        let (mut before, mut enter, mut leave, mut after) =
+            (TokenStream::new(), TokenStream::new(), TokenStream::new(), TokenStream::new());
+        for w in &views.windows {
+            let store = |code: TokenStream| self.if_wanted(w.slot, code);
+            before.extend(w.before(ir, iter));
+            enter.extend(w.enter(var));
+            leave.extend(w.leave(var, &store));
+            after.extend(w.after(ir, iter, &store));
+        }
+        quote!(#before for #var in #code_iter.rev() { #enter #body #leave } #after)
     }
 }
 

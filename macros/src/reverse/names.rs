@@ -149,6 +149,7 @@ impl Plan<'_> {
         for (v, row) in &views.adjoint {
             self.adjoint_rows.insert(*v, (row.clone(), views.local.clone()));
         }
+        self.window_regs.extend(views.window_regs.iter().map(|(v, r)| (*v, r.clone())));
         self.adjoint_views.insert(var, views);
     }
 }

@@ -253,3 +253,28 @@ fn sin_and_cos_of_one_value_read_each_other() {
         assert_eq!(twins, [("c".into(), "s".into(), true), ("s".into(), "c".into(), false)]);
     });
 }
+
+#[test]
+fn elements_at_constant_offsets_slide_through_registers() {
+    let rosenbrock = quote! {
+        fn rosenbrock(x: &[f64], #[no_grad] step: usize) -> f64 {
+            let mut s = 0.0;
+            for i in 0..x.len() - 1 {
+                let a = x[i + 1] - x[i] * x[i];
+                s += 100.0 * a * a + (1.0 - x[i]).powi(2);
+            }
+            for i in 0..x.len() - step {
+                s += x[i + step] * x[i];
+            }
+            s
+        }
+    };
+    with_plan(rosenbrock, |plan, _| {
+        let windows: Vec<usize> = plan.adjoint_views.values().map(|v| v.windows.len()).collect();
+        // The first loop's `x` at offsets 0 and 1; not the second's, whose offset varies.
+        assert_eq!(windows.iter().sum::<usize>(), 1, "windows per loop: {windows:?}");
+        let w = plan.adjoint_views.values().flat_map(|v| &v.windows).next().expect("a window");
+        assert_eq!((w.low, w.regs.len()), (0, 2));
+        assert_eq!(plan.window_regs.len(), 4, "the four reads of `x` in the first loop");
+    });
+}
