@@ -160,5 +160,5 @@ fn bodies(func: &Function, partials: Vec<Partial>) -> syn::Result<Bodies> {
         (#output, move |#seed: #float, _: (#(#shadows,)*)| (#(#slots,)*))
     };
     let overwrites = vec![false; func.params.len()];
-    Ok(Bodies { tangents, tangent, pullback, loops: false, recursive: false, overwrites, graph: None })
+    Ok(Bodies { tangents, tangent, pullback, loops: false, recursive: false, overwrites, graph: None, fused: None })
 }

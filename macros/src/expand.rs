@@ -109,6 +109,9 @@ pub struct Bodies {
     pub overwrites: Vec<bool>,
     /// The body of `f_graph`, when asked for.
     pub graph: Option<TokenStream>,
+    /// `f_vjp`'s closure when its sweeps are one (see `reverse/fused.rs`), after the
+    /// parameters' entry.
+    pub fused: Option<TokenStream>,
 }
 
 fn bodies(func: &Function) -> syn::Result<Bodies> {
@@ -132,7 +135,7 @@ fn bodies(func: &Function) -> syn::Result<Bodies> {
     };
     let tangent = forward.body();
     let pb = reverse::build(&ir, func, &derivs, &slot_derivs, &mut names);
-    let (primal, closure, output) = (pb.primal, pb.closure, ir.output_tokens());
+    let (primal, closure, fused, output) = (pb.primal, pb.closure, pb.fused, ir.output_tokens());
     // Each parameter's tangent: a scalar's is its value's, an array's its slot's, a tuple's
     // a tuple of its elements' (taken apart on entry, with the tuple itself).
     let (mut tangents, mut entry, mut tangent_entry) = (Vec::new(), TokenStream::new(), TokenStream::new());
@@ -234,7 +237,8 @@ fn bodies(func: &Function) -> syn::Result<Bodies> {
         ir.values.values().any(|v| matches!(&v.op, crate::ir::Op::Call { func: f, .. } if func.calls_itself(f)));
     let overwrites = (0..func.params.len()).map(|i| ir.param_slot(i).is_some_and(|s| ir.overwritten(s))).collect();
     let pullback = quote!(#entry #primal (#output, #closure));
-    Ok(Bodies { tangents, tangent, pullback, loops, recursive, overwrites, graph })
+    let fused = fused.map(|c| quote!({ #entry #c }));
+    Ok(Bodies { tangents, tangent, pullback, loops, recursive, overwrites, graph, fused })
 }
 
 /// Lints that generated code must never raise in a user's crate.
@@ -265,7 +269,7 @@ fn written_items(func: &Function, bodies: Option<Bodies>) -> TokenStream {
         true => TokenStream::new(),
         false => quote!(#[inline]),
     };
-    let public = public::companions(func, &inline);
+    let public = public::companions(func, &inline, bodies.as_ref().and_then(|b| b.fused.as_ref()));
     let graph = graph_companion(func, bodies.as_ref().map(|b| b.graph.clone()));
     // A caller that lends an array to be written copies it first for the call's pullback,
     // unless the callee never reads what the array held (`reverse/calls.rs`).

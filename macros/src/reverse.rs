@@ -35,6 +35,7 @@ use loops::History;
 mod adjoint;
 mod calls;
 mod choices;
+mod fused;
 mod increments;
 mod loops;
 mod names;
@@ -56,6 +57,9 @@ pub struct Pullback {
     pub primal: TokenStream,
     /// The closure `move |seed: F, shadows| -> gradients { ... }`.
     pub closure: TokenStream,
+    /// For `f_vjp`, when a loop can run with its adjoint (see `fused`): a closure
+    /// `move |seed: F, shadows| -> (value, gradients)` that does both sweeps in one.
+    pub fused: Option<TokenStream>,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -272,18 +276,25 @@ fn sweeps(
         primal.extend(quote!(let #one: #f = 1.0;));
     }
     primal.extend(plan.primal_block(&ir.body));
-    let n = ir.values.len();
-    let mut render = Render {
-        plan: &plan,
-        started: IdVec::filled(n, false),
-        alias: IdVec::filled(n, None),
-        zeroed: HashSet::new(),
-        zeroed_element: None,
-        promoting: HashMap::new(),
-        top_seed: TokenStream::new(),
-    };
-    let closure = render.closure();
-    Pullback { primal, closure }
+    let closure = Render::new(&plan).closure();
+    let fused = plan.fusable().map(|at| Render::new(&plan).fused_closure(at));
+    Pullback { primal, closure, fused }
+}
+
+impl<'p, 'a> Render<'p, 'a> {
+    /// Nothing written yet.
+    fn new(plan: &'p Plan<'a>) -> Self {
+        let n = plan.ir.values.len();
+        Render {
+            plan,
+            started: IdVec::filled(n, false),
+            alias: IdVec::filled(n, None),
+            zeroed: HashSet::new(),
+            zeroed_element: None,
+            promoting: HashMap::new(),
+            top_seed: TokenStream::new(),
+        }
+    }
 }
 
 impl<'a> Plan<'a> {

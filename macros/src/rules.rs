@@ -365,6 +365,11 @@ impl Rule {
         self.syntax == Syntax::Infix && self.name == "+"
     }
 
+    /// Whether this is `a - b`.
+    pub fn is_sub(&self) -> bool {
+        self.syntax == Syntax::Infix && self.name == "-"
+    }
+
     /// Per argument, what its partial derivative reads: which arguments, and whether the
     /// result (reverse mode keeps those for the adjoint sweep). Read off the partials
     /// written over placeholders, so no user name can be mistaken for one.

@@ -11,7 +11,7 @@ use syn::Ident;
 
 /// `f_grad`, `f_vjp`, `f_jvp`: thin wrappers over the protocol that keep the active
 /// parameters only.
-pub(super) fn companions(func: &Function, inline: &TokenStream) -> TokenStream {
+pub(super) fn companions(func: &Function, inline: &TokenStream, fused: Option<&TokenStream>) -> TokenStream {
     let companions = Companions::new(func, inline);
     let (float, out) = (&func.float, func.output_type());
     let (grad_items, by_value) = (companions.grad_items(), companions.by_value());
@@ -32,7 +32,7 @@ pub(super) fn companions(func: &Function, inline: &TokenStream) -> TokenStream {
         Returns::Scalar => companions.grad(&grad_items, &by_value),
         _ => TokenStream::new(),
     };
-    let vjp_fn = companions.vjp(&by_value);
+    let vjp_fn = companions.vjp(&by_value, fused);
     let jvp_fn = companions.jvp();
     let higher = super::higher::companions(func, &companions);
     quote! {
@@ -172,8 +172,9 @@ impl<'a> Companions<'a> {
         }
     }
 
-    /// `f_vjp`: the pullback called once, with the seed and the slices' shadows.
-    fn vjp(&self, by_value: &[(TokenStream, TokenStream)]) -> TokenStream {
+    /// `f_vjp`: the pullback called once, with the seed and the slices' shadows; or, when
+    /// the sweeps can be one, the `fused` closure that runs both.
+    fn vjp(&self, by_value: &[(TokenStream, TokenStream)], fused: Option<&TokenStream>) -> TokenStream {
         let (func, inline, allow, seed, value, pullback) =
             (self.func, self.inline, allow(), &self.seed, &self.value, &self.pullback);
         let (vis, float, cfgs, vjp) = (&func.vis, &func.float, &func.cfgs, &func.names.vjp);
@@ -202,10 +203,29 @@ impl<'a> Companions<'a> {
             }
         });
         let out = func.output_type();
+        let slots: Vec<TokenStream> = slots.collect();
+        let shadows: Vec<TokenStream> = shadows.collect();
         // A function that only writes `&mut` outputs takes no seed: its shadows carry it.
         let (seed_param, seed_arg) = match func.returns {
             Returns::Unit => (TokenStream::new(), quote!(())),
             _ => (quote!(#seed: #out), quote!(#seed)),
+        };
+        let body = match fused {
+            // Every adjoint is wanted (see `__private::Wanted`).
+            Some(fused) => {
+                // Uses the function, as the pullback does, so that it raises no dead-code warning.
+                let (ident, float) = (&func.ident, func.generic.as_ref().map(|g| &g.ident).map(|f| quote!(::<#f>)));
+                quote! {
+                let _ = #ident #float;
+                const __WANTED: u64 = u64::MAX;
+                let #pullback = #fused;
+                let (#value, (#(#slots,)*)) = #pullback(#seed_arg, (#(#shadows,)*));
+                }
+            }
+            None => quote! {
+                let (#value, #pullback) = #protocol_pullback(#(#args),*);
+                let (#(#slots,)*) = #pullback(#seed_arg, (#(#shadows,)*));
+            },
         };
         quote! {
             #(#cfgs)*
@@ -213,8 +233,7 @@ impl<'a> Companions<'a> {
             #inline
             #allow
             #vis fn #vjp #generics(#(#vjp_params,)* #seed_param) -> (#out, #vjp_type) {
-                let (#value, #pullback) = #protocol_pullback(#(#args),*);
-                let (#(#slots,)*) = #pullback(#seed_arg, (#(#shadows,)*));
+                #body
                 (#value, #vjp_gradient)
             }
         }

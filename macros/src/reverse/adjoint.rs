@@ -38,7 +38,7 @@ impl Render<'_, '_> {
 
     /// The closure's seed parameter (the adjoint of the result, shaped like it), and each
     /// result's seed by name; `head` receives what passes the seeds on.
-    fn seed(&mut self, head: &mut TokenStream) -> (TokenStream, Vec<TokenStream>) {
+    pub(super) fn seed(&mut self, head: &mut TokenStream) -> (TokenStream, Vec<TokenStream>) {
         let (ir, plan) = (self.ir, self.plan);
         // With a parameter differentiated forwards, every result's seed is named: that
         // parameter's gradient is the seeds times the results' tangents.
@@ -115,7 +115,7 @@ impl Render<'_, '_> {
     /// The shadows the closure takes, and their types: a slice's adjoint arrives as one;
     /// a by-value array's adjoint starts at zero (declared into `head`); what `tail`
     /// receives runs last.
-    fn shadows(&self, head: &mut TokenStream, tail: &mut TokenStream) -> (Vec<TokenStream>, Vec<TokenStream>) {
+    pub(super) fn shadows(&self, head: &mut TokenStream, tail: &mut TokenStream) -> (Vec<TokenStream>, Vec<TokenStream>) {
         let float = self.float();
         let (mut shadows, mut types) = (Vec::new(), Vec::new());
         for (i, p) in self.func.params.iter().enumerate() {
@@ -190,7 +190,7 @@ impl Render<'_, '_> {
 
     /// The closure's result: one gradient slot per parameter (`()` for constants and for
     /// slices, whose gradients went into their shadows).
-    fn gradients(&self) -> Vec<TokenStream> {
+    pub(super) fn gradients(&self) -> Vec<TokenStream> {
         let ir = self.ir;
         let grads = self.func.params.iter().enumerate().map(|(i, p)| {
             if !p.active {
@@ -224,7 +224,7 @@ impl Render<'_, '_> {
 
     /// The gradients of struct parameters' float fields, added into their shadows (their
     /// array fields' went in through their parts).
-    fn field_gradients(&self) -> TokenStream {
+    pub(super) fn field_gradients(&self) -> TokenStream {
         let mut out = TokenStream::new();
         let krate = &self.func.krate;
         for (&i, s) in &self.ir.structs {
@@ -283,6 +283,16 @@ impl Render<'_, '_> {
     }
 
     fn adjoint_block(&mut self, block: &Block) -> TokenStream {
+        let mut out = self.block_prologue(block);
+        for stmt in block.iter().rev() {
+            out.extend(self.adjoint_stmt(stmt));
+        }
+        out
+    }
+
+    /// What a block's adjoint starts with: its primal values given back (from histories,
+    /// stacks, recomputed), early adjoints bound, its slots' adjoints declared.
+    pub(super) fn block_prologue(&mut self, block: &Block) -> TokenStream {
         let ir = self.ir;
         let b = block.id;
         // A branch's `then` and `else` each start afresh.
@@ -348,13 +358,10 @@ impl Render<'_, '_> {
         if block.id == ir.body.id {
             out.extend(std::mem::take(&mut self.top_seed));
         }
-        for stmt in block.iter().rev() {
-            out.extend(self.adjoint_stmt(stmt));
-        }
         out
     }
 
-    fn adjoint_stmt(&mut self, stmt: &Stmt) -> TokenStream {
+    pub(super) fn adjoint_stmt(&mut self, stmt: &Stmt) -> TokenStream {
         match stmt {
             Stmt::Def(v) => self.adjoint_def(*v),
             Stmt::Declare(s) => {
@@ -538,18 +545,8 @@ impl Render<'_, '_> {
     ) -> TokenStream {
         let plan = self.plan;
         let (ir, krate) = (plan.ir, &plan.func.krate);
-        self.forget_zeroed();
         let views = count.is_none().then(|| plan.adjoint_views.get(&var)).flatten();
-        let kept = plan.promoted.get(&var).into_iter().flatten().filter(|p| !self.promoting.contains_key(&p.0));
-        let kept: Vec<_> = kept.collect();
-        for (slot, _, acc) in &kept {
-            self.promoting.insert(*slot, acc.clone());
-        }
-        let mut body = self.adjoint_block(body);
-        for (slot, ..) in &kept {
-            self.promoting.remove(slot);
-        }
-        self.forget_zeroed();
+        let (mut body, kept) = self.adjoint_body(var, body);
         if body.is_empty() {
             return TokenStream::new();
         }
@@ -569,7 +566,7 @@ impl Render<'_, '_> {
         }
         let (name, code_iter) = (&ir.values[var].name, code::iter(ir, iter));
         let the_loop = match (views, count) {
-            (Some(views), _) => views.around(ir, plan.float(), self.sliding(views, iter, name, body)),
+            (Some(views), _) => views.around(ir, plan.float(), self.sliding(views, iter, name, body, false)),
             (None, Some(c)) => {
                 let c = &ir.values[c].name;
                 let visited = &plan.visited[&var];
@@ -577,32 +574,62 @@ impl Render<'_, '_> {
             }
             (None, None) => quote!(for #name in #code_iter.rev() { #body }),
         };
-        if kept.is_empty() {
-            return quote!(#histories #the_loop);
+        let the_loop = self.kept_around(&kept, iter, the_loop);
+        quote!(#histories #the_loop)
+    }
+
+    /// The adjoint of one iteration of the loop over `var`, with the elements it keeps in
+    /// scalars (see `promote`).
+    pub(super) fn adjoint_body(&mut self, var: ValueId, body: &Block) -> (TokenStream, Vec<Kept>) {
+        let plan = self.plan;
+        self.forget_zeroed();
+        let kept = plan.promoted.get(&var).into_iter().flatten().filter(|p| !self.promoting.contains_key(&p.0));
+        let kept: Vec<Kept> = kept.cloned().collect();
+        for (slot, _, acc) in &kept {
+            self.promoting.insert(*slot, acc.clone());
         }
-        // The kept elements are read and written back only if the loop runs: their index
-        // may be out of bounds otherwise.
+        let body = self.adjoint_block(body);
+        for (slot, ..) in &kept {
+            self.promoting.remove(slot);
+        }
+        self.forget_zeroed();
+        (body, kept)
+    }
+
+    /// `the_loop` with the elements it keeps in scalars read before it and written back
+    /// after, only if it runs: their index may be out of bounds otherwise.
+    pub(super) fn kept_around(&self, kept: &[Kept], iter: &crate::ir::Iter, the_loop: TokenStream) -> TokenStream {
+        if kept.is_empty() {
+            return the_loop;
+        }
+        let plan = self.plan;
+        let (ir, krate) = (plan.ir, &plan.func.krate);
         let mut load = TokenStream::new();
         let mut store = TokenStream::new();
-        for (slot, index, acc) in &kept {
+        for (slot, index, acc) in kept {
             let (ds, i) = (&plan.slot_derivs[*slot], ir.tokens(index));
             load.extend(quote!(let mut #acc = #ds[#i];));
             store.extend(self.if_wanted(*slot, quote!(#ds[#i] = #acc;)));
         }
-        quote!(#histories if #krate::__private::trip_count(&#code_iter) > 0 { #load #the_loop #store })
+        let code_iter = code::iter(ir, iter);
+        quote!(if #krate::__private::trip_count(&#code_iter) > 0 { #load #the_loop #store })
     }
 }
 
+/// An adjoint element a loop keeps in a scalar: its slot, index, and the scalar.
+pub(super) type Kept = (crate::ir::SlotId, Operand, syn::Ident);
+
 impl Render<'_, '_> {
-    /// `for var in iter.rev() { body }` sliding over its windows' elements in registers (see
-    /// `views::windows`): loaded before the loop and as it reaches them, stored as it leaves
-    /// them and after it.
-    fn sliding(
+    /// `for var in iter.rev() { body }` (or, `forwards`, `for var in iter { body }`) sliding
+    /// over its windows' elements in registers (see `views::windows`): loaded before the loop
+    /// and as it reaches them, stored as it leaves them and after it.
+    pub(super) fn sliding(
         &self,
         views: &views::Views,
         iter: &crate::ir::Iter,
         var: &syn::Ident,
         body: TokenStream,
+        forwards: bool,
     ) -> TokenStream {
         let ir = self.plan.ir;
         let code_iter = code::iter(ir, iter);
@@ -610,12 +637,14 @@ impl Render<'_, '_> {
             (TokenStream::new(), TokenStream::new(), TokenStream::new(), TokenStream::new());
         for w in &views.windows {
             let store = |code: TokenStream| self.if_wanted(w.slot, code);
+            let w = w.walked(forwards);
             before.extend(w.before(ir, iter));
-            enter.extend(w.enter(var));
-            leave.extend(w.leave(var, &store));
+            enter.extend(w.enter(ir, iter, var));
+            leave.extend(w.leave(ir, iter, var, &store));
             after.extend(w.after(ir, iter, &store));
         }
-        quote!(#before for #var in #code_iter.rev() { #enter #body #leave } #after)
+        let range = if forwards { code_iter } else { quote!(#code_iter.rev()) };
+        quote!(#before for #var in #range { #enter #body #leave } #after)
     }
 }
 

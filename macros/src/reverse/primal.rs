@@ -11,13 +11,20 @@ use syn::Ident;
 
 impl Plan<'_> {
     pub(super) fn primal_block(&self, block: &Block) -> TokenStream {
+        self.primal_stmts(block, 0..block.len())
+    }
+
+    /// Statements `range` of `block`; the function's declarations with its first.
+    pub(super) fn primal_stmts(&self, block: &Block, range: std::ops::Range<usize>) -> TokenStream {
         let mut out = TokenStream::new();
-        if block.id == self.ir.body.id {
-            out.extend(self.hoisted_declarations());
+        if range.start == 0 {
+            if block.id == self.ir.body.id {
+                out.extend(self.hoisted_declarations());
+            }
+            out.extend(self.snapshots_after(block, None));
         }
-        out.extend(self.snapshots_after(block, None));
-        for (i, stmt) in block.iter().enumerate() {
-            out.extend(self.primal_stmt(stmt));
+        for i in range {
+            out.extend(self.primal_stmt(&block[i]));
             out.extend(self.snapshots_after(block, Some(i)));
         }
         out

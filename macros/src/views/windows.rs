@@ -33,6 +33,8 @@ pub struct Window {
     pub derivative: Ident,
     pub low: usize,
     pub regs: Vec<Ident>,
+    /// The part of the adjoint the loop walks, taken before it (one bounds check).
+    row: Ident,
 }
 
 /// The windows of a loop's accesses (each `(value, slot, offset)` directly in its body) and
@@ -72,7 +74,8 @@ pub fn plan(
         for (v, c) in list {
             regs.insert(v, window_regs[c - low].clone());
         }
-        windows.push(Window { slot, derivative: d, low, regs: window_regs });
+        let row = names.fresh(&format!("__{base}_window"), Span::call_site());
+        windows.push(Window { slot, derivative: d, low, regs: window_regs, row });
     }
     (windows, regs)
 }
@@ -87,49 +90,103 @@ fn constant_offset(offset: &Option<Operand>) -> Option<usize> {
 }
 
 impl Window {
-    fn offset(&self, k: usize) -> TokenStream {
-        let c = proc_macro2::Literal::usize_unsuffixed(self.low + k);
-        quote!(#c)
+    /// This window as a loop walks it: backwards (an adjoint loop) or forwards (a loop
+    /// running each iteration's adjoint after its primal, `reverse/fused.rs`).
+    pub fn walked(&self, forwards: bool) -> Walk<'_> {
+        Walk { window: self, forwards }
+    }
+}
+
+/// A window and the direction its loop walks in. Backwards from `end - 1`, element `i + c`
+/// first receives a contribution at offset `low` and last at `high`; forwards, the other way
+/// round. So the register at the first offset is loaded as each iteration starts, the one
+/// at the last stored as it ends, the others shifted one place towards the last, and the
+/// elements the first iteration meets at the other offsets are loaded before the loop, the
+/// ones the last iteration leaves there stored after it.
+pub struct Walk<'a> {
+    window: &'a Window,
+    forwards: bool,
+}
+
+impl Walk<'_> {
+    /// The registers in the order an element passes through them, its first offset first,
+    /// each with its place in the row (the offset less the lowest).
+    fn regs(&self) -> Vec<(&Ident, usize)> {
+        let mut regs: Vec<(&Ident, usize)> = self.window.regs.iter().enumerate().map(|(k, r)| (r, k)).collect();
+        if self.forwards {
+            regs.reverse();
+        }
+        regs
     }
 
-    /// Before the adjoint loop, which starts at `end - 1`: the elements the first iteration
-    /// adds into above the lowest offset.
+    /// Row index `base + k`.
+    fn at(&self, base: &TokenStream, k: usize) -> TokenStream {
+        let (row, k) = (&self.window.row, proc_macro2::Literal::usize_unsuffixed(k));
+        quote!(#row[#base + #k])
+    }
+
+    /// Where iteration `var` is in the row: `var - start`.
+    fn local(ir: &Ir, iter: &Iter, var: &Ident) -> TokenStream {
+        match iter.start.is_zero() {
+            true => quote!(#var),
+            false => {
+                let start = ir.tokens(&iter.start);
+                quote!((#var - (#start)))
+            }
+        }
+    }
+
+    /// Before the loop: the row, and the elements its first iteration meets at all but the
+    /// first offset (at `end - 1 + c` backwards, `start + c` forwards).
     pub fn before(&self, ir: &Ir, iter: &Iter) -> TokenStream {
-        let (d, end) = (&self.derivative, ir.tokens(&iter.end));
-        let loads = self.regs.iter().enumerate().skip(1).map(|(k, r)| {
-            let c = self.offset(k);
-            quote!(let mut #r = #d[(#end) - 1 + #c];)
-        });
-        quote!(#(#loads)*)
+        let w = self.window;
+        let (d, row, (start, end)) = (&w.derivative, &w.row, (ir.tokens(&iter.start), ir.tokens(&iter.end)));
+        let (low, high) = (w.low, w.low + w.regs.len() - 1);
+        let mut out = quote!(let #row = &mut #d[(#start) + #low..(#end) + #high];);
+        let first = match self.forwards {
+            true => quote!(0),
+            false => quote!(((#end) - 1 - (#start))),
+        };
+        for (r, k) in self.regs().into_iter().skip(1) {
+            let element = self.at(&first, k);
+            out.extend(quote!(let mut #r = #element;));
+        }
+        out
     }
 
     /// At the top of iteration `var`: the element it is the first to add into.
-    pub fn enter(&self, var: &Ident) -> TokenStream {
-        let (d, r, c) = (&self.derivative, &self.regs[0], self.offset(0));
-        quote!(let mut #r = #d[#var + #c];)
+    pub fn enter(&self, ir: &Ir, iter: &Iter, var: &Ident) -> TokenStream {
+        let (r, k) = self.regs()[0];
+        let element = self.at(&Self::local(ir, iter, var), k);
+        quote!(let mut #r = #element;)
     }
 
     /// At the bottom of iteration `var`: the element no later iteration adds into, stored
     /// (through `store`, which guards it), and the registers shifted by one.
-    pub fn leave(&self, var: &Ident, store: &dyn Fn(TokenStream) -> TokenStream) -> TokenStream {
-        let (d, last) = (&self.derivative, self.regs.len() - 1);
-        let (r, c) = (&self.regs[last], self.offset(last));
-        let mut out = store(quote!(#d[#var + #c] = #r;));
-        for k in (1..=last).rev() {
-            let (to, from) = (&self.regs[k], &self.regs[k - 1]);
+    pub fn leave(&self, ir: &Ir, iter: &Iter, var: &Ident, store: &dyn Fn(TokenStream) -> TokenStream) -> TokenStream {
+        let regs = self.regs();
+        let (r, k) = regs[regs.len() - 1];
+        let element = self.at(&Self::local(ir, iter, var), k);
+        let mut out = store(quote!(#element = #r;));
+        for k in (1..regs.len()).rev() {
+            let (to, from) = (regs[k].0, regs[k - 1].0);
             out.extend(quote!(#to = #from;));
         }
         out
     }
 
-    /// After the adjoint loop, which ended at `start`: the elements still held, at
-    /// `start - 1 + c` for each offset above the lowest.
+    /// After the loop: the elements still held, each one step past the last iteration (at
+    /// `start - 1 + c` backwards, `end + c` forwards) for all but the first offset.
     pub fn after(&self, ir: &Ir, iter: &Iter, store: &dyn Fn(TokenStream) -> TokenStream) -> TokenStream {
-        let (d, start) = (&self.derivative, ir.tokens(&iter.start));
         let mut out = TokenStream::new();
-        for (k, r) in self.regs.iter().enumerate().skip(1) {
-            let below = proc_macro2::Literal::usize_unsuffixed(self.low + k - 1);
-            out.extend(store(quote!(#d[(#start) + #below] = #r;)));
+        let (start, end) = (ir.tokens(&iter.start), ir.tokens(&iter.end));
+        for (r, k) in self.regs().into_iter().skip(1) {
+            let element = match self.forwards {
+                true => self.at(&quote!(((#end) - (#start))), k),
+                // `k >= 1` here: the lowest offset is the first.
+                false => self.at(&quote!(0), k - 1),
+            };
+            out.extend(store(quote!(#element = #r;)));
         }
         out
     }
