@@ -115,7 +115,11 @@ impl Render<'_, '_> {
     /// The shadows the closure takes, and their types: a slice's adjoint arrives as one;
     /// a by-value array's adjoint starts at zero (declared into `head`); what `tail`
     /// receives runs last.
-    pub(super) fn shadows(&self, head: &mut TokenStream, tail: &mut TokenStream) -> (Vec<TokenStream>, Vec<TokenStream>) {
+    pub(super) fn shadows(
+        &self,
+        head: &mut TokenStream,
+        tail: &mut TokenStream,
+    ) -> (Vec<TokenStream>, Vec<TokenStream>) {
         let float = self.float();
         let (mut shadows, mut types) = (Vec::new(), Vec::new());
         for (i, p) in self.func.params.iter().enumerate() {

@@ -11,8 +11,10 @@
 //! pullback, which learns its seed later, keeps the two.
 //!
 //! The last loop at the top of the function qualifies when
-//! - everything after it is values the adjoint does not read (`s`, `s * 0.5`): the adjoints
-//!   of the loop's results follow from the seed alone, so they are known before it runs;
+//! - everything after it is values the adjoint does not read (`s`, `s * 0.5`), or that
+//!   depend on nothing the loop computes (`x.len() as f64` in `s / x.len() as f64`, computed
+//!   before it too): the adjoints of the loop's results follow from the seed and what is
+//!   known before the loop, so they are known before it runs;
 //! - every scalar from outside the loop that it assigns is an accumulator, `s = s + e` (or
 //!   `e + s`, `s - e`) with `s`'s read used only there: its adjoint is the same before and
 //!   after each iteration. It writes no array, calls nothing, has no `break`, `continue`, or
@@ -42,10 +44,41 @@ impl Plan<'_> {
         let at = body.iter().rposition(|s| matches!(s, Stmt::For { .. }))?;
         let Stmt::For { body: looped, count: None, .. } = &body[at] else { return None };
         let after_unread = body[at + 1..].iter().all(|s| match s {
-            Stmt::Def(v) => !self.needed[*v] && matches!(ir.values[*v].op, Op::Prim { .. } | Op::Opaque { .. } | Op::Read(_)),
+            Stmt::Def(v) => {
+                let plain = matches!(ir.values[*v].op, Op::Prim { .. } | Op::Opaque { .. } | Op::Read(_) | Op::Len(_));
+                plain && (!self.needed[*v] || self.early(at).contains(v))
+            }
             _ => false,
         });
         (after_unread && self.fusable_loop(looped)).then_some(at)
+    }
+
+    /// The values after the loop at `at` that depend on nothing it computes (`x.len() as
+    /// f64`): they can be computed before it, for the adjoint of what follows the loop, which
+    /// the fused loop needs first.
+    pub(super) fn early(&self, at: usize) -> HashSet<ValueId> {
+        let (ir, body) = (self.ir, &self.ir.body);
+        let mut known: HashSet<ValueId> =
+            body[..at].iter().filter_map(|s| if let Stmt::Def(v) = s { Some(*v) } else { None }).collect();
+        let mut early = HashSet::new();
+        for stmt in &body[at + 1..] {
+            let Stmt::Def(v) = stmt else { continue };
+            let args = match &ir.values[*v].op {
+                Op::Prim { args, .. } | Op::Opaque { args, .. } => args.as_slice(),
+                Op::Len(_) => &[],
+                _ => continue,
+            };
+            let at_hand = |a: &Operand| match a {
+                Operand::Value(a) => known.contains(a) || matches!(ir.values[*a].op, Op::Param),
+                Operand::Constant(_) | Operand::Array { .. } => true,
+                _ => false,
+            };
+            if args.iter().all(at_hand) {
+                known.insert(*v);
+                early.insert(*v);
+            }
+        }
+        early
     }
 
     /// Whether a loop's body keeps nothing, writes no array, and assigns only its own
@@ -66,21 +99,14 @@ impl Plan<'_> {
             Stmt::For { count, .. } => ok &= count.is_none(),
             Stmt::Write { .. } | Stmt::While { .. } | Stmt::Break | Stmt::Continue => ok = false,
         });
-        let set: HashSet<SlotId> = assigned.iter().map(|a| a.0).collect();
-        // A value the adjoint recomputes must not read a scalar the loop has since assigned.
-        let mut reads_assigned = false;
-        crate::ir::walk(looped, &mut |stmt, _| {
-            if let Stmt::Def(v) = stmt
-                && let Op::Read(s) = ir.values[*v].op
-            {
-                reads_assigned |= set.contains(&s) && (self.needed[*v] || self.storage[*v] == Storage::Recompute);
-            }
-        });
         let accumulating = assigned.iter().all(|(s, value)| declared.contains(s) || accumulates(ir, *s, value));
-        ok && !reads_assigned && accumulating
+        ok && accumulating
     }
 
-    /// A value of the loop that its adjoint can read without anything kept for it.
+    /// A value of the loop that its adjoint can read without anything kept for it. A read
+    /// of a scalar is never recomputed (`Plan::recomputable`): one the adjoint needs is kept,
+    /// so refused here, and no recomputed value reads a scalar the iteration has since
+    /// assigned.
     fn fusable_value(&self, v: ValueId) -> bool {
         let op_ok = matches!(
             self.ir.values[v].op,
@@ -181,7 +207,16 @@ impl Render<'_, '_> {
         }
         let before = plan.primal_stmts(body, 0..at);
         let prologue = self.block_prologue(body);
+        // What the adjoint of the statements after the loop reads of them, computed first.
+        let early = plan.early(at);
         let mut adjoint_after = TokenStream::new();
+        for stmt in &body[at + 1..] {
+            if let Stmt::Def(v) = stmt
+                && early.contains(v)
+            {
+                adjoint_after.extend(plan.primal_stmts_of(std::slice::from_ref(stmt)));
+            }
+        }
         for stmt in body[at + 1..].iter().rev() {
             adjoint_after.extend(self.adjoint_stmt(stmt));
         }

@@ -30,6 +30,11 @@ impl Plan<'_> {
         out
     }
 
+    /// `stmts` as written, without the copies taken between them.
+    pub(super) fn primal_stmts_of(&self, stmts: &[Stmt]) -> TokenStream {
+        stmts.iter().map(|s| self.primal_stmt(s)).collect()
+    }
+
     /// The copies of arrays taken after statement `after` of a loop's body (see `reread`).
     fn snapshots_after(&self, block: &Block, after: Option<usize>) -> TokenStream {
         let mut out = TokenStream::new();

@@ -278,3 +278,108 @@ fn elements_at_constant_offsets_slide_through_registers() {
         assert_eq!(plan.window_regs.len(), 4, "the four reads of `x` in the first loop");
     });
 }
+
+#[test]
+fn a_summing_loop_runs_with_its_adjoint_and_nothing_else_does() {
+    let fused = |item: TokenStream| {
+        let mut at = None;
+        with_plan(item, |plan, _| at = plan.fusable());
+        at
+    };
+    let rosenbrock = quote! {
+        fn rosenbrock(x: &[f64]) -> f64 {
+            let mut s = 0.0;
+            for i in 0..x.len() - 1 {
+                let a = x[i + 1] - x[i] * x[i];
+                s += 100.0 * a * a + (1.0 - x[i]).powi(2);
+            }
+            s
+        }
+    };
+    assert!(fused(rosenbrock).is_some());
+    let weighted = quote! {
+        fn weighted(x: &[f64], w: f64) -> f64 {
+            let c = (0.5 * w).exp();
+            let mut s = 0.0;
+            for i in 0..x.len() {
+                if x[i] > 0.0 { s += c * x[i] * x[i]; } else { s -= (c * x[i]).sin(); }
+            }
+            s / x.len() as f64
+        }
+    };
+    assert!(fused(weighted).is_some(), "a value from before, a branch, a scaled result");
+    let refused = [
+        quote!(
+            fn f(x: &[f64], y0: f64) -> f64 {
+                let mut y = y0;
+                for i in 0..x.len() {
+                    y = (y * x[i]).sin() + y;
+                }
+                y
+            }
+        ),
+        quote!(
+            fn f(x: &[f64]) -> f64 {
+                let mut s = 0.0;
+                let mut l = 0.0;
+                for i in 0..x.len() {
+                    s += x[i];
+                    l = x[i] * x[i];
+                }
+                s + l
+            }
+        ),
+        quote!(
+            fn f(x: &[f64]) -> f64 {
+                let mut s = 0.0;
+                for i in 0..x.len() {
+                    s += x[i].sin();
+                }
+                s * s
+            }
+        ),
+        quote!(
+            fn f(x: &[f64]) -> f64 {
+                let mut s = 1.0;
+                for i in 0..x.len() {
+                    s += x[i] * s;
+                }
+                s
+            }
+        ),
+        quote!(
+            fn f(x: &[f64]) -> f64 {
+                let mut s = 1.0;
+                for i in 0..x.len() {
+                    s = x[i] - s;
+                }
+                s
+            }
+        ),
+        quote!(
+            fn f(x: &[f64]) -> f64 {
+                let mut s = 0.0;
+                for i in 0..x.len() {
+                    s += x[i];
+                    if s > 2.0 {
+                        break;
+                    }
+                }
+                s
+            }
+        ),
+        quote!(
+            fn f(x: &mut [f64]) -> f64 {
+                let mut s = 0.0;
+                for i in 0..x.len() {
+                    s += x[i];
+                    x[i] = s;
+                }
+                s
+            }
+        ),
+    ];
+    for (k, item) in refused.into_iter().enumerate() {
+        assert_eq!(fused(item), None, "case {k}");
+    }
+}
