@@ -68,6 +68,33 @@ fn moments(x: &[f64]) -> (f64, f64) {
     (s, q)
 }
 
+#[differentiable]
+fn sq(d: f64) -> f64 {
+    d * d
+}
+
+#[differentiable]
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in 0..a.len() {
+        s += a[i] * b[i];
+    }
+    s
+}
+
+/// Fused: a helper called in the loop on values (its pullback pushed and popped in each
+/// iteration) and one on sub-slices (made again in the iteration's adjoint).
+#[differentiable]
+fn fit(w: &[f64], #[no_grad] x: &[f64], #[no_grad] y: &[f64]) -> f64 {
+    let d = w.len();
+    let mut s = 0.0;
+    for i in 0..y.len() {
+        let p = dot(w, &x[i * d..(i + 1) * d]);
+        s += sq(p - y[i]) + 0.1 * sq(w[i % d]);
+    }
+    s / y.len() as f64
+}
+
 /// Not fused: a recurrence.
 #[differentiable]
 fn recurrence(x: &[f64], y0: f64) -> f64 {
@@ -141,6 +168,12 @@ fn one_sweep_gives_the_gradient_of_two() {
             }
             assert!((g[i] - d).abs() <= 1e-12 * (1.0 + d.abs()), "n = {n}, i = {i}: {} vs {d}", g[i]);
         }
+        let xs: Vec<f64> = (0..4).map(|i| x[i % n] * 0.5 + 0.1).collect();
+        let (w, ys) = ([0.4, -0.9], &x[..2]);
+        let ((f1, g1), (f2, pb)) = (fit_grad(&w, &xs, ys), fit::pullback(&w, &xs, ys));
+        let mut dw = vec![0.0; 2];
+        let ((), (), ()) = pb(1.0, (&mut dw, (), ()));
+        assert!(f1.to_bits() == f2.to_bits() && close(&g1, &dw), "n = {n}: {g1:?} vs {dw:?}");
         let (s, pb) = stencil::pullback(&x, &[0.3, -0.7]);
         let (s2, (gx, _)) = stencil_grad(&x, &[0.3, -0.7]);
         let (mut dx, mut da) = (vec![0.0; n], vec![0.0; 2]);
@@ -177,6 +210,11 @@ mod properties {
     ]);
     array_property!(moments, vjp moments_vjp, jvp moments_jvp, [
         slice x in vec(-1.5..1.5, 0..9)
+    ]);
+    array_property!(fit, grad fit_grad, vjp fit_vjp, jvp fit_jvp, [
+        slice w in vec(-1.0..1.0, 2),
+        const slice x in vec(-1.5..1.5, 8),
+        const slice y in vec(-1.0..1.0, 0..5)
     ]);
     array_property!(recurrence, grad recurrence_grad, vjp recurrence_vjp, jvp recurrence_jvp, [
         slice x in vec(-1.5..1.5, 0..9),

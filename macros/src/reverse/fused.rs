@@ -17,9 +17,12 @@
 //!   known before the loop, so they are known before it runs;
 //! - every scalar from outside the loop that it assigns is an accumulator, `s = s + e` (or
 //!   `e + s`, `s - e`) with `s`'s read used only there: its adjoint is the same before and
-//!   after each iteration. It writes no array, calls nothing, has no `break`, `continue`, or
-//!   `while`, and keeps nothing for its adjoint (no stack, no history): what its adjoint reads
-//!   is recomputed from what the iteration has just computed, never from a scalar it assigns.
+//!   after each iteration. It writes no array, has no `break`, `continue`, or `while`, and
+//!   keeps nothing for its adjoint (no stack, no history): what its adjoint reads is
+//!   recomputed from what the iteration has just computed, never from a scalar it assigns. It
+//!   may call functions that return one value and write nothing: each call's pullback is
+//!   pushed and popped within its iteration (or, for a call that reads borrowed slices, made
+//!   again there, `rerun`).
 //!
 //! The adjoints then receive their contributions in another order (iteration 0's first), so
 //! a fused gradient may differ from the pullback's in the last bits.
@@ -108,10 +111,18 @@ impl Plan<'_> {
     /// so refused here, and no recomputed value reads a scalar the iteration has since
     /// assigned.
     fn fusable_value(&self, v: ValueId) -> bool {
-        let op_ok = matches!(
-            self.ir.values[v].op,
-            Op::Prim { .. } | Op::Opaque { .. } | Op::Index { .. } | Op::Read(_) | Op::Len(_) | Op::LoopVar
-        );
+        let op_ok = match &self.ir.values[v].op {
+            Op::Prim { .. } | Op::Opaque { .. } | Op::Index { .. } | Op::Read(_) | Op::Len(_) | Op::LoopVar => true,
+            // A call that returns one value and writes nothing: its pullback is pushed and
+            // popped in the same iteration, or made again there.
+            op @ Op::Call { func, args, result: None, .. } => {
+                let writes = |a: &Operand| {
+                    matches!(a, Operand::Array { access: crate::ir::Access::Mutable, .. } | Operand::Struct { .. })
+                };
+                !op.deferred() && !self.func.calls_itself(func) && !args.iter().any(writes)
+            }
+            _ => false,
+        };
         op_ok
             && matches!(self.storage[v], Storage::Captured | Storage::Recompute)
             && self.stacks[v].is_none()
@@ -247,6 +258,8 @@ impl Render<'_, '_> {
     fn fused_for(&mut self, var: ValueId, iter: &crate::ir::Iter, looped: &Block) -> TokenStream {
         let plan = self.plan;
         let (ir, float) = (plan.ir, plan.float());
+        // Each iteration pops the pullbacks it pushed: room for one each.
+        let reserve = plan.reserve(looped, &quote!((0..1)));
         let primal = plan.primal_block(looped);
         let (adjoint, kept) = self.adjoint_body(var, looped);
         let name = &ir.values[var].name;
@@ -261,6 +274,7 @@ impl Render<'_, '_> {
         if let Some(views) = plan.sweep_views.get(&var) {
             the_loop = views.around(ir, float, the_loop);
         }
-        self.kept_around(&kept, iter, the_loop)
+        let the_loop = self.kept_around(&kept, iter, the_loop);
+        quote!(#reserve #the_loop)
     }
 }

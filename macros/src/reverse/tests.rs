@@ -308,6 +308,16 @@ fn a_summing_loop_runs_with_its_adjoint_and_nothing_else_does() {
         }
     };
     assert!(fused(weighted).is_some(), "a value from before, a branch, a scaled result");
+    let calls = quote! {
+        fn fit(w: &[f64], #[no_grad] x: &[f64], #[no_grad] y: &[f64]) -> f64 {
+            let mut s = 0.0;
+            for i in 0..y.len() {
+                s += sq(dot(w, &x[i * 2..i * 2 + 2]) - y[i]);
+            }
+            s
+        }
+    };
+    assert!(fused(calls).is_some(), "calls returning one value, writing nothing");
     let refused = [
         quote!(
             fn f(x: &[f64], y0: f64) -> f64 {
