@@ -3,7 +3,8 @@
 //! array nothing writes afterwards, read again from it; reads after the last write of each
 //! iteration, read from one copy per iteration; adjoint elements a loop adds into at one
 //! index, kept in a scalar; adjoint elements a loop adds into at constant offsets from its
-//! variable, kept in registers as it slides over them; in-place increments `a[i] += e`, whose adjoint leaves `da[i]`;
+//! variable, kept in registers as it slides over them (`tests/sweeps.rs` has more); in-place
+//! increments `a[i] += e`, whose adjoint leaves `da[i]`;
 //! indices kept as `usize` history. Each function also has shapes where the shortcut must
 //! not apply (a write between an increment's read and write, an index out of range when the
 //! loop does not run), checked the same way: finite differences, forward against reverse,
@@ -331,54 +332,6 @@ fn stencil(x: &[f64], w: f64) -> f64 {
     s
 }
 
-/// The extended Rosenbrock function, and the same with its offset a parameter, which the
-/// registers do not take: their gradients must agree bit for bit.
-#[differentiable]
-fn rosenbrock(x: &[f64]) -> f64 {
-    let mut s = 0.0;
-    for i in 0..x.len() - 1 {
-        let a = x[i + 1] - x[i] * x[i];
-        let b = 1.0 - x[i];
-        s += 100.0 * a * a + b * b;
-    }
-    s
-}
-
-#[differentiable]
-fn rosenbrock_by(x: &[f64], #[no_grad] one: usize) -> f64 {
-    let mut s = 0.0;
-    for i in 0..x.len() - one {
-        let a = x[i + one] - x[i] * x[i];
-        let b = 1.0 - x[i];
-        s += 100.0 * a * a + b * b;
-    }
-    s
-}
-
-/// A caller that does not differentiate the slice: the callee's registers are not stored
-/// into the buffer lent for its adjoint.
-#[differentiable]
-fn scaled_rosenbrock(w: f64, #[no_grad] x: &[f64]) -> f64 {
-    w * rosenbrock(x)
-}
-
-#[test]
-fn registers_give_the_sums_memory_gave() {
-    for n in 2..12 {
-        let x: Vec<f64> = (0..n).map(|i| (i as f64 * 0.7).sin() * 1.3).collect();
-        let (v1, g1) = rosenbrock_grad(&x);
-        let (v2, g2) = rosenbrock_by_grad(&x, 1);
-        assert_eq!(v1.to_bits(), v2.to_bits());
-        let bits = |g: &[f64]| g.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
-        assert_eq!(bits(&g1), bits(&g2), "n = {n}");
-        // The closed form at a point: ∂/∂x₀ = −400 x₀ (x₁ − x₀²) − 2 (1 − x₀).
-        let d0 = -400.0 * x[0] * (x[1] - x[0] * x[0]) - 2.0 * (1.0 - x[0]);
-        assert!((g1[0] - d0).abs() <= 1e-12 * d0.abs().max(1.0), "{} vs {d0}", g1[0]);
-        let (v3, dw) = scaled_rosenbrock_grad(2.0, &x);
-        assert_eq!(((2.0 * v1).to_bits(), dw.to_bits()), (v3.to_bits(), v1.to_bits()));
-    }
-}
-
 mod properties {
     use super::*;
 
@@ -396,10 +349,6 @@ mod properties {
     array_property!(stencil, grad stencil_grad, vjp stencil_vjp, jvp stencil_jvp, [
         slice x in vec(-1.0..1.0, 1..9),
         w in -1.0..1.0
-    ]);
-    array_property!(rosenbrock_by, grad rosenbrock_by_grad, vjp rosenbrock_by_vjp, jvp rosenbrock_by_jvp, [
-        slice x in vec(-1.0..1.0, 3..9),
-        const one in 1usize..3
     ]);
     array_property!(lent_to_write, grad lent_to_write_grad, vjp lent_to_write_vjp, jvp lent_to_write_jvp, [
         slice a in vec(-1.0..1.0, 3),
