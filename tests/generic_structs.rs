@@ -357,6 +357,24 @@ impl<F: Float> Pair<F> {
     }
 }
 
+impl<F: Float> Pair<F> {
+    /// `rates` as an associated function: the Jacobian of what it writes into `out`, its
+    /// passes beside it in the block.
+    #[differentiable]
+    fn rates(x: &[F], k: F, out: &mut [F]) {
+        for i in 0..out.len() {
+            out[i] = (k * x[i % x.len()]).sin() + x[(i + 1) % x.len()] * k;
+        }
+    }
+}
+
+#[differentiable]
+fn rates<F: Float>(x: &[F], k: F, out: &mut [F]) {
+    for i in 0..out.len() {
+        out[i] = (k * x[i % x.len()]).sin() + x[(i + 1) % x.len()] * k;
+    }
+}
+
 proptest! {
     #![proptest_config(common::config())]
 
@@ -376,6 +394,16 @@ proptest! {
         let p = Pair { w: [z[0], z[1]], b: z[2] };
         let ((value, j), (want, jw)) = (p.spread_jacobian(t), spread_jacobian(&p, t));
         prop_assert_eq!((value, j), (want, jw));
+        // Outputs: by forward lanes (3 outputs of 3 + 1 inputs) and by rows (1 of 13 + 1).
+        for (inputs, outputs) in [(&z[..3], 3), (&z[..], 1)] {
+            let (mut o1, mut o2) = (vec![0.0; outputs], vec![0.0; outputs]);
+            let (j1, j2) = (Pair::<f64>::rates_jacobian(inputs, t, &mut o1), rates_jacobian(inputs, t, &mut o2));
+            prop_assert_eq!((&o1, &j1), (&o2, &j2));
+            prop_assert_eq!((j1.rows(), j1.cols()), (outputs, inputs.len() + 1));
+            let mut o3 = vec![0.0; outputs];
+            rates(inputs, t, &mut o3);
+            prop_assert_eq!(&o1, &o3);
+        }
     }
 }
 

@@ -29,11 +29,6 @@ pub fn written(func: &Function) -> bool {
         return false;
     }
     let outputs = matches!(func.returns, Returns::Unit);
-    // A method's Jacobian of `&mut` outputs is not written (its passes would be nested
-    // functions, which cannot name `Self`).
-    if func.method && matches!(func.returns, Returns::Unit) {
-        return false;
-    }
     // A struct (generic over the float type, `p: &Mlp<F>`) is rebuilt on duals by its
     // derive's `Retype`; not yet beside `&mut` outputs.
     let supported = func.active().all(|p| match p.shape {
@@ -88,8 +83,11 @@ pub(super) fn companions(func: &Function, first: &Companions) -> TokenStream {
             quote!(#jacobian #stub)
         }
         Returns::Unit => {
-            let stub = crate::nested::stub(func, &names.jacobian, n, matrix, &refused);
             let jacobian = higher.jacobian_of_outputs();
+            if func.method {
+                return jacobian;
+            }
+            let stub = crate::nested::stub(func, &names.jacobian, n, matrix, &refused);
             quote!(#jacobian #stub)
         }
     }
