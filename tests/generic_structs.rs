@@ -368,6 +368,23 @@ impl<F: Float> Pair<F> {
     }
 }
 
+impl<F: Float> Pair<F> {
+    /// A method writing `&mut` outputs: its Jacobian with respect to `self` and `x`.
+    #[differentiable]
+    fn rates_of(&self, x: &[F], out: &mut [F]) {
+        for i in 0..out.len() {
+            out[i] = self.w[0] * x[i % x.len()] + (self.b * x[(i + 1) % x.len()]).sin() * self.w[1];
+        }
+    }
+}
+
+#[differentiable]
+fn rates_of<F: Float>(p: &Pair<F>, x: &[F], out: &mut [F]) {
+    for i in 0..out.len() {
+        out[i] = p.w[0] * x[i % x.len()] + (p.b * x[(i + 1) % x.len()]).sin() * p.w[1];
+    }
+}
+
 #[differentiable]
 fn rates<F: Float>(x: &[F], k: F, out: &mut [F]) {
     for i in 0..out.len() {
@@ -403,6 +420,22 @@ proptest! {
             let mut o3 = vec![0.0; outputs];
             rates(inputs, t, &mut o3);
             prop_assert_eq!(&o1, &o3);
+            // A struct beside the outputs: the method's equals the free function's, whose
+            // columns are its jvp along unit directions.
+            let (j1, j2) = (p.rates_of_jacobian(inputs, &mut o1), rates_of_jacobian(&p, inputs, &mut o2));
+            prop_assert_eq!((&o1, &j1), (&o2, &j2));
+            let n = 3 + inputs.len();
+            prop_assert_eq!((j2.rows(), j2.cols()), (outputs, n));
+            for c in 0..n {
+                let u = |k: usize| if k == c { 1.0 } else { 0.0 };
+                let dp = Pair { w: [u(0), u(1)], b: u(2) };
+                let dx: Vec<f64> = (0..inputs.len()).map(|k| u(3 + k)).collect();
+                let (mut o, mut d) = (vec![0.0; outputs], vec![0.0; outputs]);
+                rates_of_jvp(&p, &dp, inputs, &dx, &mut o, &mut d);
+                for r in 0..outputs {
+                    prop_assert!((j2[(r, c)] - d[r]).abs() <= 1e-14, "J[{}][{}] = {} vs {}", r, c, j2[(r, c)], d[r]);
+                }
+            }
         }
     }
 }

@@ -30,11 +30,11 @@ pub fn written(func: &Function) -> bool {
     }
     let outputs = matches!(func.returns, Returns::Unit);
     // A struct (generic over the float type, `p: &Mlp<F>`) is rebuilt on duals by its
-    // derive's `Retype`; not yet beside `&mut` outputs.
+    // derive's `Retype`.
     let supported = func.active().all(|p| match p.shape {
         Shape::Scalar | Shape::Slice | Shape::Array => true,
         Shape::Out => outputs,
-        Shape::Struct => !outputs,
+        Shape::Struct => true,
         _ => false,
     });
     // The dual code passes a constant on as duals when it is a float, a float array or a
