@@ -106,6 +106,8 @@ pub struct Sequential<F: Real> {
     /// second (see `parallel`).
     threads: usize,
     helper: Workspace<F>,
+    /// The second thread, on two threads.
+    worker: Option<worker::Worker>,
 }
 
 /// The buffers a training pass writes (none yet for a model on one thread's helper).
@@ -191,7 +193,7 @@ impl<F: Real> Sequential<F> {
     pub fn try_new(layers: Vec<Box<dyn Layer<F>>>) -> Result<Self, ShapeError> {
         check_layers(&layers)?;
         let work = Workspace::new(&layers);
-        Ok(Sequential { layers, work, threads: 1, helper: Workspace::default() })
+        Ok(Sequential { layers, work, threads: 1, helper: Workspace::default(), worker: None })
     }
 
     /// An MLP from layer sizes, e.g. `[2, 4, 1]`: dense layers with `hidden` activations
@@ -444,3 +446,4 @@ mod parallel;
 mod parallel_tests;
 #[cfg(test)]
 mod tests;
+mod worker;

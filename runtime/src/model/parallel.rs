@@ -6,9 +6,11 @@
 //! products keep both cores busy, where halves of one product each pack the whole other
 //! operand.
 //!
-//! The threads meet twice, around the loss. A thread that panics (the user's loss, say)
+//! The second thread is the model's own, started by `set_threads(2)` (see `worker`). The
+//! threads meet twice, around the loss. A thread that panics (the user's loss, say)
 //! poisons the meeting point, so that the other panics too instead of waiting forever.
 
+use super::worker::Worker;
 use super::{Sequential, Workspace, train};
 use crate::layer::Real;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -54,6 +56,13 @@ impl<F: Real> Sequential<F> {
         if threads > 1 && self.helper.outputs.is_empty() {
             self.helper = Workspace::new(&self.layers);
         }
+        // The second thread lives as long as the model uses it.
+        match threads {
+            1 => self.worker = None,
+            _ => {
+                self.worker.get_or_insert_with(Worker::new);
+            }
+        }
     }
 
     /// The number of threads the training pass uses (see [`Sequential::set_threads`]).
@@ -83,14 +92,16 @@ impl<F: Real> Sequential<F> {
         let meet = Meeting::new(2);
         let split = first * outputs;
         let (layers, work, helper) = (&self.layers, &mut self.work, &mut self.helper);
+        let worker = self.worker.as_ref().expect("a model on two threads has its second thread");
         // The gradients are summed on both cores: this thread adds the first halves of the
         // helper's tensors into its own, the helper the second halves.
         let mine: Mutex<Vec<&mut [F]>> = Mutex::default();
         let theirs: Mutex<Vec<&[F]>> = Mutex::default();
         let mut value = None;
-        std::thread::scope(|scope| {
-            let (whole, meet, mine, theirs) = (&whole, &meet, &mine, &theirs);
-            scope.spawn(move || {
+        let (whole, meet, mine, theirs) = (&whole, &meet, &mine, &theirs);
+        let value_of_loss = &mut value;
+        worker.scope(
+            move || {
                 let _guard = meet.guard();
                 helper.prepare(layers, rest);
                 train(layers, x1, rest, helper.buffers(), &mut [], &mut |out, dout| {
@@ -105,34 +116,36 @@ impl<F: Real> Sequential<F> {
                 lock(theirs).extend(firsts);
                 meet.wait();
                 add_into(&mut lock(mine), &seconds);
-            });
-            let _guard = meet.guard();
-            let work = work;
-            work.prepare(layers, first);
-            let mut loss = Some(loss);
-            train(layers, x0, first, work.buffers(), &mut [], &mut |out, dout| {
-                lock(whole).0[..split].copy_from_slice(out);
+            },
+            move || {
+                let _guard = meet.guard();
+                let work = work;
+                work.prepare(layers, first);
+                let mut loss = Some(loss);
+                train(layers, x0, first, work.buffers(), &mut [], &mut |out, dout| {
+                    lock(whole).0[..split].copy_from_slice(out);
+                    meet.wait();
+                    let mut guard = lock(whole);
+                    let (output, doutput) = &mut *guard;
+                    *value_of_loss = Some((loss.take().expect("the loss runs once"))(output, doutput));
+                    drop(guard);
+                    meet.wait();
+                    dout.copy_from_slice(&lock(whole).1[..split]);
+                });
+                let (mut firsts, seconds): (Vec<&mut [F]>, Vec<&mut [F]>) = work
+                    .gradients
+                    .iter_mut()
+                    .flatten()
+                    .map(|g| {
+                        let half = g.len() / 2;
+                        g.split_at_mut(half)
+                    })
+                    .unzip();
+                lock(mine).extend(seconds);
                 meet.wait();
-                let mut guard = lock(whole);
-                let (output, doutput) = &mut *guard;
-                value = Some((loss.take().expect("the loss runs once"))(output, doutput));
-                drop(guard);
-                meet.wait();
-                dout.copy_from_slice(&lock(whole).1[..split]);
-            });
-            let (mut firsts, seconds): (Vec<&mut [F]>, Vec<&mut [F]>) = work
-                .gradients
-                .iter_mut()
-                .flatten()
-                .map(|g| {
-                    let half = g.len() / 2;
-                    g.split_at_mut(half)
-                })
-                .unzip();
-            lock(mine).extend(seconds);
-            meet.wait();
-            add_into(&mut firsts, &lock(theirs));
-        });
+                add_into(&mut firsts, &lock(theirs));
+            },
+        );
         // Every layer's output over the whole batch stays available, as on one thread.
         for (out, rest) in self.work.outputs.iter_mut().zip(&self.helper.outputs) {
             out.extend_from_slice(rest);
