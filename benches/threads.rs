@@ -4,9 +4,10 @@
 //! `runtime/src/model/parallel.rs`), in one criterion group.
 //! `python3 benches/ratios.py --threads` prints one/two (the speed-up; target ≥ 1.6).
 //!
-//! `ceiling` is what any two-thread split can reach on this machine: two independent
-//! models, each passing one half of the batch on its own thread with no synchronisation at
-//! all (the pass only, no step). one/ceiling is the best speed-up two threads allow here.
+//! `ceiling`: two independent models, each passing one half of the batch on its own thread
+//! with no synchronisation at all (the pass only, no step), the threads started for each
+//! pass (`std::thread::scope`), about 60 µs here. The model keeps its second thread (see
+//! `runtime/src/model/worker.rs`), so it can beat this "ceiling" by about that much.
 
 use chainrule::layer::Activation;
 use chainrule::loss::f32::half_squared_error_vjp;
