@@ -12,6 +12,21 @@ use quote::{ToTokens, quote};
 
 impl Render<'_, '_> {
     pub(super) fn closure(&mut self) -> TokenStream {
+        let Heading { signature, head, tail } = self.heading();
+        let body = self.adjoint_block(&self.ir.body);
+        let grads = self.gradients();
+        let fields = self.field_gradients();
+        quote!(#signature {
+            #head
+            #body
+            #fields
+            #tail
+            (#(#grads,)*)
+        })
+    }
+
+    /// What every closure of the adjoint starts and ends with (see `Heading`).
+    pub(super) fn heading(&mut self) -> Heading {
         let mut head = TokenStream::new();
         let output_type = self.func.output_type();
         let (seed, seeds) = self.seed(&mut head);
@@ -24,16 +39,8 @@ impl Render<'_, '_> {
         for discard in self.discards.values().chain(self.overwritable.values().map(|(_, _, s)| s)) {
             head.extend(quote!(let mut #discard = ::std::vec::Vec::<#f>::new();));
         }
-        let body = self.adjoint_block(&self.ir.body);
-        let grads = self.gradients();
-        let fields = self.field_gradients();
-        quote!(move |#seed: #output_type, (#(#shadows,)*): (#(#shadow_types,)*)| {
-            #head
-            #body
-            #fields
-            #tail
-            (#(#grads,)*)
-        })
+        let signature = quote!(move |#seed: #output_type, (#(#shadows,)*): (#(#shadow_types,)*)|);
+        Heading { signature, head, tail }
     }
 
     /// The closure's seed parameter (the adjoint of the result, shaped like it), and each
@@ -618,6 +625,14 @@ impl Render<'_, '_> {
         let code_iter = code::iter(ir, iter);
         quote!(if #krate::__private::trip_count(&#code_iter) > 0 { #load #the_loop #store })
     }
+}
+
+/// A closure of the adjoint's parts around its body: `move |seed, shadows|`, what passes the
+/// seeds on and binds the shadows (`head`), and what runs last (`tail`).
+pub(super) struct Heading {
+    pub signature: TokenStream,
+    pub head: TokenStream,
+    pub tail: TokenStream,
 }
 
 /// An adjoint element a loop keeps in a scalar: its slot, index, and the scalar.

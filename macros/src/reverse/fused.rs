@@ -27,6 +27,7 @@
 //! The adjoints then receive their contributions in another order (iteration 0's first), so
 //! a fused gradient may differ from the pullback's in the last bits.
 
+use super::adjoint::Heading;
 use super::{Plan, Render, Storage};
 use crate::code;
 use crate::ir::{Block, Ir, Op, Operand, Output, SlotId, SlotKind, Stmt, ValueId};
@@ -46,10 +47,11 @@ impl Plan<'_> {
         let body = &ir.body;
         let at = body.iter().rposition(|s| matches!(s, Stmt::For { .. }))?;
         let Stmt::For { body: looped, count: None, .. } = &body[at] else { return None };
+        let early = self.early(at);
         let after_unread = body[at + 1..].iter().all(|s| match s {
             Stmt::Def(v) => {
                 let plain = matches!(ir.values[*v].op, Op::Prim { .. } | Op::Opaque { .. } | Op::Read(_) | Op::Len(_));
-                plain && (!self.needed[*v] || self.early(at).contains(v))
+                plain && (!self.needed[*v] || early.contains(v))
             }
             _ => false,
         });
@@ -207,15 +209,7 @@ impl Render<'_, '_> {
     pub(super) fn fused_closure(&mut self, at: usize) -> TokenStream {
         let (plan, ir) = (self.plan, self.plan.ir);
         let body = &ir.body;
-        let mut head = TokenStream::new();
-        let output_type = self.func.output_type();
-        let (seed, _) = self.seed(&mut head);
-        let mut tail = TokenStream::new();
-        let (shadows, shadow_types) = self.shadows(&mut head, &mut tail);
-        let f = self.float();
-        for discard in plan.discards.values().chain(plan.overwritable.values().map(|(_, _, s)| s)) {
-            head.extend(quote!(let mut #discard = ::std::vec::Vec::<#f>::new();));
-        }
+        let Heading { signature, head, tail } = self.heading();
         let before = plan.primal_stmts(body, 0..at);
         let prologue = self.block_prologue(body);
         // What the adjoint of the statements after the loop reads of them, computed first.
@@ -239,7 +233,7 @@ impl Render<'_, '_> {
             adjoint_before.extend(self.adjoint_stmt(stmt));
         }
         let (grads, fields, output) = (self.gradients(), self.field_gradients(), ir.output_tokens());
-        quote!(move |#seed: #output_type, (#(#shadows,)*): (#(#shadow_types,)*)| {
+        quote!(#signature {
             #before
             #head
             #prologue
